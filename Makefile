@@ -1,0 +1,69 @@
+# Frontline Trainer: `make run` to try it, `make test` to check it, `make bench` to measure it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export TRAINER_ENV ?= development
+FLASK := $(BIN)/flask --app wsgi
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-sqlite test-postgres bench install system-packages translations messages clean
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: install translations system-packages node_modules/axe-core/axe.min.js
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	TRAINER_ENV=testing $(BIN)/python -m pytest -q
+
+test-postgres:
+	TRAINER_ENV=testing $(BIN)/python -m pytest -q --postgres
+
+bench: install translations system-packages
+	$(BIN)/python -m bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(MO_FILES)
+
+%.mo: %.po | install
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+# Re-extract the UI strings and merge them into every catalogue (then translate the new ones).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--omit-header -o trainer/translations/messages.pot .
+	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations \
+		--no-location --omit-header --width 100
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages the tests and benchmarks use: a browser, a database server, fonts, a load tool.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache $(MO_FILES)

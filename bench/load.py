@@ -1,0 +1,130 @@
+"""Loopback load tests with gunicorn and wrk: the app's pages beside a bare hello-world.
+
+Both servers run at once with the same worker settings; wrk loads them in turn, A B A B …, so
+a noisy machine slows both alike and the ratio stays meaningful. Medians are reported.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+CONNECTIONS = 32
+DURATION = "5s"
+ROUNDS = 3
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], probe: str = "/"):
+    """Serve `app` with gunicorn sync workers on a free loopback port; yields the base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+           "--log-level", "warning", app]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url + probe)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def wrk(url: str, duration: str = DURATION, script: str | None = None) -> WrkResult:
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", url]
+    if script:
+        cmd[1:1] = ["-s", script]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return WrkResult(rps, p99_ms, errors)
+
+
+@contextmanager
+def app_environment():
+    """A migrated SQLite database with the demo accounts, in a temporary folder."""
+    folder = tempfile.mkdtemp(prefix="trainer-bench-")
+    env = {"TRAINER_ENV": "development", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite",
+           "SECRET_KEY": "bench-only", "MAIL_OUTBOX": f"{folder}/outbox", "RATELIMIT_ENABLED": "0"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for args in (["db", "upgrade"], ["demo", "seed"]):
+        subprocess.run(flask + args, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    try:
+        yield env
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def compare(label: str, app_url: str, base_url: str, script: str | None = None) -> dict:
+    """Load the app's page and the baseline in turn; report medians and the median ratio."""
+    wrk(app_url, "1s", script)
+    wrk(base_url, "1s")  # warm both up
+    pairs = []
+    for _ in range(ROUNDS):
+        a = wrk(app_url, script=script)
+        b = wrk(base_url)
+        pairs.append((a, b))
+    result = {
+        "label": label,
+        "rps": statistics.median(a.rps for a, _ in pairs),
+        "p99_ms": statistics.median(a.p99_ms for a, _ in pairs),
+        "baseline_rps": statistics.median(b.rps for _, b in pairs),
+        "baseline_p99_ms": statistics.median(b.p99_ms for _, b in pairs),
+        "ratio": statistics.median(a.rps / b.rps for a, b in pairs),
+        "errors": sum(a.errors for a, _ in pairs),
+    }
+    print(f"{label:<28} {result['rps']:>8.0f} req/s  p99 {result['p99_ms']:>7.1f} ms   "
+          f"hello-world {result['baseline_rps']:>8.0f} req/s  p99 {result['baseline_p99_ms']:>7.1f} ms   "
+          f"ratio {result['ratio']:.2f}   errors {result['errors']}", flush=True)
+    return result
+
+
+def run() -> list[dict]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `make bench` installs Debian's wrk")
+    print(f"Loopback load: gunicorn -k sync -w {WORKERS}, wrk -t2 -c{CONNECTIONS} -d{DURATION}, "
+          f"{ROUNDS} rounds alternating with hello-world; medians")
+    with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
+            gunicorn("bench.hello:app", {}) as base_url:
+        return [compare("sign-in page GET /login", app_url + "/login", base_url + "/")]

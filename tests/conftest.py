@@ -1,0 +1,146 @@
+"""Fixtures shared by the whole suite.
+
+The database is SQLite by default; `pytest --postgres` starts a throw-away PostgreSQL server
+and runs the same tests against it. The schema is built by the real migrations, once.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import tempfile
+from types import SimpleNamespace
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from tests.support.postgres import temporary_postgres
+from trainer import create_app
+from trainer.config import TestConfig
+from trainer.extensions import db, limiter
+from trainer.services import accounts
+
+PASSWORD = "violet-kettle-harbour-9"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--postgres", action="store_true",
+                     help="run against a temporary PostgreSQL server instead of SQLite")
+
+
+@pytest.fixture(scope="session")
+def database_urls(request, tmp_path_factory):
+    """SQLAlchemy URLs for the unit database and the end-to-end database."""
+    if request.config.getoption("--postgres"):
+        with temporary_postgres(("trainer_test", "trainer_e2e")) as urls:
+            yield {"unit": urls["trainer_test"], "e2e": urls["trainer_e2e"]}
+        return
+    folder = tmp_path_factory.mktemp("db")
+    yield {"unit": f"sqlite:///{folder / 'unit.sqlite'}", "e2e": f"sqlite:///{folder / 'e2e.sqlite'}"}
+
+
+def build_app(url: str, **overrides):
+    outbox = tempfile.mkdtemp(prefix="trainer-outbox-")
+    app = create_app(TestConfig)
+    app.config.update(SQLALCHEMY_DATABASE_URI=url, MAIL_OUTBOX=outbox, **overrides)
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_urls):
+    app = build_app(database_urls["unit"])
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Every test starts with empty tables and fresh rate-limit counters."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    """The mail written to the outbox folder during the test, as parsed messages."""
+    folder = app.config["MAIL_OUTBOX"]
+    before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+    def read():
+        names = sorted(set(os.listdir(folder)) - before) if os.path.isdir(folder) else []
+        messages = []
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as f:
+                messages.append(email.message_from_binary_file(f, policy=email.policy.default))
+        return messages
+
+    return read
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account; returns a plain record (id, email, password) that outlives the session."""
+    counter = iter(range(1, 10_000))
+
+    def make(roles=("learner",), email=None, password=PASSWORD, name=None, sector="health",
+             specialty=None, locale=None, active=True):
+        n = next(counter)
+        email = email or f"user{n}@example.org"
+        profile = accounts.Profile(name=name or f"Test User {n}", organisation="Test Org", sector=sector,
+                                   specialty=specialty, is_resident=False, locale=locale,
+                                   timezone="Europe/Amsterdam")
+        with app.app_context():
+            user = accounts.register(email, password, profile, roles=tuple(roles))
+            user.active = active
+            db.session.commit()
+            return SimpleNamespace(id=user.id, email=user.email, password=password, name=user.name)
+
+    return make
+
+
+def login(client, user, password=None):
+    return client.post("/login", data={"email": user.email, "password": password or user.password})
+
+
+@pytest.fixture
+def get_user(app):
+    """Read an account fresh from the database."""
+    from trainer.models import User
+
+    def get(user_id):
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            if user is not None:
+                db.session.expunge(user)
+            return user
+
+    return get
+
+
+@pytest.fixture
+def count_rows(app):
+    def count(model):
+        with app.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+    return count

@@ -1,0 +1,112 @@
+"""End-to-end fixtures: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import build_app
+from trainer.extensions import db
+from trainer.services import demo
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather today</h1></html>"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_urls):
+    """The app on a free loopback port, with its own database and the demo accounts."""
+    app = build_app(database_urls["e2e"])
+    with app.app_context():
+        flask_migrate.upgrade()
+        demo.seed_accounts()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+
+
+class SimpleServer:
+    def __init__(self, app, url):
+        self.app, self.url = app, url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ])
+        yield browser
+        browser.close()
+
+
+def _new_context(browser, live_server, **options):
+    context = browser.new_context(base_url=live_server.url, **options)
+    exit_url = live_server.app.config["QUICK_EXIT_URL"]
+    host = exit_url.split("/")[2]
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(live_server.url):
+            request_route.continue_()
+        elif host in url:
+            request_route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
+        else:  # nothing else may leave the machine
+            request_route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture
+def context_factory(browser, live_server):
+    contexts = []
+
+    def make(**options):
+        context = _new_context(browser, live_server, **options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(context_factory):
+    page = context_factory().new_page()
+    page.csp_errors = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_errors.append(msg.text))
+    return page
+
+
+def audit(page) -> None:
+    """Fail with a readable list when axe-core finds WCAG 2.1 A/AA violations on the page."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] if isinstance(n["target"][0], str)
+                                                                  else json.dumps(n["target"]) for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+    assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)

@@ -1,0 +1,69 @@
+"""Every route, every method, every role: the expected answer.
+
+A new route fails `test_every_route_has_a_row` until it is added here, so nobody can add a
+page without deciding who may see it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login
+
+ROLES = ("anonymous", "learner", "trainer", "admin")
+LOGIN = "login"  # redirected to the sign-in page
+OK, REDIRECT, FORBIDDEN, BAD = 200, 302, 403, 400
+
+# (method, rule, {role: expected status})
+MATRIX = [
+    ("GET", "/", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/support", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/quick-exit", dict(anonymous=303, learner=303, trainer=303, admin=303)),
+    ("GET", "/healthz", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/static/<path:filename>", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("POST", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/profile", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/profile", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/password", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/password", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/sessions/end-others", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/password/forgot", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/password/forgot", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/language", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/admin/users", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("GET", "/admin/users/<int:user_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/admin/users/<int:user_id>/roles", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/admin/users/<int:user_id>/active", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+]
+
+
+def _concrete(rule: str, target_id: int) -> str:
+    return (rule.replace("<path:filename>", "css/app.css").replace("<token>", "forged-token")
+                .replace("<int:user_id>", str(target_id)))
+
+
+def test_every_route_has_a_row(app):
+    routed = {(method, rule.rule) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    listed = {(method, rule) for method, rule, _ in MATRIX}
+    assert routed - listed == set(), "routes without a row in the authorisation matrix"
+    assert listed - routed == set(), "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, rule, expected", MATRIX, ids=[f"{m} {r}" for m, r, _ in MATRIX])
+def test_route_answers_each_role(client, make_user, role, method, rule, expected):
+    target = make_user(email="target@example.org")
+    if role != "anonymous":
+        user = make_user(roles=(role,) if role != "learner" else ("learner",))
+        assert login(client, user).status_code == 302
+    response = client.open(_concrete(rule, target.id), method=method, data={})
+    if expected[role] == LOGIN:
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    else:
+        assert response.status_code == expected[role]

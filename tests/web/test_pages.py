@@ -1,0 +1,160 @@
+"""Public pages, the base layout, error pages and security headers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+
+PUBLIC_PAGES = ["/", "/support", "/login", "/register", "/password/forgot"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_has_the_base_layout(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<a class="skip-link" href="#main">' in page
+    assert '<main id="main"' in page and "<header" in page and "<footer" in page
+    assert 'href="/support"' in page
+    # Quick exit comes straight after the skip link, early in the keyboard order.
+    links = re.findall(r'<a [^>]*href="([^"]+)"', page)
+    assert links[:2] == ["#main", "/quick-exit"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_no_inline_script_and_strict_headers(client, path):
+    response = client.get(path)
+    page = response.get_data(as_text=True)
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None
+    assert re.search(r"\son[a-z]+=", page) is None
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user()
+    response = login(client, user)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure_and_need_a_secret_key(monkeypatch):
+    from trainer import create_app
+    from trainer.config import Config
+
+    class Production(Config):
+        ENV = "production"
+        LOCAL = False
+        SECRET_KEY = None
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        create_app(Production)
+    Production.SECRET_KEY = "s" * 32
+    Production.SESSION_COOKIE_SECURE = True
+    assert create_app(Production).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_quick_exit_without_javascript_leaves_at_once(client, app):
+    response = client.get("/quick-exit")
+    assert response.status_code == 303
+    assert response.headers["Location"] == app.config["QUICK_EXIT_URL"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_support_page_is_honest_about_quick_exit(client):
+    page = client.get("/support").get_data(as_text=True)
+    assert "does not clear your browser history" in page
+    assert "monitoring software" in page
+
+
+def test_healthz_reports_app_and_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["app"] == "ok" and body["database"]["status"] == "ok"
+
+
+def test_healthz_reports_a_failing_database(client, monkeypatch):
+    from trainer.extensions import db
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"]["status"] == "error"
+
+
+@pytest.mark.parametrize("locale, title", [("en", "Page not found"), ("nl", "Pagina niet gevonden")])
+def test_not_found_page_is_styled_and_translated(client, locale, title):
+    response = client.get("/no-such-page", headers={"Accept-Language": locale})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page and "app.css" in page
+
+
+def test_server_error_shows_no_stack_trace(database_urls):
+    from tests.conftest import build_app
+
+    app = build_app(database_urls["unit"])
+
+    @app.get("/__boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/__boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_forms_without_csrf_token_are_refused(app, client, make_user, count_rows):
+    from trainer.models import User
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/register", data={"name": "A", "email": "a@example.org"})
+        assert response.status_code == 400
+        assert "Something in that request was not right" in response.get_data(as_text=True)
+        assert count_rows(User) == 0
+        page = client.get("/register").get_data(as_text=True)
+        assert 'name="csrf_token"' in page
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_sign_in_is_rate_limited_per_account_with_the_same_message(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
+    user = make_user()
+    statuses = [client.post("/login", data={"email": user.email, "password": "wrong-wrong-wrong"},
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code for i in range(7)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5:] == [429, 429]
+    limited = client.post("/login", data={"email": user.email, "password": user.password})
+    assert limited.status_code == 429
+    assert "Too many attempts" in limited.get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited_per_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
+    statuses = [client.post("/login", data={"email": f"u{i}@example.org", "password": "x" * 12}).status_code
+                for i in range(22)]
+    assert statuses[:20] == [200] * 20 and statuses[20:] == [429, 429]
+
+
+def test_password_reset_requests_are_rate_limited(app, client, monkeypatch, outbox):
+    monkeypatch.setitem(app.config, "RESET_LIMIT_PER_ADDRESS", "3 per minute")
+    statuses = [client.post("/password/forgot", data={"email": "x@example.org"}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_suite_runs_on_the_database_it_was_asked_for(client, request):
+    backend = client.get("/healthz").get_json()["database"]["backend"]
+    assert backend == ("postgresql" if request.config.getoption("--postgres") else "sqlite")

@@ -1,0 +1,34 @@
+"""Frontline Trainer: training for professionals who may meet people who are being trafficked."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from trainer.config import INSTANCE, ROOT, Config, ensure_secret_key
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application. Only wires things together: no database writes, no network."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    ensure_secret_key(app.config, Path(app.instance_path))
+
+    from trainer import cli, errors, templating, web
+    from trainer.extensions_setup import init_extensions
+
+    init_extensions(app)
+    templating.register_template_helpers(app)
+    web.register_blueprints(app)
+    errors.register_error_handlers(app)
+    cli.register_commands(app)
+    return app

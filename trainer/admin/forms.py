@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from trainer.auth.forms import options
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Search by name, email or organisation"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=options([("", _l("Any role")), ("learner", _l("Learner")),
+                                                   ("trainer", _l("Trainer")), ("admin", _l("Administrator"))]),
+                       validators=[Optional()])
+
+
+class RolesForm(FlaskForm):
+    trainer = BooleanField(_l("Trainer: creates cohorts and follows their progress"))
+    admin = BooleanField(_l("Administrator: manages courses, users and certificates"))

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer.admin import bp
+from trainer.admin.forms import RolesForm, UserSearchForm
+from trainer.auth.forms import ConfirmForm
+from trainer.extensions import db
+from trainer.services import users
+from trainer.web import or_http_error
+
+
+@bp.get("/users")
+@login_required
+def user_list():
+    form = UserSearchForm(request.args)
+    form.validate()
+    page = request.args.get("page", 1, type=int)
+    found, total = or_http_error(users.search, current_user, form.q.data or "", form.role.data or "", page)
+    return render_template("admin/users.html", form=form, users=found, total=total, page=page,
+                           page_size=users.PAGE_SIZE)
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def user_detail(user_id: int):
+    user = or_http_error(users.get_user, current_user, user_id)
+    roles = RolesForm(trainer=user.has_role("trainer"), admin=user.has_role("admin"))
+    return render_template("admin/user.html", user=user, roles_form=roles, confirm=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/roles")
+@login_required
+def user_roles(user_id: int):
+    user = or_http_error(users.get_user, current_user, user_id)
+    form = RolesForm()
+    if form.validate_on_submit():
+        chosen = {name for name in ("trainer", "admin") if getattr(form, name).data}
+        or_http_error(users.set_roles, current_user, user, chosen)
+        db.session.commit()
+        flash(_("Roles of %(name)s are saved.", name=user.name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@login_required
+def user_active(user_id: int):
+    user = or_http_error(users.get_user, current_user, user_id)
+    activate = request.form.get("active") == "1"
+    or_http_error(users.set_active, current_user, user, activate)
+    db.session.commit()
+    if activate:
+        flash(_("The account of %(name)s is active again.", name=user.name), "success")
+    else:
+        flash(_("The account of %(name)s is deactivated. They are signed out.", name=user.name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

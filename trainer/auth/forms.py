@@ -1,0 +1,107 @@
+"""Account forms. They check shape; the accounts service checks meaning."""
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from trainer.services.passwords import MAX_LENGTH
+
+SECTOR_CHOICES = [
+    ("health", _l("Health care")),
+    ("police", _l("Police and law enforcement")),
+    ("counselling", _l("Counselling and victim services")),
+    ("community", _l("Community member or other")),
+]
+SPECIALTY_CHOICES = [
+    ("", _l("Not applicable")),
+    ("emergency", _l("Emergency medicine")),
+    ("paediatrics", _l("Paediatrics")),
+    ("obstetrics-gynaecology", _l("Obstetrics and gynaecology")),
+    ("psychiatry", _l("Psychiatry")),
+    ("nursing", _l("Nursing")),
+    ("social-work", _l("Social work")),
+    ("general-practice", _l("General practice / family medicine")),
+    ("other-health", _l("Other health profession")),
+]
+LOCALE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
+TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(available_timezones())
+                    if "/" in tz and not tz.startswith(("Etc/", "SystemV/"))] + [("UTC", "UTC")]
+
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices of a select field."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+_required = DataRequired(message=_l("This field is required."))
+
+
+def _max(n: int) -> Length:
+    return Length(max=n, message=_l("Use at most %(max)d characters."))
+
+
+_email = Email(message=_l("Enter an email address like name@example.org."))
+
+
+class ProfileFields(FlaskForm):
+    name = StringField(_l("Name"), validators=[_required, _max(120)],
+                       description=_l("As you would like it on certificates."))
+    organisation = StringField(_l("Organisation"), validators=[Optional(), _max(200)])
+    sector = SelectField(_l("Sector"), choices=options(SECTOR_CHOICES), validators=[_required])
+    specialty = SelectField(_l("Profession or specialty (health)"), choices=options(SPECIALTY_CHOICES),
+                            validators=[Optional()], validate_choice=True)
+    is_resident = BooleanField(_l("I am a medical resident"))
+    locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
+    timezone = SelectField(_l("Time zone"), choices=options(TIMEZONE_CHOICES), default="UTC")
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField(_l("Email address"), validators=[_required, _email, _max(254)])
+    password = PasswordField(_l("Password"), validators=[_required, _max(MAX_LENGTH)],
+                             description=_l("At least 10 characters. A phrase of unrelated words works well."))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[_required, EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[_required, _max(254)])
+    password = PasswordField(_l("Password"), validators=[_required, _max(MAX_LENGTH)])
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[_required, _max(MAX_LENGTH)])
+    new_password = PasswordField(_l("New password"), validators=[_required, _max(MAX_LENGTH)],
+                                 description=_l("At least 10 characters. A phrase of unrelated words works well."))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[_required, EqualTo("new_password", message=_l("The passwords do not match."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[_required, _email, _max(254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[_required, _max(MAX_LENGTH)],
+                                 description=_l("At least 10 characters. A phrase of unrelated words works well."))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[_required, EqualTo("new_password", message=_l("The passwords do not match."))])
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change something."""

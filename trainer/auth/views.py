@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from trainer.auth import bp
+from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
+                                LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
+from trainer.extensions import db, limiter
+from trainer.services import accounts, mail
+from trainer.services.errors import InvalidInput
+from trainer.web import redirect_next, safe_next
+
+
+def _profile(form) -> accounts.Profile:
+    return accounts.Profile(
+        name=form.name.data or "", organisation=form.organisation.data or "",
+        sector=form.sector.data, specialty=form.specialty.data or None,
+        is_resident=bool(form.is_resident.data), locale=form.locale.data or None,
+        timezone=form.timezone.data or "UTC",
+    )
+
+
+def _field_error(form, error: InvalidInput) -> None:
+    """Show a service's refusal next to the field it concerns."""
+    field = getattr(form, error.field, None)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+    db.session.rollback()
+
+
+def _fresh_session(locale: str | None = None) -> None:
+    """Start a new session (nothing carried over from before sign-in or sign-out) but the language."""
+    locale = locale or session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _login_account_key() -> str:
+    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = form.locale.data or session.get("locale") or _current_locale()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.password.data, _profile(form))
+        except InvalidInput as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            _fresh_session()
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("auth/register.html", form=form)
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect_next()
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("That email address and password do not match an active account."))
+        else:
+            db.session.commit()
+            _fresh_session()
+            login_user(user)
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    locale = current_user.locale if current_user.is_authenticated else None
+    logout_user()
+    _fresh_session(locale)
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.specialty.data = current_user.specialty or ""
+        form.locale.data = current_user.locale or _current_locale()
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(current_user, _profile(form))
+        except InvalidInput as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, end_sessions=ConfirmForm())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except InvalidInput as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # keep this session; the others end
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    accounts.end_other_sessions(current_user)
+    db.session.commit()
+    login_user(current_user._get_current_object())
+    flash(_("You are signed out on every other device."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = accounts.password_reset_token(form.email.data)
+        if found:
+            user, token = found
+            link = url_for("auth.reset_password", token=token, _external=True)
+            body = render_template("mail/reset_password.txt", user=user, link=link,
+                                   minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+            mail.send_mail(user.email, _("Reset your Frontline Trainer password"), body)
+            db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If an account uses that address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if accounts.user_for_reset_token(token) is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.new_password.data)
+        except InvalidInput as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is changed. Please sign in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, form.locale.data)
+            db.session.commit()
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,61 @@
+"""Command-line interface: thin wrappers over services, one commit per command."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from trainer.extensions import db
+from trainer.models import ROLES, SECTORS
+from trainer.services import accounts, demo, mail
+from trainer.services.errors import InvalidInput
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Demonstration data for local use.")
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@users_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--sector", type=click.Choice(SECTORS), default="community", show_default=True)
+@click.option("--organisation", default="")
+@click.option("--role", "roles", type=click.Choice(ROLES), multiple=True,
+              help="Repeat for several roles; every account is a learner.")
+@click.password_option(help="Prompted for (twice) when not given.")
+def create_user(email: str, name: str, sector: str, organisation: str, roles: tuple[str, ...],
+                password: str) -> None:
+    """Create an account, for example the first administrator."""
+    profile = accounts.Profile(name=name, organisation=organisation, sector=sector, specialty=None,
+                               is_resident=False, locale=None, timezone="UTC")
+    try:
+        user = accounts.register(email, password, profile, roles=roles or ("learner",))
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles: {', '.join(sorted(user.role_names))}")
+
+
+@demo_cli.command("seed")
+def seed_demo() -> None:
+    """Create the demo accounts (unchanged if they exist) and print how to sign in."""
+    created = demo.seed_accounts()
+    db.session.commit()
+    click.echo("Demo accounts (local use only):")
+    for account in demo.DEMO_ACCOUNTS:
+        state = "created" if account.email in created else "exists"
+        click.echo(f"  {account.label:<13} {account.email:<28} password: {account.password}  ({state})")
+
+
+@mail_cli.command("retry")
+def retry_mail() -> None:
+    """Try again to send mail that could not be delivered."""
+    sent, pending = mail.retry_pending()
+    db.session.commit()
+    click.echo(f"Sent {sent}; {pending} still waiting.")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (users_cli, demo_cli, mail_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,120 @@
+"""Configuration from environment variables, with safe defaults for local use only."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None, instance: Path = INSTANCE) -> str:
+    """Normalise DATABASE_URL; SQLite in instance/ when it is not set."""
+    if not url:
+        return f"sqlite:///{instance / 'trainer.sqlite'}"
+    # psycopg 3 is the driver; accept the plain URLs that hosting providers hand out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def ensure_secret_key(config: dict, instance: Path) -> None:
+    """Refuse to run in production without SECRET_KEY; locally, keep a random one in instance/."""
+    if config.get("SECRET_KEY"):
+        return
+    if config.get("ENV") not in {"development", "testing"}:
+        raise RuntimeError("SECRET_KEY must be set (or TRAINER_ENV=development for local use).")
+    config["SECRET_KEY"] = _local_secret_key(instance)
+
+
+def _local_secret_key(instance: Path) -> str:
+    """A random key kept in instance/ so local sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Production settings. TRAINER_ENV=development relaxes the ones that need HTTPS."""
+
+    ENV = os.environ.get("TRAINER_ENV", "production")
+    LOCAL = ENV in {"development", "testing"}
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # required in production; see ensure_secret_key
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", not LOCAL)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"en": "English", "nl": "Nederlands"}
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
+
+    # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", True)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Frontline Trainer <no-reply@localhost>")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
+
+    # Where Quick exit sends people: a neutral, everyday page.
+    QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Frontline Trainer")
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite."""
+
+    ENV = "testing"
+    LOCAL = True
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    # Limits stay on, set high; tests of the limits lower them.
+    LOGIN_LIMIT_PER_ACCOUNT = "1000 per minute"
+    LOGIN_LIMIT_PER_ADDRESS = "1000 per minute"
+    RESET_LIMIT_PER_ADDRESS = "1000 per minute"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    MAIL_SERVER = ""
+    QUICK_EXIT_URL = "https://example.org/weather"

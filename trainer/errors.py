@@ -1,0 +1,57 @@
+"""Error pages: styled, translated, and never a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from trainer.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Something in that request was not right"),
+          _l("The form may have expired or been changed. Go back, reload the page and try again.")),
+    403: (_l("You do not have access to this page"),
+          _l("If you think you should, ask your trainer or an administrator.")),
+    404: (_l("Page not found"),
+          _l("The address may be mistyped, or the page may have moved.")),
+    405: (_l("That action is not available here"),
+          _l("Go back and use the buttons on the page.")),
+    413: (_l("That file is too large"),
+          _l("Choose a smaller file and try again.")),
+    429: (_l("Too many attempts"),
+          _l("Please wait a minute before you try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("Your work so far is saved. Please try again in a moment.")),
+}
+
+
+def _render(code: int):
+    title, detail = MESSAGES.get(code, MESSAGES[500])
+    if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=str(title)), code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render(400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code if error.code in MESSAGES else 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
+            return http_error(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,105 @@
+"""Binding the extensions to an app: database pragmas, sign-in, languages, security headers."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, has_request_context, request, session
+from flask_login import current_user
+
+from trainer.config import ROOT
+from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers work during writes; the busy timeout makes writers wait, not fail."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return "en"
+    languages = babel_languages()
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def select_timezone() -> str | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def babel_languages() -> dict[str, str]:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def _load_user(session_id: str):
+    """Sessions name the user and their session version; a bumped version signs them out."""
+    from trainer.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def _no_store_for_signed_in(response):
+    """Pages with personal data must not linger in shared caches or the back-forward cache."""
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories="translations")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.login_message_category = "info"
+    talisman.init_app(
+        app,
+        force_https=False,  # TLS ends at the proxy; see docs/deploy.md
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=not app.config["LOCAL"],
+        content_security_policy=CSP,
+        referrer_policy="no-referrer",
+        frame_options="DENY",
+        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
+    )
+    app.after_request(_no_store_for_signed_in)

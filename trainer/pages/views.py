@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template
+
+from trainer.pages import bp
+from trainer.services import health
+
+
+@bp.get("/")
+def home():
+    return render_template("pages/home.html")
+
+
+@bp.get("/support")
+def support():
+    return render_template("pages/support.html")
+
+
+@bp.get("/quick-exit")
+def quick_exit():
+    """The no-JavaScript path of Quick exit: leave for a neutral site at once."""
+    response = redirect(current_app.config["QUICK_EXIT_URL"], code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    report = health.check()
+    return jsonify(report), 200 if report["status"] == "ok" else 503

@@ -1,0 +1,33 @@
+"""Who may do what. Pure functions over users and objects; services call these.
+
+Views never decide access themselves: they call a service, and the service asks this module.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Actor(Protocol):
+    id: int
+
+    @property
+    def is_active(self) -> bool: ...
+
+    def has_role(self, role: str) -> bool: ...
+
+
+def is_admin(user: Actor | None) -> bool:
+    return bool(user and user.is_active and user.has_role("admin"))
+
+
+def can_manage_users(user: Actor | None) -> bool:
+    return is_admin(user)
+
+
+def can_change_roles(actor: Actor | None, target: Actor) -> bool:
+    """Admins manage roles, but not their own: an admin cannot lock everyone out by accident."""
+    return is_admin(actor) and actor.id != target.id
+
+
+def can_deactivate(actor: Actor | None, target: Actor) -> bool:
+    return is_admin(actor) and actor.id != target.id

@@ -1,0 +1,176 @@
+"""Accounts: registration, sign-in, profile, passwords and password reset."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from trainer.extensions import db
+from trainer.models import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
+from trainer.services import passwords
+from trainer.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+_RESET_SALT = "password-reset"
+_TIMEZONES = frozenset(available_timezones())
+LOCALES = ("en", "nl")
+
+
+@dataclass
+class Profile:
+    """What a person says about themselves; every field is validated here, not only in forms."""
+
+    name: str
+    organisation: str
+    sector: str
+    specialty: str | None
+    is_resident: bool
+    locale: str | None
+    timezone: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _check_profile(profile: Profile) -> None:
+    if not profile.name.strip():
+        raise InvalidInput("name", str(_l("Enter your name.")))
+    if len(profile.name) > 120:
+        raise InvalidInput("name", str(_l("Use at most %(n)d characters.", n=120)))
+    if len(profile.organisation) > 200:
+        raise InvalidInput("organisation", str(_l("Use at most %(n)d characters.", n=200)))
+    if profile.sector not in SECTORS:
+        raise InvalidInput("sector", str(_l("Choose a sector from the list.")))
+    if profile.specialty and (profile.sector != "health" or profile.specialty not in HEALTH_SPECIALTIES):
+        raise InvalidInput("specialty", str(_l("Choose a specialty that belongs to your sector.")))
+    if profile.locale and profile.locale not in LOCALES:
+        raise InvalidInput("locale", str(_l("Choose a language from the list.")))
+    if profile.timezone not in _TIMEZONES:
+        raise InvalidInput("timezone", str(_l("Choose a time zone from the list.")))
+
+
+def _apply_profile(user: User, profile: Profile) -> None:
+    user.name = profile.name.strip()
+    user.organisation = profile.organisation.strip()
+    user.sector = profile.sector
+    user.specialty = profile.specialty or None
+    user.is_resident = profile.is_resident and profile.sector == "health"
+    user.locale = profile.locale or None
+    user.timezone = profile.timezone
+
+
+def register(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",)) -> User:
+    """Create an account. Raises InvalidInput for a taken email, a weak password or a bad profile."""
+    email = normalise_email(email)
+    _check_profile(profile)
+    if get_by_email(email) is not None:
+        raise InvalidInput("email", str(_l("An account with this email address already exists.")))
+    problem = passwords.password_problem(password, email=email, name=profile.name)
+    if problem:
+        raise InvalidInput("password", problem)
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput("roles", f"unknown roles: {', '.join(sorted(unknown))}")
+    user = User(email=email, password_hash=passwords.hash_password(password))
+    _apply_profile(user, profile)
+    user.roles = [UserRole(role=r) for r in sorted(set(roles) | {"learner"})]
+    db.session.add(user)
+    db.session.flush()
+    log.info("account %s registered", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None (one answer for every failure)."""
+    user = get_by_email(email)
+    if user is None:
+        passwords.hash_password(password)  # spend the same time as a real check
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = datetime.now(timezone.utc)
+    db.session.flush()
+    return user
+
+
+def update_profile(user: User, profile: Profile) -> User:
+    _check_profile(profile)
+    _apply_profile(user, profile)
+    db.session.flush()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise InvalidInput("locale", str(_l("Choose a language from the list.")))
+    user.locale = locale
+    db.session.flush()
+
+
+def _set_password(user: User, new_password: str) -> None:
+    problem = passwords.password_problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise InvalidInput("new_password", problem)
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version += 1  # every other session signs out
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise InvalidInput("current_password", str(_l("Your current password is not right.")))
+    _set_password(user, new_password)
+    log.info("account %s changed its password", user.id)
+
+
+def end_other_sessions(user: User) -> None:
+    user.session_version += 1
+    db.session.flush()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def password_reset_token(email: str) -> tuple[User, str] | None:
+    """A single-use reset token for an active account, or None (callers answer the same either way)."""
+    user = get_by_email(email)
+    if user is None or not user.active:
+        return None
+    token = _serializer().dumps({"u": user.id, "h": passwords.fingerprint(user.password_hash)})
+    return user, token
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The account a valid, unused, unexpired token belongs to."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("h") != passwords.fingerprint(user.password_hash):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    if user is None:
+        raise InvalidInput("token", str(_l("This link has expired or has been used already. Ask for a new one.")))
+    _set_password(user, new_password)
+    log.info("account %s reset its password", user.id)
+    return user

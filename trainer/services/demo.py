@@ -1,0 +1,41 @@
+"""Demo accounts for a local installation: an administrator, a trainer and a resident."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trainer.services import accounts
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    label: str
+    email: str
+    password: str
+    roles: tuple[str, ...]
+    profile: accounts.Profile
+
+
+def _profile(name: str, organisation: str, sector: str, specialty: str | None = None,
+             resident: bool = False) -> accounts.Profile:
+    return accounts.Profile(name=name, organisation=organisation, sector=sector, specialty=specialty,
+                            is_resident=resident, locale=None, timezone="America/Toronto")
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("administrator", "admin@example.org", "demo-admin-lantern-harbour", ("admin",),
+                _profile("Alex Admin", "Frontline Trainer", "community")),
+    DemoAccount("trainer", "trainer@example.org", "demo-trainer-meadow-compass", ("trainer",),
+                _profile("Tamsin Trainer", "Police Training College", "police")),
+    DemoAccount("resident", "resident@example.org", "demo-resident-violet-kettle", ("learner",),
+                _profile("Rosa Resident", "University Hospital", "health", "emergency", True)),
+)
+
+
+def seed_accounts() -> set[str]:
+    """Create the demo accounts that do not exist yet; returns the emails created."""
+    created = set()
+    for account in DEMO_ACCOUNTS:
+        if accounts.get_by_email(account.email) is None:
+            accounts.register(account.email, account.password, account.profile, roles=account.roles)
+            created.add(account.email)
+    return created

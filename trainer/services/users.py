@@ -1,0 +1,67 @@
+"""Administration of accounts: search, roles, deactivation."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import ROLES, User, UserRole
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+
+
+def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple[list[User], int]:
+    """Users matching the query by name, email or organisation; returns (page of users, total)."""
+    if not policy.can_manage_users(actor):
+        raise NotAllowed()
+    stmt = sa.select(User)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like),
+                                 sa.func.lower(User.organisation).like(like)))
+    if role in ROLES:
+        stmt = stmt.where(User.roles.any(UserRole.role == role))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    page = max(page, 1)
+    users = db.session.scalars(stmt.order_by(User.name, User.id)
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return list(users), total
+
+
+def get_user(actor: User, user_id: int) -> User:
+    if not policy.can_manage_users(actor):
+        raise NotAllowed()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def set_roles(actor: User, target: User, roles: set[str]) -> User:
+    if not policy.can_change_roles(actor, target):
+        raise NotAllowed()
+    if not roles <= set(ROLES):
+        raise InvalidInput("roles", "unknown role")
+    roles = roles | {"learner"}  # everyone can learn
+    target.roles = [r for r in target.roles if r.role in roles] + [
+        UserRole(role=r) for r in sorted(roles - target.role_names)
+    ]
+    db.session.flush()
+    log.info("admin %s set roles of %s to %s", actor.id, target.id, sorted(roles))
+    return target
+
+
+def set_active(actor: User, target: User, active: bool) -> User:
+    if not policy.can_deactivate(actor, target):
+        raise NotAllowed()
+    target.active = active
+    if not active:
+        target.session_version += 1  # signed out on their next request
+    db.session.flush()
+    log.info("admin %s %s account %s", actor.id, "reactivated" if active else "deactivated", target.id)
+    return target
