@@ -41,10 +41,10 @@ def database_urls(request, tmp_path_factory):
 
 
 def build_app(url: str, **overrides):
+    """An app on the given database; the settings must be in place before the engine is made."""
     outbox = tempfile.mkdtemp(prefix="trainer-outbox-")
-    app = create_app(TestConfig)
-    app.config.update(SQLALCHEMY_DATABASE_URI=url, MAIL_OUTBOX=outbox, **overrides)
-    return app
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "MAIL_OUTBOX": outbox, **overrides}
+    return create_app(type("SuiteConfig", (TestConfig,), settings))
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +65,12 @@ def _clean_state(request):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(t.name for t in db.metadata.sorted_tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
     limiter.reset()
 
 
@@ -124,12 +128,12 @@ def login(client, user, password=None):
 
 @pytest.fixture
 def get_user(app):
-    """Read an account fresh from the database."""
+    """Read an account fresh from the database, by id or email address."""
     from trainer.models import User
 
-    def get(user_id):
+    def get(key):
         with app.app_context():
-            user = db.session.get(User, user_id)
+            user = accounts.get_by_email(key) if isinstance(key, str) else db.session.get(User, key)
             if user is not None:
                 db.session.expunge(user)
             return user

@@ -10,7 +10,7 @@ def test_users_create_makes_the_first_admin(runner, get_user):
                                  "--role", "admin", "--password", "lantern-harbour-meadow-3"])
     assert result.exit_code == 0, result.output
     assert "Created first@example.org with roles: admin, learner" in result.output
-    assert get_user(1).role_names == {"admin", "learner"}
+    assert get_user("first@example.org").role_names == {"admin", "learner"}
 
 
 def test_users_create_refuses_a_weak_password_and_writes_nothing(runner, count_rows):

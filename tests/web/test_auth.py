@@ -23,7 +23,7 @@ def test_register_creates_a_learner_and_signs_in(client, get_user, count_rows):
     assert count_rows(User) == 1
     page = client.get("/").get_data(as_text=True)
     assert "Welcome back, Zoë Łukasiewicz" in page
-    user = get_user(1)
+    user = get_user("zoe@example.org")
     assert user.email == "zoe@example.org" and user.role_names == {"learner"}
     assert user.sector == "health" and user.specialty == "emergency" and user.is_resident
     assert user.password_hash.startswith("$argon2id$")
