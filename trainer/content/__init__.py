@@ -1,0 +1,31 @@
+"""Course content: Markdown course folders -> validated, rendered specs (no Flask, no database).
+
+See docs/authoring.md for the format.
+"""
+from .check import CheckReport, CourseSummary, check_path, find_courses, format_text, to_json
+from .course import parse_course
+from .grading import GradeResult, grade_question
+from .parse import content_hash, normalise, parse_module_text
+from .problems import Parsed, Problem
+from .referrals import parse_referrals
+from .render import Renderer, render_markdown, sanitize
+from .scenario import best_path
+from .spec import (
+    ChoiceSpec,
+    CourseSpec,
+    ImageRef,
+    ModuleSpec,
+    NodeSpec,
+    OptionSpec,
+    QuestionSpec,
+    ReferralSpec,
+    SectionSpec,
+)
+
+__all__ = [
+    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "GradeResult", "ImageRef",
+    "ModuleSpec", "NodeSpec", "OptionSpec", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
+    "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
+    "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",
+    "parse_referrals", "render_markdown", "sanitize", "to_json",
+]

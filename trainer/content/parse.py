@@ -1,0 +1,164 @@
+"""Parse module files (and their lessons) into specs, collecting problems instead of raising.
+
+``parse_module_text`` is what the browser editor calls; :func:`trainer.content.course.parse_course`
+reads a whole course folder and calls it for every module.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from . import frontmatter as fm
+from .context import Context
+from .parse_quiz import parse_quiz
+from .parse_scenario import parse_scenario
+from .problems import Parsed, Problem, Problems, sort_problems
+from .render import ImageUrl, RenderedImage, Renderer
+from .scan import Block, scan, split_attrs
+from .spec import INTENSITIES, MODULE_KINDS, ImageRef, ModuleSpec, SectionSpec
+
+__all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text"]
+
+MODULE_FIELDS = {
+    "id": fm.Field(fm.ident, required=True),
+    "kind": fm.Field(fm.one_of(*MODULE_KINDS), required=True),
+    "title": fm.Field(fm.text(), required=True),
+    "overview": fm.Field(fm.text(), required=True),
+    "intensity": fm.Field(fm.one_of(*INTENSITIES), required=True),
+    "minutes": fm.Field(fm.whole(0)),
+    "required": fm.Field(fm.boolean),
+    "objectives": fm.Field(fm.text_list(1, 8), required=True),
+    "content_note": fm.Field(fm.text()),
+    "references": fm.Field(fm.text_list(0)),
+}
+
+
+def normalise(text: str) -> str:
+    """The canonical form of a source text: no BOM, LF line ends, one final newline."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.rstrip("\n") + "\n" if text.strip() else ""
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the normalised text, so line-ending changes do not count as edits."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
+                      image_url: ImageUrl | None = None) -> Parsed[ModuleSpec]:
+    """Parse one module file's text; ``path`` is only used in problem messages."""
+    text = normalise(text)
+    problems = Problems(path)
+    front, body, first_no = fm.split(text, problems)
+    values = fm.read_fields(front, MODULE_FIELDS, problems, "a module") if front else {}
+    ctx = Context(problems, Renderer(language, image_url),
+                  front.line("kind") if front and "kind" in front.key_lines else 1)
+    preamble, blocks = scan(body, first_no, problems)
+    ctx.reject_specials(preamble)
+    intro_html = ctx.render(preamble.lines)
+    parts = _parse_body(values.get("kind"), blocks, ctx)
+    references = values.get("references", ())
+    if values.get("kind") == "lesson" and not references:
+        _missing_references(front, problems)
+    module = _module(values, parts, text, path, intro_html,
+                     tuple(ctx.render_inline(ref) for ref in references),
+                     locate_images(ctx.renderer.images, text))
+    return Parsed(module, tuple(sort_problems(problems.items)))
+
+
+def _parse_body(kind: str | None, blocks: list[Block], ctx: Context) -> dict[str, Any]:
+    """The kind-specific parts (sections, questions or nodes) of a module."""
+    if kind == "lesson":
+        return {"sections": parse_lesson(blocks, ctx)}
+    if kind == "quiz":
+        return {"questions": parse_quiz(blocks, ctx)}
+    if kind == "scenario":
+        nodes, start = parse_scenario(blocks, ctx)
+        return {"nodes": nodes, "start": start}
+    for block in blocks:  # unknown kind: still render, for a preview
+        ctx.render(block.lines)
+    return {}
+
+
+def _missing_references(front: fm.FrontMatter | None, problems: Problems) -> None:
+    """A lesson must say where its facts come from."""
+    if front is None:
+        return
+    if "references" in front.key_lines:
+        if front.data.get("references") == [] or front.data.get("references") is None:
+            problems.error(front.line("references"), "references: a lesson needs at least one")
+    else:
+        problems.error(1, "missing field 'references' (required for lessons)")
+
+
+def _module(values: dict[str, Any], parts: dict[str, Any], text: str, path: str,
+            intro_html: str, references_html: tuple[str, ...],
+            images: tuple[ImageRef, ...]) -> ModuleSpec:
+    """Build the (best-effort) module spec from checked field values and parts."""
+    return ModuleSpec(
+        id=values.get("id", ""), kind=values.get("kind", ""), title=values.get("title", ""),
+        overview=values.get("overview", ""), intensity=values.get("intensity", ""),
+        minutes=values.get("minutes"), required=values.get("required", True),
+        objectives=values.get("objectives", ()), content_note=values.get("content_note"),
+        references=values.get("references", ()), references_html=references_html,
+        intro_html=intro_html, source_md=text, content_hash=content_hash(text), path=path,
+        images=images, **parts)
+
+
+def locate_images(images: list[RenderedImage], text: str) -> tuple[ImageRef, ...]:
+    """Give each rendered image the line where its ``src`` is written (in order of use)."""
+    lines = text.split("\n")
+    next_from: dict[str, int] = {}
+    located = []
+    for image in images:
+        start = next_from.get(image.src, 0)
+        found = next((i for i in range(start, len(lines)) if image.src in lines[i]), None)
+        if found is None:
+            found = next((i for i in range(len(lines)) if image.src in lines[i]), 0)
+        next_from[image.src] = found + 1
+        located.append(ImageRef(image.src, image.alt, found + 1))
+    return tuple(located)
+
+
+# --- lessons --------------------------------------------------------------------------------
+
+def parse_lesson(blocks: list[Block], ctx: Context) -> tuple[SectionSpec, ...]:
+    """Lesson sections, one per ``##`` heading."""
+    if not blocks:
+        ctx.problems.error(ctx.kind_line, "a lesson needs at least one ## section with an {#id}")
+    seen: dict[str, int] = {}
+    return tuple(_section(block, ctx, seen) for block in blocks)
+
+
+def _section(block: Block, ctx: Context, seen: dict[str, int]) -> SectionSpec:
+    """One section: heading id and note, body, and the alternative of a noted section."""
+    title, attrs = split_attrs(block.heading or "", block.line, ctx.problems, "section heading",
+                               ("note",))
+    ctx.unique(attrs.id, block.line, seen)
+    if not title:
+        ctx.problems.error(block.line, "section heading has no title")
+    note = attrs.values.get("note")
+    if note is not None and not note.strip():
+        ctx.problems.error(block.line, 'note= needs a reason, for example note="sexual violence"')
+        note = None
+    return SectionSpec(attrs.id or "", title, note, ctx.render(block.lines),
+                       _alternative(block, note, ctx))
+
+
+def _alternative(block: Block, note: str | None, ctx: Context) -> str | None:
+    """The rendered ``::: alternative`` of a section; only a noted section may have one."""
+    ctx.reject_specials(block, ("alternative",))
+    alternatives = [c for c in block.specials if c.kind == "alternative"]
+    for extra in alternatives[1:]:
+        ctx.problems.error(extra.line, "a section has at most one ::: alternative")
+    if not alternatives:
+        return None
+    first = alternatives[0]
+    if note is None:
+        ctx.problems.error(first.line, '::: alternative is only allowed in a section with a '
+                                       'note="..." (add one to the section heading)')
+        return None
+    html = ctx.render(first.lines)
+    if not html:
+        ctx.problems.error(first.line, "::: alternative is empty")
+    return html or None

@@ -1,0 +1,171 @@
+"""Course specs: the validated, rendered form of a course folder (see docs/authoring.md).
+
+Plain frozen dataclasses, so the publishing service can compare and store them without knowing
+anything about Markdown. HTML fields are already sanitised; ``*_md`` fields keep the source.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MODULE_KINDS = ("lesson", "quiz", "scenario")
+QUESTION_KINDS = ("single", "multiple", "true-false", "short", "numerical", "matching")
+ENDINGS = ("best", "acceptable", "harmful")
+INTENSITIES = ("light", "moderate", "heavy")
+LANGUAGES = ("en", "nl")
+SECTORS = ("health", "police", "counselling", "community")
+SPECIALTIES = ("emergency", "paediatrics", "obstetrics-gynaecology", "psychiatry", "nursing",
+               "social-work", "general-practice", "other-health")
+STATUSES = ("published", "draft")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a module or the course introduction shows, as written in the source."""
+
+    src: str
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A lesson section: one ``##`` heading and its text."""
+
+    id: str
+    title: str
+    note: str | None
+    body_html: str
+    alternative_html: str | None = None
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A quiz option, a short/numerical answer or a matching pair.
+
+    ``text`` is the option as written (for short answers: the accepted answer; for numerical:
+    ``42 ± 0.5``). Numerical options always have ``low``/``high``; ``value``/``tolerance`` are
+    set when written as ``value ± tolerance`` or a single number. Matching pairs have
+    ``left``/``right`` and ``correct`` True.
+    """
+
+    id: str
+    text: str
+    text_html: str
+    correct: bool
+    feedback_html: str | None = None
+    weight: float | None = None
+    left: str | None = None
+    right: str | None = None
+    value: float | None = None
+    tolerance: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A quiz question; ``points`` weights it within the quiz."""
+
+    id: str
+    kind: str
+    title: str
+    stem_html: str
+    tags: tuple[str, ...]
+    points: int
+    options: tuple[OptionSpec, ...]
+    explanation_html: str
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    """A scenario choice leading to the node ``target``."""
+
+    id: str
+    text: str
+    text_html: str
+    target: str
+    consequence_html: str
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A scenario node; ``ending`` is best/acceptable/harmful for an ending, else None."""
+
+    id: str
+    title: str
+    body_html: str
+    ending: str | None
+    choices: tuple[ChoiceSpec, ...]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """One module file. Only the parts for its ``kind`` are filled in.
+
+    ``source_md`` is the whole file (normalised line endings) for the browser editor;
+    ``content_hash`` is the sha256 of it. ``path`` is the file as listed in course.md
+    (relative to the course folder), or the name given to ``parse_module_text``.
+    """
+
+    id: str
+    kind: str
+    title: str
+    overview: str
+    intensity: str
+    minutes: int | None
+    required: bool
+    objectives: tuple[str, ...]
+    content_note: str | None
+    references: tuple[str, ...]
+    references_html: tuple[str, ...]
+    intro_html: str
+    source_md: str
+    content_hash: str
+    path: str = ""
+    sections: tuple[SectionSpec, ...] = ()
+    questions: tuple[QuestionSpec, ...] = ()
+    nodes: tuple[NodeSpec, ...] = ()
+    start: str | None = None
+    images: tuple[ImageRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    """A whole course. ``content_hash`` covers course.md, the module files and their images,
+    so an importer can skip a course whose source has not changed."""
+
+    id: str
+    title: str
+    summary: str
+    language: str
+    sectors: tuple[str, ...]
+    specialties: tuple[str, ...]
+    estimated_minutes: int
+    pass_mark: int
+    certificate_hours: float
+    certificate_valid_months: int | None
+    show_wrong_answers: bool
+    status: str
+    version_notes: str | None
+    intro_md: str
+    intro_html: str
+    modules: tuple[ModuleSpec, ...]
+    source_path: str
+    content_hash: str
+    images: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralSpec:
+    """One service from ``courses/referrals.yaml``."""
+
+    country: str
+    name: str
+    checked: dt.date
+    source: str
+    description: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    hours: str | None = None
+    languages: tuple[str, ...] = ()
