@@ -11,6 +11,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/m
 
 run: install translations
 	$(FLASK) db upgrade
+	$(FLASK) courses import courses/
 	$(FLASK) demo seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
@@ -38,14 +39,14 @@ $(VENV)/.installed: pyproject.toml
 translations: $(MO_FILES)
 
 %.mo: %.po | install
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
 
 # Re-extract the UI strings and merge them into every catalogue (then translate the new ones).
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--omit-header -o trainer/translations/messages.pot .
 	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations \
-		--no-location --omit-header --width 100
+		--width 100 --ignore-obsolete
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -148,3 +148,19 @@ def count_rows(app):
             return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
     return count
+
+
+GOOD_COURSE = os.path.join(os.path.dirname(__file__), "content", "fixtures", "good-course")
+
+
+@pytest.fixture
+def published_course(app):
+    """The complete example course (lesson with a content note, every question kind, a
+    scenario), published as version 1. Returns its slug."""
+    from trainer.services import publishing
+
+    with app.app_context():
+        result = publishing.import_path(GOOD_COURSE)
+        assert result.ok, [str(p) for p in result.report.problems]
+        db.session.commit()
+    return "core"

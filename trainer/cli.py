@@ -1,16 +1,20 @@
 """Command-line interface: thin wrappers over services, one commit per command."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, demo, mail
+from trainer.services import accounts, demo, mail, publishing
 from trainer.services.errors import InvalidInput
 
 users_cli = AppGroup("users", help="Manage accounts.")
+courses_cli = AppGroup("courses", help="Check and publish courses written in Markdown.")
 demo_cli = AppGroup("demo", help="Demonstration data for local use.")
 mail_cli = AppGroup("mail", help="Outgoing mail.")
 
@@ -56,6 +60,37 @@ def retry_mail() -> None:
     click.echo(f"Sent {sent}; {pending} still waiting.")
 
 
+@courses_cli.command("check")
+@click.argument("path", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_courses(path: str, as_json: bool) -> None:
+    """Validate course files without writing anything; exit status 1 on any error."""
+    report = publishing.check(path)
+    click.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False) if as_json else format_text(report))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path())
+def import_courses(path: str) -> None:
+    """Publish courses: all or nothing; unchanged text changes nothing."""
+    result = publishing.import_path(path)
+    if not result.ok:
+        db.session.rollback()
+        click.echo(format_text(result.report))
+        click.echo("Nothing was imported: correct the errors above and run the import again.")
+        raise SystemExit(1)
+    db.session.commit()
+    for version in result.published:
+        click.echo(f"published {version.course.slug} version {version.number}: {version.title}")
+    for version in result.unchanged:
+        click.echo(f"unchanged {version.course.slug} (version {version.number})")
+    if result.referrals is not None:
+        changed, removed = result.referrals
+        click.echo(f"referral directory: {changed} added or updated, {removed} removed")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, demo_cli, mail_cli):
+    for group in (users_cli, courses_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

@@ -69,7 +69,8 @@ def _load_user(session_id: str):
 
 def _no_store_for_signed_in(response):
     """Pages with personal data must not linger in shared caches or the back-forward cache."""
-    if current_user and current_user.is_authenticated:
+    if current_user and current_user.is_authenticated and "immutable" not in response.headers.get(
+            "Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -31,3 +31,8 @@ def can_change_roles(actor: Actor | None, target: Actor) -> bool:
 
 def can_deactivate(actor: Actor | None, target: Actor) -> bool:
     return is_admin(actor) and actor.id != target.id
+
+
+def can_author(user: Actor | None) -> bool:
+    """Writing and publishing courses is for administrators."""
+    return is_admin(user)

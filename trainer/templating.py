@@ -2,14 +2,25 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
 
+INTENSITY_LABELS = {"light": _l("light"), "moderate": _l("moderate"), "heavy": _l("heavy")}
+STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"), "completed": _l("completed")}
+GRADE_LABELS = {"best": _l("the best outcome"), "acceptable": _l("an acceptable outcome"),
+                "harmful": _l("a harmful outcome")}
+LANGUAGE_LABELS = {"en": "English", "nl": "Nederlands"}
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Administrator")}
 _SECTORS = dict(SECTOR_CHOICES)
 _SPECIALTIES = dict(SPECIALTY_CHOICES)
+
+
+def country_label(code: str) -> str:
+    """A country's name in the reader's language (GB shows as United Kingdom)."""
+    locale = get_locale()
+    return (locale.territories.get(code.split("-")[0]) if locale else None) or code
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -18,6 +29,12 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": lambda: str(get_locale() or "en"),
             "format_datetime": format_datetime,
+            "format_date": format_date,
+            "country_label": country_label,
+            "intensity_label": lambda value: INTENSITY_LABELS.get(value, value),
+            "state_label": lambda value: STATE_LABELS.get(value, value),
+            "grade_label": lambda value: GRADE_LABELS.get(value, value),
+            "language_label": lambda value: LANGUAGE_LABELS.get(value, value),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "sector_label": lambda sector: _SECTORS.get(sector, sector),
             "specialty_label": lambda specialty: _SPECIALTIES.get(specialty, specialty),

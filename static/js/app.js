@@ -27,6 +27,15 @@
       });
     }
 
+    // Forms that record something once: a second click while the first is on its way does nothing.
+    Array.prototype.forEach.call(document.querySelectorAll("button.submit-once"), function (button) {
+      if (button.form) {
+        button.form.addEventListener("submit", function () {
+          setTimeout(function () { button.disabled = true; }, 0);
+        });
+      }
+    });
+
     // Registration: preselect the browser's time zone when the person has not chosen one.
     var tz = document.querySelector("form[data-guess-timezone] #timezone");
     if (tz && tz.value === "UTC" && window.Intl) {

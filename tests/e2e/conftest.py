@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import build_app
+from tests.conftest import GOOD_COURSE, build_app
 from trainer.extensions import db
-from trainer.services import demo
+from trainer.services import demo, publishing
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -29,10 +29,11 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_server(database_urls):
     """The app on a free loopback port, with its own database and the demo accounts."""
-    app = build_app(database_urls["e2e"])
+    app = build_app(database_urls["e2e"], WTF_CSRF_ENABLED=True)  # as in production
     with app.app_context():
         flask_migrate.upgrade()
         demo.seed_accounts()
+        assert publishing.import_path(GOOD_COURSE).ok
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -97,6 +98,14 @@ def page(context_factory):
     page.csp_errors = []
     page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_errors.append(msg.text))
     return page
+
+
+def sign_in(page, email, password) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def audit(page) -> None:

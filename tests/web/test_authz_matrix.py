@@ -11,7 +11,8 @@ from tests.conftest import login
 
 ROLES = ("anonymous", "learner", "trainer", "admin")
 LOGIN = "login"  # redirected to the sign-in page
-OK, REDIRECT, FORBIDDEN, BAD = 200, 302, 403, 400
+OK, REDIRECT, FORBIDDEN, BAD, MISSING = 200, 302, 403, 400, 404
+EVERYONE_MISSING = dict(anonymous=MISSING, learner=MISSING, trainer=MISSING, admin=MISSING)
 
 # (method, rule, {role: expected status})
 MATRIX = [
@@ -39,12 +40,60 @@ MATRIX = [
     ("GET", "/admin/users/<int:user_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/admin/users/<int:user_id>/roles", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
     ("POST", "/admin/users/<int:user_id>/active", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    # Learning: every signed-in person; the course is the published example course.
+    ("GET", "/learning", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/break", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/courses", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/courses/<slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/courses/<slug>/enrol", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/courses/<slug>/<module_slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/courses/<slug>/<module_slug>/print", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/courses/<slug>/<module_slug>/sections/<section_id>", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/courses/<slug>/<module_slug>/complete", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("POST", "/courses/<slug>/<module_slug>/quiz", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("GET", "/courses/<slug>/<module_slug>/attempts/<int:attempt_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("POST", "/courses/<slug>/<module_slug>/runs", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("POST", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("GET", "/media/<sha256>", EVERYONE_MISSING),
+    # Authoring: administrators only.
+    ("GET", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=BAD)),
+    ("GET", "/authoring/courses/<slug>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("GET", "/authoring/courses/<slug>/files/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/courses/<slug>/files/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/courses/<slug>/preview/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/courses/<slug>/modules", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/authoring/courses/<slug>/images", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/authoring/courses/<slug>/gift", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/authoring/courses/<slug>/publish", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/authoring/courses/<slug>/discard", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("GET", "/authoring/courses/<slug>/versions", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("GET", "/authoring/courses/<slug>/versions/<int:number>/export", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/import", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("GET", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("GET", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    ("POST", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    ("POST", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
 ]
+
+# Values for the placeholders; the module depends on what the route expects.
+MODULE_FOR = {"/quiz": "indicators-quiz", "/attempts": "indicators-quiz", "/runs": "ed-night-shift"}
 
 
 def _concrete(rule: str, target_id: int) -> str:
-    return (rule.replace("<path:filename>", "css/app.css").replace("<token>", "forged-token")
-                .replace("<int:user_id>", str(target_id)))
+    module = next((m for key, m in MODULE_FOR.items() if key in rule), "what-it-is")
+    replacements = {
+        "<path:filename>": "css/app.css", "<token>": "forged-token", "<int:user_id>": str(target_id),
+        "<slug>": "core", "<module_slug>": module, "<section_id>": "sexual-exploitation",
+        "<int:attempt_id>": "999999", "<int:run_id>": "999999", "<sha256>": "0" * 64,
+        "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999",
+    }
+    for placeholder, value in replacements.items():
+        rule = rule.replace(placeholder, value)
+    return rule
 
 
 def test_every_route_has_a_row(app):
@@ -57,7 +106,7 @@ def test_every_route_has_a_row(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, rule, expected", MATRIX, ids=[f"{m} {r}" for m, r, _ in MATRIX])
-def test_route_answers_each_role(client, make_user, role, method, rule, expected):
+def test_route_answers_each_role(client, make_user, published_course, role, method, rule, expected):
     target = make_user(email="target@example.org")
     if role != "anonymous":
         user = make_user(roles=(role,) if role != "learner" else ("learner",))

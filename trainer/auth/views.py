@@ -10,7 +10,7 @@ from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordF
 from trainer.extensions import db, limiter
 from trainer.services import accounts, mail
 from trainer.services.errors import InvalidInput
-from trainer.web import redirect_next, safe_next
+from trainer.web import field_error, redirect_next, safe_next
 
 
 def _profile(form) -> accounts.Profile:
@@ -20,16 +20,6 @@ def _profile(form) -> accounts.Profile:
         is_resident=bool(form.is_resident.data), locale=form.locale.data or None,
         timezone=form.timezone.data or "UTC",
     )
-
-
-def _field_error(form, error: InvalidInput) -> None:
-    """Show a service's refusal next to the field it concerns."""
-    field = getattr(form, error.field, None)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-    db.session.rollback()
 
 
 def _fresh_session(locale: str | None = None) -> None:
@@ -55,7 +45,7 @@ def register():
         try:
             user = accounts.register(form.email.data, form.password.data, _profile(form))
         except InvalidInput as error:
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             _fresh_session()
@@ -111,7 +101,7 @@ def profile():
         try:
             accounts.update_profile(current_user, _profile(form))
         except InvalidInput as error:
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")
@@ -127,7 +117,7 @@ def change_password():
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
         except InvalidInput as error:
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # keep this session; the others end
@@ -174,7 +164,7 @@ def reset_password(token: str):
         try:
             accounts.reset_password(token, form.new_password.data)
         except InvalidInput as error:
-            _field_error(form, error)
+            field_error(form, error)
         else:
             db.session.commit()
             logout_user()

@@ -8,7 +8,7 @@ from .grading import GradeResult, grade_question
 from .parse import content_hash, normalise, parse_module_text
 from .problems import Parsed, Problem
 from .referrals import parse_referrals
-from .render import Renderer, render_markdown, sanitize
+from .render import ImageUrl, Renderer, render_markdown, sanitize
 from .scenario import best_path
 from .spec import (
     ChoiceSpec,
@@ -25,7 +25,7 @@ from .spec import (
 __all__ = [
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "GradeResult", "ImageRef",
     "ModuleSpec", "NodeSpec", "OptionSpec", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
-    "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
+    "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
     "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",
     "parse_referrals", "render_markdown", "sanitize", "to_json",
 ]

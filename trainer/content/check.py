@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .course import display_path, id_line, parse_course
 from .problems import Problem, sort_problems
@@ -73,8 +73,13 @@ def find_courses(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if (child / "course.md").is_file())
 
 
-def check_path(path: str | Path, image_url: ImageUrl | None = None) -> CheckReport:
-    """Check every course under ``path`` (and ``referrals.yaml`` at its root)."""
+def check_path(path: str | Path, image_url: ImageUrl | None = None,
+               image_url_for: Callable[[Path], ImageUrl] | None = None) -> CheckReport:
+    """Check every course under ``path`` (and ``referrals.yaml`` at its root).
+
+    ``image_url_for(folder)`` gives each course its own image mapping (a publisher maps
+    ``images/x.png`` to where the stored image is served); ``image_url`` is one for all.
+    """
     root = Path(path)
     problems: list[Problem] = []
     folders = find_courses(root)
@@ -85,7 +90,7 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None) -> CheckRepo
     problems.extend(_folders_without_course_md(root, folders))
     courses, summaries = [], []
     for folder in folders:
-        parsed = parse_course(folder, image_url)
+        parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url)
         problems.extend(parsed.problems)
         summaries.append(_summary(folder, parsed.spec, parsed.problems))
         if parsed.ok and parsed.spec is not None:

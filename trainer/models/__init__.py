@@ -1,5 +1,9 @@
 """Database models. Importing this package registers every table with the metadata."""
+from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.mail import PendingMail
+from trainer.models.referral import Referral
+from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, ScenarioRun
 from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
 
-__all__ = ["HEALTH_SPECIALTIES", "PendingMail", "ROLES", "SECTORS", "User", "UserRole"]
+__all__ = ["Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
+           "ROLES", "SECTORS", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt", "ScenarioRun", "User", "UserRole", "VersionImage"]

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template
+from flask import current_app, jsonify, redirect, render_template, request
 
 from trainer.pages import bp
-from trainer.services import health
+from trainer.services import health, referrals
 
 
 @bp.get("/")
@@ -13,7 +13,11 @@ def home():
 
 @bp.get("/support")
 def support():
-    return render_template("pages/support.html")
+    country = request.args.get("country", "").upper()[:2]
+    known = referrals.countries()
+    country = country if country in known else ""
+    return render_template("pages/support.html", groups=referrals.directory(country or None),
+                           countries=known, country=country)
 
 
 @bp.get("/quick-exit")

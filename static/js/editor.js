@@ -1,0 +1,76 @@
+// Live preview for the course editor: the checker's messages and the rendered module update as
+// the author types. Without JavaScript, the "Check and preview" button does the same.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.editor");
+  if (!form || !window.fetch) { return; }
+  var text = form.querySelector("textarea");
+  var preview = document.getElementById("preview");
+  var problems = document.getElementById("problems");
+  var url = form.getAttribute("data-preview-url");
+  var tokenField = form.querySelector("input[name=csrf_token]");
+  var token = tokenField ? tokenField.value : "";
+  var timer = null;
+
+  function lineStart(value, line) {
+    var index = 0;
+    for (var i = 1; i < line; i++) {
+      var next = value.indexOf("\n", index);
+      if (next < 0) { break; }
+      index = next + 1;
+    }
+    return index;
+  }
+
+  function showProblems(list) {
+    problems.textContent = "";
+    if (!list.length) {
+      var ok = document.createElement("p");
+      ok.className = "ok";
+      ok.textContent = problems.getAttribute("data-ok") || "No problems found in this file.";
+      problems.appendChild(ok);
+      return;
+    }
+    var ul = document.createElement("ul");
+    ul.className = "problems";
+    list.forEach(function (p) {
+      var li = document.createElement("li");
+      li.className = "problem problem-" + p.severity;
+      var go = document.createElement("button");
+      go.type = "button";
+      go.className = "link-button";
+      go.textContent = (problems.getAttribute("data-line") || "Line") + " " + p.line;
+      go.addEventListener("click", function () {
+        var start = lineStart(text.value, p.line);
+        text.focus();
+        text.setSelectionRange(start, start);
+        var lineHeight = parseFloat(getComputedStyle(text).lineHeight) || 20;
+        text.scrollTop = Math.max(0, (p.line - 3) * lineHeight);
+      });
+      li.appendChild(go);
+      li.appendChild(document.createTextNode(": " + p.message));
+      ul.appendChild(li);
+    });
+    problems.appendChild(ul);
+  }
+
+  function refresh() {
+    var body = new URLSearchParams();
+    body.set("csrf_token", token);
+    body.set("text", text.value);
+    fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                 headers: { "X-CSRFToken": token } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        preview.innerHTML = data.html;  // rendered and sanitised on the server
+        showProblems(data.problems);
+      })
+      .catch(function () { /* the buttons still work */ });
+  }
+
+  text.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 500);
+  });
+})();

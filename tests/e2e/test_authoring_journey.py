@@ -1,0 +1,111 @@
+"""An administrator writes a scenario in the browser, sees the checker's message at the right
+line, fixes it, publishes, and a learner can play it."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import audit, sign_in
+
+SCENARIO = """---
+id: roadside
+kind: scenario
+title: "Scenario: a roadside check"
+overview: A van with six workers. Moderate. The case is a fictional composite.
+intensity: moderate
+objectives:
+  - Speak to each worker away from the driver.
+---
+
+## The stop {#start}
+
+Six workers in a van; the driver holds all their papers.
+
+- Speak to each worker away from the driver. -> alone {#separate}
+  > The driver objects, but waits by the van.
+- Let the driver answer for everyone. -> end-harmful {#driver}
+  > The workers say nothing.
+
+## Away from the driver {#alone}
+
+One worker says she owes money for the job.
+
+- Give her the hotline number and explain her options. -> end-best {#card}
+  > She keeps the number.
+- Tell her to sort it out herself. -> end-ok {#leave}
+  > She looks away.
+
+## She knows where help is {#end-best ending=best}
+
+Debrief: you made it safe to talk.
+
+## An acceptable outcome {#end-acceptable ending=acceptable}
+
+Debrief: she is no worse off, but no better.
+
+## A missed chance {#end-harmful ending=harmful}
+
+Debrief: the driver spoke for everyone.
+"""
+
+
+def test_admin_writes_fixes_and_publishes_a_scenario_a_learner_then_plays(page, context_factory):
+    sign_in(page, "admin@example.org", "demo-admin-lantern-harbour")
+    page.get_by_role("link", name="Authoring").click()
+    audit(page)
+    page.get_by_label("Course id").fill("roadside-checks")
+    page.get_by_label("Title").fill("Roadside checks")
+    page.get_by_role("button", name="Create course").click()
+    expect(page.get_by_text("The draft checks clean")).to_be_visible()
+    audit(page)
+
+    page.get_by_label("File name").fill("02-roadside")
+    page.get_by_label("Title", exact=True).fill("A roadside check")
+    page.get_by_label("Kind").select_option("scenario")
+    page.get_by_role("button", name="Add module").click()
+    expect(page.get_by_role("heading", name="Edit 02-roadside.md")).to_be_visible()
+
+    # Type the scenario: the live preview reports the dangling link at its line.
+    page.get_by_label("Markdown").fill(SCENARIO)
+    problems = page.locator("#problems")
+    expect(problems).to_contain_text("Line 26")
+    expect(problems).to_contain_text("end-ok")
+    audit(page)
+    # Jump to the line, fix it there, and the message goes away.
+    problems.get_by_role("button", name="Line 26").click()
+    page.get_by_label("Markdown").fill(SCENARIO.replace("-> end-ok {#leave}", "-> end-acceptable {#leave}"))
+    expect(problems).to_contain_text("No problems found in this file.")
+    expect(page.locator("#preview")).to_contain_text("Away from the driver")
+    page.get_by_role("button", name="Save to draft").click()
+    expect(page.get_by_text("Saved to the draft.")).to_be_visible()
+
+    # course.md starts as a draft hidden from learners: publish it for them.
+    page.get_by_role("link", name="Back to course roadside-checks").click()
+    page.get_by_role("link", name="course.md").click()
+    source = page.get_by_label("Markdown").input_value()
+    page.get_by_label("Markdown").fill(source.replace("status: draft", "status: published")
+                                       .replace("  - 01-introduction.md\n", "  - 01-introduction.md\n  - 02-roadside.md\n", 1)
+                                       if "02-roadside.md" not in source else source.replace("status: draft", "status: published"))
+    page.get_by_role("button", name="Save to draft").click()
+    page.get_by_role("link", name="Back to course roadside-checks").click()
+    page.get_by_role("button", name="Publish a new version").click()
+    expect(page.get_by_text("Published as version 1.")).to_be_visible()
+    audit(page)
+
+    learner = context_factory().new_page()
+    sign_in(learner, "resident@example.org", "demo-resident-violet-kettle")
+    learner.goto("/courses")
+    learner.get_by_role("link", name="Roadside checks").click()
+    learner.get_by_role("link", name="A roadside check").click()
+    learner.get_by_role("button", name="Start the scenario").click()
+    expect(learner.get_by_role("heading", name="The stop")).to_be_visible()
+    learner.get_by_label("Speak to each worker away from the driver.").check()
+    learner.get_by_role("button", name="Choose").click()
+    expect(learner.get_by_role("status")).to_contain_text("The driver objects")
+    audit(learner)
+    learner.get_by_label("Give her the hotline number").check()
+    learner.get_by_role("button", name="Choose").click()
+    expect(learner.get_by_text("the best outcome")).to_be_visible()
+    audit(learner)
+    assert page.csp_errors == []

@@ -1,0 +1,220 @@
+"""Administrators authoring in the browser: drafts, checker messages by line, images, GIFT,
+publishing, history and export."""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+
+from tests.conftest import login
+from trainer.models import Course, CourseDraft, CourseVersion, StoredImage
+
+
+def _png() -> bytes:
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def admin(client, make_user):
+    user = make_user(roles=("admin",))
+    login(client, user)
+    return user
+
+
+def _new_course(client, slug="police-advanced"):
+    return client.post("/authoring/courses", data={"slug": slug, "title": "Police: advanced", "language": "en"})
+
+
+def test_new_course_starts_as_a_clean_draft(client, admin, count_rows):
+    response = _new_course(client)
+    assert response.headers["Location"] == "/authoring/courses/police-advanced"
+    page = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+    assert "The draft checks clean" in page and "01-introduction.md" in page
+    assert count_rows(Course) == 1 and count_rows(CourseDraft) == 1 and count_rows(CourseVersion) == 0
+
+
+@pytest.mark.parametrize("slug, message", [("Bad Id", "lowercase"), ("", "required")])
+def test_new_course_with_a_bad_id_changes_nothing(client, admin, count_rows, slug, message):
+    response = client.post("/authoring/courses", data={"slug": slug, "title": "T", "language": "en"})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert count_rows(Course) == 0
+
+
+def test_duplicate_course_id_is_refused(client, admin, count_rows):
+    _new_course(client)
+    response = _new_course(client)
+    assert "exists already" in response.get_data(as_text=True)
+    assert count_rows(Course) == 1
+
+
+SCENARIO_WITH_ERROR = """---
+id: roadside
+kind: scenario
+title: "Scenario: a roadside check"
+overview: A van with six workers. Moderate. The case is a fictional composite.
+intensity: moderate
+objectives:
+  - Speak to each worker alone.
+---
+
+## The stop {#start}
+
+Six workers, one driver who holds their papers.
+
+- Speak to each worker away from the driver. -> alone {#separate}
+  > The driver objects, but waits by the van.
+- Let the driver answer for everyone. -> end-harmful {#driver}
+  > The workers say nothing.
+
+## Away from the driver {#alone}
+
+One worker says she owes money for the job.
+
+- Give her the hotline card and explain her options. -> end-best {#card}
+  > She keeps the card.
+- Tell her to sort it out herself. -> end-ok {#leave}
+  > She looks away.
+
+## She knows where help is {#end-best ending=best}
+
+Debrief.
+
+## An acceptable outcome {#end-acceptable ending=acceptable}
+
+Debrief.
+
+## A missed chance {#end-harmful ending=harmful}
+
+Debrief.
+"""
+
+
+def test_editor_reports_an_error_at_its_line_then_publishes_the_fix(client, admin, count_rows):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/modules",
+                           data={"filename": "02-roadside", "title": "Roadside", "kind": "scenario"})
+    assert response.headers["Location"].endswith("/files/02-roadside.md")
+    editor = "/authoring/courses/police-advanced/files/02-roadside.md"
+    client.post(editor, data={"text": SCENARIO_WITH_ERROR, "action": "save"})
+    page = client.get(editor).get_data(as_text=True)
+    assert "Line 26" in page and "end-ok" in page
+    assert 'id="line-26" class="has-problem"' in page
+    # Publishing is refused and writes nothing while the problem stands.
+    client.post("/authoring/courses/police-advanced/publish")
+    assert count_rows(CourseVersion) == 0
+    fixed = SCENARIO_WITH_ERROR.replace("-> end-ok {#leave}", "-> end-acceptable {#leave}")
+    preview = client.post("/authoring/courses/police-advanced/preview/02-roadside.md", data={"text": fixed})
+    assert preview.get_json()["problems"] == [] and "Away from the driver" in preview.get_json()["html"]
+    client.post(editor, data={"text": fixed, "action": "save"})
+    response = client.post("/authoring/courses/police-advanced/publish")
+    assert response.headers["Location"].endswith("/versions")
+    assert count_rows(CourseVersion) == 1 and count_rows(CourseDraft) == 0
+
+
+def test_preview_does_not_save(client, admin):
+    _new_course(client)
+    path = "/authoring/courses/police-advanced/files/01-introduction.md"
+    client.post(path, data={"text": "not a module at all", "action": "preview"})
+    assert "Write the lesson here." in client.get(path).get_data(as_text=True)
+
+
+def test_published_course_edits_make_a_new_version_with_a_diff(client, admin, published_course, count_rows):
+    editor = "/authoring/courses/core/files/02-indicators-quiz.md"
+    text = client.get(editor).get_data(as_text=True)
+    assert "Call the police straight away." in text
+    import html
+    import re
+
+    source = html.unescape(re.search(r'<textarea[^>]*>(.*?)</textarea>', text, re.S).group(1))
+    client.post(editor, data={"text": source.replace("Call the police straight away.", "Phone the police now."),
+                              "action": "save"})
+    client.post("/authoring/courses/core/publish")
+    assert count_rows(CourseVersion) == 2
+    page = client.get("/authoring/courses/core/versions?from=1&to=2").get_data(as_text=True)
+    assert '<span class="removed">-- [ ] Call the police straight away.' in page
+    assert '<span class="added">+- [ ] Phone the police now.' in page
+
+
+def test_export_downloads_a_zip(client, admin, published_course):
+    response = client.get("/authoring/courses/core/versions/1/export")
+    assert response.headers["Content-Type"] == "application/zip"
+    import zipfile
+
+    assert "core/course.md" in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+
+
+def test_image_upload_checks_the_content_not_the_name(client, admin, count_rows):
+    _new_course(client)
+    url = "/authoring/courses/police-advanced/images"
+    ok = client.post(url, data={"image": (io.BytesIO(_png()), "Side Room.PNG")}, follow_redirects=True)
+    assert "images/side-room.png" in ok.get_data(as_text=True)
+    fake = client.post(url, data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "evil.png")},
+                       follow_redirects=True)
+    assert "Only PNG, JPEG and WebP images can be used." in fake.get_data(as_text=True)
+    big = client.post(url, data={"image": (io.BytesIO(_png() + b"\0" * (2 * 1024 * 1024)), "big.png")},
+                      follow_redirects=True)
+    assert "larger than 2 MB" in big.get_data(as_text=True)
+    assert count_rows(StoredImage) == 1
+
+
+GIFT = """// A small Moodle bank
+::Companion::A companion answers every question for a patient. What first?{
+=See the patient alone, with a professional interpreter.#Right: it is routine care.
+~Let the companion interpret.#A companion may be the person in control.
+}
+
+::Essay::Describe your service.{}
+"""
+
+
+def test_gift_import_converts_and_reports_what_it_could_not(client, admin):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift",
+                           data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert "1 question converted into 03-imported.md." in page
+    assert "Question 2" in page
+    course = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+    assert "03-imported.md" in course and "The draft checks clean" in course
+
+
+def test_discarding_a_draft_keeps_the_published_version(client, admin, published_course, count_rows):
+    client.get("/authoring/courses/core")
+    assert count_rows(CourseDraft) == 1
+    client.post("/authoring/courses/core/discard")
+    assert count_rows(CourseDraft) == 0 and count_rows(CourseVersion) == 1
+
+
+def test_zip_upload_with_errors_reports_them_and_writes_nothing(client, admin, count_rows):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("broken/course.md", "---\nid: broken\n---\n")
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(buffer.getvalue()), "c.zip")})
+    assert response.status_code == 400
+    assert "Nothing was imported" in response.get_data(as_text=True)
+    assert "broken/course.md" in response.get_data(as_text=True)
+    assert count_rows(Course) == 0
+
+
+def test_course_text_is_sanitised_even_for_administrators(client, admin, published_course):
+    editor = "/authoring/courses/core/files/01-what-it-is.md"
+    import html
+    import re
+
+    source = html.unescape(re.search(r'<textarea[^>]*>(.*?)</textarea>',
+                                     client.get(editor).get_data(as_text=True), re.S).group(1))
+    hostile = source.replace("## The legal definition {#definition}",
+                             "## The legal definition {#definition}\n\n<script>alert(1)</script>"
+                             "<img src=x onerror=alert(2)> [x](javascript:alert(3))")
+    client.post(editor, data={"text": hostile, "action": "save"})
+    client.post("/authoring/courses/core/publish")
+    page = client.get("/courses/core/what-it-is").get_data(as_text=True)
+    assert "<script>alert" not in page and "onerror" not in page and "javascript:" not in page

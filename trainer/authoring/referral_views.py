@@ -1,0 +1,54 @@
+"""Administrators keep the referral directory: the services Support and resources lists."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from trainer.auth.forms import ConfirmForm
+from trainer.authoring import bp
+from trainer.authoring.forms import ReferralForm
+from trainer.extensions import db
+from trainer.services import referrals
+from trainer.services.errors import InvalidInput
+from trainer.web import field_error, or_http_error
+
+
+def _input(form: ReferralForm) -> referrals.ReferralInput:
+    return referrals.ReferralInput(
+        country=form.country.data or "", name=form.name.data or "", description=form.description.data or "",
+        phone=form.phone.data or "", url=form.url.data or "", hours=form.hours.data or "",
+        languages=form.languages.data or "", checked=form.checked.data, source=form.source.data or "")
+
+
+@bp.get("/referrals")
+def referral_list():
+    return render_template("authoring/referrals.html", groups=referrals.directory(), confirm=ConfirmForm())
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
+def referral_edit(referral_id: int | None = None):
+    referral = or_http_error(referrals.get, current_user, referral_id) if referral_id else None
+    form = ReferralForm(obj=referral)
+    if referral is not None and not form.is_submitted():
+        form.languages.data = ", ".join(referral.languages)
+    if form.validate_on_submit():
+        try:
+            saved = referrals.save(current_user, _input(form), referral)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=saved.name), "success")
+            return redirect(url_for("authoring.referral_list"))
+    return render_template("authoring/referral_edit.html", form=form, referral=referral)
+
+
+@bp.post("/referrals/<int:referral_id>/delete")
+def referral_delete(referral_id: int):
+    referral = or_http_error(referrals.get, current_user, referral_id)
+    or_http_error(referrals.delete, current_user, referral)
+    db.session.commit()
+    flash(_("%(name)s is removed from the directory.", name=referral.name), "success")
+    return redirect(url_for("authoring.referral_list"))

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer import policy
+from trainer.authoring import bp
+from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
+from trainer.auth.forms import ConfirmForm
+from trainer.extensions import db
+from trainer.services import authoring, course_archive
+from trainer.services.errors import InvalidInput
+from trainer.web import field_error, or_http_error
+
+
+@bp.before_request
+@login_required
+def _authors_only():
+    """Every page here is for administrators; services check again for each action."""
+    if not policy.can_author(current_user):
+        abort(403)
+
+
+def _course(slug: str):
+    return or_http_error(authoring.get_course, current_user, slug)
+
+
+@bp.get("/courses")
+def course_list():
+    rows = or_http_error(authoring.list_courses, current_user)
+    return render_template("authoring/courses.html", rows=rows, new_form=NewCourseForm(), archive_form=ArchiveForm())
+
+
+@bp.post("/courses")
+def course_create():
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            course = authoring.create_course(current_user, form.slug.data, form.title.data, form.language.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Course %(slug)s created as a draft.", slug=course.slug), "success")
+            return redirect(url_for("authoring.course_detail", slug=course.slug))
+    rows = authoring.list_courses(current_user)
+    return render_template("authoring/courses.html", rows=rows, new_form=form, archive_form=ArchiveForm()), 400
+
+
+@bp.get("/courses/<slug>")
+def course_detail(slug: str):
+    course = _course(slug)
+    draft = authoring.draft_for(current_user, course)
+    db.session.commit()  # a draft made from the latest version is kept
+    checked = authoring.check_draft(draft)
+    return render_template("authoring/course.html", course=course, draft=draft, checked=checked,
+                           module_form=NewModuleForm(), image_form=ImageForm(), gift_form=GiftForm(),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/courses/<slug>/files/<path:path>", methods=["GET", "POST"])
+def edit_file(slug: str, path: str):
+    course = _course(slug)
+    draft = authoring.draft_for(current_user, course)
+    if path not in draft.sources:
+        abort(404)
+    form = EditFileForm()
+    if request.method == "GET":
+        form.text.data = draft.sources[path]
+    elif form.validate_on_submit() and request.form.get("action") == "save":
+        try:
+            authoring.save_file(current_user, course, path, form.text.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved to the draft."), "success")
+            return redirect(url_for("authoring.edit_file", slug=slug, path=path))
+    spec, problems = authoring.preview(current_user, course, path, form.text.data or "")
+    return render_template("authoring/edit.html", course=course, path=path, form=form, spec=spec,
+                           problems=problems, lines=(form.text.data or "").split("\n"))
+
+
+@bp.post("/courses/<slug>/preview/<path:path>")
+def preview(slug: str, path: str):
+    """The live preview behind the editor's script: rendered module and problems, nothing saved."""
+    course = _course(slug)
+    form = EditFileForm()
+    if not form.validate_on_submit():
+        abort(400)
+    spec, problems = or_http_error(authoring.preview, current_user, course, path, form.text.data or "")
+    return jsonify(
+        html=render_template("authoring/_preview.html", spec=spec),
+        problems=[{"line": p.line, "message": p.message, "severity": p.severity} for p in problems],
+    )
+
+
+@bp.post("/courses/<slug>/modules")
+def add_module(slug: str):
+    course = _course(slug)
+    form = NewModuleForm()
+    if form.validate_on_submit():
+        try:
+            name = authoring.add_module(current_user, course, form.filename.data, form.kind.data, form.title.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("authoring.edit_file", slug=slug, path=name))
+    else:
+        flash(_("Give the new module a file name and a title."), "error")
+    return redirect(url_for("authoring.course_detail", slug=slug))
+
+
+@bp.post("/courses/<slug>/images")
+def upload_image(slug: str):
+    course = _course(slug)
+    form = ImageForm()
+    if form.validate_on_submit():
+        try:
+            name = authoring.upload_image(current_user, course, form.image.data.filename or "",
+                                          form.image.data.read(authoring.MAX_IMAGE_BYTES + 1))
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Image added. Use it in a module as ![what it shows](%(name)s)", name=name), "success")
+    else:
+        flash(_("Choose a file."), "error")
+    return redirect(url_for("authoring.course_detail", slug=slug))
+
+
+@bp.post("/courses/<slug>/gift")
+def import_gift(slug: str):
+    course = _course(slug)
+    form = GiftForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a GIFT file and give the new module a file name and a title."), "error")
+        return redirect(url_for("authoring.course_detail", slug=slug))
+    text = form.gift.data.read(authoring.MAX_FILE_BYTES + 1).decode("utf-8", errors="replace")
+    try:
+        result = authoring.import_gift(current_user, course, text, form.filename.data, form.title.data)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("authoring.course_detail", slug=slug))
+    db.session.commit()
+    return render_template("authoring/gift_report.html", course=course, result=result,
+                           filename=form.filename.data.strip().lower().removesuffix(".md") + ".md")
+
+
+@bp.post("/courses/<slug>/publish")
+def publish(slug: str):
+    course = _course(slug)
+    try:
+        checked, version = authoring.publish_draft(current_user, course)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("authoring.course_detail", slug=slug))
+    if version is None:
+        db.session.rollback()
+        flash(_("Not published: correct the problems listed below first."), "error")
+        return redirect(url_for("authoring.course_detail", slug=slug))
+    db.session.commit()
+    flash(_("Published as version %(number)d.", number=version.number), "success")
+    return redirect(url_for("authoring.versions", slug=slug))
+
+
+@bp.post("/courses/<slug>/discard")
+def discard(slug: str):
+    course = _course(slug)
+    try:
+        authoring.discard_draft(current_user, course)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The draft is discarded; the published version is unchanged."), "success")
+    return redirect(url_for("authoring.course_detail", slug=slug))
+
+
+@bp.get("/courses/<slug>/versions")
+def versions(slug: str):
+    course = _course(slug)
+    history = authoring.versions(current_user, course)
+    changes, old, new = [], None, None
+    if len(history) >= 2 or request.args.get("from"):
+        new = authoring.get_version(current_user, course, request.args.get("to", history[0].number, type=int))
+        old_number = request.args.get("from", type=int) or max(new.number - 1, 1)
+        old = authoring.get_version(current_user, course, old_number) if old_number != new.number else new
+        changes = authoring.diff(old.sources, new.sources, f"v{old.number}", f"v{new.number}")
+    return render_template("authoring/versions.html", course=course, history=history, changes=changes,
+                           old=old, new=new)
+
+
+@bp.get("/courses/<slug>/versions/<int:number>/export")
+def export(slug: str, number: int):
+    course = _course(slug)
+    version = authoring.get_version(current_user, course, number)
+    data = course_archive.export_zip(current_user, course, version)
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=f"{course.slug}-v{version.number}.zip")
+
+
+@bp.post("/import")
+def import_archive():
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a zip file."), "error")
+        return redirect(url_for("authoring.course_list"))
+    try:
+        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES))
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("authoring.course_list"))
+    if not result.ok:
+        db.session.rollback()
+        return render_template("authoring/import_report.html", result=result), 400
+    db.session.commit()
+    return render_template("authoring/import_report.html", result=result)

@@ -1,0 +1,6 @@
+"""Learning: the catalogue, courses and their modules, and course images."""
+from flask import Blueprint
+
+bp = Blueprint("learn", __name__)
+
+from trainer.learn import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer.auth.forms import ConfirmForm
+from trainer.extensions import db
+from trainer.learn import bp
+from trainer.services import catalogue, course_data, lessons, progress, publishing, quizzes, scenarios
+from trainer.web import or_http_error
+
+
+def _open(slug: str, module_slug: str | None = None):
+    """The course's current version (and one of its modules), or 404."""
+    course, version = or_http_error(catalogue.course_version, current_user, slug)
+    if module_slug is None:
+        return course, version, None
+    return course, version, or_http_error(catalogue.module, version, module_slug)
+
+
+@bp.get("/learning")
+@login_required
+def dashboard():
+    return render_template("learn/dashboard.html", items=catalogue.my_learning(current_user))
+
+
+@bp.get("/courses")
+@login_required
+def course_list():
+    return render_template("learn/catalogue.html", entries=catalogue.catalogue(current_user))
+
+
+@bp.get("/courses/<slug>")
+@login_required
+def course(slug: str):
+    course, version, _module = _open(slug)
+    state = progress.course_progress(current_user, course, version)
+    record = progress.enrolment(current_user, course)
+    resume = state.next_module(record.last_module if record else None)
+    return render_template("learn/course.html", course=course, version=version, state=state,
+                           enrolment=record, resume=resume, confirm=ConfirmForm())
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str):
+    course, version, _module = _open(slug)
+    progress.enrolment(current_user, course, create=True)
+    db.session.commit()
+    first = version.modules[0]
+    return redirect(url_for("learn.module", slug=slug, module_slug=first.slug))
+
+
+@bp.get("/courses/<slug>/<module_slug>")
+@login_required
+def module(slug: str, module_slug: str):
+    course, version, module = _open(slug, module_slug)
+    row = progress.visit(current_user, course, module)
+    db.session.commit()
+    context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(),
+                   state=progress.course_progress(current_user, course, version))
+    if module.kind == "lesson":
+        sections = course_data.sections(module.body)
+        context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
+    elif module.kind == "quiz":
+        token = quizzes.new_form_token()
+        context.update(token=token, forms=quizzes.answer_forms(module, token),
+                       attempts=quizzes.attempts(current_user, course, module.slug))
+    else:
+        context["run"] = scenarios.latest_run(current_user, course, module.slug)
+    return render_template(f"learn/{module.kind}.html", **context)
+
+
+@bp.get("/courses/<slug>/<module_slug>/print")
+@login_required
+def print_module(slug: str, module_slug: str):
+    course, version, module = _open(slug, module_slug)
+    return render_template("learn/print.html", course=course, version=version, module=module,
+                           sections=course_data.sections(module.body))
+
+
+@bp.post("/courses/<slug>/<module_slug>/sections/<section_id>")
+@login_required
+def section(slug: str, module_slug: str, section_id: str):
+    course, version, module = _open(slug, module_slug)
+    or_http_error(lessons.decide, current_user, course, module, section_id, request.form.get("action", ""))
+    db.session.commit()
+    return redirect(url_for("learn.module", slug=slug, module_slug=module_slug) + f"#section-{section_id}")
+
+
+@bp.post("/courses/<slug>/<module_slug>/complete")
+@login_required
+def complete(slug: str, module_slug: str):
+    course, version, module = _open(slug, module_slug)
+    left_open = or_http_error(lessons.finish, current_user, course, version, module)
+    db.session.commit()
+    if left_open:
+        flash(_("You skipped a section for now. The module stays open: come back to it when you are ready."), "info")
+    return _next_module(course, version, module)
+
+
+def _next_module(course, version, module):
+    slugs = [m.slug for m in version.modules]
+    following = version.modules[slugs.index(module.slug) + 1:] if module.slug in slugs else []
+    if following:
+        return redirect(url_for("learn.module", slug=course.slug, module_slug=following[0].slug))
+    return redirect(url_for("learn.course", slug=course.slug))
+
+
+@bp.post("/courses/<slug>/<module_slug>/quiz")
+@login_required
+def submit_quiz(slug: str, module_slug: str):
+    course, version, module = _open(slug, module_slug)
+    attempt = or_http_error(quizzes.submit, current_user, course, version, module,
+                            request.form.to_dict(flat=False), request.form.get("token", ""))
+    db.session.commit()
+    return redirect(url_for("learn.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id))
+
+
+@bp.get("/courses/<slug>/<module_slug>/attempts/<int:attempt_id>")
+@login_required
+def attempt(slug: str, module_slug: str, attempt_id: int):
+    course, version, module = _open(slug, module_slug)
+    attempt = or_http_error(quizzes.get_attempt, current_user, course, attempt_id)
+    if attempt.module != module.slug:
+        abort(404)
+    return render_template("learn/attempt.html", course=course, version=version, module=module,
+                           attempt=attempt, questions=course_data.questions(module.body),
+                           reveal=quizzes.reveal_key(version, attempt))
+
+
+@bp.post("/courses/<slug>/<module_slug>/runs")
+@login_required
+def start_run(slug: str, module_slug: str):
+    course, version, module = _open(slug, module_slug)
+    run = or_http_error(scenarios.start, current_user, course, version, module)
+    db.session.commit()
+    return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
+
+
+@bp.route("/courses/<slug>/<module_slug>/runs/<int:run_id>", methods=["GET", "POST"])
+@login_required
+def run(slug: str, module_slug: str, run_id: int):
+    course, version, module = _open(slug, module_slug)
+    run = or_http_error(scenarios.get_run, current_user, course, module, run_id)
+    if request.method == "POST":
+        or_http_error(scenarios.choose, current_user, course, version, module, run,
+                      request.form.get("node", ""), request.form.get("choice", ""))
+        db.session.commit()
+        return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
+    graph = scenarios.nodes(module)
+    best_steps, best_end = scenarios.best_path(module) if run.finished_at else ([], None)
+    return render_template("learn/run.html", course=course, version=version, module=module, run=run,
+                           node=graph[run.current_node], consequence=scenarios.last_choice(module, run),
+                           walked=scenarios.walked(module, run), best_steps=best_steps, best_end=best_end,
+                           choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
+                           confirm=ConfirmForm())
+
+
+@bp.get("/break")
+@login_required
+def take_a_break():
+    return render_template("learn/break.html", items=catalogue.my_learning(current_user))
+
+
+@bp.get("/media/<sha256>")
+def media(sha256: str):
+    """Course images by the hash of their bytes: immutable, so cached for a year."""
+    image = publishing.get_image(sha256) if len(sha256) == 64 else None
+    if image is None:
+        abort(404)
+    response = make_response(image.data)
+    response.headers["Content-Type"] = image.content_type
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Content-Disposition"] = "inline"
+    return response

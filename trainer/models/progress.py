@@ -1,0 +1,91 @@
+"""What learners have done, by the stable ids written in course sources.
+
+Rows name courses by id and modules, questions and nodes by their slugs, so progress survives
+new versions of a course: what did not change keeps its state.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime, utcnow
+
+MODULE_STATES = ("not-started", "in-progress", "completed")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_module: Mapped[str | None] = mapped_column(sa.String(64))
+    last_visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_version: Mapped[int | None]
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
+
+
+class ModuleProgress(db.Model):
+    __tablename__ = "module_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(12), default="in-progress")
+    score: Mapped[float | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    seconds_spent: Mapped[int] = mapped_column(default=0)
+    position: Mapped[str | None] = mapped_column(sa.String(64))  # last section or node seen
+    # Sections the learner chose to skip for now (content notes), and the ones read.
+    skipped: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    done_sections: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id", "module"),
+        sa.CheckConstraint(f"state IN {MODULE_STATES!r}", name="state_known"),
+    )
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(sa.String(64))
+    version_number: Mapped[int]
+    # One per rendered form: a resubmitted or double-clicked form records one attempt.
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    results: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    score: Mapped[float]
+    passed: Mapped[bool]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScenarioRun(db.Model):
+    __tablename__ = "scenario_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(sa.String(64))
+    version_number: Mapped[int]
+    current_node: Mapped[str] = mapped_column(sa.String(64))
+    # [{"node": ..., "choice": ...}, ...] in the order chosen.
+    path: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    ending: Mapped[str | None] = mapped_column(sa.String(64))
+    grade: Mapped[str | None] = mapped_column(sa.String(12))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

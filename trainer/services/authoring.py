@@ -1,0 +1,287 @@
+"""Authoring in the browser: drafts, preview, images, publishing, history and export.
+
+An administrator edits a draft, a working copy of the course's Markdown files kept in the
+database. Checking a draft writes it to a temporary folder and runs the same checker as
+`flask courses check`, so the browser and the command line can never disagree.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from trainer import policy
+from trainer.content import CheckReport, ModuleSpec, Problem, check_path, parse_module_text
+from trainer.content.gift import GiftResult, convert_gift
+from trainer.extensions import db
+from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
+from trainer.services import publishing, templates_md
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+FILE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,95}\.md$")
+IMAGE_NAME_RE = re.compile(r"[^a-z0-9._-]+")
+MAX_FILE_BYTES = 1024 * 1024
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+
+
+def _require_author(actor: User | None) -> None:
+    if not policy.can_author(actor):
+        raise NotAllowed()
+
+
+def list_courses(actor: User) -> list[tuple[Course, CourseVersion | None, CourseDraft | None]]:
+    """Every course with its latest version and its draft, if any."""
+    _require_author(actor)
+    courses = db.session.scalars(sa.select(Course).order_by(Course.slug)).all()
+    drafts = {d.course_id: d for d in db.session.scalars(sa.select(CourseDraft))}
+    return [(c, publishing.latest_version(c), drafts.get(c.id)) for c in courses]
+
+
+def get_course(actor: User, slug: str) -> Course:
+    _require_author(actor)
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def create_course(actor: User, slug: str, title: str, language: str) -> Course:
+    """A new course with a draft that checks clean, ready to be written."""
+    _require_author(actor)
+    slug = slug.strip()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput("slug", str(_l("Use lowercase letters, digits and hyphens, starting with a letter.")))
+    if db.session.scalar(sa.select(Course.id).where(Course.slug == slug)) is not None:
+        raise InvalidInput("slug", str(_l("A course with this id exists already.")))
+    title = title.strip().replace('"', "'")
+    course = Course(slug=slug)
+    db.session.add(course)
+    db.session.flush()
+    sources = {
+        "course.md": templates_md.COURSE_MD.format(slug=slug, title=title, language=language),
+        "01-introduction.md": templates_md.LESSON_MD.format(module_id="introduction", title="Introduction"),
+    }
+    db.session.add(CourseDraft(course_id=course.id, sources=sources, images={}, updated_by_id=actor.id))
+    db.session.flush()
+    return course
+
+
+def draft_for(actor: User, course: Course, create: bool = True) -> CourseDraft | None:
+    """The course's draft; made from its latest version when there is none yet."""
+    _require_author(actor)
+    draft = db.session.get(CourseDraft, course.id)
+    if draft is None and create:
+        latest = publishing.latest_version(course)
+        if latest is None:
+            raise NotFound()
+        draft = CourseDraft(course_id=course.id, sources=dict(latest.sources),
+                            images={vi.name: vi.sha256 for vi in latest.images},
+                            base_version=latest.number, updated_by_id=actor.id)
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def _set_sources(draft: CourseDraft, sources: dict[str, str], actor: User) -> None:
+    draft.sources = sources  # a new dict, so the JSON column is marked as changed
+    draft.updated_by_id = actor.id
+    db.session.flush()
+
+
+def save_file(actor: User, course: Course, path: str, text: str) -> CourseDraft:
+    draft = draft_for(actor, course)
+    if path not in draft.sources:
+        raise NotFound()
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InvalidInput("text", str(_l("The file is larger than 1 MB. Split the module into two.")))
+    _set_sources(draft, {**draft.sources, path: text.replace("\r\n", "\n")}, actor)
+    return draft
+
+
+def add_module(actor: User, course: Course, filename: str, kind: str, title: str) -> str:
+    """Add a module file from a template and list it in course.md; returns its file name."""
+    draft = draft_for(actor, course)
+    filename = filename.strip().lower()
+    if not filename.endswith(".md"):
+        filename += ".md"
+    if not FILE_RE.match(filename) or filename == "course.md":
+        raise InvalidInput("filename", str(_l("Use lowercase letters, digits, dots and hyphens, ending in .md.")))
+    if filename in draft.sources:
+        raise InvalidInput("filename", str(_l("A file with this name exists already.")))
+    if kind not in templates_md.MODULE_TEMPLATES:
+        raise InvalidInput("kind", str(_l("Choose lesson, quiz or scenario.")))
+    module_id = re.sub(r"^[0-9._-]+", "", filename[:-3]).replace(".", "-").replace("_", "-") or "module"
+    text = templates_md.MODULE_TEMPLATES[kind].format(module_id=module_id[:64],
+                                                      title=title.strip().replace('"', "'") or "New module")
+    _add_file(actor, draft, filename, text)
+    return filename
+
+
+def _add_file(actor: User, draft: CourseDraft, filename: str, text: str) -> None:
+    try:
+        course_md = templates_md.add_module_to_course_md(draft.sources["course.md"], filename)
+    except ValueError as error:
+        raise InvalidInput("filename", str(error)) from None
+    _set_sources(draft, {**draft.sources, "course.md": course_md, filename: text}, actor)
+
+
+def import_gift(actor: User, course: Course, gift_text: str, filename: str, title: str) -> GiftResult:
+    """Turn a Moodle GIFT question bank into a new quiz module of the draft."""
+    draft = draft_for(actor, course)
+    filename = filename.strip().lower()
+    filename = filename if filename.endswith(".md") else filename + ".md"
+    if not FILE_RE.match(filename) or filename in draft.sources:
+        raise InvalidInput("filename", str(_l("Choose a new file name of lowercase letters, digits and hyphens.")))
+    module_id = re.sub(r"^[0-9._-]+", "", filename[:-3]).replace(".", "-") or "imported-quiz"
+    result = convert_gift(gift_text, module_id[:64], title.strip() or "Imported questions")
+    if result.converted == 0:
+        reasons = "; ".join(f"question {i.number} (line {i.line}): {i.message}" for i in result.skipped[:3])
+        raise InvalidInput("gift", f"{_l('No question in that file could be converted.')} {reasons}".strip())
+    _add_file(actor, draft, filename, result.markdown)
+    return result
+
+
+def upload_image(actor: User, course: Course, filename: str, data: bytes) -> str:
+    """Store an image for the draft; returns the name to write in Markdown (images/x.png)."""
+    draft = draft_for(actor, course)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidInput("image", str(_l("The image is larger than 2 MB.")))
+    content_type = publishing.image_type(data)
+    if content_type is None:
+        raise InvalidInput("image", str(_l("Only PNG, JPEG and WebP images can be used.")))
+    stem = IMAGE_NAME_RE.sub("-", PurePosixPath(filename).stem.lower()).strip("-.") or "image"
+    name = f"images/{stem[:80]}{EXTENSIONS[content_type]}"
+    sha = publishing.store_image(data)
+    draft.images = {**draft.images, name: sha}
+    draft.updated_by_id = actor.id
+    db.session.flush()
+    return name
+
+
+def discard_draft(actor: User, course: Course) -> None:
+    draft = draft_for(actor, course, create=False)
+    if draft is not None:
+        if publishing.latest_version(course) is None:
+            raise InvalidInput("draft", str(_l("This course has never been published; its draft is all there is.")))
+        db.session.delete(draft)
+        db.session.flush()
+
+
+@dataclass
+class DraftCheck:
+    report: CheckReport
+    problems_by_file: dict[str, list[Problem]]
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def _materialise(draft: CourseDraft, folder: Path, sources: dict[str, str]) -> None:
+    for name, text in sources.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    if draft.images:
+        (folder / "images").mkdir()
+        stored = db.session.scalars(sa.select(StoredImage).where(
+            StoredImage.sha256.in_(set(draft.images.values())))).all()
+        data = {image.sha256: image.data for image in stored}
+        for name, sha in draft.images.items():
+            (folder / name).write_bytes(data[sha])
+
+
+def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> DraftCheck:
+    """Run the course checker on the draft (optionally with some files replaced)."""
+    sources = sources or draft.sources
+    with tempfile.TemporaryDirectory(prefix="trainer-draft-") as tmp:
+        folder = Path(tmp) / draft.course.slug
+        folder.mkdir()
+        _materialise(draft, folder, sources)
+        report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src))
+        prefix = str(folder.resolve()) + "/"
+        problems = tuple(replace(p, path=_relative(p.path, prefix)) for p in report.problems)
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.path, []).append(problem)
+    return DraftCheck(replace(report, problems=problems), by_file)
+
+
+def _relative(path: str, prefix: str) -> str:
+    absolute = str(Path(path).resolve())
+    return absolute[len(prefix):] if absolute.startswith(prefix) else Path(path).name
+
+
+def _draft_image_url(draft: CourseDraft, src: str) -> str:
+    sha = draft.images.get(src.removeprefix("./"))
+    return publishing.media_url(sha) if sha else src
+
+
+def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSpec | None, list[Problem]]:
+    """The rendered module and the problems of this file, with the draft's other files as context."""
+    draft = draft_for(actor, course)
+    if path not in draft.sources:
+        raise NotFound()
+    checked = check_draft(draft, {**draft.sources, path: text.replace("\r\n", "\n")})
+    if path == "course.md":
+        return None, checked.problems_by_file.get(path, [])
+    language = _language(checked) or "en"
+    parsed = parse_module_text(text.replace("\r\n", "\n"), path, language,
+                               image_url=lambda src: _draft_image_url(draft, src))
+    return parsed.spec, checked.problems_by_file.get(path, [])
+
+
+def _language(checked: DraftCheck) -> str | None:
+    return checked.report.summaries[0].language if checked.report.summaries else None
+
+
+def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersion | None]:
+    """Publish the draft as the next version, or return its problems and write nothing."""
+    draft = draft_for(actor, course)
+    checked = check_draft(draft)
+    if not checked.ok:
+        return checked, None
+    [spec] = checked.report.courses
+    if spec.id != course.slug:
+        raise InvalidInput("course.md", str(_l("The id in course.md must stay the course's id, '%(slug)s'.",
+                                               slug=course.slug)))
+    images = publishing.CourseImages({name: _image_bytes(sha) for name, sha in draft.images.items()})
+    version, _ = publishing.publish(spec, dict(draft.sources), images, actor)
+    db.session.delete(draft)
+    db.session.flush()
+    return checked, version
+
+
+def _image_bytes(sha: str) -> bytes:
+    return publishing.get_image(sha).data
+
+
+def versions(actor: User, course: Course) -> list[CourseVersion]:
+    _require_author(actor)
+    return list(reversed(course.versions))
+
+
+def get_version(actor: User, course: Course, number: int) -> CourseVersion:
+    _require_author(actor)
+    version = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.number == number))
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def diff(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[tuple[str, list[str]]]:
+    """Per changed file, the lines of a unified diff."""
+    changes = []
+    for name in sorted(set(old) | set(new), key=lambda n: (n != "course.md", n)):
+        a, b = old.get(name, ""), new.get(name, "")
+        if a != b:
+            lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), f"{old_label}/{name}",
+                                              f"{new_label}/{name}", lineterm="", n=2))
+            changes.append((name, lines))
+    return changes

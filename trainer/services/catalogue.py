@@ -1,0 +1,97 @@
+"""What learners can find: published courses in their latest version, and their modules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Course, CourseVersion, Enrolment, Module, User
+from trainer.services import progress
+from trainer.services.errors import NotFound
+
+
+@dataclass
+class CatalogueEntry:
+    course: Course
+    version: CourseVersion
+    recommended: bool
+
+
+def _latest_versions():
+    """A subquery: the highest version number of each course."""
+    return (sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.number).label("number"))
+            .group_by(CourseVersion.course_id).subquery())
+
+
+def latest_published(slug: str | None = None) -> list[tuple[Course, CourseVersion]]:
+    latest = _latest_versions()
+    stmt = (sa.select(Course, CourseVersion)
+            .join(CourseVersion, CourseVersion.course_id == Course.id)
+            .join(latest, sa.and_(latest.c.course_id == CourseVersion.course_id,
+                                  latest.c.number == CourseVersion.number))
+            .where(CourseVersion.status == "published")
+            .order_by(CourseVersion.title))
+    if slug is not None:
+        stmt = stmt.where(Course.slug == slug)
+    return [(course, version) for course, version in db.session.execute(stmt)]
+
+
+def recommended_for(user: User, version: CourseVersion) -> bool:
+    """A course is for a learner when it covers their sector and, if it names specialties, theirs."""
+    if user.sector not in version.sectors:
+        return False
+    return not version.specialties or user.specialty in version.specialties
+
+
+def catalogue(user: User) -> list[CatalogueEntry]:
+    """Published courses, the learner's own first (their sector and specialty), then the rest."""
+    entries = [CatalogueEntry(c, v, recommended_for(user, v)) for c, v in latest_published()]
+    return sorted(entries, key=lambda e: (not e.recommended, e.version.title.lower()))
+
+
+def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
+    """The latest published version of a course (administrators may also see drafts)."""
+    found = latest_published(slug)
+    if found:
+        return found[0]
+    if policy.can_author(user):
+        course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+        if course is not None and course.versions:
+            return course, course.versions[-1]
+    raise NotFound()
+
+
+def module(version: CourseVersion, module_slug: str) -> Module:
+    found = db.session.scalar(sa.select(Module).where(Module.version_id == version.id,
+                                                      Module.slug == module_slug))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass
+class LearningItem:
+    course: Course
+    version: CourseVersion
+    percent: int
+    completed_at: datetime | None
+    resume: Module | None
+
+
+def my_learning(user: User) -> list[LearningItem]:
+    """The courses the learner has begun or finished, most recently visited first."""
+    published = {course.id: (course, version) for course, version in latest_published()}
+    enrolments = db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
+                                    .order_by(Enrolment.last_visited_at.desc().nullslast())).all()
+    items = []
+    for record in enrolments:
+        if record.course_id not in published:
+            continue
+        course, version = published[record.course_id]
+        state = progress.course_progress(user, course, version)
+        items.append(LearningItem(course, version, state.percent, record.completed_at,
+                                  state.next_module(record.last_module)))
+    return items

@@ -1,0 +1,35 @@
+"""Translating between content specs and what the database stores for a module."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from trainer.content import ChoiceSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec
+
+
+def module_body(spec: ModuleSpec) -> dict[str, Any]:
+    """The kind-specific part of a module, as JSON-ready data."""
+    if spec.kind == "lesson":
+        return {"sections": [asdict(s) for s in spec.sections]}
+    if spec.kind == "quiz":
+        return {"questions": [asdict(q) for q in spec.questions]}
+    return {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes]}
+
+
+def sections(body: dict[str, Any]) -> tuple[SectionSpec, ...]:
+    return tuple(SectionSpec(**s) for s in body.get("sections", ()))
+
+
+def questions(body: dict[str, Any]) -> tuple[QuestionSpec, ...]:
+    return tuple(
+        QuestionSpec(**{**q, "tags": tuple(q["tags"]),
+                        "options": tuple(OptionSpec(**o) for o in q["options"])})
+        for q in body.get("questions", ())
+    )
+
+
+def nodes(body: dict[str, Any]) -> tuple[NodeSpec, ...]:
+    return tuple(
+        NodeSpec(**{**n, "choices": tuple(ChoiceSpec(**c) for c in n["choices"])})
+        for n in body.get("nodes", ())
+    )

@@ -1,0 +1,54 @@
+"""Lessons: sections with content notes can be read, read in their non-graphic alternative,
+or skipped for now; a lesson is complete when every noted section was read either way."""
+from __future__ import annotations
+
+from trainer.content import SectionSpec
+from trainer.models import Course, CourseVersion, Module, ModuleProgress, User
+from trainer.services import course_data, progress
+from trainer.services.errors import InvalidInput
+
+ACTIONS = ("read", "alternative", "skip")
+ALTERNATIVE = "alt:"  # prefix in done_sections for a section read in its alternative
+
+
+def section_state(row: ModuleProgress | None, section: SectionSpec) -> str:
+    """undecided, read, alternative or skipped (sections without a note are always 'read')."""
+    if not section.note:
+        return "read"
+    if row is None:
+        return "undecided"
+    if section.id in row.done_sections:
+        return "read"
+    if ALTERNATIVE + section.id in row.done_sections:
+        return "alternative"
+    return "skipped" if section.id in row.skipped else "undecided"
+
+
+def decide(user: User, course: Course, module: Module, section_id: str, action: str) -> ModuleProgress:
+    """Record the learner's choice at a content note."""
+    section = next((s for s in course_data.sections(module.body) if s.id == section_id), None)
+    if module.kind != "lesson" or section is None or section.note is None or action not in ACTIONS:
+        raise InvalidInput("section", "unknown section or action")
+    if action == "alternative" and not section.alternative_html:
+        raise InvalidInput("section", "this section has no alternative")
+    row = progress.visit(user, course, module, position=section_id)
+    done = [d for d in row.done_sections if d not in (section_id, ALTERNATIVE + section_id)]
+    skipped = [s for s in row.skipped if s != section_id]
+    if action == "skip":
+        skipped.append(section_id)
+    else:
+        done.append(section_id if action == "read" else ALTERNATIVE + section_id)
+    row.done_sections, row.skipped = done, skipped
+    return row
+
+
+def finish(user: User, course: Course, version: CourseVersion, module: Module) -> list[SectionSpec]:
+    """Complete the lesson if nothing is left; returns the noted sections still skipped or undecided."""
+    if module.kind != "lesson":
+        raise InvalidInput("module", "not a lesson")
+    row = progress.module_progress(user, course, module.slug, create=True)
+    open_sections = [s for s in course_data.sections(module.body)
+                     if section_state(row, s) in ("undecided", "skipped")]
+    if not open_sections:
+        progress.complete_module(user, course, version, module.slug)
+    return open_sections

@@ -1,0 +1,143 @@
+"""Learners' progress through courses: enrolment, module states, resume, completion."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
+
+# A visit counts towards time spent for at most this long: a tab left open overnight is not study.
+MAX_COUNTED_SECONDS = 300
+
+
+def enrolment(user: User, course: Course, create: bool = False) -> Enrolment | None:
+    found = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
+                                                         Enrolment.course_id == course.id))
+    if found is None and create:
+        found = _insert_once(Enrolment(user_id=user.id, course_id=course.id),
+                             lambda: enrolment(user, course))
+    return found
+
+
+def _insert_once(row, reload):
+    """Insert a row guarded by a unique constraint; if a parallel request won, use theirs."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return reload()
+
+
+def module_progress(user: User, course: Course, slug: str, create: bool = False) -> ModuleProgress | None:
+    found = db.session.scalar(sa.select(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
+        ModuleProgress.module == slug))
+    if found is None and create:
+        found = _insert_once(ModuleProgress(user_id=user.id, course_id=course.id, module=slug,
+                                            skipped=[], done_sections=[]),
+                             lambda: module_progress(user, course, slug))
+    return found
+
+
+def visit(user: User, course: Course, module: Module, position: str | None = None) -> ModuleProgress:
+    """Record that the learner opened a module (enrolling them if needed); counts time spent."""
+    record = enrolment(user, course, create=True)
+    now = datetime.now(timezone.utc)
+    record.last_module, record.last_visited_at = module.slug, now
+    progress = module_progress(user, course, module.slug, create=True)
+    if progress.state != "completed":
+        progress.state = "in-progress"
+    if progress.updated_at:
+        progress.seconds_spent += int(min((now - progress.updated_at).total_seconds(), MAX_COUNTED_SECONDS))
+    progress.updated_at = now
+    if position:
+        progress.position = position
+    db.session.flush()
+    return progress
+
+
+def complete_module(user: User, course: Course, version: CourseVersion, slug: str,
+                    score: float | None = None) -> ModuleProgress:
+    progress = module_progress(user, course, slug, create=True)
+    if progress.state != "completed":
+        progress.state = "completed"
+        progress.completed_at = datetime.now(timezone.utc)
+    if score is not None:
+        progress.score = max(score, progress.score or 0.0)
+    db.session.flush()
+    update_completion(user, course, version)
+    return progress
+
+
+@dataclass
+class ModuleState:
+    module: Module
+    state: str
+    score: float | None
+    attempts: int
+
+
+@dataclass
+class CourseProgress:
+    modules: list[ModuleState]
+
+    @property
+    def required(self) -> list[ModuleState]:
+        return [m for m in self.modules if m.module.required]
+
+    @property
+    def percent(self) -> int:
+        required = self.required
+        if not required:
+            return 100
+        return round(100 * sum(m.state == "completed" for m in required) / len(required))
+
+    @property
+    def complete(self) -> bool:
+        return all(m.state == "completed" for m in self.required)
+
+    def next_module(self, after: str | None = None) -> Module | None:
+        """The module to resume: the first not completed (after ``after``), else None."""
+        slugs = [m.module.slug for m in self.modules]
+        start = slugs.index(after) if after in slugs else 0
+        for state in self.modules[start:] + self.modules[:start]:
+            if state.state != "completed":
+                return state.module
+        return None
+
+
+def course_progress(user: User, course: Course, version: CourseVersion) -> CourseProgress:
+    """Each module of the version with the learner's state, in one query."""
+    rows = {p.module: p for p in db.session.scalars(sa.select(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id))}
+    states = []
+    for module in version.modules:
+        row = rows.get(module.slug)
+        states.append(ModuleState(module, row.state if row else "not-started",
+                                  row.score if row else None, row.attempts if row else 0))
+    return CourseProgress(states)
+
+
+def update_completion(user: User, course: Course, version: CourseVersion) -> bool:
+    """Mark the course complete once every required module is done and every quiz passed.
+
+    Quiz modules only become completed on a pass, so "done" covers both conditions.
+    """
+    record = enrolment(user, course, create=True)
+    if record.completed_at is None and course_progress(user, course, version).complete:
+        record.completed_at = datetime.now(timezone.utc)
+        record.completed_version = version.number
+        db.session.flush()
+        return True
+    return False
+
+
+def best_attempt(user: User, course: Course, slug: str) -> QuizAttempt | None:
+    return db.session.scalar(sa.select(QuizAttempt).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.module == slug)
+        .order_by(QuizAttempt.score.desc(), QuizAttempt.id.desc()).limit(1))

@@ -1,0 +1,167 @@
+"""Publishing courses: checked text becomes a new course version, atomically and idempotently.
+
+Every problem stops the whole import before anything is written; a course whose text has not
+changed since its latest version is left alone; changed text makes a new version and never
+touches the old ones, so learners part-way through keep what they were given.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+
+from trainer.content import CheckReport, CourseSpec, ImageUrl, check_path
+from trainer.extensions import db
+from trainer.models import Course, CourseVersion, Module, StoredImage, User, VersionImage
+from trainer.services import referrals
+from trainer.services.course_data import module_body
+
+log = logging.getLogger(__name__)
+
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"RIFF": "image/webp"}
+
+
+@dataclass
+class CourseImages:
+    """The image files of one course folder, by the name a module uses (``images/x.png``)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: Path) -> "CourseImages":
+        images = cls()
+        image_dir = folder / "images"
+        if image_dir.is_dir():
+            for path in sorted(image_dir.iterdir()):
+                if path.is_file() and not path.is_symlink() and path.stat().st_size <= 2 * 1024 * 1024:
+                    images.files[f"images/{path.name}"] = path.read_bytes()
+        return images
+
+    def url(self, src: str) -> str:
+        """Where a published image is served: by the hash of its bytes, so caches never go stale."""
+        data = self.files.get(unquote(src).removeprefix("./"))
+        return media_url(hashlib.sha256(data).hexdigest()) if data is not None else src
+
+
+def media_url(sha256: str) -> str:
+    return f"/media/{sha256}"
+
+
+def image_type(data: bytes) -> str | None:
+    """The content type of a PNG, JPEG or WebP by its first bytes; None for anything else."""
+    for magic, content_type in IMAGE_TYPES.items():
+        if data.startswith(magic) and (magic != b"RIFF" or data[8:12] == b"WEBP"):
+            return content_type
+    return None
+
+
+@dataclass
+class ImportResult:
+    report: CheckReport
+    published: list[CourseVersion] = field(default_factory=list)
+    unchanged: list[CourseVersion] = field(default_factory=list)
+    referrals: tuple[int, int] | None = None  # (added or updated, removed) from referrals.yaml
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def check(path: str | Path) -> CheckReport:
+    """Check a course folder (or a folder of courses) without writing anything."""
+    return check_path(path)
+
+
+def import_path(path: str | Path, actor: User | None = None) -> ImportResult:
+    """Publish every course under ``path``: nothing at all when any error is found."""
+    images: dict[Path, CourseImages] = {}
+
+    def image_url_for(folder: Path) -> ImageUrl:
+        images[folder.resolve()] = CourseImages.read(folder)
+        return images[folder.resolve()].url
+
+    report = check_path(path, image_url_for=image_url_for)
+    result = ImportResult(report)
+    if not report.ok:
+        return result
+    if report.referrals:
+        result.referrals = referrals.sync_from_file(report.referrals)
+    for spec in report.courses:
+        folder = Path(spec.source_path).resolve()
+        version, created = publish(spec, read_sources(folder, spec), images[folder], actor)
+        (result.published if created else result.unchanged).append(version)
+    return result
+
+
+def read_sources(folder: Path, spec: CourseSpec) -> dict[str, str]:
+    """The course's Markdown files as published: course.md and each module, in order."""
+    sources = {"course.md": (folder / "course.md").read_text("utf-8")}
+    for module in spec.modules:
+        sources[module.path] = module.source_md
+    return sources
+
+
+def latest_version(course: Course) -> CourseVersion | None:
+    return db.session.scalar(sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+                             .order_by(CourseVersion.number.desc()).limit(1))
+
+
+def publish(spec: CourseSpec, sources: dict[str, str], images: CourseImages,
+            actor: User | None = None) -> tuple[CourseVersion, bool]:
+    """Store a checked course as its next version; returns (version, whether it is new)."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+    if course is None:
+        course = Course(slug=spec.id)
+        db.session.add(course)
+        db.session.flush()
+    latest = latest_version(course)
+    if latest is not None and latest.content_hash == spec.content_hash:
+        return latest, False
+    version = _version(spec, sources, number=latest.number + 1 if latest else 1, actor=actor)
+    stored = {name: store_image(images.files[name]) for name in spec.images}
+    version.course = course
+    version.images = [VersionImage(name=name, sha256=sha) for name, sha in stored.items()]
+    db.session.add(version)
+    db.session.flush()
+    log.info("published %s version %s", spec.id, version.number)
+    return version, True
+
+
+def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User | None) -> CourseVersion:
+    return CourseVersion(
+        number=number, content_hash=spec.content_hash, title=spec.title, summary=spec.summary,
+        language=spec.language, sectors=list(spec.sectors), specialties=list(spec.specialties),
+        estimated_minutes=spec.estimated_minutes, pass_mark=spec.pass_mark,
+        certificate_hours=float(spec.certificate_hours),
+        certificate_valid_months=spec.certificate_valid_months,
+        show_wrong_answers=spec.show_wrong_answers, status=spec.status,
+        version_notes=spec.version_notes or "", intro_html=spec.intro_html, sources=sources,
+        published_by_id=actor.id if actor else None,
+        modules=[Module(
+            slug=m.id, position=i, path=m.path, kind=m.kind, title=m.title, overview=m.overview,
+            intensity=m.intensity, minutes=m.minutes, required=m.required,
+            objectives=list(m.objectives), content_note=m.content_note,
+            references_html=list(m.references_html), intro_html=m.intro_html, body=module_body(m),
+            content_hash=m.content_hash,
+        ) for i, m in enumerate(spec.modules)],
+    )
+
+
+def store_image(data: bytes) -> str:
+    """Keep an image once, by the sha256 of its bytes; returns the hash."""
+    content_type = image_type(data)
+    if content_type is None:
+        raise ValueError("not a PNG, JPEG or WebP image")
+    sha = hashlib.sha256(data).hexdigest()
+    if db.session.get(StoredImage, sha) is None:
+        db.session.add(StoredImage(sha256=sha, content_type=content_type, size=len(data), data=data))
+        db.session.flush()
+    return sha
+
+
+def get_image(sha256: str) -> StoredImage | None:
+    return db.session.get(StoredImage, sha256)

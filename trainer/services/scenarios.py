@@ -1,0 +1,121 @@
+"""Branching scenarios: one situation at a time, each choice recorded, the ending graded."""
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from trainer.content import ChoiceSpec, NodeSpec
+from trainer.extensions import db
+from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
+from trainer.services import course_data, progress
+from trainer.services.quizzes import option_key
+from trainer.services.errors import InvalidInput, NotFound
+
+GRADE_SCORES = {"best": 1.0, "acceptable": 0.5, "harmful": 0.0}
+
+
+def nodes(module: Module) -> dict[str, NodeSpec]:
+    return {n.id: n for n in course_data.nodes(module.body)}
+
+
+def start(user: User, course: Course, version: CourseVersion, module: Module) -> ScenarioRun:
+    if module.kind != "scenario":
+        raise NotFound()
+    run = ScenarioRun(user_id=user.id, course_id=course.id, module=module.slug,
+                      version_number=version.number, current_node=module.body["start"], path=[])
+    db.session.add(run)
+    progress.visit(user, course, module, position=run.current_node)
+    db.session.flush()
+    return run
+
+
+def get_run(user: User, course: Course, module: Module, run_id: int) -> ScenarioRun:
+    run = db.session.get(ScenarioRun, run_id)
+    if run is None or run.user_id != user.id or run.course_id != course.id or run.module != module.slug:
+        raise NotFound()
+    return run
+
+
+def latest_run(user: User, course: Course, slug: str) -> ScenarioRun | None:
+    return db.session.scalar(sa.select(ScenarioRun).where(
+        ScenarioRun.user_id == user.id, ScenarioRun.course_id == course.id, ScenarioRun.module == slug)
+        .order_by(ScenarioRun.id.desc()).limit(1))
+
+
+def choice_key(run: ScenarioRun, node_id: str, choice_id: str) -> str:
+    """What a form sends for a choice: opaque, so an id such as 'harmful' tells nothing."""
+    return option_key(f"run-{run.id}", node_id, choice_id)
+
+
+def choose(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
+           at_node: str, key: str) -> ChoiceSpec | None:
+    """Take a choice at the run's current node. A form from an earlier step (a resent form or a
+    second tab) changes nothing and returns None."""
+    if run.finished_at is not None or at_node != run.current_node:
+        return None
+    graph = nodes(module)
+    node = graph.get(run.current_node)
+    if node is None:  # the course changed under an unfinished run: start again
+        raise InvalidInput("choice", str(_l("This scenario has changed since you began it. Please start again.")))
+    choice = next((c for c in node.choices if choice_key(run, node.id, c.id) == key), None)
+    if choice is None:
+        raise InvalidInput("choice", str(_l("Choose one of the options.")))
+    run.path = [*run.path, {"node": node.id, "choice": choice.id}]
+    run.current_node = choice.target
+    target = graph[choice.target]
+    if target.ending:
+        run.ending, run.grade = target.id, target.ending
+        run.finished_at = datetime.now(timezone.utc)
+        progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
+    else:
+        progress.visit(user, course, module, position=target.id)
+    db.session.flush()
+    return choice
+
+
+def last_choice(module: Module, run: ScenarioRun) -> ChoiceSpec | None:
+    """The choice that led to the current node, to show its consequence."""
+    if not run.path:
+        return None
+    step = run.path[-1]
+    node = nodes(module).get(step["node"])
+    return next((c for c in node.choices if c.id == step["choice"]), None) if node else None
+
+
+def walked(module: Module, run: ScenarioRun) -> list[tuple[NodeSpec, ChoiceSpec]]:
+    """The path taken, as (node, choice) pairs."""
+    graph = nodes(module)
+    steps = []
+    for step in run.path:
+        node = graph.get(step["node"])
+        choice = next((c for c in node.choices if c.id == step["choice"]), None) if node else None
+        if node and choice:
+            steps.append((node, choice))
+    return steps
+
+
+def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSpec | None]:
+    """The shortest route from the start to a best ending: the (node, choice) steps and the ending."""
+    graph = nodes(module)
+    start = module.body["start"]
+    came_from: dict[str, tuple[str, ChoiceSpec] | None] = {start: None}
+    queue, end = deque([start]), None
+    while queue:
+        node_id = queue.popleft()
+        if graph[node_id].ending == "best":
+            end = node_id
+            break
+        for choice in graph[node_id].choices:
+            if choice.target not in came_from:
+                came_from[choice.target] = (node_id, choice)
+                queue.append(choice.target)
+    steps: list[tuple[NodeSpec, ChoiceSpec]] = []
+    cursor = end
+    while cursor is not None and came_from[cursor] is not None:
+        previous, choice = came_from[cursor]
+        steps.append((graph[previous], choice))
+        cursor = previous
+    return list(reversed(steps)), graph[end] if end else None
