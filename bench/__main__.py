@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import load
+from bench import content, load
 
-BENCHMARKS = {"load": load.run}
+BENCHMARKS = {"content": content.run, "load": load.run}
 
 
 def main(names: list[str]) -> None:

@@ -5,6 +5,7 @@ a noisy machine slows both alike and the ratio stays meaningful. Medians are rep
 """
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +90,7 @@ def app_environment():
     env = {"TRAINER_ENV": "development", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite",
            "SECRET_KEY": "bench-only", "MAIL_OUTBOX": f"{folder}/outbox", "RATELIMIT_ENABLED": "0"}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["demo", "seed"]):
+    for args in (["db", "upgrade"], ["demo", "seed"], ["courses", "import", "courses/"]):
         subprocess.run(flask + args, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
     try:
         yield env
@@ -120,6 +122,47 @@ def compare(label: str, app_url: str, base_url: str, script: str | None = None) 
     return result
 
 
+LESSON = "/courses/core/what-it-is"
+QUIZ = "/courses/core/check-foundations"
+
+
+def signed_in_session(base_url: str) -> tuple[str, str]:
+    """Sign in as the demo resident; returns (session cookie, CSRF token for that session)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base_url + "/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "email": "resident@example.org",
+                                   "password": "demo-resident-violet-kettle"}).encode()
+    opener.open(base_url + "/login", form).read()
+    page = opener.open(base_url + QUIZ).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
+def lua_script(cookie: str, csrf: str | None = None) -> str:
+    """A wrk script sending the session cookie; with a CSRF token, a quiz submission with a
+    fresh form token each time (an empty answer sheet: graded and recorded like any other)."""
+    lines = [f'wrk.headers["Cookie"] = "{cookie}"']
+    if csrf:
+        lines += [
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+            'local counter = 0',
+            'request = function()',
+            '  counter = counter + 1',
+            f'  local body = "csrf_token={urllib.parse.quote(csrf)}&token=" .. '
+            'string.format("bench%d-%d-%d", math.random(1, 1e9), os.time(), counter)',
+            '  return wrk.format(nil, nil, nil, body)',
+            'end',
+        ]
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    handle.write("\n".join(lines) + "\n")
+    handle.close()
+    return handle.name
+
+
 def run() -> list[dict]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: `make bench` installs Debian's wrk")
@@ -127,4 +170,9 @@ def run() -> list[dict]:
           f"{ROUNDS} rounds alternating with hello-world; medians")
     with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
             gunicorn("bench.hello:app", {}) as base_url:
-        return [compare("sign-in page GET /login", app_url + "/login", base_url + "/")]
+        cookie, csrf = signed_in_session(app_url)
+        results = [compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
+                   compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie))]
+        quiz = compare("quiz submission POST", app_url + QUIZ + "/quiz", base_url + "/", lua_script(cookie, csrf))
+        results.append(quiz)
+        return results

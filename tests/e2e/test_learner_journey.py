@@ -108,7 +108,8 @@ def test_resident_journey_on_a_phone(context_factory):
     page.locator("#language-select").select_option("nl")
     page.locator(".language-form button").click()
     for path in ("/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
-                 "/courses/core/indicators-quiz", "/courses/core/ed-night-shift", "/break", "/support"):
+                 "/courses/core/indicators-quiz", "/courses/core/ed-night-shift", "/break", "/support",
+                 "/wellbeing"):
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
         audit(page)

@@ -79,3 +79,9 @@ def test_no_reset_token_for_unknown_or_deactivated_accounts(app, make_user):
     with app.app_context():
         assert accounts.password_reset_token(user.email) is None
         assert accounts.password_reset_token("nobody@example.org") is None
+
+
+def test_an_account_with_several_roles_is_read_whole(app, make_user):
+    user = make_user(roles=("trainer", "admin"))
+    with app.app_context():
+        assert accounts.get_by_email(user.email).role_names == {"learner", "trainer", "admin"}

@@ -56,6 +56,11 @@ MATRIX = [
     ("GET", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("POST", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("GET", "/media/<sha256>", EVERYONE_MISSING),
+    ("GET", "/wellbeing", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/wellbeing", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/wellbeing/<int:check_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("POST", "/wellbeing/<int:check_id>/delete", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("POST", "/wellbeing/delete-all", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     # Authoring: administrators only.
     ("GET", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=BAD)),
@@ -89,7 +94,7 @@ def _concrete(rule: str, target_id: int) -> str:
         "<path:filename>": "css/app.css", "<token>": "forged-token", "<int:user_id>": str(target_id),
         "<slug>": "core", "<module_slug>": module, "<section_id>": "sexual-exploitation",
         "<int:attempt_id>": "999999", "<int:run_id>": "999999", "<sha256>": "0" * 64,
-        "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999",
+        "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999", "<int:check_id>": "999999",
     }
     for placeholder, value in replacements.items():
         rule = rule.replace(placeholder, value)

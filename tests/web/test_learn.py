@@ -207,6 +207,13 @@ def test_resume_points_to_the_first_unfinished_module(client, learner):
     assert "Resume" in page and 'href="/courses/core/indicators-quiz"' in page
 
 
+def test_resume_lands_on_the_last_section_reached(client, learner):
+    client.post("/courses/core/enrol")
+    client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "skip"})
+    page = client.get("/learning").get_data(as_text=True)
+    assert 'href="/courses/core/what-it-is#section-sexual-exploitation"' in page
+
+
 def test_print_view_shows_the_alternative_of_noted_sections(client, learner):
     page = client.get(f"{LESSON}/print").get_data(as_text=True)
     assert "The non-graphic version of this section is printed." in page

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.learn import bp
-from trainer.services import catalogue, course_data, lessons, progress, publishing, quizzes, scenarios
+from trainer.services import (catalogue, course_data, lessons, progress, publishing, quizzes, referrals,
+                              scenarios)
 from trainer.web import or_http_error
 
 
@@ -63,6 +64,7 @@ def module(slug: str, module_slug: str):
     if module.kind == "lesson":
         sections = course_data.sections(module.body)
         context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
+        context["directory_groups"] = referrals.directory()
     elif module.kind == "quiz":
         token = quizzes.new_form_token()
         context.update(token=token, forms=quizzes.answer_forms(module, token),

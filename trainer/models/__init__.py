@@ -3,6 +3,7 @@ from trainer.models.course import Course, CourseDraft, CourseVersion, Module, St
 from trainer.models.mail import PendingMail
 from trainer.models.referral import Referral
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, ScenarioRun
+from trainer.models.wellbeing import WellbeingCheck
 from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
 
 __all__ = ["Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",

@@ -47,7 +47,7 @@ class CourseVersion(db.Model):
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")
     # The Markdown files as published ({path: text}), for the editor, diffs and export.
-    sources: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    sources: Mapped[dict[str, str]] = mapped_column(sa.JSON, deferred=True)  # large: loaded when used
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -82,7 +82,7 @@ class Module(db.Model):
     references_html: Mapped[list[str]] = mapped_column(sa.JSON)
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")
     # Sections, questions (with answers: never sent to a browser before submission) or nodes.
-    body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)  # large: outlines skip it
     content_hash: Mapped[str] = mapped_column(sa.String(64))
 
     version: Mapped[CourseVersion] = relationship(back_populates="modules")

@@ -41,7 +41,8 @@ def normalise_email(email: str) -> str:
 
 
 def get_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    # unique(): roles are loaded in the same query, one row per role
+    return db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).unique().first()
 
 
 def _check_profile(profile: Profile) -> None:

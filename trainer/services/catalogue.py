@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from trainer import policy
 from trainer.extensions import db
@@ -65,8 +66,8 @@ def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
 
 
 def module(version: CourseVersion, module_slug: str) -> Module:
-    found = db.session.scalar(sa.select(Module).where(Module.version_id == version.id,
-                                                      Module.slug == module_slug))
+    found = db.session.scalar(sa.select(Module).options(undefer(Module.body))
+                              .where(Module.version_id == version.id, Module.slug == module_slug))
     if found is None:
         raise NotFound()
     return found
@@ -79,6 +80,7 @@ class LearningItem:
     percent: int
     completed_at: datetime | None
     resume: Module | None
+    anchor: str = ""
 
 
 def my_learning(user: User) -> list[LearningItem]:
@@ -92,6 +94,7 @@ def my_learning(user: User) -> list[LearningItem]:
             continue
         course, version = published[record.course_id]
         state = progress.course_progress(user, course, version)
-        items.append(LearningItem(course, version, state.percent, record.completed_at,
-                                  state.next_module(record.last_module)))
+        resume = state.next_module(record.last_module)
+        items.append(LearningItem(course, version, state.percent, record.completed_at, resume,
+                                  state.resume_anchor(resume)))
     return items

@@ -12,6 +12,8 @@ from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgr
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
 MAX_COUNTED_SECONDS = 300
+# Opening the same module again within this many seconds writes nothing (reloads, back and forth).
+REVISIT_SECONDS = 30
 
 
 def enrolment(user: User, course: Course, create: bool = False) -> Enrolment | None:
@@ -48,8 +50,12 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
     """Record that the learner opened a module (enrolling them if needed); counts time spent."""
     record = enrolment(user, course, create=True)
     now = datetime.now(timezone.utc)
-    record.last_module, record.last_visited_at = module.slug, now
     progress = module_progress(user, course, module.slug, create=True)
+    recent = (record.last_module == module.slug and record.last_visited_at is not None
+              and (now - record.last_visited_at).total_seconds() < REVISIT_SECONDS)
+    if recent and not position and progress.state != "not-started":
+        return progress
+    record.last_module, record.last_visited_at = module.slug, now
     if progress.state != "completed":
         progress.state = "in-progress"
     if progress.updated_at:
@@ -80,6 +86,7 @@ class ModuleState:
     state: str
     score: float | None
     attempts: int
+    position: str | None = None  # the last section or node seen
 
 
 @dataclass
@@ -101,6 +108,13 @@ class CourseProgress:
     def complete(self) -> bool:
         return all(m.state == "completed" for m in self.required)
 
+    def resume_anchor(self, module: Module | None) -> str:
+        """Where in a lesson to land when resuming: the last section the learner reached."""
+        state = next((m for m in self.modules if module is not None and m.module.slug == module.slug), None)
+        if state and state.position and module.kind == "lesson":
+            return f"#section-{state.position}"
+        return ""
+
     def next_module(self, after: str | None = None) -> Module | None:
         """The module to resume: the first not completed (after ``after``), else None."""
         slugs = [m.module.slug for m in self.modules]
@@ -119,7 +133,8 @@ def course_progress(user: User, course: Course, version: CourseVersion) -> Cours
     for module in version.modules:
         row = rows.get(module.slug)
         states.append(ModuleState(module, row.state if row else "not-started",
-                                  row.score if row else None, row.attempts if row else 0))
+                                  row.score if row else None, row.attempts if row else 0,
+                                  row.position if row else None))
     return CourseProgress(states)
 
 

@@ -29,7 +29,7 @@ def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     page = max(page, 1)
     users = db.session.scalars(stmt.order_by(User.name, User.id)
-                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
     return list(users), total
 
 
