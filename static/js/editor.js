@@ -73,4 +73,6 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 500);
   });
+  // Text typed before this script ran (a slow connection) is checked straight away.
+  if (text.value !== text.defaultValue) { refresh(); }
 })();

@@ -7,47 +7,8 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import audit, sign_in
+from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
 
-SCENARIO = """---
-id: roadside
-kind: scenario
-title: "Scenario: a roadside check"
-overview: A van with six workers. Moderate. The case is a fictional composite.
-intensity: moderate
-objectives:
-  - Speak to each worker away from the driver.
----
-
-## The stop {#start}
-
-Six workers in a van; the driver holds all their papers.
-
-- Speak to each worker away from the driver. -> alone {#separate}
-  > The driver objects, but waits by the van.
-- Let the driver answer for everyone. -> end-harmful {#driver}
-  > The workers say nothing.
-
-## Away from the driver {#alone}
-
-One worker says she owes money for the job.
-
-- Give her the hotline number and explain her options. -> end-best {#card}
-  > She keeps the number.
-- Tell her to sort it out herself. -> end-ok {#leave}
-  > She looks away.
-
-## She knows where help is {#end-best ending=best}
-
-Debrief: you made it safe to talk.
-
-## An acceptable outcome {#end-acceptable ending=acceptable}
-
-Debrief: she is no worse off, but no better.
-
-## A missed chance {#end-harmful ending=harmful}
-
-Debrief: the driver spoke for everyone.
-"""
 
 
 def test_admin_writes_fixes_and_publishes_a_scenario_a_learner_then_plays(page, context_factory):
@@ -65,16 +26,17 @@ def test_admin_writes_fixes_and_publishes_a_scenario_a_learner_then_plays(page, 
     page.get_by_label("Kind").select_option("scenario")
     page.get_by_role("button", name="Add module").click()
     expect(page.get_by_role("heading", name="Edit 02-roadside.md")).to_be_visible()
+    page.wait_for_load_state("load")  # the editor's script is deferred
 
     # Type the scenario: the live preview reports the dangling link at its line.
-    page.get_by_label("Markdown").fill(SCENARIO)
+    page.get_by_label("Markdown").fill(SCENARIO_WITH_DANGLING_LINK)
     problems = page.locator("#problems")
     expect(problems).to_contain_text("Line 26")
     expect(problems).to_contain_text("end-ok")
     audit(page)
     # Jump to the line, fix it there, and the message goes away.
     problems.get_by_role("button", name="Line 26").click()
-    page.get_by_label("Markdown").fill(SCENARIO.replace("-> end-ok {#leave}", "-> end-acceptable {#leave}"))
+    page.get_by_label("Markdown").fill(SCENARIO_FIXED)
     expect(problems).to_contain_text("No problems found in this file.")
     expect(page.locator("#preview")).to_contain_text("Away from the driver")
     page.get_by_role("button", name="Save to draft").click()

@@ -9,6 +9,7 @@ import zlib
 import pytest
 
 from tests.conftest import login
+from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage
 
 
@@ -52,46 +53,6 @@ def test_duplicate_course_id_is_refused(client, admin, count_rows):
     assert count_rows(Course) == 1
 
 
-SCENARIO_WITH_ERROR = """---
-id: roadside
-kind: scenario
-title: "Scenario: a roadside check"
-overview: A van with six workers. Moderate. The case is a fictional composite.
-intensity: moderate
-objectives:
-  - Speak to each worker alone.
----
-
-## The stop {#start}
-
-Six workers, one driver who holds their papers.
-
-- Speak to each worker away from the driver. -> alone {#separate}
-  > The driver objects, but waits by the van.
-- Let the driver answer for everyone. -> end-harmful {#driver}
-  > The workers say nothing.
-
-## Away from the driver {#alone}
-
-One worker says she owes money for the job.
-
-- Give her the hotline card and explain her options. -> end-best {#card}
-  > She keeps the card.
-- Tell her to sort it out herself. -> end-ok {#leave}
-  > She looks away.
-
-## She knows where help is {#end-best ending=best}
-
-Debrief.
-
-## An acceptable outcome {#end-acceptable ending=acceptable}
-
-Debrief.
-
-## A missed chance {#end-harmful ending=harmful}
-
-Debrief.
-"""
 
 
 def test_editor_reports_an_error_at_its_line_then_publishes_the_fix(client, admin, count_rows):
@@ -100,14 +61,14 @@ def test_editor_reports_an_error_at_its_line_then_publishes_the_fix(client, admi
                            data={"filename": "02-roadside", "title": "Roadside", "kind": "scenario"})
     assert response.headers["Location"].endswith("/files/02-roadside.md")
     editor = "/authoring/courses/police-advanced/files/02-roadside.md"
-    client.post(editor, data={"text": SCENARIO_WITH_ERROR, "action": "save"})
+    client.post(editor, data={"text": SCENARIO_WITH_DANGLING_LINK, "action": "save"})
     page = client.get(editor).get_data(as_text=True)
     assert "Line 26" in page and "end-ok" in page
     assert 'id="line-26" class="has-problem"' in page
     # Publishing is refused and writes nothing while the problem stands.
     client.post("/authoring/courses/police-advanced/publish")
     assert count_rows(CourseVersion) == 0
-    fixed = SCENARIO_WITH_ERROR.replace("-> end-ok {#leave}", "-> end-acceptable {#leave}")
+    fixed = SCENARIO_FIXED
     preview = client.post("/authoring/courses/police-advanced/preview/02-roadside.md", data={"text": fixed})
     assert preview.get_json()["problems"] == [] and "Away from the driver" in preview.get_json()["html"]
     client.post(editor, data={"text": fixed, "action": "save"})
