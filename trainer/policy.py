@@ -36,3 +36,14 @@ def can_deactivate(actor: Actor | None, target: Actor) -> bool:
 def can_author(user: Actor | None) -> bool:
     """Writing and publishing courses is for administrators."""
     return is_admin(user)
+
+
+def can_create_cohort(user: Actor | None) -> bool:
+    return bool(user and user.is_active and (user.has_role("trainer") or user.has_role("admin")))
+
+
+def can_manage_cohort(user: Actor | None, cohort) -> bool:
+    """Administrators see every cohort; a trainer only the cohorts they train."""
+    if is_admin(user):
+        return True
+    return bool(user and user.is_active and user.has_role("trainer") and cohort.is_trained_by(user.id))

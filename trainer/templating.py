@@ -11,6 +11,8 @@ INTENSITY_LABELS = {"light": _l("light"), "moderate": _l("moderate"), "heavy": _
 STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"), "completed": _l("completed")}
 GRADE_LABELS = {"best": _l("the best outcome"), "acceptable": _l("an acceptable outcome"),
                 "harmful": _l("a harmful outcome")}
+ASSIGNMENT_STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"),
+                           "completed": _l("completed"), "overdue": _l("overdue")}
 LANGUAGE_LABELS = {"en": "English", "nl": "Nederlands"}
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Administrator")}
 _SECTORS = dict(SECTOR_CHOICES)
@@ -33,6 +35,7 @@ def register_template_helpers(app: Flask) -> None:
             "country_label": country_label,
             "intensity_label": lambda value: INTENSITY_LABELS.get(value, value),
             "state_label": lambda value: STATE_LABELS.get(value, value),
+            "assignment_state_label": lambda value: ASSIGNMENT_STATE_LABELS.get(value, value),
             "grade_label": lambda value: GRADE_LABELS.get(value, value),
             "language_label": lambda value: LANGUAGE_LABELS.get(value, value),
             "role_label": lambda role: ROLE_LABELS.get(role, role),

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import login
 
-ROLES = ("anonymous", "learner", "trainer", "admin")
+# "trainer" trains another cohort; "cohort_trainer" trains the cohort the routes are tried on.
+ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "admin")
 LOGIN = "login"  # redirected to the sign-in page
 OK, REDIRECT, FORBIDDEN, BAD, MISSING = 200, 302, 403, 400, 404
 EVERYONE_MISSING = dict(anonymous=MISSING, learner=MISSING, trainer=MISSING, admin=MISSING)
@@ -76,6 +77,25 @@ MATRIX = [
     ("GET", "/authoring/courses/<slug>/versions", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("GET", "/authoring/courses/<slug>/versions/<int:number>/export", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/authoring/import", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    # Cohorts: their own trainers and administrators; other trainers get "not found".
+    ("GET", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
+    ("POST", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=BAD, cohort_trainer=BAD, admin=BAD)),
+    *[(method, rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=MISSING, cohort_trainer=ok, admin=ok))
+      for method, rule, ok in [
+          ("GET", "/cohorts/<int:cohort_id>", OK),
+          ("GET", "/cohorts/<int:cohort_id>/export.csv", OK),
+          ("POST", "/cohorts/<int:cohort_id>/edit", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/archive", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/joining", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/trainers", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/roster", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/assignments", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete", REDIRECT),
+          ("GET", "/cohorts/<int:cohort_id>/learners/<int:user_id>", OK),
+      ]],
+    ("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
+    ("POST", "/join/<code>", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, cohort_trainer=REDIRECT, admin=REDIRECT)),
     ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("GET", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
@@ -88,17 +108,40 @@ MATRIX = [
 MODULE_FOR = {"/quiz": "indicators-quiz", "/attempts": "indicators-quiz", "/runs": "ed-night-shift"}
 
 
-def _concrete(rule: str, target_id: int) -> str:
+def _concrete(rule: str, target_id: int, cohort=None) -> str:
     module = next((m for key, m in MODULE_FOR.items() if key in rule), "what-it-is")
     replacements = {
         "<path:filename>": "css/app.css", "<token>": "forged-token", "<int:user_id>": str(target_id),
         "<slug>": "core", "<module_slug>": module, "<section_id>": "sexual-exploitation",
         "<int:attempt_id>": "999999", "<int:run_id>": "999999", "<sha256>": "0" * 64,
         "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999", "<int:check_id>": "999999",
+        "<int:cohort_id>": str(cohort.id) if cohort else "999999", "<code>": cohort.code if cohort else "x",
+        "<int:assignment_id>": str(cohort.assignment_id) if cohort else "999999",
     }
     for placeholder, value in replacements.items():
         rule = rule.replace(placeholder, value)
     return rule
+
+
+def _cohort(app, owner_id: int, member_id: int):
+    """A cohort trained by `owner`, with `member` in it, one assignment and joining on."""
+    from types import SimpleNamespace
+    from datetime import date
+
+    from trainer.extensions import db
+    from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course
+
+    with app.app_context():
+        course = db.session.scalar(db.select(Course))
+        cohort = Cohort(name="Night shift residents", join_code="matrix-code", join_enabled=True,
+                        trainers=[CohortTrainer(user_id=owner_id)])
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=member_id))
+        assignment = Assignment(cohort_id=cohort.id, course_id=course.id, due_on=date(2030, 1, 1))
+        db.session.add(assignment)
+        db.session.commit()
+        return SimpleNamespace(id=cohort.id, code=cohort.join_code, assignment_id=assignment.id)
 
 
 def test_every_route_has_a_row(app):
@@ -111,12 +154,16 @@ def test_every_route_has_a_row(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, rule, expected", MATRIX, ids=[f"{m} {r}" for m, r, _ in MATRIX])
-def test_route_answers_each_role(client, make_user, published_course, role, method, rule, expected):
+def test_route_answers_each_role(app, client, make_user, published_course, role, method, rule, expected):
     target = make_user(email="target@example.org")
-    if role != "anonymous":
-        user = make_user(roles=(role,) if role != "learner" else ("learner",))
-        assert login(client, user).status_code == 302
-    response = client.open(_concrete(rule, target.id), method=method, data={})
+    owner = make_user(email="owner@example.org", roles=("trainer",))
+    cohort = _cohort(app, owner.id, target.id)
+    if role == "cohort_trainer":
+        assert login(client, owner).status_code == 302
+    elif role != "anonymous":
+        assert login(client, make_user(roles=(role,))).status_code == 302
+    response = client.open(_concrete(rule, target.id, cohort), method=method, data={})
+    expected = {**expected, "cohort_trainer": expected.get("cohort_trainer", expected["trainer"])}
     if expected[role] == LOGIN:
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     else:

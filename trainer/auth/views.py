@@ -8,7 +8,7 @@ from trainer.auth import bp
 from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
                                 LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
 from trainer.extensions import db, limiter
-from trainer.services import accounts, mail
+from trainer.services import accounts, cohorts, mail
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
 
@@ -44,6 +44,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = accounts.register(form.email.data, form.password.data, _profile(form))
+            cohorts.accept_invitations(user)
         except InvalidInput as error:
             field_error(form, error)
         else:

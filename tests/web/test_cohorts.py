@@ -1,0 +1,229 @@
+"""Trainers and cohorts: lists of learners, join links, assignments with due dates, the
+dashboard and its CSV, and who may see what."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+from trainer.extensions import db
+from trainer.models import Cohort, CohortMember, Invitation
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def trainer(client, make_user, published_course):
+    user = make_user(roles=("trainer",), name="Tamsin Trainer")
+    login(client, user)
+    return user
+
+
+def _create(client, name="Officers 2026"):
+    response = client.post("/cohorts", data={"name": name, "organisation": "Police College"})
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _csv(*rows: str) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(("\n".join(rows) + "\n").encode("utf-8")), "officers.csv"
+
+
+def test_a_list_with_one_bad_row_is_reported_and_adds_nobody(client, trainer, make_user, count_rows):
+    make_user(email="ana@example.org")
+    cohort_id = _create(client)
+    response = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
+        "name,email", "Ana Ortiz,ana@example.org", "Bram de Vries,not-an-email", "Chen Li,chen@example.org")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing was added" in page
+    assert "Line 3" in page and "not-an-email" in page
+    assert count_rows(CohortMember) == 0 and count_rows(Invitation) == 0
+
+
+@pytest.mark.parametrize("rows, message", [
+    (("email", "a@example.org"), "name,email"),
+    (("name,email", ",a@example.org"), "name is missing"),
+    (("name,email", "A,a@example.org", "B,A@example.org"), "appears twice"),
+])
+def test_roster_problems_are_named(client, trainer, rows, message):
+    cohort_id = _create(client)
+    page = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(*rows)}).get_data(as_text=True)
+    assert message in page
+
+
+def test_a_good_list_adds_accounts_and_invites_the_others(app, client, trainer, make_user, outbox, count_rows):
+    make_user(email="ana@example.org")
+    cohort_id = _create(client)
+    response = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
+        "name,email", "Ana Ortiz,ANA@example.org", "Chen Li,chen@example.org")})
+    assert "1 learners joined; 1 were emailed an invitation." in response.get_data(as_text=True)
+    [mail] = outbox()
+    assert mail["To"] == "chen@example.org" and "Officers 2026" in mail.get_content()
+    # Chen registers with the invited address and is in the cohort at once.
+    newcomer = app.test_client()
+    newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
+                                         confirm="violet-kettle-harbour-9", sector="police", locale="en",
+                                         timezone="Europe/London"))
+    assert count_rows(CohortMember) == 2
+
+
+def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1", "new_code": "1"})
+    page = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    join_url = re.search(r"http://localhost(/join/[^<\s]+)", page).group(1)
+    learner = app.test_client()
+    login(learner, make_user())
+    assert learner.get(join_url).status_code == 200
+    assert learner.post(join_url).status_code == 302
+    client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "0"})
+    assert learner.get(join_url).status_code == 404
+
+
+def _member(app, cohort_id, user_id):
+    with app.app_context():
+        db.session.add(CohortMember(cohort_id=cohort_id, user_id=user_id))
+        db.session.commit()
+
+
+def test_assignments_show_on_the_learners_dashboard_with_overdue_marks(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    learner_account = make_user(name="Ana Ortiz")
+    _member(app, cohort_id, learner_account.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
+                                                           "due_on": (TODAY + timedelta(days=7)).isoformat()})
+    learner = app.test_client()
+    login(learner, learner_account)
+    page = learner.get("/learning").get_data(as_text=True)
+    assert "Assigned to you" in page and "overdue" in page and "not started" in page
+    board = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    assert "Ana Ortiz" in board and 'class="state-overdue"' in board
+
+
+def test_bad_assignments_are_refused(client, trainer):
+    cohort_id = _create(client)
+    page = client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "no-such",
+                                                                  "due_on": TODAY.isoformat()},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "That module is not part of the course." in page
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    page = client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "assigned to the cohort already" in page
+
+
+def test_progress_shows_on_the_dashboard_and_the_csv_matches(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    done, idle = make_user(name="=HYPERLINK(\"http://evil\")"), make_user(name="Bram")
+    for user in (done, idle):
+        _member(app, cohort_id, user.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": (TODAY + timedelta(days=3)).isoformat()})
+    learner = app.test_client()
+    login(learner, done)
+    learner.post("/courses/core/what-it-is/sections/sexual-exploitation", data={"action": "alternative"})
+    learner.post("/courses/core/what-it-is/complete")
+    page = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    assert "Overall: 50% of assignments completed by 2 learners." in page
+    export = client.get(f"/cohorts/{cohort_id}/export.csv")
+    assert export.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    names = [r[0] for r in rows[1:-1]]
+    assert "'=HYPERLINK(\"http://evil\")" in names  # neutralised, not a formula
+    assert rows[-1][0] == "Completed %" and rows[-1][-1] == "50"
+    only_done = client.get(f"/cohorts/{cohort_id}/export.csv?state=completed").data.decode("utf-8-sig")
+    assert "Bram" not in only_done
+
+
+def test_learner_drill_down_shows_attempts_and_endings_but_never_wellbeing(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    account = make_user(name="Ana Ortiz")
+    _member(app, cohort_id, account.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    learner = app.test_client()
+    login(learner, account)
+    learner.post("/wellbeing", data={"intrusion": "3", "note": "private words"})
+    run = learner.post("/courses/core/ed-night-shift/runs").headers["Location"]
+    page = learner.get(run).get_data(as_text=True)
+    key = re.findall(r'name="choice" value="([0-9a-f]{16})"', page)[1]
+    learner.post(run, data={"node": "start", "choice": key})
+    page = learner.get(run).get_data(as_text=True)
+    key = re.findall(r'name="choice" value="([0-9a-f]{16})"', page)[-1]
+    learner.post(run, data={"node": "later", "choice": key})
+    report = client.get(f"/cohorts/{cohort_id}/learners/{account.id}").get_data(as_text=True)
+    assert "Scenario endings reached" in report and "ed-night-shift" in report
+    assert "private words" not in report
+
+
+def test_other_trainers_cannot_find_the_cohort_but_co_trainers_can(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    colleague, stranger = make_user(roles=("trainer",)), make_user(roles=("trainer",))
+    client.post(f"/cohorts/{cohort_id}/trainers", data={"email": colleague.email})
+    for account, status in ((colleague, 200), (stranger, 404)):
+        other = app.test_client()
+        login(other, account)
+        assert other.get(f"/cohorts/{cohort_id}").status_code == status
+        assert ("Officers 2026" in other.get("/cohorts").get_data(as_text=True)) is (status == 200)
+    for guess in (cohort_id + 1, 0, 999999):
+        assert client.get(f"/cohorts/{guess}").status_code == 404
+
+
+def test_archiving_hides_a_cohort_and_stops_joining(app, client, trainer):
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1"})
+    client.post(f"/cohorts/{cohort_id}/archive", data={"archived": "1"})
+    assert "Officers 2026" not in client.get("/cohorts").get_data(as_text=True)
+    assert "Officers 2026" in client.get("/cohorts?archived=1").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Cohort, cohort_id).join_enabled is False
+
+
+def test_removing_a_learner_takes_effect_at_once(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    account = make_user(name="Ana Ortiz")
+    _member(app, cohort_id, account.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    client.post(f"/cohorts/{cohort_id}/members/{account.id}/remove")
+    learner = app.test_client()
+    login(learner, account)
+    assert "Assigned to you" not in learner.get("/learning").get_data(as_text=True)
+    assert client.get(f"/cohorts/{cohort_id}/learners/{account.id}").status_code == 404
+
+
+def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user):
+    from trainer.services import accounts
+
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": TODAY.isoformat()})
+
+    def add_learners(n, start):
+        with app.app_context():
+            for i in range(start, start + n):
+                profile = accounts.Profile(name=f"L{i}", organisation="", sector="police", specialty=None,
+                                           is_resident=False, locale=None, timezone="UTC")
+                user = accounts.register(f"l{i}@example.org", "violet-kettle-harbour-9", profile)
+                db.session.add(CohortMember(cohort_id=cohort_id, user_id=user.id))
+            db.session.commit()
+
+    def queries():
+        statements = []
+        with app.app_context():
+            listener = lambda *args: statements.append(1)  # noqa: E731
+            sa.event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert client.get(f"/cohorts/{cohort_id}").status_code == 200
+            finally:
+                sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    add_learners(5, 0)
+    few = queries()
+    add_learners(45, 5)
+    assert queries() == few

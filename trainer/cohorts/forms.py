@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+_required = DataRequired(message=_l("This field is required."))
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name of the cohort"), validators=[_required, Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    starts_on = DateField(_l("Starts on (optional)"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()])
+
+
+class RosterForm(FlaskForm):
+    roster = FileField(_l("CSV file with the columns name and email"),
+                       validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class TrainerForm(FlaskForm):
+    email = EmailField(_l("Email address of the co-trainer"), validators=[_required, Length(max=254)])
+
+
+class AssignmentForm(FlaskForm):
+    course = SelectField(_l("Course"), validators=[_required])
+    module = StringField(_l("Only this module (its id; leave empty for the whole course)"),
+                         validators=[Optional(), Length(max=64)])
+    due_on = DateField(_l("Due date"), validators=[_required])

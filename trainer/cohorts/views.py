@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer import policy
+from trainer.auth.forms import ConfirmForm, options
+from trainer.cohorts import bp
+from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
+from trainer.extensions import db
+from trainer.services import assignments, catalogue, cohorts, invitations, learner_report
+from trainer.services.errors import InvalidInput
+from trainer.web import field_error, or_http_error
+
+
+@bp.before_request
+@login_required
+def _trainers_only():
+    if request.endpoint != "cohorts.join" and not policy.can_create_cohort(current_user):
+        abort(403)
+
+
+def _details(form: CohortForm) -> cohorts.CohortDetails:
+    return cohorts.CohortDetails(form.name.data or "", form.organisation.data or "", form.starts_on.data,
+                                 form.ends_on.data)
+
+
+def _cohort(cohort_id: int):
+    return or_http_error(cohorts.get, current_user, cohort_id)
+
+
+def _assignment_form() -> AssignmentForm:
+    form = AssignmentForm()
+    form.course.choices = options([(c.slug, v.title) for c, v in catalogue.latest_published()])
+    return form
+
+
+@bp.get("/cohorts")
+def cohort_list():
+    archived = request.args.get("archived") == "1"
+    return render_template("cohorts/list.html", cohorts=cohorts.visible_to(current_user, archived),
+                           form=CohortForm(), archived=archived)
+
+
+@bp.post("/cohorts")
+def cohort_create():
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.create(current_user, _details(form))
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+    return render_template("cohorts/list.html", cohorts=cohorts.visible_to(current_user), form=form,
+                           archived=False), 400
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort_detail(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    board = assignments.dashboard(current_user, cohort, request.args.get("state", ""),
+                                  request.args.get("sort", "name"))
+    return render_template("cohorts/detail.html", cohort=cohort, board=board, confirm=ConfirmForm(),
+                           members=cohorts.members(cohort),
+                           assignment_form=_assignment_form(), roster_form=RosterForm(),
+                           trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
+                           state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
+
+
+@bp.get("/cohorts/<int:cohort_id>/export.csv")
+def cohort_export(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    board = assignments.dashboard(current_user, cohort, request.args.get("state", ""),
+                                  request.args.get("sort", "name"))
+    return Response(assignments.export_csv(board), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.csv"'})
+
+
+@bp.post("/cohorts/<int:cohort_id>/edit")
+def cohort_edit(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohorts.update(current_user, cohort, _details(form))
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The cohort is saved."), "success")
+    else:
+        flash(_("Give the cohort a name."), "error")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/archive")
+def cohort_archive(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    cohorts.set_archived(current_user, cohort, request.form.get("archived") == "1")
+    db.session.commit()
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/joining")
+def cohort_joining(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    cohorts.set_joining(current_user, cohort, request.form.get("enabled") == "1",
+                        new_code=request.form.get("new_code") == "1")
+    db.session.commit()
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainers")
+def cohort_add_trainer(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = TrainerForm()
+    if form.validate_on_submit():
+        try:
+            user = cohorts.add_trainer(current_user, cohort, form.email.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s now trains this cohort too.", name=user.name), "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+
+
+@bp.post("/cohorts/<int:cohort_id>/roster")
+def cohort_roster(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = RosterForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a CSV file."), "error")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+    checked = cohorts.check_roster(form.roster.data.read(cohorts.MAX_CSV_BYTES + 1))
+    if checked.problems or not checked.rows:
+        return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
+    result = cohorts.import_roster(current_user, cohort, checked)
+    invitations.send(cohort, result.invited)
+    db.session.commit()
+    return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
+def cohort_remove_member(cohort_id: int, user_id: int):
+    cohort = _cohort(cohort_id)
+    or_http_error(cohorts.remove_member, current_user, cohort, user_id)
+    db.session.commit()
+    flash(_("The learner is removed from the cohort. Their own progress is kept."), "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+
+
+@bp.post("/cohorts/<int:cohort_id>/assignments")
+def cohort_assign(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = _assignment_form()
+    if form.validate_on_submit():
+        try:
+            assignments.add(current_user, cohort, form.course.data, (form.module.data or "").strip() or None,
+                            form.due_on.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Assigned."), "success")
+    else:
+        flash(_("Choose a course and a due date."), "error")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete")
+def cohort_unassign(cohort_id: int, assignment_id: int):
+    cohort = _cohort(cohort_id)
+    or_http_error(assignments.remove, current_user, cohort, assignment_id)
+    db.session.commit()
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+def cohort_learner(cohort_id: int, user_id: int):
+    cohort = _cohort(cohort_id)
+    report = or_http_error(learner_report.for_trainer, current_user, cohort, user_id)
+    return render_template("cohorts/learner.html", cohort=cohort, report=report)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code: str):
+    cohort = or_http_error(cohorts.cohort_for_code, code)
+    if request.method == "POST":
+        cohorts.join(current_user, code)
+        db.session.commit()
+        flash(_("You joined %(name)s.", name=cohort.name), "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template("cohorts/join.html", cohort=cohort, confirm=ConfirmForm())

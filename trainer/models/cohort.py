@@ -1,0 +1,79 @@
+"""Cohorts: groups of learners that trainers follow, with assignments and due dates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime, utcnow
+
+
+class Cohort(db.Model):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    archived: Mapped[bool] = mapped_column(default=False)
+    # Anyone signed in with the code may join while joining is switched on.
+    join_code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    join_enabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    trainers: Mapped[list["CohortTrainer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    assignments: Mapped[list["Assignment"]] = relationship(
+        cascade="all, delete-orphan", order_by="Assignment.due_on", back_populates="cohort")
+
+    def is_trained_by(self, user_id: int) -> bool:
+        return any(t.user_id == user_id for t in self.trainers)
+
+
+class CohortTrainer(db.Model):
+    __tablename__ = "cohort_trainers"
+
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CohortMember(db.Model):
+    __tablename__ = "cohort_members"
+
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invitation(db.Model):
+    """A person on an uploaded list who has no account yet: they join when they register."""
+
+    __tablename__ = "cohort_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "email"),)
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str | None] = mapped_column(sa.String(64))  # None: the whole course
+    due_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="assignments")
+    course = relationship("Course", lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "course_id", "module"),)

@@ -1,0 +1,181 @@
+"""Assignments: courses (or single modules) a cohort must finish by a date, and where every
+learner stands. The queries do not grow with the cohort: a dashboard reads members,
+enrolments and module progress in one query each."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Assignment, Cohort, CohortMember, Enrolment, ModuleProgress, User
+from trainer.services import catalogue
+from trainer.services.errors import InvalidInput, NotFound
+
+STATES = ("not-started", "in-progress", "completed", "overdue")
+
+
+def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None) -> Assignment:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    found = catalogue.latest_published(course_slug)
+    if not found:
+        raise InvalidInput("course", str(_l("Choose a published course.")))
+    course, version = found[0]
+    if module_slug and module_slug not in {m.slug for m in version.modules}:
+        raise InvalidInput("module", str(_l("That module is not part of the course.")))
+    if due_on is None:
+        raise InvalidInput("due_on", str(_l("Give a due date.")))
+    duplicate = db.session.scalar(sa.select(Assignment).where(
+        Assignment.cohort_id == cohort.id, Assignment.course_id == course.id,
+        Assignment.module.is_(None) if not module_slug else Assignment.module == module_slug))
+    if duplicate is not None:
+        raise InvalidInput("course", str(_l("This is assigned to the cohort already.")))
+    assignment = Assignment(cohort_id=cohort.id, course_id=course.id, module=module_slug or None, due_on=due_on)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def remove(actor: User, cohort: Cohort, assignment_id: int) -> None:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.cohort_id != cohort.id or not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+@dataclass
+class Status:
+    state: str  # not-started, in-progress, completed or overdue
+    completed_at: datetime | None = None
+
+
+def _status(assignment: Assignment, enrolment: Enrolment | None, module_row: ModuleProgress | None,
+            today: date) -> Status:
+    if assignment.module is None:
+        done = enrolment.completed_at if enrolment else None
+        started = enrolment is not None
+    else:
+        done = module_row.completed_at if module_row and module_row.state == "completed" else None
+        started = module_row is not None
+    if done is not None:
+        return Status("completed", done)
+    if today > assignment.due_on:
+        return Status("overdue")
+    return Status("in-progress" if started else "not-started")
+
+
+def _progress_for(user_ids: list[int], course_ids: set[int]):
+    """Enrolments and module progress of many learners in a few courses: two queries."""
+    if not user_ids or not course_ids:
+        return {}, {}
+    enrolments = {(e.user_id, e.course_id): e for e in db.session.scalars(sa.select(Enrolment).where(
+        Enrolment.user_id.in_(user_ids), Enrolment.course_id.in_(course_ids)))}
+    modules = {(m.user_id, m.course_id, m.module): m for m in db.session.scalars(sa.select(ModuleProgress).where(
+        ModuleProgress.user_id.in_(user_ids), ModuleProgress.course_id.in_(course_ids)))}
+    return enrolments, modules
+
+
+@dataclass
+class LearnerAssignment:
+    assignment: Assignment
+    cohort: Cohort
+    title: str
+    status: Status
+
+
+def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
+    """Everything assigned to the learner through their cohorts, soonest due first."""
+    today = today or datetime.now(timezone.utc).date()
+    rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
+                              .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                              .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
+                              .order_by(Assignment.due_on)).all()
+    enrolments, modules = _progress_for([user.id], {a.course_id for a, _ in rows})
+    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    result = []
+    for assignment, cohort in rows:
+        status = _status(assignment, enrolments.get((user.id, assignment.course_id)),
+                         modules.get((user.id, assignment.course_id, assignment.module)), today)
+        result.append(LearnerAssignment(assignment, cohort, titles.get(assignment.course_id, ""), status))
+    return result
+
+
+@dataclass
+class Dashboard:
+    cohort: Cohort
+    assignments: list[Assignment]
+    learners: list[User]
+    cells: dict[tuple[int, int], Status]  # (user id, assignment id) -> status
+    titles: dict[int, str]
+
+    def completion(self, assignment: Assignment) -> int:
+        if not self.learners:
+            return 0
+        done = sum(self.cells[(u.id, assignment.id)].state == "completed" for u in self.learners)
+        return round(100 * done / len(self.learners))
+
+    def overall(self) -> int:
+        total = len(self.learners) * len(self.assignments)
+        if not total:
+            return 0
+        return round(100 * sum(s.state == "completed" for s in self.cells.values()) / total)
+
+    def learner_completion(self, user: User) -> int:
+        if not self.assignments:
+            return 0
+        done = sum(self.cells[(user.id, a.id)].state == "completed" for a in self.assignments)
+        return round(100 * done / len(self.assignments))
+
+
+def dashboard(actor: User, cohort: Cohort, state: str = "", sort: str = "name",
+              today: date | None = None) -> Dashboard:
+    """Learners × assignments for a trainer, optionally only learners with an assignment in
+    ``state``, sorted by name or by completion."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    today = today or datetime.now(timezone.utc).date()
+    assignments = list(cohort.assignments)
+    learners = list(db.session.scalars(sa.select(User).join(CohortMember, CohortMember.user_id == User.id)
+                                       .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))
+                    .unique())
+    enrolments, modules = _progress_for([u.id for u in learners], {a.course_id for a in assignments})
+    cells = {(u.id, a.id): _status(a, enrolments.get((u.id, a.course_id)), modules.get((u.id, a.course_id, a.module)),
+                                   today)
+             for u in learners for a in assignments}
+    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    board = Dashboard(cohort, assignments, learners, cells, titles)
+    if state in STATES:
+        board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
+    if sort == "completion":
+        board.learners.sort(key=lambda u: (board.learner_completion(u), u.name))
+    return board
+
+
+def _safe_cell(value: object) -> object:
+    """Numbers stay numbers; text that a spreadsheet would run as a formula is neutralised."""
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(board: Dashboard) -> bytes:
+    """The dashboard as shown, with totals; UTF-8 with a byte-order mark so spreadsheets read it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
+                                  f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
+    writer.writerow([_safe_cell(h) for h in header])
+    for user in board.learners:
+        writer.writerow([_safe_cell(user.name), _safe_cell(user.email)]
+                        + [board.cells[(user.id, a.id)].state for a in board.assignments]
+                        + [board.learner_completion(user)])
+    writer.writerow(["Completed %", ""] + [board.completion(a) for a in board.assignments] + [board.overall()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

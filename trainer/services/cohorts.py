@@ -1,0 +1,267 @@
+"""Cohorts: create and keep them, add learners by list or join code, add co-trainers."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
+from trainer.services import accounts
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 2000
+MAX_CSV_BYTES = 512 * 1024
+
+
+@dataclass
+class CohortDetails:
+    name: str
+    organisation: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+def _check(details: CohortDetails) -> None:
+    if not details.name.strip():
+        raise InvalidInput("name", str(_l("Give the cohort a name.")))
+    if len(details.name) > 120 or len(details.organisation) > 200:
+        raise InvalidInput("name", str(_l("Use at most %(n)d characters.", n=120)))
+    if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
+        raise InvalidInput("ends_on", str(_l("The end date is before the start date.")))
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def create(actor: User, details: CohortDetails) -> Cohort:
+    if not policy.can_create_cohort(actor):
+        raise NotAllowed()
+    _check(details)
+    cohort = Cohort(name=details.name.strip(), organisation=details.organisation.strip(),
+                    starts_on=details.starts_on, ends_on=details.ends_on, join_code=new_join_code(),
+                    trainers=[CohortTrainer(user_id=actor.id)])
+    db.session.add(cohort)
+    db.session.flush()
+    log.info("user %s created cohort %s", actor.id, cohort.id)
+    return cohort
+
+
+def visible_to(actor: User, include_archived: bool = False) -> list[Cohort]:
+    """The cohorts a person may follow: all for administrators, their own for trainers."""
+    if not policy.can_create_cohort(actor):
+        raise NotAllowed()
+    stmt = sa.select(Cohort).order_by(Cohort.archived, Cohort.name)
+    if not policy.is_admin(actor):
+        stmt = stmt.where(Cohort.trainers.any(CohortTrainer.user_id == actor.id))
+    if not include_archived:
+        stmt = stmt.where(Cohort.archived.is_(False))
+    return list(db.session.scalars(stmt))
+
+
+def get(actor: User, cohort_id: int) -> Cohort:
+    """A cohort the actor manages; any other (or none) is 'not found', so ids reveal nothing."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    return cohort
+
+
+def update(actor: User, cohort: Cohort, details: CohortDetails) -> Cohort:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    _check(details)
+    cohort.name, cohort.organisation = details.name.strip(), details.organisation.strip()
+    cohort.starts_on, cohort.ends_on = details.starts_on, details.ends_on
+    db.session.flush()
+    return cohort
+
+
+def set_archived(actor: User, cohort: Cohort, archived: bool) -> None:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    cohort.archived = archived
+    if archived:
+        cohort.join_enabled = False
+    db.session.flush()
+
+
+def set_joining(actor: User, cohort: Cohort, enabled: bool, new_code: bool = False) -> None:
+    """Switch the join link on or off; a new code makes the old link stop working."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    if new_code:
+        cohort.join_code = new_join_code()
+    cohort.join_enabled = enabled and not cohort.archived
+    db.session.flush()
+
+
+def add_trainer(actor: User, cohort: Cohort, email: str) -> User:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    user = accounts.get_by_email(email)
+    if user is None or not user.active or not user.has_role("trainer"):
+        raise InvalidInput("email", str(_l("No active trainer account has that email address.")))
+    if not cohort.is_trained_by(user.id):
+        cohort.trainers.append(CohortTrainer(user_id=user.id))
+        db.session.flush()
+    return user
+
+
+def members(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(CohortMember, CohortMember.user_id == User.id)
+                                   .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))
+                .unique())
+
+
+def _add_member(cohort: Cohort, user: User) -> bool:
+    exists = db.session.get(CohortMember, (cohort.id, user.id))
+    if exists is None:
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+        return True
+    return False
+
+
+def remove_member(actor: User, cohort: Cohort, user_id: int) -> None:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    member = db.session.get(CohortMember, (cohort.id, user_id))
+    if member is None:
+        raise NotFound()
+    db.session.delete(member)
+    db.session.flush()
+
+
+def cohort_for_code(code: str) -> Cohort:
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.join_code == code))
+    if cohort is None or not cohort.join_enabled or cohort.archived:
+        raise NotFound()
+    return cohort
+
+
+def join(user: User, code: str) -> Cohort:
+    cohort = cohort_for_code(code)
+    _add_member(cohort, user)
+    db.session.flush()
+    return cohort
+
+
+def accept_invitations(user: User) -> list[Cohort]:
+    """A newly registered person joins every cohort that invited their address."""
+    invitations = db.session.scalars(sa.select(Invitation).where(
+        Invitation.email == user.email, Invitation.accepted_at.is_(None))).all()
+    joined = []
+    for invitation in invitations:
+        cohort = db.session.get(Cohort, invitation.cohort_id)
+        if cohort and not cohort.archived:
+            _add_member(cohort, user)
+            joined.append(cohort)
+        invitation.accepted_at = datetime.now(timezone.utc)
+    db.session.flush()
+    return joined
+
+
+@dataclass
+class RosterRow:
+    line: int
+    name: str
+    email: str
+
+
+@dataclass
+class RosterCheck:
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+def check_roster(data: bytes) -> RosterCheck:
+    """Read a CSV of names and email addresses; every bad row is reported with its line."""
+    result = RosterCheck()
+    if len(data) > MAX_CSV_BYTES:
+        result.problems.append((1, str(_l("The file is larger than 512 KB."))))
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.problems.append((1, str(_l("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))))
+        return result
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "email" not in header or "name" not in header:
+        result.problems.append((1, str(_l("The first line must name the columns: name,email"))))
+        return result
+    name_at, email_at = header.index("name"), header.index("email")
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(result.rows) + len(result.problems) >= MAX_ROWS:
+            result.problems.append((line, str(_l("More than %(n)d rows; split the file.", n=MAX_ROWS))))
+            break
+        _roster_row(row, line, name_at, email_at, seen, result)
+    return result
+
+
+def _roster_row(row: list[str], line: int, name_at: int, email_at: int, seen: set[str],
+                result: RosterCheck) -> None:
+    cell = lambda i: row[i].strip() if i < len(row) else ""  # noqa: E731
+    name, raw_email = cell(name_at), cell(email_at)
+    if not name:
+        result.problems.append((line, str(_l("The name is missing."))))
+        return
+    if len(name) > 120:
+        result.problems.append((line, str(_l("The name is longer than %(n)d characters.", n=120))))
+        return
+    try:
+        email = validate_email(raw_email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        result.problems.append((line, str(_l("'%(email)s' is not an email address.", email=raw_email[:80]))))
+        return
+    if email in seen:
+        result.problems.append((line, str(_l("%(email)s appears twice in the file.", email=email))))
+        return
+    seen.add(email)
+    result.rows.append(RosterRow(line, name, email))
+
+
+@dataclass
+class RosterResult:
+    added: list[User] = field(default_factory=list)
+    invited: list[Invitation] = field(default_factory=list)
+
+
+def import_roster(actor: User, cohort: Cohort, checked: RosterCheck) -> RosterResult:
+    """Add the people on a checked list: existing accounts join, others are invited.
+    Refused whole if the list has any problem."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    if checked.problems or not checked.rows:
+        raise InvalidInput("roster", str(_l("Correct the file first: nothing was added.")))
+    result = RosterResult()
+    for row in checked.rows:
+        user = accounts.get_by_email(row.email)
+        if user is not None:
+            if _add_member(cohort, user):
+                result.added.append(user)
+            continue
+        invitation = db.session.scalar(sa.select(Invitation).where(
+            Invitation.cohort_id == cohort.id, Invitation.email == row.email))
+        if invitation is None:
+            invitation = Invitation(cohort_id=cohort.id, email=row.email, name=row.name)
+            db.session.add(invitation)
+            result.invited.append(invitation)
+    db.session.flush()
+    log.info("user %s added %d and invited %d to cohort %s", actor.id, len(result.added),
+             len(result.invited), cohort.id)
+    return result
