@@ -1,0 +1,60 @@
+"""A police trainer sets up a cohort, uploads a list with one bad row, assigns a course with a
+due date, a learner completes it, and the trainer sees the change and exports the CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import audit, sign_in
+
+
+def test_trainer_follows_a_cohort(page, context_factory, tmp_path):
+    sign_in(page, "trainer@example.org", "demo-trainer-meadow-compass")
+    page.get_by_role("link", name="Cohorts").click()
+    audit(page)
+    page.get_by_label("Name of the cohort").fill("Roadside unit, spring")
+    page.get_by_role("button", name="Create cohort").click()
+    expect(page.get_by_role("heading", name="Roadside unit, spring")).to_be_visible()
+    audit(page)
+
+    bad = tmp_path / "officers.csv"
+    bad.write_text("name,email\nRosa Resident,resident@example.org\nBram,not-an-email\n", encoding="utf-8")
+    page.get_by_label("CSV file with the columns name and email").set_input_files(str(bad))
+    page.get_by_role("button", name="Check and add").click()
+    expect(page.get_by_role("alert")).to_contain_text("Line 3")
+    audit(page)
+    page.go_back()
+    good = tmp_path / "officers-fixed.csv"
+    good.write_text("name,email\nRosa Resident,resident@example.org\n", encoding="utf-8")
+    page.get_by_label("CSV file with the columns name and email").set_input_files(str(good))
+    page.get_by_role("button", name="Check and add").click()
+    expect(page.get_by_role("status")).to_contain_text("1 learners joined")
+    page.get_by_role("link", name="Back to Roadside unit, spring").click()
+
+    page.get_by_label("Course", exact=True).select_option(label="Human trafficking: the shared core")
+    page.get_by_label("Only this module").fill("what-it-is")
+    page.get_by_label("Due date").fill((date.today() + timedelta(days=14)).isoformat())
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Overall: 0%")).to_be_visible()
+
+    learner = context_factory().new_page()
+    sign_in(learner, "resident@example.org", "demo-resident-violet-kettle")
+    learner.goto("/learning")
+    expect(learner.get_by_role("heading", name="Assigned to you")).to_be_visible()
+    audit(learner)
+    learner.get_by_role("link", name="Human trafficking: the shared core (what-it-is)").click()
+    note = learner.locator("#section-sexual-exploitation .content-note")
+    note.get_by_role("button", name="Read a non-graphic version").click()
+    learner.get_by_role("button", name="Finish this module and continue").click()
+
+    page.reload()
+    expect(page.get_by_text("Overall: 100%")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this table as CSV").click()
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert rows[1][:2] == ["Rosa Resident", "resident@example.org"] and rows[1][2] == "completed"
+    assert rows[-1][-1] == "100"
+    assert page.csp_errors == []
