@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import content, load
+from bench import cohorts, content, load
 
-BENCHMARKS = {"content": content.run, "load": load.run}
+BENCHMARKS = {"content": content.run, "cohorts": cohorts.run, "load": load.run}
 
 
 def main(names: list[str]) -> None:

@@ -10,13 +10,22 @@ from flask.cli import AppGroup
 from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, demo, mail, publishing
+from trainer.services import accounts, demo, mail, publishing, reminders
 from trainer.services.errors import InvalidInput
 
 users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and publish courses written in Markdown.")
 demo_cli = AppGroup("demo", help="Demonstration data for local use.")
 mail_cli = AppGroup("mail", help="Outgoing mail.")
+cohorts_cli = AppGroup("cohorts", help="Cohorts and their assignments.")
+
+
+@cohorts_cli.command("remind")
+def remind() -> None:
+    """Send due-soon and overdue reminders (each once); run it daily from a scheduler."""
+    counts = reminders.send_scheduled()
+    db.session.commit()
+    click.echo(f"Sent {counts['due-soon']} due-soon and {counts['overdue']} overdue reminders.")
 
 
 @users_cli.command("create")
@@ -92,5 +101,5 @@ def import_courses(path: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, courses_cli, demo_cli, mail_cli):
+    for group in (users_cli, courses_cli, cohorts_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

@@ -13,6 +13,15 @@ GRADE_LABELS = {"best": _l("the best outcome"), "acceptable": _l("an acceptable 
                 "harmful": _l("a harmful outcome")}
 ASSIGNMENT_STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"),
                            "completed": _l("completed"), "overdue": _l("overdue")}
+TAG_LABELS = {
+    "indicator-control": _l("Signs of control"), "indicator-physical": _l("Physical signs"),
+    "indicator-behavioural": _l("Behavioural signs"), "indicator-work": _l("Signs at work"),
+    "indicator-documents": _l("Documents and identity"), "indicator-online": _l("Online signs"),
+    "indicator-child": _l("Signs in children"), "response": _l("Responding"), "referral": _l("Referral"),
+    "law": _l("The law"), "safety": _l("Safety"), "interpreting": _l("Interpreting"),
+    "documentation": _l("Documentation"), "consent": _l("Consent and confidentiality"),
+    "myths": _l("Myths and facts"), "self-care": _l("Self-care"), "reintegration": _l("Reintegration"),
+}
 LANGUAGE_LABELS = {"en": "English", "nl": "Nederlands"}
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Administrator")}
 _SECTORS = dict(SECTOR_CHOICES)
@@ -38,6 +47,7 @@ def register_template_helpers(app: Flask) -> None:
             "assignment_state_label": lambda value: ASSIGNMENT_STATE_LABELS.get(value, value),
             "grade_label": lambda value: GRADE_LABELS.get(value, value),
             "language_label": lambda value: LANGUAGE_LABELS.get(value, value),
+            "tag_label": lambda value: TAG_LABELS.get(value, value),
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "sector_label": lambda sector: _SECTORS.get(sector, sector),
             "specialty_label": lambda specialty: _SPECIALTIES.get(specialty, specialty),

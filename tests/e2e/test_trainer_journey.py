@@ -57,4 +57,11 @@ def test_trainer_follows_a_cohort(page, context_factory, tmp_path):
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
     assert rows[1][:2] == ["Rosa Resident", "resident@example.org"] and rows[1][2] == "completed"
     assert rows[-1][-1] == "100"
+    page.get_by_role("link", name="What the cohort misses").click()
+    expect(page.get_by_role("heading", name="What the cohort misses")).to_be_visible()
+    audit(page)
+    page.go_back()
+    page.get_by_role("link", name="Remind overdue learners").click()
+    expect(page.get_by_text("Nobody is overdue.")).to_be_visible()
+    audit(page)
     assert page.csp_errors == []

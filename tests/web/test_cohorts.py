@@ -227,3 +227,80 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
     few = queries()
     add_learners(45, 5)
     assert queries() == few
+
+
+def _answer_quiz(client, companion_text):
+    page = client.get("/courses/core/indicators-quiz").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    key = re.search(r'value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(companion_text), page).group(1)
+    client.post("/courses/core/indicators-quiz/quiz", data={"token": token, "q-companion": key,
+                                                            "q-protocol": "Palermo"})
+
+
+def test_what_the_cohort_misses(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    answers = ["Arrange to see her alone", "Arrange to see her alone", "Call the police", "Call the police",
+               "Call the police"]
+    for i, choice in enumerate(answers):
+        account = make_user(name=f"Learner {i}")
+        _member(app, cohort_id, account.id)
+        learner = app.test_client()
+        login(learner, account)
+        if i == 0:
+            _answer_quiz(learner, "Call the police")  # a first try that the latest attempt replaces
+        _answer_quiz(learner, choice)
+    page = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
+    row = page.split("A companion who answers for her")[1].split("</tr>")[0]
+    assert "40%" in row  # 2 of 5 latest attempts right
+    assert "Call the police straight away. (3)" in row  # the most chosen wrong answer
+    assert "1.00" in row  # the top quarter got it right, the bottom quarter did not
+    assert "Signs of control" in page and "<meter" in page
+    assert "She knows where help is" in page  # the scenario's endings are listed, 0 learners so far
+
+
+def test_analysis_is_only_for_the_cohorts_trainers(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    other = app.test_client()
+    login(other, make_user(roles=("trainer",)))
+    assert other.get(f"/cohorts/{cohort_id}/analysis").status_code == 404
+
+
+def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, trainer, make_user, outbox, runner):
+    from trainer.models import Reminder
+
+    cohort_id = _create(client)
+    late, ahead = make_user(name="Ana Ortiz", locale="nl"), make_user(name="Bram")
+    for user in (late, ahead):
+        _member(app, cohort_id, user.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": (TODAY - timedelta(days=2)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
+                                                           "due_on": (TODAY + timedelta(days=2)).isoformat()})
+    page = client.get(f"/cohorts/{cohort_id}/reminders").get_data(as_text=True)
+    assert "Ana Ortiz" in page and "Bram" in page and "Preview of the first message" in page
+    client.post(f"/cohorts/{cohort_id}/reminders")
+    client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
+    manual = outbox()
+    assert len(manual) == 2 and {m["To"] for m in manual} == {late.email, ahead.email}
+    subjects = {m["To"]: m["Subject"] for m in manual}
+    assert subjects[late.email].startswith("Herinnering") and subjects[ahead.email].startswith("Reminder")
+    first = runner.invoke(args=["cohorts", "remind"])
+    assert "Sent 2 due-soon and 2 overdue reminders." in first.output
+    second = runner.invoke(args=["cohorts", "remind"])
+    assert "Sent 0 due-soon and 0 overdue reminders." in second.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 6
+
+
+def test_a_large_cohort_is_paged_but_totals_cover_everyone(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    for i in range(101):
+        _member(app, cohort_id, make_user(name=f"Learner {i:03d}").id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    first = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Learner 099" in first and "Learner 100" not in first
+    assert "completed by 101 learners" in first
+    second = client.get(f"/cohorts/{cohort_id}?page=2").get_data(as_text=True)
+    assert "Learner 100" in second
+    assert len(client.get(f"/cohorts/{cohort_id}/export.csv").data.decode("utf-8-sig").strip().splitlines()) == 103

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from trainer import policy
@@ -9,7 +10,7 @@ from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db
-from trainer.services import assignments, catalogue, cohorts, invitations, learner_report
+from trainer.services import analysis, assignments, catalogue, cohorts, invitations, learner_report, reminders
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, or_http_error
 
@@ -63,8 +64,9 @@ def cohort_detail(cohort_id: int):
     cohort = _cohort(cohort_id)
     board = assignments.dashboard(current_user, cohort, request.args.get("state", ""),
                                   request.args.get("sort", "name"))
+    page = min(max(request.args.get("page", 1, type=int), 1), board.pages)
     return render_template("cohorts/detail.html", cohort=cohort, board=board, confirm=ConfirmForm(),
-                           members=cohorts.members(cohort),
+                           rows=board.page(page), page=page,
                            assignment_form=_assignment_form(), roster_form=RosterForm(),
                            trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
                            state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
@@ -195,3 +197,24 @@ def join(code: str):
         flash(_("You joined %(name)s.", name=cohort.name), "success")
         return redirect(url_for("learn.dashboard"))
     return render_template("cohorts/join.html", cohort=cohort, confirm=ConfirmForm())
+
+
+@bp.get("/cohorts/<int:cohort_id>/analysis")
+def cohort_analysis(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    return render_template("cohorts/analysis.html", cohort=cohort,
+                           analysis=analysis.for_cohort(current_user, cohort))
+
+
+@bp.route("/cohorts/<int:cohort_id>/reminders", methods=["GET", "POST"])
+def cohort_reminders(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    if request.method == "POST":
+        sent = reminders.send_overdue_now(current_user, cohort)
+        db.session.commit()
+        flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "success")
+        return redirect(url_for("cohorts.cohort_reminders", cohort_id=cohort.id))
+    recipients = reminders.overdue(current_user, cohort)
+    return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
+                           preview=reminders.preview(cohort, recipients), history=reminders.history(cohort),
+                           confirm=ConfirmForm())

@@ -77,3 +77,17 @@ class Assignment(db.Model):
     course = relationship("Course", lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "course_id", "module"),)
+
+
+class Reminder(db.Model):
+    """A reminder sent about an assignment; the unique key makes each kind go out once."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))  # due-soon, overdue, or manual-YYYY-MM-DD
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "user_id", "kind"),)

@@ -56,8 +56,8 @@ class Status:
     completed_at: datetime | None = None
 
 
-def _status(assignment: Assignment, enrolment: Enrolment | None, module_row: ModuleProgress | None,
-            today: date) -> Status:
+def _status(assignment: Assignment, enrolment, module_row, today: date) -> Status:
+    """``enrolment`` and ``module_row`` are rows with completed_at (and state), or None."""
     if assignment.module is None:
         done = enrolment.completed_at if enrolment else None
         started = enrolment is not None
@@ -71,14 +71,19 @@ def _status(assignment: Assignment, enrolment: Enrolment | None, module_row: Mod
     return Status("in-progress" if started else "not-started")
 
 
-def _progress_for(user_ids: list[int], course_ids: set[int]):
-    """Enrolments and module progress of many learners in a few courses: two queries."""
-    if not user_ids or not course_ids:
+def _progress_for(users, course_ids: set[int]):
+    """Enrolments and module progress of many learners in a few courses: two queries, read as
+    plain rows (a cohort of thousands would be slow as full objects). ``users`` is a list of
+    ids or a subquery of ids."""
+    if not course_ids or (isinstance(users, list) and not users):
         return {}, {}
-    enrolments = {(e.user_id, e.course_id): e for e in db.session.scalars(sa.select(Enrolment).where(
-        Enrolment.user_id.in_(user_ids), Enrolment.course_id.in_(course_ids)))}
-    modules = {(m.user_id, m.course_id, m.module): m for m in db.session.scalars(sa.select(ModuleProgress).where(
-        ModuleProgress.user_id.in_(user_ids), ModuleProgress.course_id.in_(course_ids)))}
+    enrolments = {(e.user_id, e.course_id): e for e in db.session.execute(
+        sa.select(Enrolment.user_id, Enrolment.course_id, Enrolment.completed_at).where(
+            Enrolment.user_id.in_(users), Enrolment.course_id.in_(course_ids)))}
+    modules = {(m.user_id, m.course_id, m.module): m for m in db.session.execute(
+        sa.select(ModuleProgress.user_id, ModuleProgress.course_id, ModuleProgress.module, ModuleProgress.state,
+                  ModuleProgress.completed_at).where(
+            ModuleProgress.user_id.in_(users), ModuleProgress.course_id.in_(course_ids)))}
     return enrolments, modules
 
 
@@ -107,13 +112,25 @@ def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment
     return result
 
 
+PAGE_SIZE = 100
+
+
 @dataclass
 class Dashboard:
     cohort: Cohort
     assignments: list[Assignment]
-    learners: list[User]
+    learners: list  # rows of (id, name, email, active), filtered and sorted
     cells: dict[tuple[int, int], Status]  # (user id, assignment id) -> status
     titles: dict[int, str]
+
+    def page(self, number: int) -> list:
+        """One screenful of learners; totals and the CSV always cover them all."""
+        start = (max(number, 1) - 1) * PAGE_SIZE
+        return self.learners[start:start + PAGE_SIZE]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.learners) // PAGE_SIZE))
 
     def completion(self, assignment: Assignment) -> int:
         if not self.learners:
@@ -134,18 +151,18 @@ class Dashboard:
         return round(100 * done / len(self.assignments))
 
 
-def dashboard(actor: User, cohort: Cohort, state: str = "", sort: str = "name",
-              today: date | None = None) -> Dashboard:
+def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "name",
+              today: date | None = None, check: bool = True) -> Dashboard:
     """Learners × assignments for a trainer, optionally only learners with an assignment in
-    ``state``, sorted by name or by completion."""
-    if not policy.can_manage_cohort(actor, cohort):
+    ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only."""
+    if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     today = today or datetime.now(timezone.utc).date()
     assignments = list(cohort.assignments)
-    learners = list(db.session.scalars(sa.select(User).join(CohortMember, CohortMember.user_id == User.id)
-                                       .where(CohortMember.cohort_id == cohort.id).order_by(User.name, User.id))
-                    .unique())
-    enrolments, modules = _progress_for([u.id for u in learners], {a.course_id for a in assignments})
+    member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
+                                       .where(User.id.in_(member_ids)).order_by(User.name, User.id)))
+    enrolments, modules = _progress_for(member_ids, {a.course_id for a in assignments})
     cells = {(u.id, a.id): _status(a, enrolments.get((u.id, a.course_id)), modules.get((u.id, a.course_id, a.module)),
                                    today)
              for u in learners for a in assignments}

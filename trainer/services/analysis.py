@@ -1,0 +1,175 @@
+"""What the cohort misses: item analysis of the assigned quizzes, rolled up by tag, and the
+endings the cohort reaches in assigned scenarios.
+
+Each learner's latest attempt at a quiz counts. Facility is the share of learners answering a
+question fully right; discrimination compares the top and bottom 27% of learners by quiz score
+(the classic upper-lower index: near 0 or negative means the question does not separate those
+who know the material from those who do not).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Cohort, CohortMember, Module, QuizAttempt, ScenarioRun, User
+from trainer.services import catalogue, course_data
+from trainer.services.errors import NotFound
+
+GROUP_SHARE = 0.27
+
+
+@dataclass
+class QuestionStats:
+    course_title: str
+    module_title: str
+    question_id: str
+    title: str
+    tags: tuple[str, ...]
+    answered: int
+    facility: float | None
+    discrimination: float | None
+    common_wrong: str | None  # the text of the most chosen wrong option
+    common_wrong_count: int = 0
+
+
+@dataclass
+class TagStats:
+    tag: str
+    questions: int
+    accuracy: float | None
+
+
+@dataclass
+class ScenarioStats:
+    course_title: str
+    module_title: str
+    endings: list[tuple[str, str, int]]  # (title, grade, learners)
+
+
+@dataclass
+class Analysis:
+    questions: list[QuestionStats] = field(default_factory=list)
+    tags: list[TagStats] = field(default_factory=list)
+    scenarios: list[ScenarioStats] = field(default_factory=list)
+
+
+def _latest(rows):
+    """The latest row per (user, course, module)."""
+    latest = {}
+    for row in rows:
+        key = (row.user_id, row.course_id, row.module)
+        if key not in latest or row.id > latest[key].id:
+            latest[key] = row
+    return latest.values()
+
+
+def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
+    """(course title, module) for every quiz and scenario the cohort is assigned."""
+    published = {c.id: v for c, v in catalogue.latest_published()}
+    found = []
+    for assignment in cohort.assignments:
+        version = published.get(assignment.course_id)
+        if version is None:
+            continue
+        for module in version.modules:
+            if module.kind != "lesson" and assignment.module in (None, module.slug):
+                found.append((version.title, module))
+    return found
+
+
+def for_cohort(actor: User, cohort: Cohort) -> Analysis:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    modules = _assigned_modules(cohort)
+    members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    course_ids = {m.version.course_id for _, m in modules}
+    # Only each learner's latest attempt is read, as plain rows: decoding every earlier
+    # attempt's answers would dominate the time for a large cohort.
+    latest_ids = (sa.select(sa.func.max(QuizAttempt.id)).where(
+        QuizAttempt.user_id.in_(members), QuizAttempt.course_id.in_(course_ids))
+        .group_by(QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.module))
+    attempts = db.session.execute(sa.select(
+        QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.module, QuizAttempt.score,
+        QuizAttempt.answers, QuizAttempt.results).where(QuizAttempt.id.in_(latest_ids))).all() if modules else []
+    runs = db.session.execute(sa.select(ScenarioRun.id, ScenarioRun.user_id, ScenarioRun.course_id,
+                                        ScenarioRun.module, ScenarioRun.ending).where(
+        ScenarioRun.user_id.in_(members), ScenarioRun.course_id.in_(course_ids),
+        ScenarioRun.finished_at.isnot(None))).all() if modules else []
+    by_module_attempts = defaultdict(list)
+    for attempt in _latest(attempts):
+        by_module_attempts[(attempt.course_id, attempt.module)].append(attempt)
+    by_module_runs = defaultdict(list)
+    for run in _latest(runs):
+        by_module_runs[(run.course_id, run.module)].append(run)
+    analysis = Analysis()
+    for course_title, module in modules:
+        key = (module.version.course_id, module.slug)
+        if module.kind == "quiz":
+            analysis.questions += _questions(course_title, module, by_module_attempts[key])
+        else:
+            analysis.scenarios.append(_scenario(course_title, module, by_module_runs[key]))
+    analysis.questions.sort(key=lambda q: (q.facility is None, q.facility if q.facility is not None else 0))
+    analysis.tags = _tags(analysis.questions)
+    return analysis
+
+
+def _questions(course_title: str, module: Module, attempts: list) -> list[QuestionStats]:
+    """Question statistics for one quiz, in a single pass over the attempts."""
+    ranked = sorted(attempts, key=lambda a: a.score)
+    size = max(1, round(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
+    upper = {a.id for a in ranked[-size:]} if size else set()
+    lower = {a.id for a in ranked[:size]} if size else set()
+    right, upper_right, lower_right = Counter(), Counter(), Counter()
+    chosen: dict[str, Counter] = defaultdict(Counter)
+    for attempt in attempts:
+        for qid, result in attempt.results.items():
+            if result.get("correct"):
+                right[qid] += 1
+                upper_right[qid] += attempt.id in upper
+                lower_right[qid] += attempt.id in lower
+        for qid, answer in attempt.answers.items():
+            if isinstance(answer, list):
+                chosen[qid].update(answer)
+    stats = []
+    for question in course_data.questions(module.body):
+        facility = right[question.id] / len(attempts) if attempts else None
+        discrimination = (upper_right[question.id] - lower_right[question.id]) / size if size else None
+        wrong_text, wrong_count = _common_wrong(question, chosen[question.id])
+        stats.append(QuestionStats(course_title, module.title, question.id, question.title, question.tags,
+                                   len(attempts), facility, discrimination, wrong_text, wrong_count))
+    return stats
+
+
+def _common_wrong(question, chosen: Counter) -> tuple[str | None, int]:
+    """The wrong option chosen most often (choice questions only)."""
+    if question.kind not in ("single", "multiple", "true-false"):
+        return None, 0
+    wrong = {o.id: o.text for o in question.options if not o.correct}
+    counts = [(count, option_id) for option_id, count in chosen.items() if option_id in wrong]
+    if not counts:
+        return None, 0
+    count, option_id = max(counts)
+    return wrong[option_id], count
+
+
+def _tags(questions: list[QuestionStats]) -> list[TagStats]:
+    grouped: dict[str, list[float]] = defaultdict(list)
+    counts: Counter = Counter()
+    for q in questions:
+        for tag in q.tags:
+            counts[tag] += 1
+            if q.facility is not None:
+                grouped[tag].append(q.facility)
+    tags = [TagStats(tag, counts[tag], sum(grouped[tag]) / len(grouped[tag]) if grouped[tag] else None)
+            for tag in counts]
+    return sorted(tags, key=lambda t: (t.accuracy is None, t.accuracy if t.accuracy is not None else 0))
+
+
+def _scenario(course_title: str, module: Module, runs: list[ScenarioRun]) -> ScenarioStats:
+    reached = Counter(run.ending for run in runs)
+    endings = [(n.title, n.ending, reached.get(n.id, 0)) for n in course_data.nodes(module.body) if n.ending]
+    return ScenarioStats(course_title, module.title, endings)

@@ -1,0 +1,114 @@
+"""Reminders about assignments: sent now by a trainer (overdue learners, with a preview) or by
+`flask cohorts remind` from a scheduler (due soon and overdue). Each reminder is recorded, and
+the same kind never goes to the same learner about the same assignment twice."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Assignment, Cohort, Reminder, User
+from trainer.services import assignments, mail
+from trainer.services.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+DUE_SOON_DAYS = 3
+
+
+@dataclass
+class Due:
+    user: User
+    assignment: Assignment
+    title: str
+    state: str
+
+
+def _due(cohort: Cohort, today: date) -> list[Due]:
+    """Every unfinished assignment of every active member, with the member's account."""
+    board = assignments.dashboard(None, cohort, today=today, check=False)
+    pending = [(row.id, a) for row in board.learners if row.active for a in board.assignments
+               if board.cells[(row.id, a.id)].state != "completed"]
+    ids = {user_id for user_id, _ in pending}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
+    return [Due(users[user_id], a, board.titles.get(a.course_id, ""), board.cells[(user_id, a.id)].state)
+            for user_id, a in pending]
+
+
+def overdue(actor: User, cohort: Cohort, today: date | None = None) -> list[Due]:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    return [d for d in _due(cohort, today or _today()) if d.state == "overdue"]
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
+    with force_locale(due.user.locale or "en"):
+        subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
+        body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=_dashboard_link())
+    return subject, body
+
+
+def _dashboard_link() -> str:
+    """Outside a request (the scheduler), links are built on PUBLIC_BASE_URL."""
+    if has_request_context():
+        return url_for("learn.dashboard", _external=True)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/learning"
+
+
+def preview(cohort: Cohort, recipients: list[Due]) -> tuple[str, str] | None:
+    return _message(recipients[0], cohort) if recipients else None
+
+
+def _send_once(due: Due, cohort: Cohort, kind: str) -> bool:
+    """Record then send; a reminder already recorded for this kind is skipped."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Reminder(assignment_id=due.assignment.id, user_id=due.user.id, kind=kind))
+    except IntegrityError:
+        return False
+    subject, body = _message(due, cohort)
+    mail.send_mail(due.user.email, subject, body)  # a failed send is kept and retried, not lost
+    return True
+
+
+def send_overdue_now(actor: User, cohort: Cohort, today: date | None = None) -> int:
+    """A trainer's reminder to everyone overdue: at most one such reminder a day each."""
+    today = today or _today()
+    sent = sum(_send_once(d, cohort, f"manual-{today.isoformat()}") for d in overdue(actor, cohort, today))
+    log.info("user %s sent %d overdue reminders for cohort %s", actor.id, sent, cohort.id)
+    return sent
+
+
+def send_scheduled(today: date | None = None) -> dict[str, int]:
+    """Due-soon and overdue reminders for every active cohort, each sent once."""
+    today = today or _today()
+    counts = {"due-soon": 0, "overdue": 0}
+    for cohort in db.session.scalars(sa.select(Cohort).where(Cohort.archived.is_(False))):
+        for due in _due(cohort, today):
+            if due.state == "overdue":
+                kind = "overdue"
+            elif due.assignment.due_on <= today + timedelta(days=DUE_SOON_DAYS):
+                kind = "due-soon"
+            else:
+                continue
+            counts[kind] += _send_once(due, cohort, kind)
+    log.info("scheduled reminders: %s", counts)
+    return counts
+
+
+def history(cohort: Cohort) -> list[Reminder]:
+    return list(db.session.scalars(sa.select(Reminder).join(Assignment, Assignment.id == Reminder.assignment_id)
+                                   .where(Assignment.cohort_id == cohort.id).order_by(Reminder.sent_at.desc())
+                                   .limit(50)))
