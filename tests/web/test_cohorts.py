@@ -304,3 +304,21 @@ def test_a_large_cohort_is_paged_but_totals_cover_everyone(app, client, trainer,
     second = client.get(f"/cohorts/{cohort_id}?page=2").get_data(as_text=True)
     assert "Learner 100" in second
     assert len(client.get(f"/cohorts/{cohort_id}/export.csv").data.decode("utf-8-sig").strip().splitlines()) == 103
+
+
+def test_analysis_follows_new_attempts(app, client, trainer, make_user):
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
+                                                           "due_on": TODAY.isoformat()})
+    account = make_user()
+    _member(app, cohort_id, account.id)
+    learner = app.test_client()
+    login(learner, account)
+    _answer_quiz(learner, "Call the police")
+    first = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
+    assert "0%" in first.split("A companion who answers for her")[1].split("</tr>")[0]
+    second = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
+    assert second.split("<h1>")[1] == first.split("<h1>")[1]  # unchanged data, same figures
+    _answer_quiz(learner, "Arrange to see her alone")
+    again = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
+    assert "100%" in again.split("A companion who answers for her")[1].split("</tr>")[0]

@@ -8,7 +8,8 @@ who know the material from those who do not).
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -81,10 +82,53 @@ def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
     return found
 
 
+# Recent analyses by cohort, each with the fingerprint of the data it was computed from. A new
+# attempt, run, member or assignment changes the fingerprint, so a stale result is never shown;
+# the cache only spares recomputing unchanged data when a trainer comes back to the page.
+_CACHE: OrderedDict[int, tuple[tuple, "Analysis"]] = OrderedDict()
+_CACHE_SIZE = 64
+_LOCK = threading.Lock()
+
+
+def _fingerprint(cohort: Cohort, modules: list[tuple[str, Module]]) -> tuple:
+    """What the analysis depends on, in one query: members, attempts, finished runs."""
+    members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    course_ids = {m.version.course_id for _, m in modules} or {0}
+    attempts = sa.select(QuizAttempt.id).where(QuizAttempt.user_id.in_(members),
+                                               QuizAttempt.course_id.in_(course_ids)).subquery()
+    runs = sa.select(ScenarioRun.id).where(ScenarioRun.user_id.in_(members), ScenarioRun.course_id.in_(course_ids),
+                                           ScenarioRun.finished_at.isnot(None)).subquery()
+    member_rows = members.subquery()
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.count()).select_from(member_rows).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.sum(member_rows.c.user_id), 0)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(attempts).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.max(attempts.c.id), 0)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(runs).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.max(runs.c.id), 0)).scalar_subquery(),
+    )).one()
+    return tuple(row), tuple(m.id for _, m in modules), cohort.created_at
+
+
 def for_cohort(actor: User, cohort: Cohort) -> Analysis:
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     modules = _assigned_modules(cohort)
+    key = _fingerprint(cohort, modules)
+    with _LOCK:
+        cached = _CACHE.get(cohort.id)
+        if cached and cached[0] == key:
+            _CACHE.move_to_end(cohort.id)
+            return cached[1]
+    analysis = _compute(cohort, modules)
+    with _LOCK:
+        _CACHE[cohort.id] = (key, analysis)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return analysis
+
+
+def _compute(cohort: Cohort, modules: list[tuple[str, Module]]) -> Analysis:
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     course_ids = {m.version.course_id for _, m in modules}
     # Only each learner's latest attempt is read, as plain rows: decoding every earlier

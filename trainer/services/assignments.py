@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
@@ -56,19 +58,30 @@ class Status:
     completed_at: datetime | None = None
 
 
-def _status(assignment: Assignment, enrolment, module_row, today: date) -> Status:
-    """``enrolment`` and ``module_row`` are rows with completed_at (and state), or None."""
-    if assignment.module is None:
-        done = enrolment.completed_at if enrolment else None
-        started = enrolment is not None
-    else:
-        done = module_row.completed_at if module_row and module_row.state == "completed" else None
-        started = module_row is not None
-    if done is not None:
-        return Status("completed", done)
-    if today > assignment.due_on:
-        return Status("overdue")
-    return Status("in-progress" if started else "not-started")
+def _cells(learners, assignments_: list[Assignment], enrolments, modules, today: date) -> dict:
+    """Every learner's status on every assignment, as one tight loop over plain values (a cohort
+    of 2,000 with 15 assignments is 30,000 cells). A course assignment is done when the course
+    is completed, a module assignment when the module is; unfinished work past its date is
+    overdue; any enrolment or module progress counts as started."""
+    plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
+    shared = {state: Status(state) for state in ("not-started", "in-progress", "overdue")}
+    cells = {}
+    for learner in learners:
+        uid = learner.id
+        for aid, course_id, module, due_on in plain:
+            if module is None:
+                row = enrolments.get((uid, course_id))
+                done = row.completed_at if row is not None else None
+            else:
+                row = modules.get((uid, course_id, module))
+                done = row.completed_at if row is not None and row.state == "completed" else None
+            if done is not None:
+                cells[(uid, aid)] = Status("completed", done)
+            elif today > due_on:
+                cells[(uid, aid)] = shared["overdue"]
+            else:
+                cells[(uid, aid)] = shared["in-progress" if row is not None else "not-started"]
+    return cells
 
 
 def _progress_for(users, course_ids: set[int]):
@@ -103,13 +116,9 @@ def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
                               .order_by(Assignment.due_on)).all()
     enrolments, modules = _progress_for([user.id], {a.course_id for a, _ in rows})
+    cells = _cells([user], [a for a, _ in rows], enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
-    result = []
-    for assignment, cohort in rows:
-        status = _status(assignment, enrolments.get((user.id, assignment.course_id)),
-                         modules.get((user.id, assignment.course_id, assignment.module)), today)
-        result.append(LearnerAssignment(assignment, cohort, titles.get(assignment.course_id, ""), status))
-    return result
+    return [LearnerAssignment(a, cohort, titles.get(a.course_id, ""), cells[(user.id, a.id)]) for a, cohort in rows]
 
 
 PAGE_SIZE = 100
@@ -144,11 +153,16 @@ class Dashboard:
             return 0
         return round(100 * sum(s.state == "completed" for s in self.cells.values()) / total)
 
-    def learner_completion(self, user: User) -> int:
-        if not self.assignments:
-            return 0
-        done = sum(self.cells[(user.id, a.id)].state == "completed" for a in self.assignments)
-        return round(100 * done / len(self.assignments))
+    @cached_property
+    def _completions(self) -> dict[int, int]:
+        """Each learner's share of assignments completed, computed once per dashboard."""
+        done: Counter = Counter(user_id for (user_id, _), status in self.cells.items()
+                                if status.state == "completed")
+        total = len(self.assignments)
+        return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
+
+    def learner_completion(self, user) -> int:
+        return self._completions.get(user.id, 0)
 
 
 def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "name",
@@ -163,9 +177,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
                                        .where(User.id.in_(member_ids)).order_by(User.name, User.id)))
     enrolments, modules = _progress_for(member_ids, {a.course_id for a in assignments})
-    cells = {(u.id, a.id): _status(a, enrolments.get((u.id, a.course_id)), modules.get((u.id, a.course_id, a.module)),
-                                   today)
-             for u in learners for a in assignments}
+    cells = _cells(learners, assignments, enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     board = Dashboard(cohort, assignments, learners, cells, titles)
     if state in STATES:
