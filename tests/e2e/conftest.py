@@ -100,6 +100,21 @@ def page(context_factory):
     return page
 
 
+def fresh_learner(live_server, sector: str = "health") -> tuple[str, str]:
+    """A new account in the served database, so a journey does not depend on another's state."""
+    import uuid
+
+    from trainer.services import accounts
+
+    email, password = f"learner-{uuid.uuid4().hex[:10]}@example.org", "harbour-lantern-violet-42"
+    with live_server.app.app_context():
+        accounts.register(email, password, accounts.Profile(
+            name="Sam Okafor", organisation="", sector=sector, specialty=None, is_resident=False,
+            locale=None, timezone="UTC"))
+        db.session.commit()
+    return email, password
+
+
 def sign_in(page, email, password) -> None:
     page.goto("/login")
     page.get_by_label("Email address").fill(email)

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit
+from tests.e2e.conftest import audit, fresh_learner
 
 PASSWORD = "harbour-lantern-violet-42"
 
@@ -117,10 +117,11 @@ def test_resident_journey_on_a_phone(context_factory):
 
 
 def test_lesson_works_without_javascript(context_factory, live_server):
+    email, password = fresh_learner(live_server)
     page = context_factory(java_script_enabled=False).new_page()
     page.goto("/login")
-    page.get_by_label("Email address").fill("resident@example.org")
-    page.get_by_label("Password").fill("demo-resident-violet-kettle")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.goto("/courses/core/what-it-is")
     page.locator("#section-sexual-exploitation").get_by_role("button", name="Skip for now").click()

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit, sign_in
+from tests.e2e.conftest import audit, fresh_learner, sign_in
 
 
-def test_trainer_follows_a_cohort(page, context_factory, tmp_path):
+def test_trainer_follows_a_cohort(page, context_factory, live_server, tmp_path):
+    email, password = fresh_learner(live_server, sector="police")
     sign_in(page, "trainer@example.org", "demo-trainer-meadow-compass")
     page.get_by_role("link", name="Cohorts").click()
     audit(page)
@@ -21,27 +22,27 @@ def test_trainer_follows_a_cohort(page, context_factory, tmp_path):
     audit(page)
 
     bad = tmp_path / "officers.csv"
-    bad.write_text("name,email\nRosa Resident,resident@example.org\nBram,not-an-email\n", encoding="utf-8")
+    bad.write_text(f"name,email\nSam Okafor,{email}\nBram,not-an-email\n", encoding="utf-8")
     page.get_by_label("CSV file with the columns name and email").set_input_files(str(bad))
     page.get_by_role("button", name="Check and add").click()
     expect(page.get_by_role("alert")).to_contain_text("Line 3")
     audit(page)
     page.go_back()
     good = tmp_path / "officers-fixed.csv"
-    good.write_text("name,email\nRosa Resident,resident@example.org\n", encoding="utf-8")
+    good.write_text(f"name,email\nSam Okafor,{email}\n", encoding="utf-8")
     page.get_by_label("CSV file with the columns name and email").set_input_files(str(good))
     page.get_by_role("button", name="Check and add").click()
     expect(page.get_by_role("status")).to_contain_text("1 learners joined")
     page.get_by_role("link", name="Back to Roadside unit, spring").click()
 
     page.get_by_label("Course", exact=True).select_option(label="Human trafficking: the shared core")
-    page.get_by_label("Only this module").fill("what-it-is")
+    page.get_by_label("Only one module (optional)").select_option("what-it-is")
     page.get_by_label("Due date").fill((date.today() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Overall: 0%")).to_be_visible()
 
     learner = context_factory().new_page()
-    sign_in(learner, "resident@example.org", "demo-resident-violet-kettle")
+    sign_in(learner, email, password)
     learner.goto("/learning")
     expect(learner.get_by_role("heading", name="Assigned to you")).to_be_visible()
     audit(learner)
@@ -55,7 +56,7 @@ def test_trainer_follows_a_cohort(page, context_factory, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this table as CSV").click()
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
-    assert rows[1][:2] == ["Rosa Resident", "resident@example.org"] and rows[1][2] == "completed"
+    assert rows[1][:2] == ["Sam Okafor", email] and rows[1][2] == "completed"
     assert rows[-1][-1] == "100"
     page.get_by_role("link", name="What the cohort misses").click()
     expect(page.get_by_role("heading", name="What the cohort misses")).to_be_visible()

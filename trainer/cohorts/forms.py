@@ -27,6 +27,5 @@ class TrainerForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     course = SelectField(_l("Course"), validators=[_required])
-    module = StringField(_l("Only this module (its id; leave empty for the whole course)"),
-                         validators=[Optional(), Length(max=64)])
+    module = SelectField(_l("Only one module (optional)"), validators=[Optional()], validate_choice=False)
     due_on = DateField(_l("Due date"), validators=[_required])

@@ -6,6 +6,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from trainer import policy
+from wtforms.fields.choices import SelectChoice
+
 from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
@@ -32,8 +34,13 @@ def _cohort(cohort_id: int):
 
 
 def _assignment_form() -> AssignmentForm:
+    """Courses, and each course's modules grouped under its title (the service checks that a
+    chosen module belongs to the chosen course)."""
     form = AssignmentForm()
-    form.course.choices = options([(c.slug, v.title) for c, v in catalogue.latest_published()])
+    published = catalogue.latest_published()
+    form.course.choices = options([(c.slug, v.title) for c, v in published])
+    form.module.choices = [SelectChoice("", _("The whole course"))] + [
+        SelectChoice(m.slug, m.title, optgroup=v.title) for _c, v in published for m in v.modules]
     return form
 
 
