@@ -102,6 +102,9 @@ class Config:
     # The site's address, for links in mail sent outside a request (scheduled reminders).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Frontline Trainer")
+    CERTIFICATE_PAGE_SIZE = os.environ.get("CERTIFICATE_PAGE_SIZE", "A4")  # or letter
+    CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+    VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute")
 
 
 class TestConfig(Config):

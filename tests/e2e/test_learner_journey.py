@@ -103,6 +103,13 @@ def test_resident_journey_on_a_phone(context_factory):
 
     page.goto("/learning")
     expect(page.get_by_text("completed on")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Certificate (PDF)").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    page.get_by_role("link", name="Verification page").click()
+    expect(page.get_by_role("status")).to_contain_text("Valid certificate")
+    expect(page.get_by_text("Ólafur Þórsson")).to_be_visible()
+    audit(page)
 
     # The same pages in Dutch.
     page.locator("#language-select").select_option("nl")

@@ -99,6 +99,12 @@ MATRIX = [
       ]],
     ("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
     ("POST", "/join/<code>", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, cohort_trainer=REDIRECT, admin=REDIRECT)),
+    # Certificates: downloads for their owner (none here), the public check, admin revocation.
+    ("GET", "/certificates/<int:certificate_id>.pdf", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("GET", "/verify", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/verify/<code>", EVERYONE_MISSING),
+    ("GET", "/admin/certificates", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/admin/certificates/<int:certificate_id>/revoke", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("GET", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
@@ -118,9 +124,12 @@ def _concrete(rule: str, target_id: int, cohort=None) -> str:
         "<slug>": "core", "<module_slug>": module, "<section_id>": "sexual-exploitation",
         "<int:attempt_id>": "999999", "<int:run_id>": "999999", "<sha256>": "0" * 64,
         "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999", "<int:check_id>": "999999",
-        "<int:cohort_id>": str(cohort.id) if cohort else "999999", "<code>": cohort.code if cohort else "x",
+        "<int:cohort_id>": str(cohort.id) if cohort else "999999", "<int:certificate_id>": "999999",
         "<int:assignment_id>": str(cohort.assignment_id) if cohort else "999999",
     }
+    if rule.startswith("/join/"):
+        replacements["<code>"] = cohort.code if cohort else "x"
+    replacements.setdefault("<code>", "NOSUCHCERTIFICATECODE")
     for placeholder, value in replacements.items():
         rule = rule.replace(placeholder, value)
     return rule

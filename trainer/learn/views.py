@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.learn import bp
-from trainer.services import (assignments, catalogue, course_data, lessons, progress, publishing, quizzes, referrals,
+from trainer.services import (assignments, catalogue, certificates, course_data, lessons, progress, publishing, quizzes, referrals,
                               scenarios)
 from trainer.web import or_http_error
 
@@ -24,7 +24,8 @@ def _open(slug: str, module_slug: str | None = None):
 @login_required
 def dashboard():
     return render_template("learn/dashboard.html", items=catalogue.my_learning(current_user),
-                           assigned=assignments.for_learner(current_user))
+                           assigned=assignments.for_learner(current_user),
+                           certificates=certificates.mine(current_user))
 
 
 @bp.get("/courses")

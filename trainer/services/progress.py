@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
+from trainer.services import certificates
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
@@ -148,6 +149,7 @@ def update_completion(user: User, course: Course, version: CourseVersion) -> boo
         record.completed_at = datetime.now(timezone.utc)
         record.completed_version = version.number
         db.session.flush()
+        certificates.issue(user, course, version, record.completed_at)
         return True
     return False
 

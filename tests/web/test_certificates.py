@@ -1,0 +1,142 @@
+"""Certificates: issued once on completion, a PDF anyone can check, revocation, expiry."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from tests.conftest import login
+from tests.support.journeys import complete_example_course
+from trainer.extensions import db
+from trainer.models import Certificate
+
+NAME = "Zoë Łukasiewicz-Nguyễn"
+
+
+@pytest.fixture
+def graduate(client, make_user, published_course):
+    user = make_user(name=NAME, sector="health")
+    login(client, user)
+    complete_example_course(client)
+    return user
+
+
+def _certificate(app) -> Certificate:
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+        db.session.expunge(certificate)
+        return certificate
+
+
+def test_completing_a_course_issues_one_certificate(app, client, graduate, count_rows):
+    assert count_rows(Certificate) == 1
+    certificate = _certificate(app)
+    assert certificate.name == NAME and certificate.hours == 1 and certificate.version_number == 1
+    assert certificate.completed_on == date.today()
+    assert certificate.expires_on.year == date.today().year + 3  # certificate_valid_months: 36
+    assert len(certificate.code) == 26  # 128 random bits in base32
+    page = client.get("/learning").get_data(as_text=True)
+    assert "Certificate (PDF)" in page
+
+
+def test_the_same_completion_never_issues_twice(app, graduate, count_rows):
+    from trainer.models import Course, Enrolment, User
+    from trainer.services import catalogue, certificates
+
+    with app.app_context():
+        user = db.session.get(User, graduate.id)
+        course, version = catalogue.latest_published("core")[0]
+        enrolment = db.session.scalar(sa.select(Enrolment))
+        certificates.issue(user, course, version, enrolment.completed_at)
+        db.session.commit()
+    assert count_rows(Certificate) == 1
+
+
+def test_the_pdf_holds_the_name_course_hours_and_a_qr_code_to_verify(app, client, graduate):
+    import zxingcpp
+    from PIL import Image
+
+    certificate = _certificate(app)
+    response = client.get(f"/certificates/{certificate.id}.pdf")
+    assert response.headers["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    page = reader.pages[0]
+    text = page.extract_text()
+    url = f"http://127.0.0.1:5000/verify/{certificate.code}"
+    for expected in (NAME, "Human trafficking: the shared core", "Hours of training", url):
+        assert expected in text.replace("\n", " "), expected
+    fonts = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+    assert any("DejaVu" in f for f in fonts), fonts  # embedded, not the Latin-1 Helvetica
+    assert page.mediabox.width > page.mediabox.height  # landscape
+    [image] = page.images
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))
+    assert [d.text for d in decoded] == [url]
+
+
+def test_the_pdf_is_made_once_and_kept(app, client, graduate, monkeypatch):
+    from trainer.services import certificates
+
+    certificate = _certificate(app)
+    first = client.get(f"/certificates/{certificate.id}.pdf").data
+    monkeypatch.setattr(certificates, "render_pdf", lambda c: (_ for _ in ()).throw(AssertionError("re-rendered")))
+    assert client.get(f"/certificates/{certificate.id}.pdf").data == first
+
+
+def test_a_failed_rendering_leaves_the_certificate_and_the_next_try_works(app, client, graduate, monkeypatch):
+    from trainer.services import certificates
+
+    certificate = _certificate(app)
+    real = certificates.render_pdf
+    monkeypatch.setattr(certificates, "render_pdf", lambda c: (_ for _ in ()).throw(RuntimeError("font missing")))
+    response = client.get(f"/certificates/{certificate.id}.pdf", follow_redirects=True)
+    assert "The PDF could not be made just now" in response.get_data(as_text=True)
+    assert _certificate(app).pdf_error == "font missing"
+    monkeypatch.setattr(certificates, "render_pdf", real)
+    assert client.get(f"/certificates/{certificate.id}.pdf").headers["Content-Type"] == "application/pdf"
+
+
+def test_verify_shows_valid_revoked_and_not_found(app, client, graduate, make_user):
+    certificate = _certificate(app)
+    public = app.test_client()
+    valid = public.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "Valid certificate" in valid and NAME in valid and "Human trafficking: the shared core" in valid
+    assert graduate.email not in valid  # nothing else about the person
+    missing = public.get("/verify/AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    assert missing.status_code == 404 and "No certificate has this code" in missing.get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    assert admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": ""}).status_code == 400
+    admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Issued in error"})
+    revoked = public.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "This certificate was revoked on" in revoked
+
+
+def test_expired_certificates_say_so(app, client, graduate):
+    certificate = _certificate(app)
+    with app.app_context():
+        row = db.session.get(Certificate, certificate.id)
+        row.expires_on = date(2020, 1, 1)
+        db.session.commit()
+    assert "has expired" in app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+
+
+def test_only_the_learner_and_administrators_download_it(app, client, graduate, make_user):
+    certificate = _certificate(app)
+    for roles, status in ((("learner",), 404), (("trainer",), 404), (("admin",), 200)):
+        other = app.test_client()
+        login(other, make_user(roles=roles))
+        assert other.get(f"/certificates/{certificate.id}.pdf").status_code == status
+
+
+def test_a_later_name_change_does_not_change_the_certificate(app, client, graduate):
+    client.post("/profile", data={"name": "Someone Else", "sector": "health", "locale": "en", "timezone": "UTC"})
+    assert _certificate(app).name == NAME
+
+
+def test_verification_is_rate_limited(app, client, graduate, monkeypatch):
+    monkeypatch.setitem(app.config, "VERIFY_LIMIT", "3 per minute")
+    statuses = [client.get("/verify/NOPE").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer.auth.forms import ConfirmForm
+from trainer.certificates import bp
+from trainer.extensions import db, limiter
+from trainer.services import certificates
+from trainer.services.errors import InvalidInput
+from trainer.web import or_http_error
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int):
+    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
+    try:
+        data = certificates.pdf_for(certificate)
+    except InvalidInput as error:
+        db.session.commit()  # keep the recorded failure
+        flash(error.message, "error")
+        return redirect(url_for("learn.dashboard"))
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code[:8]}.pdf"'
+    return response
+
+
+@bp.get("/verify")
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("certificates.verify", code=code.upper()))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
+def verify(code: str):
+    """Public: valid, expired or revoked, with name, course, hours and date, and nothing else."""
+    certificate = certificates.by_code(code)
+    if certificate is None:
+        return render_template("certificates/verify.html", certificate=None), 404
+    return render_template("certificates/verify.html", certificate=certificate,
+                           state=certificate.state(datetime.now(timezone.utc).date()))
+
+
+@bp.get("/admin/certificates")
+@login_required
+def admin_list():
+    found = or_http_error(certificates.search, current_user, request.args.get("q", ""))
+    return render_template("certificates/admin.html", certificates=found, q=request.args.get("q", ""),
+                           confirm=ConfirmForm())
+
+
+@bp.post("/admin/certificates/<int:certificate_id>/revoke")
+@login_required
+def revoke(certificate_id: int):
+    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
+    or_http_error(certificates.revoke, current_user, certificate, request.form.get("reason", ""))
+    db.session.commit()
+    flash(_("The certificate is revoked; its verification page says so."), "success")
+    return redirect(url_for("certificates.admin_list"))

@@ -1,0 +1,41 @@
+"""Certificates: issued once per course completion, verifiable by a code that cannot be guessed."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime, utcnow
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    # One certificate per completion: two requests completing the course at once issue one.
+    completion_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    version_number: Mapped[int]
+    # As they stood at issue: the certificate says what was true then.
+    name: Mapped[str] = mapped_column(sa.String(120))
+    course_title: Mapped[str] = mapped_column(sa.String(200))
+    sector: Mapped[str] = mapped_column(sa.String(20))
+    hours: Mapped[float]
+    completed_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    def state(self, today: date) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_on is not None and today > self.expires_on:
+            return "expired"
+        return "valid"

@@ -1,0 +1,148 @@
+"""Certificates: issued once when a course is completed, rendered to PDF once and stored,
+verifiable by anyone at /verify/<code>, revocable by administrators."""
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import secrets
+from datetime import date, datetime, timezone
+
+import segno
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import Certificate, Course, CourseVersion, User
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+
+def new_code() -> str:
+    """128 bits of randomness in 26 letters and digits: cannot be guessed or enumerated."""
+    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def issue(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> Certificate | None:
+    """The certificate for this completion (made once, whoever asks first); None when the course
+    gives no certificate."""
+    if not version.certificate_hours:
+        return None
+    key = f"{user.id}:{course.id}:{completed_at.isoformat()}"
+    existing = db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
+    if existing is not None:
+        return existing
+    completed_on = completed_at.date()
+    certificate = Certificate(
+        code=new_code(), user_id=user.id, course_id=course.id, completion_key=key,
+        version_number=version.number, name=user.name, course_title=version.title, sector=user.sector,
+        hours=version.certificate_hours, completed_on=completed_on,
+        expires_on=_add_months(completed_on, version.certificate_valid_months)
+        if version.certificate_valid_months else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:  # a parallel request issued it first
+        return db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
+    log.info("certificate %s issued to user %s for course %s", certificate.id, user.id, course.id)
+    return certificate
+
+
+def verify_url(code: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("certificates.verify", code=code)
+
+
+def _qr_data_uri(text: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=2)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """The PDF, with an embedded DejaVu font (names in any Latin script) and a QR code. It may
+    read nothing but the font folder and fetch nothing from the network."""
+    cfg = current_app.config
+    font_dir = cfg["CERTIFICATE_FONT_DIR"]
+    link = verify_url(certificate.code)
+    html = render_template("certificates/pdf.html", certificate=certificate, link=link, qr=_qr_data_uri(link),
+                           font_dir=font_dir, organisation=cfg["ORGANISATION_NAME"],
+                           page_size=cfg["CERTIFICATE_PAGE_SIZE"])
+    output = io.BytesIO()
+    policy_ = ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False)
+    result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy_)
+    if result.err:
+        raise RuntimeError(f"the certificate could not be rendered ({result.err} errors)")
+    return output.getvalue()
+
+
+def pdf_for(certificate: Certificate) -> bytes:
+    """The stored PDF, made on first need; a failed rendering is recorded and tried again next time."""
+    stored = certificate.pdf
+    if stored:
+        return stored
+    try:
+        data = render_pdf(certificate)
+    except Exception as error:  # noqa: BLE001 - the certificate stays issued whatever the renderer does
+        certificate.pdf_error = str(error)[:500]
+        db.session.flush()
+        log.error("certificate %s: PDF rendering failed: %s", certificate.id, error)
+        raise InvalidInput("pdf", str(_l("The PDF could not be made just now. Your certificate is issued; "
+                                         "please try the download again in a moment."))) from None
+    certificate.pdf, certificate.pdf_error = data, ""
+    db.session.flush()
+    return data
+
+
+def mine(user: User) -> list[Certificate]:
+    return list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user.id)
+                                   .order_by(Certificate.issued_at.desc())))
+
+
+def for_download(user: User, certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or (certificate.user_id != user.id and not policy.is_admin(user)):
+        raise NotFound()
+    return certificate
+
+
+def by_code(code: str) -> Certificate | None:
+    if not code or len(code) > 40:
+        return None
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code.strip().upper()))
+
+
+def revoke(actor: User, certificate: Certificate, reason: str) -> None:
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    if not reason.strip():
+        raise InvalidInput("reason", str(_l("Give the reason for revoking.")))
+    certificate.revoked_at = datetime.now(timezone.utc)
+    certificate.revoked_reason = reason.strip()[:500]
+    db.session.flush()
+    log.info("admin %s revoked certificate %s", actor.id, certificate.id)
+
+
+def search(actor: User, query: str = "") -> list[Certificate]:
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    stmt = sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Certificate.name).like(like),
+                                 sa.func.lower(Certificate.course_title).like(like),
+                                 Certificate.code == query.strip().upper()))
+    return list(db.session.scalars(stmt))
