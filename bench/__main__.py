@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import cohorts, content, load
+from bench import certificates, cohorts, content, load
 
-BENCHMARKS = {"content": content.run, "cohorts": cohorts.run, "load": load.run}
+BENCHMARKS = {"content": content.run, "cohorts": cohorts.run, "certificates": certificates.run,
+              "load": load.run}
 
 
 def main(names: list[str]) -> None:
