@@ -83,8 +83,11 @@ def _measure(app, client, url: str) -> tuple[int, float]:
     from trainer.extensions import db
 
     statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
     with app.app_context():
-        listener = lambda *args: statements.append(1)  # noqa: E731
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             started = time.perf_counter()

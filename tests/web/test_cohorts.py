@@ -214,8 +214,11 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
 
     def queries():
         statements = []
+
+        def listener(*args):
+            statements.append(args[2])
+
         with app.app_context():
-            listener = lambda *args: statements.append(1)  # noqa: E731
             sa.event.listen(db.engine, "before_cursor_execute", listener)
             try:
                 assert client.get(f"/cohorts/{cohort_id}").status_code == 200
