@@ -140,3 +140,41 @@ def test_verification_is_rate_limited(app, client, graduate, monkeypatch):
     monkeypatch.setitem(app.config, "VERIFY_LIMIT", "3 per minute")
     statuses = [client.get("/verify/NOPE").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_an_administrator_corrects_a_name_and_the_pdf_is_made_again(app, client, graduate, make_user):
+    certificate = _certificate(app)
+    before = client.get(f"/certificates/{certificate.id}.pdf").data
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    assert admin.post(f"/admin/certificates/{certificate.id}/name", data={"name": ""}).status_code == 400
+    admin.post(f"/admin/certificates/{certificate.id}/name", data={"name": "Zoë Łukasiewicz"})
+    after = client.get(f"/certificates/{certificate.id}.pdf").data
+    assert after != before
+    text = PdfReader(io.BytesIO(after)).pages[0].extract_text()
+    assert "Zoë Łukasiewicz" in text and "Nguyễn" not in text
+
+
+def test_trainers_download_their_cohorts_certificates(app, client, graduate, make_user):
+    import csv
+    import zipfile
+    from datetime import timedelta
+
+    from trainer.models import CohortMember
+
+    trainer = app.test_client()
+    login(trainer, make_user(roles=("trainer",)))
+    cohort_id = int(trainer.post("/cohorts", data={"name": "Residents"}).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        db.session.add(CohortMember(cohort_id=cohort_id, user_id=graduate.id))
+        db.session.commit()
+    trainer.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
+                                                            "due_on": (date.today() + timedelta(days=1)).isoformat()})
+    archive = zipfile.ZipFile(io.BytesIO(trainer.get(f"/cohorts/{cohort_id}/certificates.zip").data))
+    [name] = archive.namelist()
+    assert archive.read(name).startswith(b"%PDF-")
+    rows = list(csv.reader(io.StringIO(trainer.get(f"/cohorts/{cohort_id}/certificates.csv").data.decode("utf-8-sig"))))
+    assert rows[1][0] == NAME and rows[1][6] == "valid" and rows[1][7].endswith(_certificate(app).code)
+    stranger = app.test_client()
+    login(stranger, make_user(roles=("trainer",)))
+    assert stranger.get(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404

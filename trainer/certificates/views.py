@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from trainer.auth.forms import ConfirmForm
 from trainer.certificates import bp
 from trainer.extensions import db, limiter
-from trainer.services import certificates
+from trainer.services import certificates, cohorts
 from trainer.services.errors import InvalidInput
 from trainer.web import or_http_error
 
@@ -65,3 +65,31 @@ def revoke(certificate_id: int):
     db.session.commit()
     flash(_("The certificate is revoked; its verification page says so."), "success")
     return redirect(url_for("certificates.admin_list"))
+
+
+@bp.post("/admin/certificates/<int:certificate_id>/name")
+@login_required
+def correct_name(certificate_id: int):
+    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
+    or_http_error(certificates.correct_name, current_user, certificate, request.form.get("name", ""))
+    db.session.commit()
+    flash(_("The name is corrected; the PDF will be made again."), "success")
+    return redirect(url_for("certificates.admin_list", q=certificate.code))
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates.zip")
+@login_required
+def cohort_zip(cohort_id: int):
+    cohort = or_http_error(cohorts.get, current_user, cohort_id)
+    data = or_http_error(certificates.cohort_zip, current_user, cohort)
+    db.session.commit()  # PDFs made for the zip are kept
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.zip"'})
+
+
+@bp.get("/cohorts/<int:cohort_id>/certificates.csv")
+@login_required
+def cohort_csv(cohort_id: int):
+    cohort = or_http_error(cohorts.get, current_user, cohort_id)
+    return Response(or_http_error(certificates.cohort_csv, current_user, cohort), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.csv"'})

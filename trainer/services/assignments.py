@@ -3,12 +3,10 @@ learner stands. The queries do not grow with the cohort: a dashboard reads membe
 enrolments and module progress in one query each."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timezone
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +16,7 @@ from trainer.extensions import db
 from trainer.models import Assignment, Cohort, CohortMember, Enrolment, ModuleProgress, User
 from trainer.services import catalogue
 from trainer.services.errors import InvalidInput, NotFound
+from trainer.services.spreadsheets import csv_bytes, safe_cell
 
 STATES = ("not-started", "in-progress", "completed", "overdue")
 
@@ -187,24 +186,14 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     return board
 
 
-def _safe_cell(value: object) -> object:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula is neutralised."""
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(board: Dashboard) -> bytes:
     """The dashboard as shown, with totals; UTF-8 with a byte-order mark so spreadsheets read it."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
                                   f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
-    writer.writerow([_safe_cell(h) for h in header])
+    rows = [[safe_cell(h) for h in header]]
     for user in board.learners:
-        writer.writerow([_safe_cell(user.name), _safe_cell(user.email)]
-                        + [board.cells[(user.id, a.id)].state for a in board.assignments]
-                        + [board.learner_completion(user)])
-    writer.writerow(["Completed %", ""] + [board.completion(a) for a in board.assignments] + [board.overall()])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append([safe_cell(user.name), safe_cell(user.email)]
+                    + [board.cells[(user.id, a.id)].state for a in board.assignments]
+                    + [board.learner_completion(user)])
+    rows.append(["Completed %", ""] + [board.completion(a) for a in board.assignments] + [board.overall()])
+    return csv_bytes(rows)

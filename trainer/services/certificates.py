@@ -6,6 +6,7 @@ import base64
 import io
 import logging
 import secrets
+import zipfile
 from datetime import date, datetime, timezone
 
 import segno
@@ -18,7 +19,8 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Certificate, Course, CourseVersion, User
+from trainer.models import Certificate, CohortMember, Course, CourseVersion, User
+from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -146,3 +148,49 @@ def search(actor: User, query: str = "") -> list[Certificate]:
                                  sa.func.lower(Certificate.course_title).like(like),
                                  Certificate.code == query.strip().upper()))
     return list(db.session.scalars(stmt))
+
+
+def correct_name(actor: User, certificate: Certificate, name: str) -> Certificate:
+    """An administrator corrects the name on a certificate; its PDF is made again on next download."""
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("name", str(_l("Enter the name as it should appear, at most 120 characters.")))
+    certificate.name = name
+    certificate.pdf = None
+    db.session.flush()
+    log.info("admin %s corrected the name on certificate %s", actor.id, certificate.id)
+    return certificate
+
+
+def for_cohort(actor: User, cohort) -> list[Certificate]:
+    """Certificates held by a cohort's members for the courses assigned to it."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    course_ids = {a.course_id for a in cohort.assignments}
+    members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    return list(db.session.scalars(sa.select(Certificate).where(
+        Certificate.user_id.in_(members), Certificate.course_id.in_(course_ids))
+        .order_by(Certificate.name, Certificate.issued_at)))
+
+
+def cohort_zip(actor: User, cohort) -> bytes:
+    """Every certificate of the cohort as PDFs in one zip (each made once and kept)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in for_cohort(actor, cohort):
+            safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
+            archive.writestr(f"{safe}-{certificate.code[:8]}.pdf", pdf_for(certificate))
+    return buffer.getvalue()
+
+
+def cohort_csv(actor: User, cohort) -> bytes:
+    """Who holds which certificate, for a command's records."""
+    today = datetime.now(timezone.utc).date()
+    rows = [["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
+    for c in for_cohort(actor, cohort):
+        rows.append([safe_cell(c.name), safe_cell(c.course_title), c.version_number, c.hours,
+                     c.completed_on.isoformat(), c.expires_on.isoformat() if c.expires_on else "",
+                     c.state(today), verify_url(c.code)])
+    return csv_bytes(rows)
