@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, demo, mail, publishing, reminders
+from trainer.services import accounts, certificates, demo, mail, publishing, reminders
 from trainer.services.errors import InvalidInput
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -100,6 +100,17 @@ def import_courses(path: str) -> None:
         click.echo(f"referral directory: {changed} added or updated, {removed} removed")
 
 
+certificates_cli = AppGroup("certificates", help="Certificates.")
+
+
+@certificates_cli.command("remind")
+def remind_expiry() -> None:
+    """Tell learners and their trainers a month before a certificate expires (once each); run daily."""
+    sent = certificates.send_expiry_reminders()
+    db.session.commit()
+    click.echo(f"Sent expiry notices for {sent} certificates.")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, courses_cli, cohorts_cli, demo_cli, mail_cli):
+    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

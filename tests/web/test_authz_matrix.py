@@ -46,6 +46,7 @@ MATRIX = [
     ("GET", "/break", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses/<slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("POST", "/courses/<slug>/recertify", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     ("POST", "/courses/<slug>/enrol", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("GET", "/courses/<slug>/<module_slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses/<slug>/<module_slug>/print", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),

@@ -178,3 +178,43 @@ def test_trainers_download_their_cohorts_certificates(app, client, graduate, mak
     stranger = app.test_client()
     login(stranger, make_user(roles=("trainer",)))
     assert stranger.get(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
+
+
+def _expire_soon(app, days=10):
+    from datetime import timedelta
+
+    with app.app_context():
+        row = db.session.scalar(sa.select(Certificate))
+        row.expires_on = date.today() + timedelta(days=days)
+        db.session.commit()
+
+
+def test_recertification_reopens_the_course_and_issues_a_new_certificate(app, client, graduate, count_rows):
+    assert client.post("/courses/core/recertify").status_code == 400  # valid for years yet
+    _expire_soon(app)
+    page = client.get("/courses/core").get_data(as_text=True)
+    assert "Take the course again" in page
+    client.post("/courses/core/recertify")
+    assert "completed on" not in client.get("/learning").get_data(as_text=True)
+    complete_example_course(client)
+    assert count_rows(Certificate) == 2
+
+
+def test_expiry_notices_go_to_the_learner_and_their_trainers_once(app, client, graduate, make_user, runner, outbox):
+    from datetime import timedelta
+
+    from trainer.models import CohortMember
+
+    trainer_account = make_user(roles=("trainer",))
+    trainer = app.test_client()
+    login(trainer, trainer_account)
+    cohort_id = int(trainer.post("/cohorts", data={"name": "Residents"}).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        db.session.add(CohortMember(cohort_id=cohort_id, user_id=graduate.id))
+        db.session.commit()
+    trainer.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
+                                                            "due_on": (date.today() + timedelta(days=1)).isoformat()})
+    _expire_soon(app, days=20)
+    assert "Sent expiry notices for 1 certificates." in runner.invoke(args=["certificates", "remind"]).output
+    assert "Sent expiry notices for 0 certificates." in runner.invoke(args=["certificates", "remind"]).output
+    assert sorted(m["To"] for m in outbox()) == sorted([graduate.email, trainer_account.email])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -41,8 +43,11 @@ def course(slug: str):
     state = progress.course_progress(current_user, course, version)
     record = progress.enrolment(current_user, course)
     resume = state.next_module(record.last_module if record else None)
+    held = [c for c in certificates.mine(current_user) if c.course_id == course.id]
+    today = datetime.now(timezone.utc).date()
     return render_template("learn/course.html", course=course, version=version, state=state,
-                           enrolment=record, resume=resume, confirm=ConfirmForm())
+                           enrolment=record, resume=resume, confirm=ConfirmForm(), certificate=held[0] if held else None,
+                           may_recertify=bool(held) and certificates.can_recertify(held[0], today))
 
 
 @bp.post("/courses/<slug>/enrol")
@@ -53,6 +58,16 @@ def enrol(slug: str):
     db.session.commit()
     first = version.modules[0]
     return redirect(url_for("learn.module", slug=slug, module_slug=first.slug))
+
+
+@bp.post("/courses/<slug>/recertify")
+@login_required
+def recertify(slug: str):
+    course, version, _module = _open(slug)
+    or_http_error(certificates.recertify, current_user, course)
+    db.session.commit()
+    flash(_("The course is open again. Complete it for a new certificate."), "success")
+    return redirect(url_for("learn.course", slug=slug))
 
 
 @bp.get("/courses/<slug>/<module_slug>")

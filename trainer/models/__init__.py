@@ -1,5 +1,5 @@
 """Database models. Importing this package registers every table with the metadata."""
-from trainer.models.certificate import Certificate
+from trainer.models.certificate import Certificate, CertificateReminder
 from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.mail import PendingMail
@@ -8,5 +8,5 @@ from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, Scen
 from trainer.models.wellbeing import WellbeingCheck
 from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
 
-__all__ = ["Certificate", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
+__all__ = ["Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
            "ROLES", "SECTORS", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt", "ScenarioRun", "User", "UserRole", "VersionImage"]

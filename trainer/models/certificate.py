@@ -39,3 +39,16 @@ class Certificate(db.Model):
         if self.expires_on is not None and today > self.expires_on:
             return "expired"
         return "valid"
+
+
+class CertificateReminder(db.Model):
+    """A notice sent about a certificate (before it expires); each kind goes out once."""
+
+    __tablename__ = "certificate_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "kind"),)

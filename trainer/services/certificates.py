@@ -7,11 +7,12 @@ import io
 import logging
 import secrets
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import segno
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from xhtml2pdf import pisa
@@ -19,7 +20,9 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Certificate, CohortMember, Course, CourseVersion, User
+from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
+                            Course, CourseVersion, Enrolment, ModuleProgress, User)
+from trainer.services import mail
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
@@ -194,3 +197,64 @@ def cohort_csv(actor: User, cohort) -> bytes:
                      c.completed_on.isoformat(), c.expires_on.isoformat() if c.expires_on else "",
                      c.state(today), verify_url(c.code)])
     return csv_bytes(rows)
+
+
+RECERTIFY_WINDOW_DAYS = 90
+
+
+def can_recertify(certificate: Certificate, today: date) -> bool:
+    """A learner may take the course again once their certificate expires, or in the months before."""
+    return (certificate.revoked_at is None and certificate.expires_on is not None
+            and (certificate.expires_on - today).days <= RECERTIFY_WINDOW_DAYS)
+
+
+def recertify(user: User, course: Course) -> None:
+    """Start a course again for a new certificate: its modules reopen; past attempts are kept."""
+    today = datetime.now(timezone.utc).date()
+    latest = db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.course_id == course.id).order_by(Certificate.issued_at.desc()))
+    if latest is None or not can_recertify(latest, today):
+        raise InvalidInput("course", str(_l("This course cannot be taken again for a new certificate yet.")))
+    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
+                                                             Enrolment.course_id == course.id))
+    enrolment.completed_at, enrolment.completed_version = None, None
+    db.session.execute(sa.update(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
+        state="not-started", completed_at=None, skipped=[], done_sections=[]))
+    db.session.flush()
+    log.info("user %s started course %s again to recertify", user.id, course.id)
+
+
+EXPIRY_NOTICE_DAYS = 30
+
+
+def send_expiry_reminders(today: date | None = None) -> int:
+    """Tell learners (and their cohorts' trainers) a month before a certificate lapses; once each."""
+    today = today or datetime.now(timezone.utc).date()
+    soon = db.session.scalars(sa.select(Certificate).where(
+        Certificate.revoked_at.is_(None), Certificate.user_id.isnot(None),
+        Certificate.expires_on.between(today, today + timedelta(days=EXPIRY_NOTICE_DAYS)))).all()
+    sent = 0
+    for certificate in soon:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CertificateReminder(certificate_id=certificate.id, kind="expiry"))
+        except IntegrityError:
+            continue
+        learner = db.session.get(User, certificate.user_id)
+        trainers = db.session.scalars(sa.select(User).join(CohortTrainer, CohortTrainer.user_id == User.id)
+                                      .join(Cohort, Cohort.id == CohortTrainer.cohort_id)
+                                      .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                                      .join(Assignment, Assignment.cohort_id == Cohort.id)
+                                      .where(CohortMember.user_id == learner.id,
+                                             Assignment.course_id == certificate.course_id,
+                                             Cohort.archived.is_(False))).unique().all()
+        for recipient in [learner, *trainers]:
+            with force_locale(recipient.locale or "en"):
+                subject = str(_l("A certificate expires on %(date)s", date=certificate.expires_on.isoformat()))
+                body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
+                                       learner=learner, link=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                                       + "/learning")
+            mail.send_mail(recipient.email, subject, body)
+        sent += 1
+    return sent
