@@ -32,7 +32,7 @@ MESSAGES = {
 
 def _render(code: int):
     title, detail = MESSAGES.get(code, MESSAGES[500])
-    if request.path == "/healthz" or request.accept_mimetypes.best == "application/json":
+    if request.path == "/healthz" or request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(title)), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 

@@ -218,3 +218,25 @@ def test_expiry_notices_go_to_the_learner_and_their_trainers_once(app, client, g
     assert "Sent expiry notices for 1 certificates." in runner.invoke(args=["certificates", "remind"]).output
     assert "Sent expiry notices for 0 certificates." in runner.invoke(args=["certificates", "remind"]).output
     assert sorted(m["To"] for m in outbox()) == sorted([graduate.email, trainer_account.email])
+
+
+def test_the_certificate_is_an_open_badge_with_hosted_verification(app, client, graduate, make_user):
+    from trainer.services.badges import recipient_identity
+
+    certificate = _certificate(app)
+    public = app.test_client()
+    data = public.get(f"/badges/assertions/{certificate.code}.json").get_json()
+    assert data["type"] == "Assertion" and data["verification"] == {"type": "hosted"}
+    assert data["id"].endswith(f"/badges/assertions/{certificate.code}.json")
+    assert data["recipient"]["identity"] == recipient_identity(graduate.email, data["recipient"]["salt"])
+    assert graduate.email not in str(data) and NAME not in str(data)  # the public JSON names nobody
+    badge = public.get(data["badge"].replace("http://127.0.0.1:5000", "")).get_json()
+    assert badge["type"] == "BadgeClass" and badge["name"] == "Human trafficking: the shared core"
+    issuer = public.get(badge["issuer"].replace("http://127.0.0.1:5000", "")).get_json()
+    assert issuer["type"] == "Issuer"
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    admin.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "Issued in error"})
+    revoked = public.get(f"/badges/assertions/{certificate.code}.json")
+    assert revoked.status_code == 410 and revoked.get_json()["revoked"] is True
+    assert public.get("/badges/assertions/NOPE.json").status_code == 404

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.auth.forms import ConfirmForm
 from trainer.certificates import bp
 from trainer.extensions import db, limiter
-from trainer.services import certificates, cohorts
+from trainer.services import badges, catalogue, certificates, cohorts
 from trainer.services.errors import InvalidInput
 from trainer.web import or_http_error
 
@@ -93,3 +93,32 @@ def cohort_csv(cohort_id: int):
     cohort = or_http_error(cohorts.get, current_user, cohort_id)
     return Response(or_http_error(certificates.cohort_csv, current_user, cohort), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.csv"'})
+
+
+@bp.get("/badges/issuer.json")
+def badge_issuer():
+    return jsonify(badges.issuer())
+
+
+@bp.get("/badges/courses/<slug>.json")
+def badge_class(slug: str):
+    found = catalogue.latest_published(slug)
+    if not found:
+        abort(404)
+    return jsonify(badges.badge_class(*found[0]))
+
+
+@bp.get("/badges/assertions/<code>.json")
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
+def badge_assertion(code: str):
+    """Hosted verification: a revoked assertion answers 410 Gone, as Open Badges 2.0 asks."""
+    certificate = certificates.by_code(code)
+    data = badges.assertion(certificate) if certificate else None
+    if data is None:
+        abort(404)
+    response = jsonify(data)
+    if certificate.revoked_at:
+        response.status_code = 410
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.code[:8]}.json"'
+    return response

@@ -1,0 +1,65 @@
+"""Open Badges 2.0: each certificate is also a hosted badge assertion, verified at its own URL.
+
+The recipient is identified by a salted SHA-256 of their email address, as the specification
+allows, so the public JSON names nobody."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app, url_for
+
+from trainer.extensions import db
+from trainer.models import Certificate, Course, CourseVersion, User
+
+CONTEXT = "https://w3id.org/openbadges/v2"
+
+
+def _url(endpoint: str, **values) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def issuer() -> dict:
+    return {"@context": CONTEXT, "type": "Issuer", "id": _url("certificates.badge_issuer"),
+            "name": current_app.config["ORGANISATION_NAME"], "url": current_app.config["PUBLIC_BASE_URL"]}
+
+
+def badge_class(course: Course, version: CourseVersion) -> dict:
+    return {"@context": CONTEXT, "type": "BadgeClass", "id": _url("certificates.badge_class", slug=course.slug),
+            "name": version.title, "description": version.summary,
+            "image": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("static", filename="img/badge.svg"),
+            "criteria": {"narrative": "Completed every required module of the course and passed each quiz."},
+            "issuer": _url("certificates.badge_issuer")}
+
+
+def _salt(certificate: Certificate) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"badge-salt:{certificate.code}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def recipient_identity(email: str, salt: str) -> str:
+    return "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
+
+
+def assertion(certificate: Certificate) -> dict | None:
+    """The hosted assertion, or None when the learner's account no longer exists."""
+    user = db.session.get(User, certificate.user_id) if certificate.user_id else None
+    course = db.session.get(Course, certificate.course_id)
+    if user is None or course is None:
+        return None
+    salt = _salt(certificate)
+    data = {
+        "@context": CONTEXT, "type": "Assertion",
+        "id": _url("certificates.badge_assertion", code=certificate.code),
+        "recipient": {"type": "email", "hashed": True, "salt": salt,
+                      "identity": recipient_identity(user.email, salt)},
+        "badge": _url("certificates.badge_class", slug=course.slug),
+        "verification": {"type": "hosted"},
+        "issuedOn": certificate.issued_at.isoformat(),
+        "evidence": _url("certificates.verify", code=certificate.code),
+    }
+    if certificate.expires_on:
+        data["expires"] = certificate.expires_on.isoformat() + "T23:59:59+00:00"
+    if certificate.revoked_at:
+        data.update(revoked=True, revocationReason=certificate.revoked_reason)
+    return data
