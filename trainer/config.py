@@ -103,6 +103,11 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Frontline Trainer")
     CERTIFICATE_PAGE_SIZE = os.environ.get("CERTIFICATE_PAGE_SIZE", "A4")  # or letter
+    # Optional PNG or JPEG files printed on certificates; read once per rendering by the app,
+    # never by the PDF renderer itself.
+    CERTIFICATE_LOGO = os.environ.get("CERTIFICATE_LOGO", "")
+    CERTIFICATE_SIGNATURE = os.environ.get("CERTIFICATE_SIGNATURE", "")
+    CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
     CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
     VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute")
 

@@ -240,3 +240,23 @@ def test_the_certificate_is_an_open_badge_with_hosted_verification(app, client, 
     revoked = public.get(f"/badges/assertions/{certificate.code}.json")
     assert revoked.status_code == 410 and revoked.get_json()["revoked"] is True
     assert public.get("/badges/assertions/NOPE.json").status_code == 404
+
+
+def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, client, make_user, published_course,
+                                                                     monkeypatch, tmp_path):
+    from tests.web.test_authoring import _png
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png())
+    monkeypatch.setitem(app.config, "CERTIFICATE_LOGO", str(logo))
+    monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATURE", str(tmp_path / "missing.png"))
+    monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATORY", "Dr A. Director")
+    hostile = '<img src="file:///etc/passwd"><link href="http://169.254.169.254/">\u202eevil'
+    user = make_user(name=hostile[:120])
+    login(client, user)
+    complete_example_course(client)
+    certificate = _certificate(app)
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    text = reader.pages[0].extract_text()
+    assert "Dr A. Director" in text and "<img" in text  # the name is printed as text, not fetched
+    assert len(reader.pages[0].images) == 2  # the logo and the QR code; the missing signature is skipped

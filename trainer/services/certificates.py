@@ -23,6 +23,7 @@ from trainer.extensions import db
 from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
                             Course, CourseVersion, Enrolment, ModuleProgress, User)
 from trainer.services import mail
+from trainer.services.publishing import image_type
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
@@ -77,6 +78,23 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _image_data_uri(path: str) -> str | None:
+    """A configured logo or signature as a data URI; anything but a PNG or JPEG is ignored."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(2 * 1024 * 1024 + 1)
+    except OSError as error:
+        log.error("certificate image %s cannot be read: %s", path, error)
+        return None
+    content_type = image_type(data)
+    if content_type not in ("image/png", "image/jpeg") or len(data) > 2 * 1024 * 1024:
+        log.error("certificate image %s is not a PNG or JPEG under 2 MB", path)
+        return None
+    return f"data:{content_type};base64," + base64.b64encode(data).decode()
+
+
 def render_pdf(certificate: Certificate) -> bytes:
     """The PDF, with an embedded DejaVu font (names in any Latin script) and a QR code. It may
     read nothing but the font folder and fetch nothing from the network."""
@@ -85,7 +103,9 @@ def render_pdf(certificate: Certificate) -> bytes:
     link = verify_url(certificate.code)
     html = render_template("certificates/pdf.html", certificate=certificate, link=link, qr=_qr_data_uri(link),
                            font_dir=font_dir, organisation=cfg["ORGANISATION_NAME"],
-                           page_size=cfg["CERTIFICATE_PAGE_SIZE"])
+                           page_size=cfg["CERTIFICATE_PAGE_SIZE"], logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
+                           signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
+                           signatory=cfg["CERTIFICATE_SIGNATORY"])
     output = io.BytesIO()
     policy_ = ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False)
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy_)
