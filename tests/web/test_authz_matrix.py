@@ -110,6 +110,7 @@ MATRIX = [
     ("GET", "/admin/certificates", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/admin/certificates/<int:certificate_id>/revoke", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("POST", "/admin/certificates/<int:certificate_id>/name", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    ("POST", "/admin/certificates/<int:certificate_id>/reissue", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("GET", "/cohorts/<int:cohort_id>/certificates.zip", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
     ("GET", "/cohorts/<int:cohort_id>/certificates.csv", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
     ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),

@@ -260,3 +260,19 @@ def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, clien
     text = reader.pages[0].extract_text()
     assert "Dr A. Director" in text and "<img" in text  # the name is printed as text, not fetched
     assert len(reader.pages[0].images) == 2  # the logo and the QR code; the missing signature is skipped
+
+
+def test_an_administrator_reissues_the_pdf(app, client, graduate, make_user, monkeypatch):
+    from trainer.services import certificates
+
+    certificate = _certificate(app)
+    client.get(f"/certificates/{certificate.id}.pdf")
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    assert "Make the PDF again" in admin.get("/admin/certificates").get_data(as_text=True)
+    admin.post(f"/admin/certificates/{certificate.id}/reissue")
+    calls = []
+    real = certificates.render_pdf
+    monkeypatch.setattr(certificates, "render_pdf", lambda c: calls.append(c) or real(c))
+    client.get(f"/certificates/{certificate.id}.pdf")
+    assert len(calls) == 1

@@ -77,6 +77,16 @@ def correct_name(certificate_id: int):
     return redirect(url_for("certificates.admin_list", q=certificate.code))
 
 
+@bp.post("/admin/certificates/<int:certificate_id>/reissue")
+@login_required
+def reissue(certificate_id: int):
+    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
+    or_http_error(certificates.reissue, current_user, certificate)
+    db.session.commit()
+    flash(_("The PDF will be made again on its next download."), "success")
+    return redirect(url_for("certificates.admin_list", q=certificate.code))
+
+
 @bp.get("/cohorts/<int:cohort_id>/certificates.zip")
 @login_required
 def cohort_zip(cohort_id: int):

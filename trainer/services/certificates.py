@@ -187,6 +187,15 @@ def correct_name(actor: User, certificate: Certificate, name: str) -> Certificat
     return certificate
 
 
+def reissue(actor: User, certificate: Certificate) -> None:
+    """Make the PDF again on next download (after the organisation's name or logo changed)."""
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    certificate.pdf = None
+    db.session.flush()
+    log.info("admin %s re-issued the PDF of certificate %s", actor.id, certificate.id)
+
+
 def for_cohort(actor: User, cohort) -> list[Certificate]:
     """Certificates held by a cohort's members for the courses assigned to it."""
     if not policy.can_manage_cohort(actor, cohort):
