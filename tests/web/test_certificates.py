@@ -66,7 +66,7 @@ def test_the_pdf_holds_the_name_course_hours_and_a_qr_code_to_verify(app, client
     page = reader.pages[0]
     text = page.extract_text()
     url = f"http://127.0.0.1:5000/verify/{certificate.code}"
-    for expected in (NAME, "Human trafficking: the shared core", "Hours of training", url):
+    for expected in (NAME, "Human trafficking: the shared core", "Hours of training", "Health care", url):
         assert expected in text.replace("\n", " "), expected
     fonts = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
     assert any("DejaVu" in f for f in fonts), fonts  # embedded, not the Latin-1 Helvetica

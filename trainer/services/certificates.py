@@ -30,6 +30,11 @@ from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 log = logging.getLogger(__name__)
 
 
+# The PDF is in English (see the README); these are the sectors as printed on it.
+SECTOR_NAMES = {"health": "Health care", "police": "Police and law enforcement",
+                "counselling": "Counselling and victim services", "community": "Community"}
+
+
 def new_code() -> str:
     """128 bits of randomness in 26 letters and digits: cannot be guessed or enumerated."""
     return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
@@ -105,7 +110,7 @@ def render_pdf(certificate: Certificate) -> bytes:
                            font_dir=font_dir, organisation=cfg["ORGANISATION_NAME"],
                            page_size=cfg["CERTIFICATE_PAGE_SIZE"], logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
                            signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
-                           signatory=cfg["CERTIFICATE_SIGNATORY"])
+                           signatory=cfg["CERTIFICATE_SIGNATORY"], sectors=SECTOR_NAMES)
     output = io.BytesIO()
     policy_ = ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False)
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy_)
