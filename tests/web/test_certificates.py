@@ -63,6 +63,7 @@ def test_the_pdf_holds_the_name_course_hours_and_a_qr_code_to_verify(app, client
     response = client.get(f"/certificates/{certificate.id}.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1
     page = reader.pages[0]
     text = page.extract_text()
     url = f"http://127.0.0.1:5000/verify/{certificate.code}"
@@ -257,6 +258,7 @@ def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, clien
     complete_example_course(client)
     certificate = _certificate(app)
     reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    assert len(reader.pages) == 1  # even a 120-character name fits on the page
     text = reader.pages[0].extract_text()
     assert "Dr A. Director" in text and "<img" in text  # the name is printed as text, not fetched
     assert len(reader.pages[0].images) == 2  # the logo and the QR code; the missing signature is skipped
