@@ -8,7 +8,7 @@ from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
-from trainer.services import users
+from trainer.services import audit, users
 from trainer.web import or_http_error
 
 
@@ -56,3 +56,13 @@ def user_active(user_id: int):
     else:
         flash(_("The account of %(name)s is deactivated. They are signed out.", name=user.name), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    action = request.args.get("action", "")
+    page = request.args.get("page", 1, type=int)
+    events, actions = or_http_error(audit.events, current_user, action, page)
+    return render_template("admin/audit.html", events=events, actions=actions, action=action, page=page,
+                           page_size=audit.PAGE_SIZE)

@@ -101,7 +101,9 @@ def cohort_zip(cohort_id: int):
 @login_required
 def cohort_csv(cohort_id: int):
     cohort = or_http_error(cohorts.get, current_user, cohort_id)
-    return Response(or_http_error(certificates.cohort_csv, current_user, cohort), mimetype="text/csv; charset=utf-8",
+    data = or_http_error(certificates.cohort_csv, current_user, cohort)
+    db.session.commit()  # the export is recorded in the audit log
+    return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.csv"'})
 
 

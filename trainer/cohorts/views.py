@@ -84,7 +84,9 @@ def cohort_export(cohort_id: int):
     cohort = _cohort(cohort_id)
     board = assignments.dashboard(current_user, cohort, request.args.get("state", ""),
                                   request.args.get("sort", "name"))
-    return Response(assignments.export_csv(board), mimetype="text/csv; charset=utf-8",
+    data = assignments.export_csv(current_user, board)
+    db.session.commit()  # the export is recorded in the audit log
+    return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.csv"'})
 
 

@@ -1,4 +1,5 @@
 """Database models. Importing this package registers every table with the metadata."""
+from trainer.models.audit import AuditEvent
 from trainer.models.certificate import Certificate, CertificateReminder
 from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
@@ -8,5 +9,5 @@ from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, Scen
 from trainer.models.wellbeing import WellbeingCheck
 from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
 
-__all__ = ["Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
+__all__ = ["AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
            "ROLES", "SECTORS", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt", "ScenarioRun", "User", "UserRole", "VersionImage"]

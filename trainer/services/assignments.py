@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Assignment, Cohort, CohortMember, Enrolment, ModuleProgress, User
-from trainer.services import catalogue
+from trainer.services import audit, catalogue
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 
@@ -186,10 +186,11 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     return board
 
 
-def export_csv(board: Dashboard) -> bytes:
+def export_csv(actor: User, board: Dashboard) -> bytes:
     """The dashboard as shown, with totals; UTF-8 with a byte-order mark so spreadsheets read it."""
     header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
                                   f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
+    audit.record(actor, "export-cohort-csv", f"cohort {board.cohort.id}", learners=len(board.learners))
     rows = [[safe_cell(h) for h in header]]
     for user in board.learners:
         rows.append([safe_cell(user.name), safe_cell(user.email)]

@@ -22,7 +22,7 @@ from trainer import policy
 from trainer.extensions import db
 from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
                             Course, CourseVersion, Enrolment, ModuleProgress, User)
-from trainer.services import mail
+from trainer.services import audit, mail
 from trainer.services.publishing import image_type
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
@@ -164,6 +164,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     certificate.revoked_reason = reason.strip()[:500]
     db.session.flush()
     log.info("admin %s revoked certificate %s", actor.id, certificate.id)
+    audit.record(actor, "certificate-revoked", f"certificate {certificate.code}", reason=certificate.revoked_reason)
 
 
 def search(actor: User, query: str = "") -> list[Certificate]:
@@ -189,6 +190,7 @@ def correct_name(actor: User, certificate: Certificate, name: str) -> Certificat
     certificate.pdf = None
     db.session.flush()
     log.info("admin %s corrected the name on certificate %s", actor.id, certificate.id)
+    audit.record(actor, "certificate-name-corrected", f"certificate {certificate.code}")
     return certificate
 
 
@@ -199,6 +201,7 @@ def reissue(actor: User, certificate: Certificate) -> None:
     certificate.pdf = None
     db.session.flush()
     log.info("admin %s re-issued the PDF of certificate %s", actor.id, certificate.id)
+    audit.record(actor, "certificate-reissued", f"certificate {certificate.code}")
 
 
 def for_cohort(actor: User, cohort) -> list[Certificate]:
@@ -215,6 +218,7 @@ def for_cohort(actor: User, cohort) -> list[Certificate]:
 def cohort_zip(actor: User, cohort) -> bytes:
     """Every certificate of the cohort as PDFs in one zip (each made once and kept)."""
     buffer = io.BytesIO()
+    audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in for_cohort(actor, cohort):
             safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
@@ -225,6 +229,7 @@ def cohort_zip(actor: User, cohort) -> bytes:
 def cohort_csv(actor: User, cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
     today = datetime.now(timezone.utc).date()
+    audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")
     rows = [["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
     for c in for_cohort(actor, cohort):
         rows.append([safe_cell(c.name), safe_cell(c.course_title), c.version_number, c.hours,

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
-from trainer.services import accounts
+from trainer.services import accounts, audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ def remove_member(actor: User, cohort: Cohort, user_id: int) -> None:
     member = db.session.get(CohortMember, (cohort.id, user_id))
     if member is None:
         raise NotFound()
+    audit.record(actor, "cohort-member-removed", f"cohort {cohort.id}", user=user_id)
     db.session.delete(member)
     db.session.flush()
 
@@ -264,4 +265,6 @@ def import_roster(actor: User, cohort: Cohort, checked: RosterCheck) -> RosterRe
     db.session.flush()
     log.info("user %s added %d and invited %d to cohort %s", actor.id, len(result.added),
              len(result.invited), cohort.id)
+    audit.record(actor, "cohort-list-imported", f"cohort {cohort.id}", added=len(result.added),
+                 invited=len(result.invited))
     return result

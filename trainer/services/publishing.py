@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from trainer.content import CheckReport, CourseSpec, ImageUrl, check_path
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, StoredImage, User, VersionImage
-from trainer.services import referrals
+from trainer.services import audit, referrals
 from trainer.services.course_data import module_body
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ def publish(spec: CourseSpec, sources: dict[str, str], images: CourseImages,
     db.session.add(version)
     db.session.flush()
     log.info("published %s version %s", spec.id, version.number)
+    audit.record(actor, "course-published", f"course {spec.id}", version=version.number)
     return version, True
 
 

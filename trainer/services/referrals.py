@@ -14,6 +14,7 @@ from trainer import policy
 from trainer.content import ReferralSpec
 from trainer.extensions import db
 from trainer.models import Referral, User
+from trainer.services import audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ def save(actor: User, data: ReferralInput, referral: Referral | None = None) -> 
     db.session.add(referral)
     db.session.flush()
     log.info("admin %s saved referral %s", actor.id, referral.id)
+    audit.record(actor, "referral-saved", f"referral {referral.id}", name=referral.name)
     return referral
 
 
@@ -136,3 +138,4 @@ def delete(actor: User, referral: Referral) -> None:
     db.session.delete(referral)
     db.session.flush()
     log.info("admin %s deleted referral %s", actor.id, referral.id)
+    audit.record(actor, "referral-deleted", f"referral {referral.id}", name=referral.name)

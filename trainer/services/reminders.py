@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Assignment, Cohort, Reminder, User
-from trainer.services import assignments, mail
+from trainer.services import assignments, audit, mail
 from trainer.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def send_overdue_now(actor: User, cohort: Cohort, today: date | None = None) -> 
     today = today or _today()
     sent = sum(_send_once(d, cohort, f"manual-{today.isoformat()}") for d in overdue(actor, cohort, today))
     log.info("user %s sent %d overdue reminders for cohort %s", actor.id, sent, cohort.id)
+    audit.record(actor, "reminders-sent", f"cohort {cohort.id}", sent=sent)
     return sent
 
 

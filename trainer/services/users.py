@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import ROLES, User, UserRole
+from trainer.services import audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def set_roles(actor: User, target: User, roles: set[str]) -> User:
     ]
     db.session.flush()
     log.info("admin %s set roles of %s to %s", actor.id, target.id, sorted(roles))
+    audit.record(actor, "roles-changed", f"user {target.id}", roles=sorted(roles))
     return target
 
 
@@ -64,4 +66,5 @@ def set_active(actor: User, target: User, active: bool) -> User:
         target.session_version += 1  # signed out on their next request
     db.session.flush()
     log.info("admin %s %s account %s", actor.id, "reactivated" if active else "deactivated", target.id)
+    audit.record(actor, "account-reactivated" if active else "account-deactivated", f"user {target.id}")
     return target

@@ -1,0 +1,23 @@
+"""What administrators and trainers did: an append-only record, never edited through the app."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainer.extensions import db
+from trainer.models.types import UTCDateTime, utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(sa.String(120))  # kept if the account is removed
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    target: Mapped[str] = mapped_column(sa.String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
