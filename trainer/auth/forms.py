@@ -105,3 +105,7 @@ class LanguageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change something."""
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password, to confirm"), validators=[_required, _max(MAX_LENGTH)])

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import json
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.auth import bp
-from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LanguageForm,
+from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, DeleteAccountForm, ForgotPasswordForm, LanguageForm,
                                 LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
 from trainer.extensions import db, limiter
-from trainer.services import accounts, cohorts, mail
+from trainer.services import accounts, cohorts, mail, privacy
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
 
@@ -183,3 +185,35 @@ def set_language():
             accounts.set_locale(current_user, form.locale.data)
             db.session.commit()
     return redirect(safe_next(form.next.data))
+
+
+@bp.get("/profile/data")
+@login_required
+def my_data():
+    return render_template("auth/my_data.html", form=DeleteAccountForm())
+
+
+@bp.get("/profile/data.json")
+@login_required
+def my_data_download():
+    data = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2)
+    return current_app.response_class(data, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="frontline-trainer-my-data.json"'})
+
+
+@bp.post("/profile/delete")
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(current_user._get_current_object(), form.password.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            _fresh_session()
+            flash(_("Your account and your learning records are deleted."), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("auth/my_data.html", form=form), 400

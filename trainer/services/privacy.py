@@ -1,0 +1,77 @@
+"""A learner's rights over their data: download all of it, and delete their account.
+
+Deleting removes the account and everything about the person's learning; certificates stay
+verifiable (name, course, hours and dates, as printed) because others rely on them, and they
+no longer point to an account."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from trainer.extensions import db
+from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
+                            PendingMail, QuizAttempt, ScenarioRun, User, WellbeingCheck)
+from trainer.services import audit, passwords
+from trainer.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export(user: User) -> dict[str, Any]:
+    """Everything the platform holds about the learner, as plain JSON-ready data."""
+    slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
+
+    def rows(model, *order):
+        return db.session.scalars(sa.select(model).where(model.user_id == user.id).order_by(*order)).all()
+
+    cohorts = db.session.scalars(sa.select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                                 .where(CohortMember.user_id == user.id)).all()
+    return {
+        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "account": {"email": user.email, "name": user.name, "organisation": user.organisation,
+                    "sector": user.sector, "specialty": user.specialty, "is_resident": user.is_resident,
+                    "language": user.locale, "timezone": user.timezone, "roles": sorted(user.role_names),
+                    "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at)},
+        "cohorts": [c.name for c in cohorts],
+        "courses": [{"course": slugs.get(e.course_id), "enrolled_at": _iso(e.enrolled_at),
+                     "completed_at": _iso(e.completed_at)} for e in rows(Enrolment, Enrolment.id)],
+        "modules": [{"course": slugs.get(p.course_id), "module": p.module, "state": p.state, "score": p.score,
+                     "attempts": p.attempts, "seconds_spent": p.seconds_spent, "completed_at": _iso(p.completed_at)}
+                    for p in rows(ModuleProgress, ModuleProgress.id)],
+        "quiz_attempts": [{"course": slugs.get(a.course_id), "module": a.module, "version": a.version_number,
+                           "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
+                           "answers": a.answers} for a in rows(QuizAttempt, QuizAttempt.id)],
+        "scenario_runs": [{"course": slugs.get(r.course_id), "module": r.module, "path": r.path, "ending": r.ending,
+                           "grade": r.grade, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at)}
+                          for r in rows(ScenarioRun, ScenarioRun.id)],
+        "wellbeing_checks": [{"created_at": _iso(w.created_at), "answers": w.answers, "note": w.note}
+                             for w in rows(WellbeingCheck, WellbeingCheck.id)],
+        "certificates": [{"code": c.code, "course": c.course_title, "hours": c.hours,
+                          "completed_on": _iso(c.completed_on), "expires_on": _iso(c.expires_on),
+                          "revoked_at": _iso(c.revoked_at)} for c in rows(Certificate, Certificate.id)],
+    }
+
+
+def delete_account(user: User, password: str) -> None:
+    """Remove the account and the person's learning records, after they confirm their password."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise InvalidInput("password", str(_l("Your current password is not right.")))
+    user_id, email = user.id, user.email
+    # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
+    db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
+    db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
+    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember):
+        db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
+    db.session.execute(sa.update(Certificate).where(Certificate.user_id == user_id).values(user_id=None))
+    audit.record(None, "account-deleted", f"user {user_id}")
+    db.session.delete(user)
+    db.session.flush()
+    log.info("account %s deleted by its owner", user_id)
