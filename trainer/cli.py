@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, certificates, demo, mail, publishing, reminders
+from trainer.services import accounts, backup, certificates, demo, mail, publishing, reminders
 from trainer.services.errors import InvalidInput
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -111,6 +112,35 @@ def remind_expiry() -> None:
     click.echo(f"Sent expiry notices for {sent} certificates.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Make a consistent copy of the running SQLite database."""
+    try:
+        size = backup.backup(target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {target} ({size // 1024} KB).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the SQLite database with a backup. Stop the app first."""
+    if not yes:
+        click.confirm("Replace the database with this backup? Stop the app first", abort=True)
+    try:
+        backup.restore(source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored from {source}; the previous database is kept as .before-restore.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

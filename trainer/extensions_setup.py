@@ -1,9 +1,12 @@
 """Binding the extensions to an app: database pragmas, sign-in, languages, security headers."""
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request, session
-from flask_login import current_user
+from flask import Flask, current_app, flash, has_request_context, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
 
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
@@ -49,8 +52,6 @@ def select_timezone() -> str | None:
 
 
 def babel_languages() -> dict[str, str]:
-    from flask import current_app
-
     return current_app.config["LANGUAGES"]
 
 
@@ -65,6 +66,29 @@ def _load_user(session_id: str):
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
+
+
+def _session_time_limits():
+    """End a signed-in session after a long idle spell or a long day, whatever the cookie says."""
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    started, seen = session.get("signed_in_at"), session.get("seen_at")
+    cfg = current_app.config
+    if started is None or seen is None:  # a session from before these limits: start counting now
+        session["signed_in_at"] = session["seen_at"] = now
+        return None
+    if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_ABSOLUTE_SECONDS"]:
+        locale = session.get("locale")
+        logout_user()
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("You were signed out after a while away, to keep your account safe. Please sign in again."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if now - seen > 60:  # refresh at most once a minute, so most responses leave the cookie alone
+        session["seen_at"] = now
+    return None
 
 
 def _no_store_for_signed_in(response):
@@ -103,4 +127,5 @@ def init_extensions(app: Flask) -> None:
         frame_options="DENY",
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )
+    app.before_request(_session_time_limits)
     app.after_request(_no_store_for_signed_in)

@@ -229,3 +229,25 @@ def test_language_switch_refuses_unknown_language_and_foreign_next(client):
 def test_signed_in_pages_are_not_cached(client, make_user):
     login(client, make_user())
     assert client.get("/profile").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("key, age", [("seen_at", 2 * 3600 + 5), ("signed_in_at", 12 * 3600 + 5)])
+def test_idle_and_long_sessions_end(client, make_user, key, age):
+    import time
+
+    login(client, make_user())
+    assert client.get("/profile").status_code == 200
+    with client.session_transaction() as session:
+        session[key] = int(time.time()) - age
+    response = client.get("/profile")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert client.get("/profile").status_code == 302  # signed out, not just redirected once
+
+
+def test_an_active_session_continues(client, make_user):
+    import time
+
+    login(client, make_user())
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 3600  # an hour's pause is fine
+    assert client.get("/profile").status_code == 200

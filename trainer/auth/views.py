@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -25,11 +26,13 @@ def _profile(form) -> accounts.Profile:
 
 
 def _fresh_session(locale: str | None = None) -> None:
-    """Start a new session (nothing carried over from before sign-in or sign-out) but the language."""
+    """Start a new session (nothing carried over from before sign-in or sign-out) but the language;
+    the clock for the idle and absolute time limits starts now."""
     locale = locale or session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
 
 
 def _login_account_key() -> str:
