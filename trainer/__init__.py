@@ -26,6 +26,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     from trainer import cli, errors, templating, web
     from trainer.extensions_setup import init_extensions
 
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     init_extensions(app)
     templating.register_template_helpers(app)
     web.register_blueprints(app)

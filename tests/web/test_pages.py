@@ -158,3 +158,17 @@ def test_password_reset_requests_are_rate_limited(app, client, monkeypatch, outb
 def test_suite_runs_on_the_database_it_was_asked_for(client, request):
     backend = client.get("/healthz").get_json()["database"]["backend"]
     assert backend == ("postgresql" if request.config.getoption("--postgres") else "sqlite")
+
+
+def test_behind_a_proxy_limits_count_the_client_address(database_urls, monkeypatch):
+    from tests.conftest import build_app
+
+    app = build_app(database_urls["unit"], PROXY_HOPS=1, LOGIN_LIMIT_PER_ADDRESS="2 per minute")
+    client = app.test_client()
+
+    def attempt(address):
+        return client.post("/login", data={"email": "x@example.org", "password": "x" * 12},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.5") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.7") == 200  # another client behind the same proxy is not blocked
