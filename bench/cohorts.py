@@ -113,7 +113,8 @@ def run() -> list[dict]:
 
     folder = tempfile.mkdtemp(prefix="trainer-bench-cohorts-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "TWO_FACTOR_REQUIRED_ROLES": ()})
     with app.app_context():
         flask_migrate.upgrade()
         demo.seed_accounts()

@@ -86,6 +86,9 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
+    # Roles that must use two-factor sign-in (comma-separated; empty for none).
+    TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
+                                                                "admin,trainer").split(",") if r)
 
     # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
@@ -127,6 +130,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    TWO_FACTOR_REQUIRED_ROLES = ()  # the two-factor tests switch it on
     # Limits stay on, set high; tests of the limits lower them.
     LOGIN_LIMIT_PER_ACCOUNT = "1000 per minute"
     LOGIN_LIMIT_PER_ADDRESS = "1000 per minute"

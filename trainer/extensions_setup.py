@@ -55,7 +55,7 @@ def babel_languages() -> dict[str, str]:
     return current_app.config["LANGUAGES"]
 
 
-def _load_user(session_id: str):
+def load_user(session_id: str):
     """Sessions name the user and their session version; a bumped version signs them out."""
     from trainer.models import User
 
@@ -91,6 +91,22 @@ def _session_time_limits():
     return None
 
 
+# Pages a person who must set up two-factor sign-in can still reach before doing so.
+_BEFORE_TWO_FACTOR = {"auth.two_factor_setup", "auth.logout", "auth.set_language", "static", "pages.quick_exit",
+                      "pages.support", "pages.healthz", "learn.media"}
+
+
+def _two_factor_required():
+    """Administrators and trainers set up two-factor sign-in before anything else."""
+    from trainer.services import two_factor
+
+    if (current_user.is_authenticated and request.endpoint not in _BEFORE_TWO_FACTOR
+            and two_factor.required(current_user) and not two_factor.enabled(current_user)):
+        flash(_("Your role needs two-factor sign-in. Set it up to continue."), "info")
+        return redirect(url_for("auth.two_factor_setup"))
+    return None
+
+
 def _no_store_for_signed_in(response):
     """Pages with personal data must not linger in shared caches or the back-forward cache."""
     if current_user and current_user.is_authenticated and "immutable" not in response.headers.get(
@@ -112,7 +128,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(load_user)
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Please sign in to see that page.")
@@ -128,4 +144,5 @@ def init_extensions(app: Flask) -> None:
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )
     app.before_request(_session_time_limits)
+    app.before_request(_two_factor_required)
     app.after_request(_no_store_for_signed_in)

@@ -65,7 +65,7 @@ def test_newcomer_journey(page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", name="Je profiel")).to_be_visible()
     audit(page)
-    for path in ("/", "/support", "/password"):
+    for path in ("/", "/support", "/password", "/profile/two-factor", "/profile/data"):
         page.goto(path)
         audit(page)
 

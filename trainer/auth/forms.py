@@ -109,3 +109,12 @@ class ConfirmForm(FlaskForm):
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password, to confirm"), validators=[_required, _max(MAX_LENGTH)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[_required, _max(MAX_LENGTH)])
+    code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])

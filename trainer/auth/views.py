@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.auth import bp
-from trainer.auth.forms import (ChangePasswordForm, ConfirmForm, DeleteAccountForm, ForgotPasswordForm, LanguageForm,
-                                LoginForm, ProfileForm, RegisterForm, ResetPasswordForm)
+from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
+                                ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
+                                ResetPasswordForm)
 from trainer.extensions import db, limiter
-from trainer.services import accounts, cohorts, mail, privacy
+from trainer.extensions_setup import load_user
+from trainer.services import accounts, cohorts, mail, privacy, two_factor
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
 
@@ -79,6 +81,11 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(_("That email address and password do not match an active account."))
+        elif two_factor.enabled(user):
+            db.session.commit()
+            _fresh_session()
+            session["pending_user"], session["pending_next"] = user.get_id(), form.next.data or ""
+            return redirect(url_for("auth.sign_in_code"))
         else:
             db.session.commit()
             _fresh_session()
@@ -220,3 +227,71 @@ def delete_account():
             flash(_("Your account and your learning records are deleted."), "success")
             return redirect(url_for("pages.home"))
     return render_template("auth/my_data.html", form=form), 400
+
+
+def _pending_user():
+    return load_user(session.get("pending_user", ""))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=lambda: "login-code:" + session.get("pending_user", ""))
+def sign_in_code():
+    """The second step of signing in, for accounts with two-factor sign-in."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data):
+            db.session.commit()
+            target = session.get("pending_next", "")
+            _fresh_session()
+            login_user(user)
+            return redirect(safe_next(target))
+        db.session.rollback()
+        form.code.errors = [_("That code is not right. Check the time on your phone and try again.")]
+    return render_template("auth/sign_in_code.html", form=form)
+
+
+@bp.route("/profile/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    user = current_user._get_current_object()
+    if two_factor.enabled(user):
+        return render_template("auth/two_factor.html", enabled=True, form=DisableTwoFactorForm(),
+                               required=two_factor.required(user))
+    secret = session.setdefault("totp_setup", two_factor.new_secret())
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.enable(user, secret, form.code.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            session.pop("totp_setup", None)
+            login_user(user)  # this session continues; others must sign in again
+            flash(_("Two-factor sign-in is on. You will be asked for a code each time you sign in."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret,
+                           qr=two_factor.setup_qr(user, secret), required=two_factor.required(user))
+
+
+@bp.post("/profile/two-factor/disable")
+@login_required
+def two_factor_disable():
+    form = DisableTwoFactorForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            two_factor.disable(user, form.password.data, form.code.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Two-factor sign-in is off."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/two_factor.html", enabled=True, form=form,
+                           required=two_factor.required(user)), 400

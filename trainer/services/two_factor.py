@@ -1,0 +1,84 @@
+"""Two-factor sign-in with time-based one-time codes (TOTP, RFC 6238) from an authenticator app."""
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from datetime import datetime
+
+import pyotp
+import segno
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from trainer.extensions import db
+from trainer.models import User
+from trainer.services import audit, passwords
+from trainer.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+ISSUER = "Frontline Trainer"
+
+
+def enabled(user: User) -> bool:
+    return bool(user.totp_secret)
+
+
+def required(user: User) -> bool:
+    """Whether the person's roles oblige them to use two-factor sign-in."""
+    return any(user.has_role(role) for role in current_app.config["TWO_FACTOR_REQUIRED_ROLES"])
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def setup_qr(user: User, secret: str) -> str:
+    """A QR code (as a data URI) that authenticator apps scan to add the account."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="png", scale=5, border=2)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (this one or a neighbour, for clock drift), or None."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(datetime.now())
+    for step in (now, now - 1, now + 1):
+        if len(code) == 6 and pyotp.utils.strings_equal(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def enable(user: User, secret: str, code: str) -> None:
+    step = _step(secret, code)
+    if step is None:
+        raise InvalidInput("code", str(_l("That code is not right. Check the time on your phone and try again.")))
+    user.totp_secret, user.totp_last_step = secret, step
+    user.session_version += 1  # other sessions sign in again, now with a code
+    audit.record(user, "two-factor-enabled", f"user {user.id}")
+    db.session.flush()
+
+
+def verify(user: User, code: str) -> bool:
+    """Check a sign-in code; each code works once."""
+    step = _step(user.totp_secret or "", code) if user.totp_secret else None
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    db.session.flush()
+    return True
+
+
+def disable(user: User, password: str, code: str) -> None:
+    if required(user):
+        raise InvalidInput("code", str(_l("Your role requires two-factor sign-in, so it cannot be switched off.")))
+    if not passwords.verify_password(user.password_hash, password):
+        raise InvalidInput("password", str(_l("Your current password is not right.")))
+    if not verify(user, code):
+        raise InvalidInput("code", str(_l("That code is not right. Check the time on your phone and try again.")))
+    user.totp_secret, user.totp_last_step = None, None
+    audit.record(user, "two-factor-disabled", f"user {user.id}")
+    db.session.flush()
