@@ -179,3 +179,20 @@ def test_course_text_is_sanitised_even_for_administrators(client, admin, publish
     client.post("/authoring/courses/core/publish")
     page = client.get("/courses/core/what-it-is").get_data(as_text=True)
     assert "<script>alert" not in page and "onerror" not in page and "javascript:" not in page
+
+
+def test_course_text_is_never_treated_as_a_template(client, admin, published_course):
+    import html
+    import re
+
+    editor = "/authoring/courses/core/files/01-what-it-is.md"
+    source = html.unescape(re.search(r'<textarea[^>]*>(.*?)</textarea>',
+                                     client.get(editor).get_data(as_text=True), re.S).group(1))
+    client.post(editor, data={"text": source.replace("## The legal definition {#definition}",
+                                                     "## The legal definition {#definition}\n\n"
+                                                     "{{ config.SECRET_KEY }} {% for x in range(3) %}loop{% endfor %}"),
+                              "action": "save"})
+    client.post("/authoring/courses/core/publish")
+    page = client.get("/courses/core/what-it-is").get_data(as_text=True)
+    assert "{{ config.SECRET_KEY }}" in html.unescape(page) and "test-secret-key" not in page
+    assert "looploop" not in page
