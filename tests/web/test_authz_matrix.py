@@ -49,6 +49,7 @@ MATRIX = [
     ("GET", "/admin/users/<int:user_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("POST", "/admin/users/<int:user_id>/roles", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
     ("POST", "/admin/users/<int:user_id>/active", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/admin/users/<int:user_id>/two-factor-reset", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
     ("GET", "/admin/audit", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     # Learning: every signed-in person; the course is the published example course.
     ("GET", "/learning", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),

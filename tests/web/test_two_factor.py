@@ -96,3 +96,16 @@ def test_turning_it_on_signs_out_other_sessions(app, make_user):
 @pytest.mark.parametrize("path", ["/login/code"])
 def test_no_pending_sign_in_goes_back_to_the_password(client, path):
     assert client.get(path).headers["Location"] == "/login"
+
+
+def test_an_administrator_resets_a_lost_authenticator(app, client, make_user, get_user):
+    user = make_user()
+    login(client, user)
+    _setup(client)
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    assert "Reset two-factor sign-in" in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    admin.post(f"/admin/users/{user.id}/two-factor-reset")
+    assert get_user(user.id).totp_secret is None
+    assert client.get("/profile").status_code == 302  # their sessions ended
+    assert login(client, user).headers["Location"] == "/"  # password alone again, until they set it up

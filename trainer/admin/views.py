@@ -58,6 +58,17 @@ def user_active(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/two-factor-reset")
+@login_required
+def user_two_factor_reset(user_id: int):
+    user = or_http_error(users.get_user, current_user, user_id)
+    or_http_error(users.reset_two_factor, current_user, user)
+    db.session.commit()
+    flash(_("Two-factor sign-in of %(name)s is reset; they set it up again when they next sign in.",
+            name=user.name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.get("/audit")
 @login_required
 def audit_log():

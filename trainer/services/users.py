@@ -68,3 +68,15 @@ def set_active(actor: User, target: User, active: bool) -> User:
     log.info("admin %s %s account %s", actor.id, "reactivated" if active else "deactivated", target.id)
     audit.record(actor, "account-reactivated" if active else "account-deactivated", f"user {target.id}")
     return target
+
+
+def reset_two_factor(actor: User, target: User) -> User:
+    """For someone who lost their authenticator: they set it up again at their next sign-in."""
+    if not policy.can_change_roles(actor, target):
+        raise NotAllowed()
+    target.totp_secret, target.totp_last_step = None, None
+    target.session_version += 1
+    db.session.flush()
+    audit.record(actor, "two-factor-reset", f"user {target.id}")
+    log.info("admin %s reset two-factor sign-in of %s", actor.id, target.id)
+    return target
