@@ -139,7 +139,7 @@ def _run(base: str, seconds: float, on_half=None) -> tuple[list[int], list[str]]
                         errors.append(f"learner {i}: submission not accepted")
                     else:
                         accepted.append(attempt)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001 - every failure is counted as an error
                 with lock:
                     errors.append(f"learner {i}: {error}")
 
