@@ -5,11 +5,15 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from trainer.models import User
+from trainer.services import two_factor
 
 CSP = {
     "default-src": "'self'",
@@ -45,6 +49,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+def current_locale() -> str:
+    """The language the page is shown in."""
+    return str(get_locale() or "en")
+
+
 def select_timezone() -> str | None:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
@@ -57,8 +66,6 @@ def babel_languages() -> dict[str, str]:
 
 def load_user(session_id: str):
     """Sessions name the user and their session version; a bumped version signs them out."""
-    from trainer.models import User
-
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
@@ -98,8 +105,6 @@ _BEFORE_TWO_FACTOR = {"auth.two_factor_setup", "auth.logout", "auth.set_language
 
 def _two_factor_required():
     """Administrators and trainers set up two-factor sign-in before anything else."""
-    from trainer.services import two_factor
-
     if (current_user.is_authenticated and request.endpoint not in _BEFORE_TWO_FACTOR
             and two_factor.required(current_user) and not two_factor.enabled(current_user)):
         flash(_("Your role needs two-factor sign-in. Set it up to continue."), "info")
@@ -129,8 +134,6 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"
     talisman.init_app(

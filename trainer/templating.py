@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
+from trainer.extensions_setup import current_locale
 
 INTENSITY_LABELS = {"light": _l("light"), "moderate": _l("moderate"), "heavy": _l("heavy")}
 STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"), "completed": _l("completed")}
@@ -38,7 +39,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def helpers():
         return {
-            "current_locale": lambda: str(get_locale() or "en"),
+            "current_locale": current_locale,
             "format_datetime": format_datetime,
             "format_date": format_date,
             "country_label": country_label,

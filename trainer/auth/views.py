@@ -12,7 +12,7 @@ from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, Delet
                                 ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
                                 ResetPasswordForm)
 from trainer.extensions import db, limiter
-from trainer.extensions_setup import load_user
+from trainer.extensions_setup import current_locale, load_user
 from trainer.services import accounts, cohorts, mail, privacy, two_factor
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
@@ -47,7 +47,7 @@ def register():
         return redirect(url_for("pages.home"))
     form = RegisterForm()
     if request.method == "GET":
-        form.locale.data = form.locale.data or session.get("locale") or _current_locale()
+        form.locale.data = form.locale.data or session.get("locale") or current_locale()
     if form.validate_on_submit():
         try:
             user = accounts.register(form.email.data, form.password.data, _profile(form))
@@ -61,12 +61,6 @@ def register():
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
             return redirect(url_for("pages.home"))
     return render_template("auth/register.html", form=form)
-
-
-def _current_locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "en")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,7 +103,7 @@ def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.specialty.data = current_user.specialty or ""
-        form.locale.data = current_user.locale or _current_locale()
+        form.locale.data = current_user.locale or current_locale()
     if form.validate_on_submit():
         try:
             accounts.update_profile(current_user, _profile(form))

@@ -1,6 +1,8 @@
 """Starting text for a new course and for new modules: each one checks clean as it is."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 COURSE_MD = """---
 id: {slug}
 title: "{title}"
@@ -112,13 +114,13 @@ def add_module_to_course_md(text: str, filename: str) -> str:
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.startswith("modules:")), None)
     if start is None:
-        raise ValueError("course.md has no modules: list")
+        raise ValueError(str(_l("course.md has no modules: list.")))
     end = start + 1
     indent = "  "
     while end < len(lines) and lines[end].lstrip().startswith("- "):
         indent = lines[end][: len(lines[end]) - len(lines[end].lstrip())]
         end += 1
     if lines[start].strip() != "modules:":  # an inline list such as modules: [a.md]
-        raise ValueError("write course.md's modules as one item per line to add modules here")
+        raise ValueError(str(_l("Write course.md's modules one per line to add modules here.")))
     lines.insert(end, f"{indent}- {filename}")
     return "\n".join(lines)
