@@ -36,6 +36,50 @@
       }
     });
 
+    // Lessons: as the learner reads, move the module's progress bar and tell the server the
+    // furthest section reached, so the place to resume follows their reading.
+    var lesson = document.querySelector("article[data-reached-url]");
+    if (lesson && window.IntersectionObserver && window.fetch && window.FormData) {
+      var sections = Array.prototype.slice.call(lesson.querySelectorAll(".lesson-section"));
+      var bar = document.getElementById("module-progress");
+      var text = document.getElementById("module-progress-text");
+      var furthest = -1, sent = -1, timer = null;
+      var send = function () {
+        timer = null;
+        if (furthest <= sent) { return; }
+        sent = furthest;
+        var form = new FormData();
+        form.append("csrf_token", lesson.getAttribute("data-csrf-token"));
+        form.append("section", sections[furthest].id.replace(/^section-/, ""));
+        fetch(lesson.getAttribute("data-reached-url"), { method: "POST", body: form, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (answer) {
+            if (answer && bar && text && answer.percent >= Number(bar.value)) {
+              bar.value = answer.percent;
+              bar.textContent = answer.percent + "%";
+              text.textContent = text.textContent.replace(/\d+/, answer.percent);
+            }
+          })
+          .catch(function () { /* offline: the next page view records the visit */ });
+      };
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          var index = Number(entry.target.getAttribute("data-index"));
+          // A section counts as reached once its end has come into view.
+          if (entry.isIntersecting && index > furthest) { furthest = index; }
+        });
+        if (furthest > sent && !timer) { timer = setTimeout(send, 1500); }
+      });
+      sections.forEach(function (section, index) {
+        var end = document.createElement("span");
+        end.className = "section-end";
+        end.setAttribute("aria-hidden", "true");
+        end.setAttribute("data-index", String(index));
+        section.appendChild(end);
+        observer.observe(end);
+      });
+    }
+
     // Registration: preselect the browser's time zone when the person has not chosen one.
     var tz = document.querySelector("form[data-guess-timezone] #timezone");
     if (tz && tz.value === "UTC" && window.Intl) {

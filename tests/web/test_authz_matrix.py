@@ -61,6 +61,7 @@ MATRIX = [
     ("GET", "/courses/<slug>/<module_slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses/<slug>/<module_slug>/print", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("POST", "/courses/<slug>/<module_slug>/sections/<section_id>", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/courses/<slug>/<module_slug>/reached", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     ("POST", "/courses/<slug>/<module_slug>/complete", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("POST", "/courses/<slug>/<module_slug>/quiz", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("GET", "/courses/<slug>/<module_slug>/attempts/<int:attempt_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),

@@ -217,3 +217,43 @@ def test_resume_lands_on_the_last_section_reached(client, learner):
 def test_print_view_shows_the_alternative_of_noted_sections(client, learner):
     page = client.get(f"{LESSON}/print").get_data(as_text=True)
     assert "The non-graphic version of this section is printed." in page
+
+
+def _module_percent(page: str) -> int:
+    return int(re.search(r'<progress id="module-progress" max="100" value="(\d+)"', page).group(1))
+
+
+def test_the_module_bar_follows_the_sections_reached_and_read(client, learner):
+    assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 0
+    answer = client.post(f"{LESSON}/reached", data={"section": "definition"})
+    assert answer.status_code == 200 and answer.json == {"percent": 50}
+    # Scrolling past a content note is not reading the section behind it.
+    assert client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"}).json == {"percent": 50}
+    client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "alternative"})
+    assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 100
+
+
+def test_the_place_to_resume_only_moves_forward_as_the_learner_scrolls(client, learner):
+    client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
+    client.post(f"{LESSON}/reached", data={"section": "definition"})  # scrolled back up
+    page = client.get("/learning").get_data(as_text=True)
+    assert 'href="/courses/core/what-it-is#section-sexual-exploitation"' in page
+
+
+def test_a_tampered_reached_form_changes_nothing(client, learner, count_rows):
+    assert client.post(f"{LESSON}/reached", data={"section": "nowhere"}).status_code == 400
+    assert client.post(f"{QUIZ}/reached", data={"section": "definition"}).status_code == 400
+    assert client.post("/courses/unknown/what-it-is/reached", data={"section": "definition"}).status_code == 404
+    assert count_rows(ModuleProgress) == 0
+
+
+def test_the_scenario_bar_counts_steps_towards_an_ending(client, learner):
+    assert _module_percent(client.get(SCENARIO).get_data(as_text=True)) == 0
+    run_url = client.post(f"{SCENARIO}/runs").headers["Location"]
+    assert _module_percent(client.get(run_url).get_data(as_text=True)) == 0
+    _play(client, run_url, "Let him stay")
+    middle = _module_percent(client.get(run_url).get_data(as_text=True))
+    assert 0 < middle < 100
+    _play(client, run_url, "Discharge her")
+    assert _module_percent(client.get(run_url).get_data(as_text=True)) == 100
+    assert _module_percent(client.get(SCENARIO).get_data(as_text=True)) == 100

@@ -74,20 +74,21 @@ def recertify(slug: str):
 @login_required
 def module(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
-    row = progress.visit(current_user, course, module)
+    row, state = progress.open_module(current_user, course, version, module)
     db.session.commit()
-    context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(),
-                   state=progress.course_progress(current_user, course, version))
+    context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(), state=state)
     if module.kind == "lesson":
         sections = course_data.sections(module.body)
         context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
-        context["directory_groups"] = referrals.directory()
+        context["module_percent"] = lessons.percent(row, sections)
+        context["directory_groups"] = referrals.phone_list()
     elif module.kind == "quiz":
         token = quizzes.new_form_token()
         context.update(token=token, forms=quizzes.answer_forms(module, token),
                        attempts=quizzes.attempts(current_user, course, module.slug))
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)
+        context["module_percent"] = scenarios.percent(module, context["run"])
     return render_template(f"learn/{module.kind}.html", **context)
 
 
@@ -106,6 +107,17 @@ def section(slug: str, module_slug: str, section_id: str):
     or_http_error(lessons.decide, current_user, course, module, section_id, request.form.get("action", ""))
     db.session.commit()
     return redirect(url_for("learn.module", slug=slug, module_slug=module_slug) + f"#section-{section_id}")
+
+
+@bp.post("/courses/<slug>/<module_slug>/reached")
+@login_required
+def reached(slug: str, module_slug: str):
+    """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
+    course, version, module = _open(slug, module_slug)
+    row = or_http_error(lessons.reach, current_user, course, module, request.form.get("section", ""))
+    percent = lessons.percent(row, course_data.sections(module.body))
+    db.session.commit()
+    return {"percent": percent}
 
 
 @bp.post("/courses/<slug>/<module_slug>/complete")
@@ -169,12 +181,13 @@ def run(slug: str, module_slug: str, run_id: int):
         db.session.commit()
         return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
     graph = scenarios.nodes(module)
+    percent = scenarios.percent(module, run)
     best_steps, best_end = scenarios.best_path(module) if run.finished_at else ([], None)
     return render_template("learn/run.html", course=course, version=version, module=module, run=run,
                            node=graph[run.current_node], consequence=scenarios.last_choice(module, run),
                            walked=scenarios.walked(module, run), best_steps=best_steps, best_end=best_end,
                            choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), module_percent=percent)
 
 
 @bp.get("/break")

@@ -24,6 +24,32 @@ def section_state(row: ModuleProgress | None, section: SectionSpec) -> str:
     return "skipped" if section.id in row.skipped else "undecided"
 
 
+def percent(row: ModuleProgress | None, sections: tuple[SectionSpec, ...]) -> int:
+    """How far through the lesson the learner is: the sections up to the furthest one reached,
+    a section behind a content note counting once it was read (in either version)."""
+    if row is not None and row.state == "completed":
+        return 100
+    ids = [s.id for s in sections]
+    if row is None or not ids or row.position not in ids:
+        return 0
+    reached = ids.index(row.position)
+    done = sum(section_state(row, s) in ("read", "alternative") for s in sections[:reached + 1])
+    return round(100 * done / len(ids))
+
+
+def reach(user: User, course: Course, module: Module, section_id: str) -> ModuleProgress:
+    """The learner has scrolled to a section: move their place forward (never back), so the
+    module's progress and the place to resume follow their reading."""
+    ids = [s.id for s in course_data.sections(module.body)] if module.kind == "lesson" else []
+    if section_id not in ids:
+        raise InvalidInput("section", "unknown section")
+    row = progress.module_progress(user, course, module.slug, create=True)
+    current = ids.index(row.position) if row.position in ids else -1
+    if ids.index(section_id) > current:
+        row = progress.visit(user, course, module, position=section_id)
+    return row
+
+
 def decide(user: User, course: Course, module: Module, section_id: str, action: str) -> ModuleProgress:
     """Record the learner's choice at a content note."""
     section = next((s for s in course_data.sections(module.body) if s.id == section_id), None)

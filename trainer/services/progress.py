@@ -47,11 +47,19 @@ def module_progress(user: User, course: Course, slug: str, create: bool = False)
     return found
 
 
-def visit(user: User, course: Course, module: Module, position: str | None = None) -> ModuleProgress:
-    """Record that the learner opened a module (enrolling them if needed); counts time spent."""
+def visit(user: User, course: Course, module: Module, position: str | None = None,
+          rows: dict[str, ModuleProgress] | None = None) -> ModuleProgress:
+    """Record that the learner opened a module (enrolling them if needed); counts time spent.
+
+    ``rows`` are the learner's progress rows for the course when the caller has them already.
+    """
     record = enrolment(user, course, create=True)
     now = datetime.now(timezone.utc)
-    progress = module_progress(user, course, module.slug, create=True)
+    progress = rows.get(module.slug) if rows is not None else None
+    if progress is None:
+        progress = module_progress(user, course, module.slug, create=True)
+        if rows is not None:
+            rows[module.slug] = progress
     recent = (record.last_module == module.slug and record.last_visited_at is not None
               and (now - record.last_visited_at).total_seconds() < REVISIT_SECONDS)
     if recent and not position and progress.state != "not-started":
@@ -126,10 +134,17 @@ class CourseProgress:
         return None
 
 
-def course_progress(user: User, course: Course, version: CourseVersion) -> CourseProgress:
-    """Each module of the version with the learner's state, in one query."""
-    rows = {p.module: p for p in db.session.scalars(sa.select(ModuleProgress).where(
+def progress_rows(user: User, course: Course) -> dict[str, ModuleProgress]:
+    """The learner's progress rows for a course, by module slug, in one query."""
+    return {p.module: p for p in db.session.scalars(sa.select(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id))}
+
+
+def course_progress(user: User, course: Course, version: CourseVersion,
+                    rows: dict[str, ModuleProgress] | None = None) -> CourseProgress:
+    """Each module of the version with the learner's state."""
+    if rows is None:
+        rows = progress_rows(user, course)
     states = []
     for module in version.modules:
         row = rows.get(module.slug)
@@ -137,6 +152,14 @@ def course_progress(user: User, course: Course, version: CourseVersion) -> Cours
                                   row.score if row else None, row.attempts if row else 0,
                                   row.position if row else None))
     return CourseProgress(states)
+
+
+def open_module(user: User, course: Course, version: CourseVersion,
+                module: Module) -> tuple[ModuleProgress, CourseProgress]:
+    """Record a visit to a module and return its row with the course's progress, sharing one read."""
+    rows = progress_rows(user, course)
+    row = visit(user, course, module, rows=rows)
+    return row, course_progress(user, course, version, rows)
 
 
 def update_completion(user: User, course: Course, version: CourseVersion) -> bool:

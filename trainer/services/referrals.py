@@ -55,7 +55,7 @@ def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
 @dataclass
 class CountryGroup:
     country: str
-    services: list[Referral]
+    services: list  # Referral entries, or (country, name, phone) rows for phone_list
 
 
 def directory(country: str | None = None) -> list[CountryGroup]:
@@ -63,7 +63,20 @@ def directory(country: str | None = None) -> list[CountryGroup]:
     stmt = sa.select(Referral).order_by(Referral.country, Referral.position, Referral.name)
     if country:
         stmt = stmt.where(sa.or_(Referral.country == country, Referral.country.like(f"{country}-%")))
-    rows = db.session.scalars(stmt).all()
+    return _grouped(db.session.scalars(stmt).all())
+
+
+def phone_list() -> list[CountryGroup]:
+    """Every service's name and number, grouped like ``directory``: what a lesson page shows.
+
+    Plain rows rather than whole entries, since every lesson view reads them.
+    """
+    stmt = (sa.select(Referral.country, Referral.name, Referral.phone)
+            .order_by(Referral.country, Referral.position, Referral.name))
+    return _grouped(db.session.execute(stmt).all())
+
+
+def _grouped(rows) -> list[CountryGroup]:
     return [CountryGroup(code, list(items)) for code, items in groupby(rows, key=lambda r: r.country.split("-")[0])]
 
 

@@ -97,6 +97,37 @@ def walked(module: Module, run: ScenarioRun) -> list[tuple[NodeSpec, ChoiceSpec]
     return steps
 
 
+def percent(module: Module, run: ScenarioRun | None) -> int:
+    """How far through the scenario a run is: the steps taken against those taken plus the
+    fewest still needed to reach an ending (branches differ in length, so this is an estimate)."""
+    if run is None:
+        return 0
+    if run.finished_at is not None:
+        return 100
+    graph = nodes(module)
+    remaining = _steps_to_an_ending(graph, run.current_node)
+    taken = len(run.path)
+    if remaining is None or taken + remaining == 0:
+        return 0
+    return round(100 * taken / (taken + remaining))
+
+
+def _steps_to_an_ending(graph: dict[str, NodeSpec], start: str) -> int | None:
+    """The fewest choices from ``start`` to any ending (breadth-first), or None if none is reachable."""
+    if start not in graph:
+        return None
+    depth, queue = {start: 0}, deque([start])
+    while queue:
+        node_id = queue.popleft()
+        if graph[node_id].ending:
+            return depth[node_id]
+        for choice in graph[node_id].choices:
+            if choice.target in graph and choice.target not in depth:
+                depth[choice.target] = depth[node_id] + 1
+                queue.append(choice.target)
+    return None
+
+
 def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSpec | None]:
     """The shortest route from the start to a best ending: the (node, choice) steps and the ending."""
     graph = nodes(module)
