@@ -86,6 +86,9 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "5 per minute; 30 per hour")
+    # Registration and cohort join links: generous, since a class may sign up together behind one
+    # hospital or station address, but enough to stop mass account creation and code guessing.
+    REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
     # Roles that must use two-factor sign-in (comma-separated; empty for none).
     TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
                                                                 "admin,trainer").split(",") if r)
@@ -94,6 +97,13 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
+    # Breached passwords are refused (NIST SP 800-63B) by asking the Pwned Passwords range API,
+    # which only ever sees the first five hex characters of the password's SHA-1. Empty switches
+    # it off; an unreachable service lets the password through (and logs a warning).
+    # Production asks the Pwned Passwords range service; local runs stay on this machine unless told.
+    PWNED_PASSWORDS_URL = os.environ.get("PWNED_PASSWORDS_URL",
+                                         "" if LOCAL else "https://api.pwnedpasswords.com/range/")
+    PWNED_PASSWORDS_TIMEOUT = float(os.environ.get("PWNED_PASSWORDS_TIMEOUT", 2))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
@@ -137,5 +147,6 @@ class TestConfig(Config):
     RESET_LIMIT_PER_ADDRESS = "1000 per minute"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    PWNED_PASSWORDS_URL = ""  # tests never leave the machine; the breach tests start a local stand-in
     MAIL_SERVER = ""
     QUICK_EXIT_URL = "https://example.org/weather"

@@ -80,6 +80,12 @@
       });
     }
 
+    // Pages meant for paper (recovery codes): their print button is hidden until it can work.
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+
     // Registration: preselect the browser's time zone when the person has not chosen one.
     var tz = document.querySelector("form[data-guess-timezone] #timezone");
     if (tz && tz.value === "UTC" && window.Intl) {

@@ -34,6 +34,7 @@ MATRIX = [
     ("GET", "/profile/two-factor", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("POST", "/profile/two-factor", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("POST", "/profile/two-factor/disable", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/profile/two-factor/recovery-codes", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("GET", "/profile/data", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/profile/data.json", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("POST", "/profile/delete", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),

@@ -155,6 +155,22 @@ def test_password_reset_requests_are_rate_limited(app, client, monkeypatch, outb
     assert statuses == [302, 302, 302, 429]
 
 
+def test_registration_is_rate_limited_per_address(app, client, monkeypatch, count_rows):
+    from trainer.models import User
+
+    monkeypatch.setitem(app.config, "REGISTER_LIMIT_PER_ADDRESS", "3 per minute")
+    statuses = [client.post("/register", data={"email": f"new-{i}@example.org"}).status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert count_rows(User) == 0
+
+
+def test_join_links_are_rate_limited_per_address(app, client, monkeypatch, make_user):
+    login(client, make_user())
+    monkeypatch.setitem(app.config, "REGISTER_LIMIT_PER_ADDRESS", "3 per minute")
+    statuses = [client.get(f"/join/guess-{i}").status_code for i in range(4)]
+    assert statuses[3] == 429 and 429 not in statuses[:3]
+
+
 def test_suite_runs_on_the_database_it_was_asked_for(client, request):
     backend = client.get("/healthz").get_json()["database"]["backend"]
     assert backend == ("postgresql" if request.config.getoption("--postgres") else "sqlite")

@@ -115,6 +115,21 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])
 
 
+_APP_OR_RECOVERY_CODE = _l("Code from your authenticator app, or a recovery code")
+
+
+class SignInCodeForm(FlaskForm):
+    code = StringField(_APP_OR_RECOVERY_CODE, validators=[_required, _max(40)])
+
+
 class DisableTwoFactorForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[_required, _max(MAX_LENGTH)])
-    code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])
+    code = StringField(_APP_OR_RECOVERY_CODE, validators=[_required, _max(40)])
+
+
+class RenewRecoveryCodesForm(DisableTwoFactorForm):
+    """On the same page as the form to switch off, so its fields carry a prefix (distinct ids)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "renew")
+        super().__init__(*args, **kwargs)

@@ -4,16 +4,16 @@ import json
 import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.auth import bp
 from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
                                 ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
-                                ResetPasswordForm)
+                                RenewRecoveryCodesForm, ResetPasswordForm, SignInCodeForm)
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale, load_user
-from trainer.services import accounts, cohorts, mail, privacy, two_factor
+from trainer.services import accounts, cohorts, mail, privacy, recovery_codes, two_factor
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
 
@@ -42,6 +42,7 @@ def _login_account_key() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -227,6 +228,16 @@ def _pending_user():
     return load_user(session.get("pending_user", ""))
 
 
+def _recovery_code_used(user) -> None:
+    """After signing in with a recovery code: how many are left, and a nudge when few are."""
+    left = recovery_codes.remaining(user)
+    message = ngettext("You signed in with a recovery code. %(num)d recovery code is left.",
+                       "You signed in with a recovery code. %(num)d recovery codes are left.", left)
+    if left <= recovery_codes.FEW:
+        message += " " + _("Make a new set on your two-factor sign-in page before you run out.")
+    flash(message, "info")
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
@@ -236,17 +247,37 @@ def sign_in_code():
     user = _pending_user()
     if user is None:
         return redirect(url_for("auth.login"))
-    form = CodeForm()
+    form = SignInCodeForm()
     if form.validate_on_submit():
-        if two_factor.verify(user, form.code.data):
+        kind = two_factor.check(user, form.code.data)
+        if kind is not None:
             db.session.commit()
             target = session.get("pending_next", "")
             _fresh_session()
             login_user(user)
+            if kind == "recovery":
+                _recovery_code_used(user)
             return redirect(safe_next(target))
         db.session.rollback()
-        form.code.errors = [_("That code is not right. Check the time on your phone and try again.")]
+        form.code.errors = [two_factor.wrong_code_message(form.code.data)]
     return render_template("auth/sign_in_code.html", form=form)
+
+
+def _two_factor_on_page(user, form=None, renew_form=None, status: int = 200):
+    """The two-factor page of someone who has it on: recovery codes left, a new set, switching off."""
+    return render_template("auth/two_factor.html", enabled=True, form=form or DisableTwoFactorForm(),
+                           renew_form=renew_form or RenewRecoveryCodesForm(),
+                           codes_left=recovery_codes.remaining(user), few=recovery_codes.FEW,
+                           required=two_factor.required(user)), status
+
+
+def _show_recovery_codes(codes: list[str]):
+    """The new codes, shown this once (signed-in pages are sent with Cache-Control: no-store)."""
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+def _two_factor_account_key() -> str:
+    return f"two-factor-account:{getattr(current_user, 'id', '')}"
 
 
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
@@ -254,13 +285,12 @@ def sign_in_code():
 def two_factor_setup():
     user = current_user._get_current_object()
     if two_factor.enabled(user):
-        return render_template("auth/two_factor.html", enabled=True, form=DisableTwoFactorForm(),
-                               required=two_factor.required(user))
+        return _two_factor_on_page(user)
     secret = session.setdefault("totp_setup", two_factor.new_secret())
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            two_factor.enable(user, secret, form.code.data)
+            codes = two_factor.enable(user, secret, form.code.data)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -268,13 +298,15 @@ def two_factor_setup():
             session.pop("totp_setup", None)
             login_user(user)  # this session continues; others must sign in again
             flash(_("Two-factor sign-in is on. You will be asked for a code each time you sign in."), "success")
-            return redirect(url_for("auth.profile"))
+            return _show_recovery_codes(codes)
     return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret,
                            qr=two_factor.setup_qr(user, secret), required=two_factor.required(user))
 
 
 @bp.post("/profile/two-factor/disable")
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_two_factor_account_key)
 def two_factor_disable():
     form = DisableTwoFactorForm()
     user = current_user._get_current_object()
@@ -287,5 +319,25 @@ def two_factor_disable():
             db.session.commit()
             flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/two_factor.html", enabled=True, form=form,
-                           required=two_factor.required(user)), 400
+    return _two_factor_on_page(user, form=form, status=400)
+
+
+@bp.post("/profile/two-factor/recovery-codes")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_two_factor_account_key)
+def recovery_codes_renew():
+    user = current_user._get_current_object()
+    if not two_factor.enabled(user):
+        return redirect(url_for("auth.two_factor_setup"))
+    form = RenewRecoveryCodesForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.renew_recovery_codes(user, form.password.data, form.code.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You have a new set of recovery codes. The old ones no longer work."), "success")
+            return _show_recovery_codes(codes)
+    return _two_factor_on_page(user, renew_form=form, status=400)

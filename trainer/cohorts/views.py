@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
-from trainer.extensions import db
+from trainer.extensions import db, limiter
 from trainer.services import analysis, assignments, catalogue, cohorts, invitations, learner_report, reminders
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, or_http_error
@@ -198,6 +198,7 @@ def cohort_learner(cohort_id: int, user_id: int):
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 def join(code: str):
     cohort = or_http_error(cohorts.cohort_for_code, code)
     if request.method == "POST":

@@ -84,3 +84,15 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
     __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for signing in without the authenticator app. Only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.extensions import db
 from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
-                            PendingMail, QuizAttempt, ScenarioRun, User, WellbeingCheck)
-from trainer.services import audit, passwords
+                            PendingMail, QuizAttempt, RecoveryCode, ScenarioRun, User, WellbeingCheck)
+from trainer.services import audit, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,10 @@ def export(user: User) -> dict[str, Any]:
         "account": {"email": user.email, "name": user.name, "organisation": user.organisation,
                     "sector": user.sector, "specialty": user.specialty, "is_resident": user.is_resident,
                     "language": user.locale, "timezone": user.timezone, "roles": sorted(user.role_names),
-                    "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at)},
+                    "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
+                    # Whether it is on and how many recovery codes are left; never the secret or the codes.
+                    "two_factor_sign_in": bool(user.totp_secret),
+                    "unused_recovery_codes": recovery_codes.remaining(user)},
         "cohorts": [c.name for c in cohorts],
         "courses": [{"course": slugs.get(e.course_id), "enrolled_at": _iso(e.enrolled_at),
                      "completed_at": _iso(e.completed_at)} for e in rows(Enrolment, Enrolment.id)],
@@ -68,7 +71,7 @@ def delete_account(user: User, password: str) -> None:
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
-    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember):
+    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember, RecoveryCode):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     db.session.execute(sa.update(Certificate).where(Certificate.user_id == user_id).values(user_id=None))
     audit.record(None, "account-deleted", f"user {user_id}")

@@ -1,4 +1,5 @@
-"""Two-factor sign-in with time-based one-time codes (TOTP, RFC 6238) from an authenticator app."""
+"""Two-factor sign-in with time-based one-time codes (TOTP, RFC 6238) from an authenticator app,
+and single-use recovery codes for when the app is out of reach."""
 from __future__ import annotations
 
 import base64
@@ -13,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import audit, passwords
+from trainer.services import audit, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 ISSUER = "Frontline Trainer"
+WRONG_APP_CODE = _l("That code is not right. Check the time on your phone and try again.")
+WRONG_RECOVERY_CODE = _l("That recovery code is not right, or it has been used already.")
 
 
 def enabled(user: User) -> bool:
@@ -52,14 +55,16 @@ def _step(secret: str, code: str) -> int | None:
     return None
 
 
-def enable(user: User, secret: str, code: str) -> None:
+def enable(user: User, secret: str, code: str) -> list[str]:
+    """Switch two-factor sign-in on; returns the new recovery codes, to show once."""
     step = _step(secret, code)
     if step is None:
-        raise InvalidInput("code", str(_l("That code is not right. Check the time on your phone and try again.")))
+        raise InvalidInput("code", str(WRONG_APP_CODE))
     user.totp_secret, user.totp_last_step = secret, step
     user.session_version += 1  # other sessions sign in again, now with a code
     audit.record(user, "two-factor-enabled", f"user {user.id}")
     db.session.flush()
+    return recovery_codes.replace(user)
 
 
 def verify(user: User, code: str) -> bool:
@@ -72,13 +77,43 @@ def verify(user: User, code: str) -> bool:
     return True
 
 
+def check(user: User, code: str) -> str | None:
+    """A code from the app or, shaped like one, a recovery code (used up if right).
+
+    Returns "app" or "recovery" for a right code, None for a wrong one."""
+    if recovery_codes.looks_like(code):
+        return "recovery" if enabled(user) and recovery_codes.use(user, code) else None
+    return "app" if verify(user, code) else None
+
+
+def wrong_code_message(code: str) -> str:
+    return str(WRONG_RECOVERY_CODE if recovery_codes.looks_like(code) else WRONG_APP_CODE)
+
+
+def _confirm(user: User, password: str, code: str) -> None:
+    """Password and a second factor, before a change to two-factor sign-in itself."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise InvalidInput("password", str(_l("Your current password is not right.")))
+    if check(user, code) is None:
+        raise InvalidInput("code", wrong_code_message(code))
+
+
 def disable(user: User, password: str, code: str) -> None:
     if required(user):
         raise InvalidInput("code", str(_l("Your role requires two-factor sign-in, so it cannot be switched off.")))
-    if not passwords.verify_password(user.password_hash, password):
-        raise InvalidInput("password", str(_l("Your current password is not right.")))
-    if not verify(user, code):
-        raise InvalidInput("code", str(_l("That code is not right. Check the time on your phone and try again.")))
+    _confirm(user, password, code)
     user.totp_secret, user.totp_last_step = None, None
+    recovery_codes.delete_all(user)
     audit.record(user, "two-factor-disabled", f"user {user.id}")
     db.session.flush()
+
+
+def renew_recovery_codes(user: User, password: str, code: str) -> list[str]:
+    """A new set of recovery codes in place of the old; returns them, to show once."""
+    if not enabled(user):
+        raise InvalidInput("code", str(_l("Two-factor sign-in is off, so there are no recovery codes.")))
+    _confirm(user, password, code)
+    codes = recovery_codes.replace(user)
+    audit.record(user, "recovery-codes-renewed", f"user {user.id}")
+    db.session.flush()
+    return codes

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import ROLES, User, UserRole
-from trainer.services import audit
+from trainer.services import audit, recovery_codes
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def reset_two_factor(actor: User, target: User) -> User:
     if not policy.can_change_roles(actor, target):
         raise NotAllowed()
     target.totp_secret, target.totp_last_step = None, None
+    recovery_codes.delete_all(target)
     target.session_version += 1
     db.session.flush()
     audit.record(actor, "two-factor-reset", f"user {target.id}")
