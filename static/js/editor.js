@@ -54,7 +54,20 @@
     problems.appendChild(ul);
   }
 
+  function tooLarge() {
+    var max = Number(form.getAttribute("data-max-bytes")) || Infinity;
+    return text.value.length > max || (window.Blob && new Blob([text.value]).size > max);
+  }
+
   function refresh() {
+    if (tooLarge()) {  // the server would refuse it: say why here instead of sending it
+      problems.textContent = "";
+      var p = document.createElement("p");
+      p.className = "problem problem-error";
+      p.textContent = form.getAttribute("data-too-large");
+      problems.appendChild(p);
+      return;
+    }
     var body = new URLSearchParams();
     body.set("csrf_token", token);
     body.set("text", text.value);

@@ -21,7 +21,7 @@ def test_admin_writes_fixes_and_publishes_a_scenario_a_learner_then_plays(page, 
     expect(page.get_by_text("The draft checks clean")).to_be_visible()
     audit(page)
 
-    page.get_by_label("File name").fill("02-roadside")
+    page.get_by_label("File name", exact=True).fill("02-roadside")
     page.get_by_label("Title", exact=True).fill("A roadside check")
     page.get_by_label("Kind").select_option("scenario")
     page.get_by_role("button", name="Add module").click()

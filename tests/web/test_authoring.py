@@ -84,6 +84,17 @@ def test_preview_does_not_save(client, admin):
     assert "Write the lesson here." in client.get(path).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("text", ["A long line of words. " * 50_000, "é" * 600_000],
+                         ids=["over a million characters", "over a megabyte in UTF-8"])
+def test_editor_refuses_a_file_over_1_mb_without_checking_or_previewing_it(client, admin, text):
+    _new_course(client)
+    path = "/authoring/courses/police-advanced/files/01-introduction.md"
+    page = client.post(path, data={"text": text, "action": "save"}).get_data(as_text=True)
+    assert "The file is larger than 1 MB. Split the module into two." in page
+    assert '<p class="ok">' not in page and 'id="line-1"' not in page and "module-preview" not in page
+    assert "Write the lesson here." in client.get(path).get_data(as_text=True)  # the draft is unchanged
+
+
 def test_published_course_edits_make_a_new_version_with_a_diff(client, admin, published_course, count_rows):
     editor = "/authoring/courses/core/files/02-indicators-quiz.md"
     text = client.get(editor).get_data(as_text=True)
@@ -143,6 +154,31 @@ def test_gift_import_converts_and_reports_what_it_could_not(client, admin):
     assert "Question 2" in page
     course = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
     assert "03-imported.md" in course and "The draft checks clean" in course
+
+
+@pytest.mark.parametrize("data, message", [
+    ("// Saved by Windows\n::Cafe::Is the café open at night?{T}\n".encode("cp1252"),
+     "The file is not UTF-8 text (line 2). Save it as UTF-8 and try again."),
+    (GIFT.encode("utf-16"), "The file is not UTF-8 text (line 1)."),
+    (GIFT.encode() * 4000, "The file is larger than 1 MB."),
+], ids=["cp1252", "utf-16", "too large"])
+def test_gift_import_refuses_a_file_it_would_have_to_guess_at_or_cut_short(client, admin, data, message):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift", follow_redirects=True,
+                           data={"gift": (io.BytesIO(data), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert message in page and "03-imported.md" not in page
+
+
+def test_gift_import_reads_utf8_with_the_bom_windows_adds(client, admin):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift",
+                           data={"gift": (io.BytesIO(GIFT.encode("utf-8-sig")), "bank.gift"),
+                                 "filename": "03-imported", "title": "Imported questions"})
+    assert "1 question converted into 03-imported.md." in response.get_data(as_text=True)
+    module = client.get("/authoring/courses/police-advanced/files/03-imported.md").get_data(as_text=True)
+    assert "\ufeff" not in module and "See the patient alone" in module
 
 
 def test_discarding_a_draft_keeps_the_published_version(client, admin, published_course, count_rows):

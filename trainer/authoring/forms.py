@@ -20,7 +20,8 @@ class NewCourseForm(FlaskForm):
 
 
 class EditFileForm(FlaskForm):
-    text = TextAreaField(_l("Markdown"), validators=[Length(max=1024 * 1024)])
+    text = TextAreaField(_l("Markdown"), validators=[Length(
+        max=1024 * 1024, message=_l("The file is larger than 1 MB. Split the module into two."))])
 
 
 class NewModuleForm(FlaskForm):
@@ -37,10 +38,11 @@ class ImageForm(FlaskForm):
 
 
 class GiftForm(FlaskForm):
+    """Shown on the course page beside NewModuleForm: its own ids, so each label finds its field."""
     gift = FileField(_l("GIFT file from Moodle"), validators=[FileRequired(message=_l("Choose a file."))])
     filename = StringField(_l("New module file name"), validators=[_required, Length(max=100)],
-                           description=_l("For example 05-imported-quiz.md"))
-    title = StringField(_l("Module title"), validators=[_required, Length(max=200)])
+                           description=_l("For example 05-imported-quiz.md"), id="gift-filename")
+    title = StringField(_l("Module title"), validators=[_required, Length(max=200)], id="gift-title")
 
 
 class ArchiveForm(FlaskForm):

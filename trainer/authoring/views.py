@@ -79,9 +79,11 @@ def edit_file(slug: str, path: str):
             db.session.commit()
             flash(_("Saved to the draft."), "success")
             return redirect(url_for("authoring.edit_file", slug=slug, path=path))
-    spec, problems = authoring.preview(current_user, course, path, form.text.data or "")
+    text = form.text.data or ""
+    # Text refused as too large is not checked or previewed: that would take seconds.
+    spec, problems = (None, []) if form.text.errors else authoring.preview(current_user, course, path, text)
     return render_template("authoring/edit.html", course=course, path=path, form=form, spec=spec,
-                           problems=problems, lines=(form.text.data or "").split("\n"))
+                           problems=problems, lines=text.split("\n"), max_bytes=authoring.MAX_FILE_BYTES)
 
 
 @bp.post("/courses/<slug>/preview/<path:path>")
@@ -140,9 +142,9 @@ def import_gift(slug: str):
     if not form.validate_on_submit():
         flash(_("Choose a GIFT file and give the new module a file name and a title."), "error")
         return redirect(url_for("authoring.course_detail", slug=slug))
-    text = form.gift.data.read(authoring.MAX_FILE_BYTES + 1).decode("utf-8", errors="replace")
+    data = form.gift.data.read(authoring.MAX_FILE_BYTES + 1)
     try:
-        result = authoring.import_gift(current_user, course, text, form.filename.data, form.title.data)
+        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("authoring.course_detail", slug=slug))

@@ -132,9 +132,10 @@ def _add_file(actor: User, draft: CourseDraft, filename: str, text: str) -> None
     _set_sources(draft, {**draft.sources, "course.md": course_md, filename: text}, actor)
 
 
-def import_gift(actor: User, course: Course, gift_text: str, filename: str, title: str) -> GiftResult:
-    """Turn a Moodle GIFT question bank into a new quiz module of the draft."""
+def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, title: str) -> GiftResult:
+    """Turn a Moodle GIFT question bank (the file's bytes) into a new quiz module of the draft."""
     draft = draft_for(actor, course)
+    gift_text = _gift_text(gift_file)
     filename = filename.strip().lower()
     filename = filename if filename.endswith(".md") else filename + ".md"
     if not FILE_RE.match(filename) or filename in draft.sources:
@@ -146,6 +147,19 @@ def import_gift(actor: User, course: Course, gift_text: str, filename: str, titl
         raise InvalidInput("gift", f"{_l('No question in that file could be converted.')} {reasons}".strip())
     _add_file(actor, draft, filename, result.markdown)
     return result
+
+
+def _gift_text(data: bytes) -> str:
+    """The text of an uploaded GIFT file: UTF-8 (with or without a BOM) of at most 1 MB, never cut
+    short or decoded by guesswork, which would turn each accented letter into a replacement mark."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput("gift", str(_l("The file is larger than 1 MB. Split the module into two.")))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise InvalidInput("gift", str(_l("The file is not UTF-8 text (line %(line)d). Save it as UTF-8 and try "
+                                          "again.", line=line))) from None
 
 
 def upload_image(actor: User, course: Course, filename: str, data: bytes) -> str:
