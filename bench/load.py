@@ -171,7 +171,9 @@ def run() -> list[dict]:
     with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
             gunicorn("bench.hello:app", {}) as base_url:
         cookie, csrf = signed_in_session(app_url)
-        results = [compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
+        # The health check is the app's floor: its middleware and one query, no page to render.
+        results = [compare("health check GET /healthz", app_url + "/healthz", base_url + "/"),
+                   compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
                    compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie))]
         quiz = compare("quiz submission POST", app_url + QUIZ + "/quiz", base_url + "/", lua_script(cookie, csrf))
         results.append(quiz)

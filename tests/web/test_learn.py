@@ -257,3 +257,12 @@ def test_the_scenario_bar_counts_steps_towards_an_ending(client, learner):
     _play(client, run_url, "Discharge her")
     assert _module_percent(client.get(run_url).get_data(as_text=True)) == 100
     assert _module_percent(client.get(SCENARIO).get_data(as_text=True)) == 100
+
+
+def test_the_quiz_page_lists_recent_attempts_and_all_on_request(client, learner):
+    for _ in range(12):
+        _page, token = _quiz_form(client)
+        client.post(f"{QUIZ}/quiz", data={"token": token})
+    page = client.get(QUIZ).get_data(as_text=True)
+    assert page.count("/attempts/") == 10 and "Show all 12 attempts" in page
+    assert client.get(f"{QUIZ}?attempts=all").get_data(as_text=True).count("/attempts/") == 12

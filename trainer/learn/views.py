@@ -84,8 +84,10 @@ def module(slug: str, module_slug: str):
         context["directory_groups"] = referrals.phone_list()
     elif module.kind == "quiz":
         token = quizzes.new_form_token()
-        context.update(token=token, forms=quizzes.answer_forms(module, token),
-                       attempts=quizzes.attempts(current_user, course, module.slug))
+        every = request.args.get("attempts") == "all"
+        attempts, total = quizzes.attempts(current_user, course, module.slug, None if every else quizzes.RECENT_ATTEMPTS)
+        context.update(token=token, forms=quizzes.answer_forms(module, token), attempts=attempts,
+                       attempts_total=total)
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)
         context["module_percent"] = scenarios.percent(module, context["run"])

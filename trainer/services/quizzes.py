@@ -124,10 +124,19 @@ def _record(user: User, course: Course, version: CourseVersion, module: Module, 
         progress.complete_module(user, course, version, module.slug, attempt.score)
 
 
-def attempts(user: User, course: Course, slug: str) -> list[QuizAttempt]:
-    return list(db.session.scalars(sa.select(QuizAttempt).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.module == slug)
-        .order_by(QuizAttempt.id.desc())))
+RECENT_ATTEMPTS = 10
+
+
+def attempts(user: User, course: Course, slug: str, limit: int | None = RECENT_ATTEMPTS) -> tuple[list, int]:
+    """The learner's attempts at a quiz, newest first (at most ``limit``, None for all), and how
+    many there are. Only what a list shows is read: the answers stay in the database."""
+    mine = (QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.module == slug)
+    stmt = (sa.select(QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
+            .where(*mine).order_by(QuizAttempt.id.desc()))
+    rows = db.session.execute(stmt.limit(limit) if limit else stmt).all()
+    total = len(rows) if not limit or len(rows) < limit else db.session.scalar(
+        sa.select(sa.func.count()).select_from(QuizAttempt).where(*mine))
+    return rows, total
 
 
 def get_attempt(user: User, course: Course, attempt_id: int) -> QuizAttempt:
