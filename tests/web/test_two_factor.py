@@ -11,12 +11,17 @@ from tests.conftest import login
 
 
 def _setup(client) -> str:
+    return _setup_with_codes(client)[0]
+
+
+def _setup_with_codes(client) -> tuple[str, list[str]]:
+    """Two-factor sign-in on; the TOTP secret and the recovery codes shown."""
     page = client.get("/profile/two-factor").get_data(as_text=True)
     secret = re.search(r'<code class="totp-secret">([A-Z2-7]+)</code>', page).group(1)
     response = client.post("/profile/two-factor", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200, response.get_data(as_text=True)[-500:]
     assert "Your recovery codes" in response.get_data(as_text=True)  # shown once, right away
-    return secret
+    return secret, re.findall(r"<code>([0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{2})</code>", response.get_data(as_text=True))
 
 
 def _code(secret: str, offset: int = 0) -> str:
@@ -70,9 +75,43 @@ def test_staff_must_set_it_up_before_anything_else(app, client, make_user, monke
     _setup(client)
     assert client.get("/cohorts").status_code == 200
     page = client.get("/profile/two-factor").get_data(as_text=True)
-    assert "Your role requires it, so it stays on." in page
+    assert "Switch two-factor sign-in off" not in page and "Set up a new phone" in page
     assert client.post("/profile/two-factor/disable", data={"password": trainer.password,
                                                             "code": "000000"}).status_code == 400
+
+
+def test_staff_move_to_a_new_phone_and_set_it_up_again_at_once(app, make_user, get_user, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("admin", "trainer"))
+    trainer = make_user(roles=("trainer",))
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, trainer)
+    old_secret, codes = _setup_with_codes(here)
+    login(elsewhere, trainer)
+    elsewhere.post("/login/code", data={"code": codes[0]})
+    assert elsewhere.get("/profile").status_code == 200
+    # The phone is lost: a recovery code confirms the move.
+    response = here.post("/profile/two-factor/disable", data={"password": trainer.password, "code": codes[1]})
+    assert response.headers["Location"] == "/profile/two-factor"
+    assert get_user(trainer.id).totp_secret is None
+    # This session may do nothing but set up the new app; the other one has ended.
+    assert here.get("/cohorts").headers["Location"] == "/profile/two-factor"
+    assert elsewhere.get("/profile").status_code == 302
+    new_secret = _setup(here)
+    assert new_secret != old_secret and get_user(trainer.id).totp_secret == new_secret
+    assert here.get("/cohorts").status_code == 200
+
+
+def test_switching_it_off_ends_other_sessions(app, make_user):
+    user = make_user()
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user)
+    secret, codes = _setup_with_codes(here)
+    login(elsewhere, user)
+    elsewhere.post("/login/code", data={"code": codes[0]})
+    assert elsewhere.get("/profile").status_code == 200
+    here.post("/profile/two-factor/disable", data={"password": user.password, "code": _code(secret, 30)})
+    assert here.get("/profile").status_code == 200
+    assert elsewhere.get("/profile").status_code == 302
 
 
 def test_a_learner_switches_it_off_with_password_and_code(client, make_user, get_user):

@@ -317,6 +317,10 @@ def two_factor_disable():
             field_error(form, error)
         else:
             db.session.commit()
+            login_user(user)  # this session continues; others must sign in again
+            if two_factor.required(user):
+                flash(_("Your old app no longer works. Scan this code with the app on your new phone."), "info")
+                return redirect(url_for("auth.two_factor_setup"))
             flash(_("Two-factor sign-in is off."), "success")
             return redirect(url_for("auth.profile"))
     return _two_factor_on_page(user, form=form, status=400)

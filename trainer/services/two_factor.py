@@ -99,10 +99,11 @@ def _confirm(user: User, password: str, code: str) -> None:
 
 
 def disable(user: User, password: str, code: str) -> None:
-    if required(user):
-        raise InvalidInput("code", str(_l("Your role requires two-factor sign-in, so it cannot be switched off.")))
+    """Switch two-factor sign-in off, after the password and a code. For someone whose role
+    requires it this is the way to a new phone: every page then sends them to set it up again."""
     _confirm(user, password, code)
     user.totp_secret, user.totp_last_step = None, None
+    user.session_version += 1  # other sessions end: none may carry on, or enrol an app of its own
     recovery_codes.delete_all(user)
     audit.record(user, "two-factor-disabled", f"user {user.id}")
     db.session.flush()
