@@ -41,9 +41,15 @@
     var lesson = document.querySelector("article[data-reached-url]");
     if (lesson && window.IntersectionObserver && window.fetch && window.FormData) {
       var sections = Array.prototype.slice.call(lesson.querySelectorAll(".lesson-section"));
-      var bar = document.getElementById("module-progress");
-      var text = document.getElementById("module-progress-text");
       var furthest = -1, sent = -1, timer = null;
+      var show = function (id, percent) {
+        var bar = document.getElementById(id), text = document.getElementById(id + "-text");
+        if (bar && text && percent >= Number(bar.value)) {
+          bar.value = percent;
+          bar.textContent = percent + "%";
+          text.textContent = text.textContent.replace(/\d+/, percent);
+        }
+      };
       var send = function () {
         timer = null;
         if (furthest <= sent) { return; }
@@ -54,10 +60,9 @@
         fetch(lesson.getAttribute("data-reached-url"), { method: "POST", body: form, credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.json() : null; })
           .then(function (answer) {
-            if (answer && bar && text && answer.percent >= Number(bar.value)) {
-              bar.value = answer.percent;
-              bar.textContent = answer.percent + "%";
-              text.textContent = text.textContent.replace(/\d+/, answer.percent);
+            if (answer) {
+              show("module-progress", answer.percent);
+              show("course-progress", answer.course_percent);
             }
           })
           .catch(function () { /* offline: the next page view records the visit */ });

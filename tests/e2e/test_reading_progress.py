@@ -29,3 +29,10 @@ def test_scrolling_through_a_lesson_moves_the_module_bar_and_is_kept(live_server
     # that came into view too (it is short); never the top of the lesson.
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}{LESSON}") + "#section-(definition|sexual-exploitation)$"))
     expect(page.locator("#module-progress")).to_have_attribute("value", "50")
+    # Choosing how to read the noted section and reading to its end finishes the lesson: both bars
+    # move without a reload.
+    page.locator("#section-sexual-exploitation").get_by_role("button", name="Read a non-graphic version").click()
+    page.locator("#section-sexual-exploitation .section-end").scroll_into_view_if_needed()
+    expect(page.locator("#module-progress")).to_have_attribute("value", "100", timeout=10_000)
+    expect(page.locator("#course-progress")).not_to_have_attribute("value", "0")
+    audit(page)

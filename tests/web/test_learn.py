@@ -226,11 +226,23 @@ def _module_percent(page: str) -> int:
 def test_the_module_bar_follows_the_sections_reached_and_read(client, learner):
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 0
     answer = client.post(f"{LESSON}/reached", data={"section": "definition"})
-    assert answer.status_code == 200 and answer.json == {"percent": 50}
-    # Scrolling past a content note is not reading the section behind it.
-    assert client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"}).json == {"percent": 50}
+    assert answer.status_code == 200 and answer.json == {"percent": 50, "course_percent": 0}
+    # Scrolling past a content note is not reading the section behind it, and does not finish
+    # the lesson.
+    answer = client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
+    assert answer.json == {"percent": 50, "course_percent": 0}
     client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "alternative"})
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 100
+
+
+def test_reading_to_the_end_completes_the_lesson_once_every_note_is_answered(client, learner, app):
+    client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "skip"})
+    client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
+    assert _state(app, learner.id, "what-it-is") == "in-progress"  # skipped for now: stays open
+    client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "read"})
+    answer = client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
+    assert answer.json["percent"] == 100 and answer.json["course_percent"] > 0
+    assert _state(app, learner.id, "what-it-is") == "completed"
 
 
 def test_the_place_to_resume_only_moves_forward_as_the_learner_scrolls(client, learner):

@@ -116,10 +116,11 @@ def section(slug: str, module_slug: str, section_id: str):
 def reached(slug: str, module_slug: str):
     """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
     course, version, module = _open(slug, module_slug)
-    row = or_http_error(lessons.reach, current_user, course, module, request.form.get("section", ""))
-    percent = lessons.percent(row, course_data.sections(module.body))
+    row = or_http_error(lessons.reach, current_user, course, version, module, request.form.get("section", ""))
+    answer = {"percent": lessons.percent(row, course_data.sections(module.body)),
+              "course_percent": progress.course_progress(current_user, course, version).percent}
     db.session.commit()
-    return {"percent": percent}
+    return answer
 
 
 @bp.post("/courses/<slug>/<module_slug>/complete")

@@ -37,17 +37,26 @@ def percent(row: ModuleProgress | None, sections: tuple[SectionSpec, ...]) -> in
     return round(100 * done / len(ids))
 
 
-def reach(user: User, course: Course, module: Module, section_id: str) -> ModuleProgress:
+def reach(user: User, course: Course, version: CourseVersion, module: Module, section_id: str) -> ModuleProgress:
     """The learner has scrolled to a section: move their place forward (never back), so the
-    module's progress and the place to resume follow their reading."""
-    ids = [s.id for s in course_data.sections(module.body)] if module.kind == "lesson" else []
+    module's progress and the place to resume follow their reading. Reaching the end of the
+    last section completes the lesson, unless a content note is still waiting for a choice."""
+    sections = course_data.sections(module.body) if module.kind == "lesson" else ()
+    ids = [s.id for s in sections]
     if section_id not in ids:
         raise InvalidInput("section", "unknown section")
     row = progress.module_progress(user, course, module.slug, create=True)
     current = ids.index(row.position) if row.position in ids else -1
     if ids.index(section_id) > current:
         row = progress.visit(user, course, module, position=section_id)
+    if section_id == ids[-1] and row.state != "completed" and not _waiting(row, sections):
+        row = progress.complete_module(user, course, version, module.slug)
     return row
+
+
+def _waiting(row: ModuleProgress, sections: tuple[SectionSpec, ...]) -> list[SectionSpec]:
+    """The noted sections the learner skipped or has not yet chosen how to read."""
+    return [s for s in sections if section_state(row, s) in ("undecided", "skipped")]
 
 
 def decide(user: User, course: Course, module: Module, section_id: str, action: str) -> ModuleProgress:
@@ -73,8 +82,7 @@ def finish(user: User, course: Course, version: CourseVersion, module: Module) -
     if module.kind != "lesson":
         raise InvalidInput("module", "not a lesson")
     row = progress.module_progress(user, course, module.slug, create=True)
-    open_sections = [s for s in course_data.sections(module.body)
-                     if section_state(row, s) in ("undecided", "skipped")]
+    open_sections = _waiting(row, course_data.sections(module.body))
     if not open_sections:
         progress.complete_module(user, course, version, module.slug)
     return open_sections
