@@ -43,11 +43,12 @@ def test_residents_are_only_in_health(app):
         assert user.is_resident is False
 
 
-def test_password_rules():
-    assert passwords.password_problem("short") is not None
-    assert passwords.password_problem("x" * 129) is not None
-    assert passwords.password_problem("password1234") is not None
-    assert passwords.password_problem("correct horse battery staple") is None
+def test_password_rules(app):
+    with app.app_context():
+        assert passwords.password_problem("short") is not None
+        assert passwords.password_problem("x" * 129) is not None
+        assert passwords.password_problem("password1234") is not None
+        assert passwords.password_problem("correct horse battery staple") is None
 
 
 def test_password_using_the_email_is_refused(app):

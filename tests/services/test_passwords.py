@@ -7,22 +7,16 @@ import logging
 import pytest
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from tests.support.pwned import PwnedStub, closed_port_url, sha1
+from tests.support.pwned import BREACHED, CLEAN, closed_port_url, serving, sha1
 from trainer.config import TestConfig
 from trainer.services import passwords
 
-BREACHED = "lantern-orchard-cobalt-41"  # strong by zxcvbn, but the stand-in lists it
-CLEAN = "meadow-compass-violet-17"  # listed only as padding, with count 0
 BREACH_MESSAGE = "appeared in a data breach"
 
 
 @pytest.fixture
 def pwned(app, monkeypatch):
-    with PwnedStub() as stub:
-        stub.breached[BREACHED] = 4127
-        stub.decoys.append(CLEAN)
-        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_URL", stub.url)
-        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_TIMEOUT", 0.5)
+    with serving(app, monkeypatch) as stub:
         yield stub
 
 
@@ -74,17 +68,19 @@ def test_an_unavailable_service_lets_the_password_through_with_a_warning(app, pw
     assert sha1(BREACHED)[:5] not in record.getMessage() and BREACHED not in record.getMessage()
 
 
-def test_passwords_longer_than_zxcvbn_takes_are_scored():
-    assert "too easy to guess" in passwords.password_problem("a" * 100)
-    phrase = "marigold tugboat anvil sprocket " * 3 + "quill"
-    assert len(phrase) > passwords.SCORED_LENGTH and passwords.password_problem(phrase) is None
+def test_passwords_longer_than_zxcvbn_takes_are_scored(app):
+    with app.app_context():
+        assert "too easy to guess" in passwords.password_problem("a" * 100)
+        phrase = "marigold tugboat anvil sprocket " * 3 + "quill"
+        assert len(phrase) > passwords.SCORED_LENGTH and passwords.password_problem(phrase) is None
 
 
-def test_zxcvbn_leaked_password_list_is_already_refused_by_the_strength_rule():
+def test_zxcvbn_leaked_password_list_is_already_refused_by_the_strength_rule(app):
     """zxcvbn ranks its 30,000 leaked passwords, so no separate offline list check is needed:
     every entry long enough to pass the length rule scores too low, as typed or capitalised."""
     long_enough = [p for p in FREQUENCY_LISTS["passwords"] if len(p) >= passwords.MIN_LENGTH]
     assert len(long_enough) > 1000
-    for entry in long_enough:
-        for variant in (entry, entry.capitalize(), entry.upper()):
-            assert passwords.password_problem(variant) is not None, variant
+    with app.app_context():
+        for entry in long_enough:
+            for variant in (entry, entry.capitalize(), entry.upper()):
+                assert passwords.password_problem(variant) is not None, variant

@@ -10,7 +10,12 @@ import secrets
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+BREACHED = "lantern-orchard-cobalt-41"  # strong by zxcvbn, but the stand-in lists it
+CLEAN = "meadow-compass-violet-17"  # listed only as padding, with count 0
 
 
 def sha1(password: str) -> str:
@@ -90,3 +95,14 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/range/"
+
+
+@contextmanager
+def serving(app, monkeypatch):
+    """The stand-in, listing BREACHED (and CLEAN as padding), with the app pointed at it."""
+    with PwnedStub() as stub:
+        stub.breached[BREACHED] = 4127
+        stub.decoys.append(CLEAN)
+        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_URL", stub.url)
+        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_TIMEOUT", 0.5)
+        yield stub

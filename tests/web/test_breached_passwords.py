@@ -7,11 +7,9 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, login
-from tests.support.pwned import PwnedStub, sha1
+from tests.support.pwned import BREACHED, CLEAN, serving, sha1
 from trainer.models import User
 
-BREACHED = "lantern-orchard-cobalt-41"  # strong by zxcvbn, but the stand-in lists it
-CLEAN = "meadow-compass-violet-17"
 MESSAGE = ("This password has appeared in a data breach, so others may try it. "
            "Please choose a different one.")
 PROFILE = dict(name="Zoë Łukasiewicz", email="zoe@example.org", organisation="City Hospital",
@@ -20,10 +18,7 @@ PROFILE = dict(name="Zoë Łukasiewicz", email="zoe@example.org", organisation="
 
 @pytest.fixture
 def pwned(app, monkeypatch):
-    with PwnedStub() as stub:
-        stub.breached[BREACHED] = 52
-        stub.decoys.append(CLEAN)
-        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_URL", stub.url)
+    with serving(app, monkeypatch) as stub:
         yield stub
 
 

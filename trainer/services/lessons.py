@@ -48,7 +48,7 @@ def reach(user: User, course: Course, version: CourseVersion, module: Module, se
     row = progress.module_progress(user, course, module.slug, create=True)
     current = ids.index(row.position) if row.position in ids else -1
     if ids.index(section_id) > current:
-        row = progress.visit(user, course, module, position=section_id)
+        row = progress.visit(user, course, module, position=section_id, rows={module.slug: row})
     if section_id == ids[-1] and row.state != "completed" and not _waiting(row, sections):
         row = progress.complete_module(user, course, version, module.slug)
     return row

@@ -11,7 +11,7 @@ import urllib.request
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
@@ -85,8 +85,6 @@ def is_breached(password: str) -> bool:
     (PWNED_PASSWORDS_URL empty), cannot be reached or answers badly, the answer is False and a
     warning is logged; the strength rule still applies.
     """
-    if not has_app_context():  # no settings, so no check (the strength rule needs none)
-        return False
     url = current_app.config["PWNED_PASSWORDS_URL"]
     if not url:
         return False
