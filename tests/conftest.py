@@ -107,14 +107,14 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(roles=("learner",), email=None, password=PASSWORD, name=None, sector="health",
-             specialty=None, locale=None, active=True):
+             specialty=None, locale=None, active=True, verified=True):
         n = next(counter)
         email = email or f"user{n}@example.org"
         profile = accounts.Profile(name=name or f"Test User {n}", organisation="Test Org", sector=sector,
                                    specialty=specialty, is_resident=False, locale=locale,
                                    timezone="Europe/Amsterdam")
         with app.app_context():
-            user = accounts.register(email, password, profile, roles=tuple(roles))
+            user = accounts.register(email, password, profile, roles=tuple(roles), verified=verified)
             user.active = active
             db.session.commit()
             return SimpleNamespace(id=user.id, email=user.email, password=password, name=user.name)

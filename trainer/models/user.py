@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person proved they read this address (a link sent to it, or a password reset).
+    # Until then they cannot join a cohort, receive a certificate in this name or become staff.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two-factor sign-in: the TOTP secret once set up, and the last time step used (no replays).
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None]
@@ -64,6 +67,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
