@@ -67,7 +67,7 @@ def _zip_of(app, count: int) -> float:
     with app.app_context():
         trainer = db.session.scalar(db.select(User).where(User.email == "trainer@example.org"))
         course = db.session.scalar(db.select(Course))
-        cohort = Cohort(name="zip", join_code="zip-bench", trainers=[CohortTrainer(user_id=trainer.id)])
+        cohort = Cohort(name="zip", join_code="zip-bench", trainers=[CohortTrainer(user_id=trainer.id, owner=True)])
         db.session.add(cohort)
         db.session.flush()
         db.session.add(Assignment(cohort_id=cohort.id, course_id=course.id, due_on=date.today()))

@@ -28,7 +28,8 @@ def _populate(app, learners: int, cohort_name: str) -> int:
     now = datetime.now(timezone.utc)
     with app.app_context():
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
-        cohort = Cohort(name=cohort_name, join_code=f"bench-{learners}", trainers=[CohortTrainer(user_id=trainer.id)])
+        cohort = Cohort(name=cohort_name, join_code=f"bench-{learners}",
+                        trainers=[CohortTrainer(user_id=trainer.id, owner=True)])
         db.session.add(cohort)
         db.session.flush()
         pairs = [(c, v) for c, v in catalogue.latest_published()]
@@ -45,6 +46,7 @@ def _populate(app, learners: int, cohort_name: str) -> int:
                   "session_version": 0, "created_at": now} for i in range(learners)]
         ids = [row.id for row in db.session.execute(sa.insert(User).returning(User.id), users)]
         db.session.execute(sa.insert(UserRole), [{"user_id": i, "role": "learner", "granted_at": now} for i in ids])
+        # Members as if each had accepted an invitation (the only way in besides a join link).
         db.session.execute(sa.insert(CohortMember), [{"cohort_id": cohort.id, "user_id": i, "joined_at": now}
                                                      for i in ids])
         enrol, progress, attempts = [], [], []

@@ -13,6 +13,9 @@ class Actor(Protocol):
     @property
     def is_active(self) -> bool: ...
 
+    @property
+    def email_verified(self) -> bool: ...
+
     def has_role(self, role: str) -> bool: ...
 
 
@@ -47,3 +50,18 @@ def can_manage_cohort(user: Actor | None, cohort) -> bool:
     if is_admin(user):
         return True
     return bool(user and user.is_active and user.has_role("trainer") and cohort.is_trained_by(user.id))
+
+
+def can_remove_co_trainers(user: Actor | None, cohort) -> bool:
+    """The cohort's owner (the trainer who created it) and administrators; co-trainers cannot
+    remove one another."""
+    if is_admin(user):
+        return True
+    return bool(user and user.is_active and user.has_role("trainer") and cohort.owner_id is not None
+                and cohort.owner_id == user.id)
+
+
+def can_join_cohort(user: Actor | None) -> bool:
+    """Joining lets a cohort's trainers read the person's learning record, so only with an email
+    address they have proven: an invitation goes to an address, and whoever accepts must hold it."""
+    return bool(user and user.is_active and user.email_verified)

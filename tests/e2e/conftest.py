@@ -100,8 +100,9 @@ def page(context_factory):
     return page
 
 
-def fresh_learner(live_server, sector: str = "health") -> tuple[str, str]:
-    """A new account in the served database, so a journey does not depend on another's state."""
+def fresh_learner(live_server, sector: str = "health", verified: bool = False) -> tuple[str, str]:
+    """A new account in the served database, so a journey does not depend on another's state.
+    `verified`: its email address is confirmed already (needed to join a cohort)."""
     import uuid
 
     from trainer.services import accounts
@@ -110,7 +111,7 @@ def fresh_learner(live_server, sector: str = "health") -> tuple[str, str]:
     with live_server.app.app_context():
         accounts.register(email, password, accounts.Profile(
             name="Sam Okafor", organisation="", sector=sector, specialty=None, is_resident=False,
-            locale=None, timezone="UTC"))
+            locale=None, timezone="UTC"), verified=verified)
         db.session.commit()
     return email, password
 

@@ -101,6 +101,7 @@ MATRIX = [
           ("POST", "/cohorts/<int:cohort_id>/archive", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/joining", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/trainers", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove", REDIRECT),  # owner only
           ("POST", "/cohorts/<int:cohort_id>/roster", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/assignments", REDIRECT),
@@ -112,6 +113,13 @@ MATRIX = [
       ]],
     ("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
     ("POST", "/join/<code>", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, cohort_trainer=REDIRECT, admin=REDIRECT)),
+    # A learner's own cohorts: the invitation is to another address and the membership another
+    # person's, so everyone gets "not found".
+    ("GET", "/my/cohorts", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
+    ("POST", "/my/cohorts/invitations/<int:invitation_id>/accept", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
+    ("POST", "/my/cohorts/invitations/<int:invitation_id>/decline", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
+    ("GET", "/my/cohorts/<int:cohort_id>/leave", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
+    ("POST", "/my/cohorts/<int:cohort_id>/leave", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
     # Certificates: downloads for their owner (none here), the public check, admin revocation.
     ("GET", "/certificates/<int:certificate_id>.pdf", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("GET", "/verify", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
@@ -146,6 +154,8 @@ def _concrete(rule: str, target_id: int, cohort=None) -> str:
         "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999", "<int:check_id>": "999999",
         "<int:cohort_id>": str(cohort.id) if cohort else "999999", "<int:certificate_id>": "999999",
         "<int:assignment_id>": str(cohort.assignment_id) if cohort else "999999",
+        "<int:trainer_id>": str(cohort.co_trainer_id) if cohort else "999999",
+        "<int:invitation_id>": str(cohort.invitation_id) if cohort else "999999",
     }
     if rule.startswith("/join/"):
         replacements["<code>"] = cohort.code if cohort else "x"
@@ -156,24 +166,30 @@ def _concrete(rule: str, target_id: int, cohort=None) -> str:
 
 
 def _cohort(app, owner_id: int, member_id: int):
-    """A cohort trained by `owner`, with `member` in it, one assignment and joining on."""
+    """A cohort owned by `owner`, with a co-trainer, `member` in it, an invitation to another
+    address, one assignment and joining on."""
     from types import SimpleNamespace
     from datetime import date
 
     from trainer.extensions import db
-    from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course
+    from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course, Invitation, User
 
     with app.app_context():
         course = db.session.scalar(db.select(Course))
+        co_trainer = User(email="co-trainer@example.org", password_hash="-", name="Co Trainer", sector="police")
+        db.session.add(co_trainer)
+        db.session.flush()
         cohort = Cohort(name="Night shift residents", join_code="matrix-code", join_enabled=True,
-                        trainers=[CohortTrainer(user_id=owner_id)])
+                        trainers=[CohortTrainer(user_id=owner_id, owner=True), CohortTrainer(user_id=co_trainer.id)])
         db.session.add(cohort)
         db.session.flush()
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=member_id))
         assignment = Assignment(cohort_id=cohort.id, course_id=course.id, due_on=date(2030, 1, 1))
-        db.session.add(assignment)
+        invitation = Invitation(cohort_id=cohort.id, email="invited@example.org", name="Invited Person")
+        db.session.add_all([assignment, invitation])
         db.session.commit()
-        return SimpleNamespace(id=cohort.id, code=cohort.join_code, assignment_id=assignment.id)
+        return SimpleNamespace(id=cohort.id, code=cohort.join_code, assignment_id=assignment.id,
+                               co_trainer_id=co_trainer.id, invitation_id=invitation.id)
 
 
 def test_every_route_has_a_row(app):

@@ -39,7 +39,7 @@ def test_a_list_with_one_bad_row_is_reported_and_adds_nobody(client, trainer, ma
     response = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
         "name,email", "Ana Ortiz,ana@example.org", "Bram de Vries,not-an-email", "Chen Li,chen@example.org")})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Nothing was added" in page
+    assert response.status_code == 400 and "Nobody was invited" in page
     assert "Line 3" in page and "not-an-email" in page
     assert count_rows(CohortMember) == 0 and count_rows(Invitation) == 0
 
@@ -55,20 +55,26 @@ def test_roster_problems_are_named(client, trainer, rows, message):
     assert message in page
 
 
-def test_a_good_list_adds_accounts_and_invites_the_others(app, client, trainer, make_user, outbox, count_rows):
+def test_a_good_list_invites_everyone_and_adds_nobody(app, client, trainer, make_user, outbox, count_rows):
+    """Before consent was built, an existing account on a list joined at once and its record was
+    shown to the trainer; now everyone on a list is invited, with an account or without."""
     make_user(email="ana@example.org")
     cohort_id = _create(client)
     response = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
         "name,email", "Ana Ortiz,ANA@example.org", "Chen Li,chen@example.org")})
-    assert "1 learners joined; 1 were emailed an invitation." in response.get_data(as_text=True)
-    [mail] = outbox()
-    assert mail["To"] == "chen@example.org" and "Officers 2026" in mail.get_content()
-    # Chen registers with the invited address and is in the cohort at once.
+    assert "2 people were emailed an invitation." in response.get_data(as_text=True)
+    assert count_rows(CohortMember) == 0 and count_rows(Invitation) == 2
+    assert sorted(m["To"] for m in outbox()) == ["ana@example.org", "chen@example.org"]
+    # Chen registers with the invited address: invited still, not in the cohort.
     newcomer = app.test_client()
     newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
                                          confirm="violet-kettle-harbour-9", sector="police", locale="en",
                                          timezone="Europe/London"))
-    assert count_rows(CohortMember) == 2
+    assert count_rows(CohortMember) == 0
+    again = client.post(f"/cohorts/{cohort_id}/roster",
+                        data={"roster": _csv("name,email", "Ana Ortiz,ana@example.org")})
+    assert "1 was invited before or is in the cohort already" in again.get_data(as_text=True)
+    assert count_rows(Invitation) == 2 and len(outbox()) == 2
 
 
 def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):

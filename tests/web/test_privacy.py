@@ -29,6 +29,21 @@ def test_download_holds_everything(app, client, make_user, published_course):
     assert data["courses"][0]["course"] == "core" and data["courses"][0]["completed_at"]
     assert data["quiz_attempts"] and data["scenario_runs"] and data["certificates"]
     assert data["wellbeing_checks"][0]["note"] == "a hard week"
+    assert data["cohort_invitations"] == []
+
+
+def test_download_holds_the_invitations_to_ones_address(app, client, make_user, published_course):
+    from trainer.models import Cohort, Invitation
+
+    login(client, make_user(email="ana@example.org"))
+    with app.app_context():
+        cohort = Cohort(name="Night shift", join_code="privacy-code")
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(Invitation(cohort_id=cohort.id, email="ana@example.org", name="Ana"))
+        db.session.commit()
+    [invitation] = json.loads(client.get("/profile/data.json").data)["cohort_invitations"]
+    assert invitation["cohort"] == "Night shift" and invitation["state"] == "pending"
 
 
 def test_delete_needs_the_password_and_then_removes_the_learning_records(app, client, make_user,

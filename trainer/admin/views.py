@@ -74,6 +74,6 @@ def user_two_factor_reset(user_id: int):
 def audit_log():
     action = request.args.get("action", "")
     page = request.args.get("page", 1, type=int)
-    events, actions = or_http_error(audit.events, current_user, action, page)
+    events, actions, names = or_http_error(audit.events, current_user, action, page)
     return render_template("admin/audit.html", events=events, actions=actions, action=action, page=page,
-                           page_size=audit.PAGE_SIZE)
+                           page_size=audit.PAGE_SIZE, names=names)

@@ -13,7 +13,7 @@ from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, Delet
                                 RenewRecoveryCodesForm, ResetPasswordForm, SignInCodeForm)
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale, load_user
-from trainer.services import accounts, cohorts, mail, privacy, recovery_codes, two_factor
+from trainer.services import accounts, mail, privacy, recovery_codes, two_factor
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next
 
@@ -52,7 +52,6 @@ def register():
     if form.validate_on_submit():
         try:
             user = accounts.register(form.email.data, form.password.data, _profile(form))
-            cohorts.accept_invitations(user)
         except InvalidInput as error:
             field_error(form, error)
         else:

@@ -12,15 +12,20 @@ from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
-from trainer.services import analysis, assignments, catalogue, cohorts, invitations, learner_report, reminders
+from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
+                              reminders)
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, or_http_error
+
+# A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
+LEARNER_ENDPOINTS = {"cohorts.join", "cohorts.my_cohorts", "cohorts.accept_invitation",
+                     "cohorts.decline_invitation", "cohorts.leave"}
 
 
 @bp.before_request
 @login_required
 def _trainers_only():
-    if request.endpoint != "cohorts.join" and not policy.can_create_cohort(current_user):
+    if request.endpoint not in LEARNER_ENDPOINTS and not policy.can_create_cohort(current_user):
         abort(403)
 
 
@@ -73,7 +78,9 @@ def cohort_detail(cohort_id: int):
                                   request.args.get("sort", "name"))
     page = min(max(request.args.get("page", 1, type=int), 1), board.pages)
     return render_template("cohorts/detail.html", cohort=cohort, board=board, confirm=ConfirmForm(),
-                           rows=board.page(page), page=page,
+                           rows=board.page(page), page=page, invited=cohorts.invitations(current_user, cohort),
+                           trainers=cohorts.trainers(cohort),
+                           can_remove_trainers=policy.can_remove_co_trainers(current_user, cohort),
                            assignment_form=_assignment_form(), roster_form=RosterForm(),
                            trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
                            state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
@@ -139,6 +146,15 @@ def cohort_add_trainer(cohort_id: int):
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
 
 
+@bp.post("/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove")
+def cohort_remove_trainer(cohort_id: int, trainer_id: int):
+    cohort = _cohort(cohort_id)
+    or_http_error(cohorts.remove_trainer, current_user, cohort, trainer_id)
+    db.session.commit()
+    flash(_("The co-trainer no longer trains this cohort."), "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#trainers")
+
+
 @bp.post("/cohorts/<int:cohort_id>/roster")
 def cohort_roster(cohort_id: int):
     cohort = _cohort(cohort_id)
@@ -149,7 +165,7 @@ def cohort_roster(cohort_id: int):
     checked = cohorts.check_roster(form.roster.data.read(cohorts.MAX_CSV_BYTES + 1))
     if checked.problems or not checked.rows:
         return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
-    result = cohorts.import_roster(current_user, cohort, checked)
+    result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
     invitations.send(cohort, result.invited)
     db.session.commit()
     return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
@@ -200,13 +216,21 @@ def cohort_learner(cohort_id: int, user_id: int):
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 def join(code: str):
+    """The join page says what the trainers will see; pressing Join is the learner's consent."""
     cohort = or_http_error(cohorts.cohort_for_code, code)
+    error = None
     if request.method == "POST":
-        cohorts.join(current_user, code)
-        db.session.commit()
-        flash(_("You joined %(name)s.", name=cohort.name), "success")
-        return redirect(url_for("learn.dashboard"))
-    return render_template("cohorts/join.html", cohort=cohort, confirm=ConfirmForm())
+        try:
+            membership.join(current_user, code)
+        except InvalidInput as refused:
+            db.session.rollback()
+            error = refused.message
+        else:
+            db.session.commit()
+            flash(_("You joined %(name)s.", name=cohort.name), "success")
+            return redirect(url_for("learn.dashboard"))
+    return render_template("cohorts/join.html", summary=membership.summary(cohort), confirm=ConfirmForm(),
+                           can_join=policy.can_join_cohort(current_user), error=error), 400 if error else 200
 
 
 @bp.get("/cohorts/<int:cohort_id>/analysis")

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.learn import bp
-from trainer.services import (assignments, catalogue, certificates, course_data, lessons, progress, publishing, quizzes, referrals,
-                              scenarios)
+from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
+                              publishing, quizzes, referrals, scenarios)
 from trainer.web import or_http_error
 
 
@@ -27,7 +27,8 @@ def _open(slug: str, module_slug: str | None = None):
 def dashboard():
     return render_template("learn/dashboard.html", items=catalogue.my_learning(current_user),
                            assigned=assignments.for_learner(current_user),
-                           certificates=certificates.mine(current_user))
+                           certificates=certificates.mine(current_user),
+                           invitations=membership.invitations_for(current_user))
 
 
 @bp.get("/courses")

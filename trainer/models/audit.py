@@ -17,7 +17,9 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    actor_name: Mapped[str] = mapped_column(sa.String(120))  # kept if the account is removed
+    # Names were copied here until December 2026; rows carry ids only now (data minimisation),
+    # and the log shows the account's current name.
+    actor_name: Mapped[str | None] = mapped_column(sa.String(120))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
     target: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

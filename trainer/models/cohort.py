@@ -31,12 +31,21 @@ class Cohort(db.Model):
     def is_trained_by(self, user_id: int) -> bool:
         return any(t.user_id == user_id for t in self.trainers)
 
+    @property
+    def owner_id(self) -> int | None:
+        """The trainer who created the cohort; None once their account is gone (and for cohorts
+        made before owners were recorded that had several trainers by then)."""
+        return next((t.user_id for t in self.trainers if t.owner), None)
+
 
 class CohortTrainer(db.Model):
     __tablename__ = "cohort_trainers"
 
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The cohort's creator; the others are co-trainers, whom only the owner (or an administrator)
+    # may remove.
+    owner: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class CohortMember(db.Model):
@@ -49,7 +58,8 @@ class CohortMember(db.Model):
 
 
 class Invitation(db.Model):
-    """A person on an uploaded list who has no account yet: they join when they register."""
+    """A person on an uploaded list, by email address. Nobody joins by being on a list: the
+    person who holds the address (signed in, with it confirmed) accepts or declines."""
 
     __tablename__ = "cohort_invitations"
 
@@ -59,8 +69,16 @@ class Invitation(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "email"),)
+
+    @property
+    def state(self) -> str:
+        """pending, accepted or declined."""
+        if self.accepted_at is not None:
+            return "accepted"
+        return "declined" if self.declined_at is not None else "pending"
 
 
 class Assignment(db.Model):

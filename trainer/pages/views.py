@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_login import current_user
 
 from trainer.pages import bp
-from trainer.services import health, referrals
+from trainer.services import health, membership, referrals
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    invitations = membership.invitations_for(current_user) if current_user.is_authenticated else None
+    return render_template("pages/home.html", invitations=invitations)
 
 
 @bp.get("/support")

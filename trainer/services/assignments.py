@@ -44,8 +44,14 @@ def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, 
 
 
 def remove(actor: User, cohort: Cohort, assignment_id: int) -> None:
+    """Remove one of the cohort's assignments; naming another cohort's is refused and recorded."""
     assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.cohort_id != cohort.id or not policy.can_manage_cohort(actor, cohort):
+    if assignment is None or not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    if assignment.cohort_id != cohort.id:
+        if not policy.can_manage_cohort(actor, assignment.cohort):
+            audit.record_refusal(actor, "cohort-access-refused", f"cohort {assignment.cohort_id}",
+                                 assignment=assignment.id)
         raise NotFound()
     db.session.delete(assignment)
     db.session.flush()

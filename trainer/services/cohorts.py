@@ -1,4 +1,6 @@
-"""Cohorts: create and keep them, add learners by list or join code, add co-trainers."""
+"""Cohorts for their trainers: create and keep them, invite learners by list, switch the join
+link, add and remove co-trainers. A learner's own side (answering invitations, joining by link,
+leaving) is in `membership`."""
 from __future__ import annotations
 
 import csv
@@ -6,7 +8,7 @@ import io
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -51,7 +53,7 @@ def create(actor: User, details: CohortDetails) -> Cohort:
     _check(details)
     cohort = Cohort(name=details.name.strip(), organisation=details.organisation.strip(),
                     starts_on=details.starts_on, ends_on=details.ends_on, join_code=new_join_code(),
-                    trainers=[CohortTrainer(user_id=actor.id)])
+                    trainers=[CohortTrainer(user_id=actor.id, owner=True)])
     db.session.add(cohort)
     db.session.flush()
     log.info("user %s created cohort %s", actor.id, cohort.id)
@@ -71,9 +73,13 @@ def visible_to(actor: User, include_archived: bool = False) -> list[Cohort]:
 
 
 def get(actor: User, cohort_id: int) -> Cohort:
-    """A cohort the actor manages; any other (or none) is 'not found', so ids reveal nothing."""
+    """A cohort the actor manages; any other (or none) is 'not found', so ids reveal nothing.
+    Asking for an existing cohort one does not train is recorded."""
     cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None or not policy.can_manage_cohort(actor, cohort):
+    if cohort is None:
+        raise NotFound()
+    if not policy.can_manage_cohort(actor, cohort):
+        audit.record_refusal(actor, "cohort-access-refused", f"cohort {cohort.id}")
         raise NotFound()
     return cohort
 
@@ -116,7 +122,32 @@ def add_trainer(actor: User, cohort: Cohort, email: str) -> User:
     if not cohort.is_trained_by(user.id):
         cohort.trainers.append(CohortTrainer(user_id=user.id))
         db.session.flush()
+        audit.record(actor, "co-trainer-added", f"cohort {cohort.id}", user=user.id)
     return user
+
+
+def remove_trainer(actor: User, cohort: Cohort, user_id: int) -> None:
+    """The owner (or an administrator) removes a co-trainer; the owner cannot be removed, nor the
+    last trainer of a cohort that has no owner."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    trainer = next((t for t in cohort.trainers if t.user_id == user_id), None)
+    if trainer is None or trainer.owner or len(cohort.trainers) < 2:
+        raise NotFound()
+    if not policy.can_remove_co_trainers(actor, cohort):
+        audit.record_refusal(actor, "co-trainer-removal-refused", f"cohort {cohort.id}", user=user_id)
+        raise NotAllowed()
+    cohort.trainers.remove(trainer)
+    db.session.flush()
+    audit.record(actor, "co-trainer-removed", f"cohort {cohort.id}", user=user_id)
+    log.info("user %s removed co-trainer %s from cohort %s", actor.id, user_id, cohort.id)
+
+
+def trainers(cohort: Cohort) -> list[tuple[User, bool]]:
+    """The cohort's trainers by name, each with whether they own it."""
+    owners = {t.user_id: t.owner for t in cohort.trainers}
+    users = db.session.scalars(sa.select(User).where(User.id.in_(owners)).order_by(User.name, User.id)).unique()
+    return [(user, owners[user.id]) for user in users]
 
 
 def members(cohort: Cohort) -> list[User]:
@@ -125,12 +156,16 @@ def members(cohort: Cohort) -> list[User]:
                 .unique())
 
 
-def _add_member(cohort: Cohort, user: User) -> bool:
-    exists = db.session.get(CohortMember, (cohort.id, user.id))
-    if exists is None:
-        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
-        return True
-    return False
+def invitations(actor: User, cohort: Cohort) -> dict[str, list[Invitation]]:
+    """The people the trainers invited who have not joined: "pending" and "declined"."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    found: dict[str, list[Invitation]] = {"pending": [], "declined": []}
+    for invitation in db.session.scalars(sa.select(Invitation).where(
+            Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None))
+            .order_by(Invitation.name, Invitation.id)):
+        found[invitation.state].append(invitation)
+    return found
 
 
 def remove_member(actor: User, cohort: Cohort, user_id: int) -> None:
@@ -149,28 +184,6 @@ def cohort_for_code(code: str) -> Cohort:
     if cohort is None or not cohort.join_enabled or cohort.archived:
         raise NotFound()
     return cohort
-
-
-def join(user: User, code: str) -> Cohort:
-    cohort = cohort_for_code(code)
-    _add_member(cohort, user)
-    db.session.flush()
-    return cohort
-
-
-def accept_invitations(user: User) -> list[Cohort]:
-    """A newly registered person joins every cohort that invited their address."""
-    invitations = db.session.scalars(sa.select(Invitation).where(
-        Invitation.email == user.email, Invitation.accepted_at.is_(None))).all()
-    joined = []
-    for invitation in invitations:
-        cohort = db.session.get(Cohort, invitation.cohort_id)
-        if cohort and not cohort.archived:
-            _add_member(cohort, user)
-            joined.append(cohort)
-        invitation.accepted_at = datetime.now(timezone.utc)
-    db.session.flush()
-    return joined
 
 
 @dataclass
@@ -238,33 +251,34 @@ def _roster_row(row: list[str], line: int, name_at: int, email_at: int, seen: se
 
 @dataclass
 class RosterResult:
-    added: list[User] = field(default_factory=list)
     invited: list[Invitation] = field(default_factory=list)
+    already: int = 0  # people invited before, or in the cohort already
 
 
 def import_roster(actor: User, cohort: Cohort, checked: RosterCheck) -> RosterResult:
-    """Add the people on a checked list: existing accounts join, others are invited.
-    Refused whole if the list has any problem."""
+    """Invite the people on a checked list, by address. Nobody joins by being on a list, with an
+    account or without: each person accepts or declines, and only then do the trainers see
+    anything of them. Someone invited before (whatever they answered) or already in the cohort is
+    not invited again. Refused whole if the list has any problem."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     if checked.problems or not checked.rows:
         raise InvalidInput("roster", str(_l("Correct the file first: nothing was added.")))
+    known = set(db.session.scalars(sa.select(Invitation.email).where(Invitation.cohort_id == cohort.id)))
+    known |= set(db.session.scalars(sa.select(User.email).join(CohortMember, CohortMember.user_id == User.id)
+                                    .where(CohortMember.cohort_id == cohort.id)))
     result = RosterResult()
     for row in checked.rows:
-        user = accounts.get_by_email(row.email)
-        if user is not None:
-            if _add_member(cohort, user):
-                result.added.append(user)
+        if row.email in known:
+            result.already += 1
             continue
-        invitation = db.session.scalar(sa.select(Invitation).where(
-            Invitation.cohort_id == cohort.id, Invitation.email == row.email))
-        if invitation is None:
-            invitation = Invitation(cohort_id=cohort.id, email=row.email, name=row.name)
-            db.session.add(invitation)
-            result.invited.append(invitation)
+        invitation = Invitation(cohort_id=cohort.id, email=row.email, name=row.name)
+        db.session.add(invitation)
+        result.invited.append(invitation)
     db.session.flush()
-    log.info("user %s added %d and invited %d to cohort %s", actor.id, len(result.added),
-             len(result.invited), cohort.id)
-    audit.record(actor, "cohort-list-imported", f"cohort {cohort.id}", added=len(result.added),
-                 invited=len(result.invited))
+    for invitation in result.invited:
+        audit.record(actor, "cohort-invited", f"cohort {cohort.id}", invitation=invitation.id)
+    audit.record(actor, "cohort-list-imported", f"cohort {cohort.id}", invited=len(result.invited),
+                 already=result.already)
+    log.info("user %s invited %d to cohort %s", actor.id, len(result.invited), cohort.id)
     return result

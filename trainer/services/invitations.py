@@ -1,19 +1,34 @@
-"""Invitation mail for people on a cohort list who have no account yet."""
+"""Invitation mail for the people on a cohort list. Nobody is told they have joined: nobody has.
+Someone with an account is asked to sign in and answer; someone without, to create an account
+with the invited address first. Either way they see what the trainers would see before deciding."""
 from __future__ import annotations
 
-from flask import render_template, url_for
+import contextlib
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from trainer.models import Cohort, Invitation
-from trainer.services import mail
+from trainer.extensions import db
+from trainer.models import Cohort, Invitation, User
+from trainer.services import links, mail
 
 
 def send(cohort: Cohort, invited: list[Invitation]) -> int:
-    """Mail each new invitation a link to register; returns how many went out now (the rest
-    are kept and retried by `flask mail retry`)."""
+    """Mail each new invitation; returns how many went out now (the rest are kept and retried by
+    `flask mail retry`). Links are built on PUBLIC_BASE_URL, never on the request."""
+    emails = [i.email for i in invited]
+    holders = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails))).unique()} \
+        if emails else {}
+    sign_in, register = links.public_url("cohorts.my_cohorts"), links.public_url("auth.register")
     sent = 0
-    link = url_for("auth.register", _external=True)
     for invitation in invited:
-        body = render_template("mail/invitation.txt", invitation=invitation, cohort=cohort, link=link)
-        sent += mail.send_mail(invitation.email, _("You are invited to training on Frontline Trainer"), body)
+        user = holders.get(invitation.email)
+        language = force_locale(user.locale) if user is not None and user.locale else contextlib.nullcontext()
+        with language:
+            subject = _("You are invited to a training group on Frontline Trainer")
+            body = render_template("mail/invitation.txt", invitation=invitation, cohort=cohort,
+                                   has_account=user is not None, link=sign_in if user is not None else register)
+        sent += mail.send_mail(invitation.email, subject, body)
     return sent

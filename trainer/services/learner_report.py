@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, ModuleProgress, QuizAttempt, ScenarioRun, User
-from trainer.services import assignments
+from trainer.services import assignments, audit
 from trainer.services.errors import NotFound
 
 
@@ -22,7 +22,11 @@ class LearnerReport:
 
 
 def for_trainer(actor: User, cohort: Cohort, user_id: int) -> LearnerReport:
-    if not policy.can_manage_cohort(actor, cohort) or db.session.get(CohortMember, (cohort.id, user_id)) is None:
+    """One member's record; asking for anyone else's through a cohort is refused and recorded."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    if db.session.get(CohortMember, (cohort.id, user_id)) is None:
+        audit.record_refusal(actor, "learner-record-refused", f"cohort {cohort.id}", user=user_id)
         raise NotFound()
     learner = db.session.get(User, user_id)
     course_ids = {a.course_id for a in cohort.assignments}

@@ -44,6 +44,11 @@ def export(user: User) -> dict[str, Any]:
                     "two_factor_sign_in": bool(user.totp_secret),
                     "unused_recovery_codes": recovery_codes.remaining(user)},
         "cohorts": [c.name for c in cohorts],
+        "cohort_invitations": [{"cohort": name, "state": i.state, "invited_at": _iso(i.created_at),
+                                "answered_at": _iso(i.accepted_at or i.declined_at)}
+                               for i, name in db.session.execute(
+                                   sa.select(Invitation, Cohort.name).join(Cohort, Cohort.id == Invitation.cohort_id)
+                                   .where(Invitation.email == user.email).order_by(Invitation.id)).all()],
         "courses": [{"course": slugs.get(e.course_id), "enrolled_at": _iso(e.enrolled_at),
                      "completed_at": _iso(e.completed_at)} for e in rows(Enrolment, Enrolment.id)],
         "modules": [{"course": slugs.get(p.course_id), "module": p.module, "state": p.state, "score": p.score,
