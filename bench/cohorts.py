@@ -43,7 +43,7 @@ def _populate(app, learners: int, cohort_name: str) -> int:
         hashed = passwords.hash_password("bench-password-not-used")
         users = [{"email": f"{cohort_name}-{i}@example.org", "password_hash": hashed, "name": f"Learner {i}",
                   "organisation": "", "sector": "police", "timezone": "UTC", "active": True, "is_resident": False,
-                  "session_version": 0, "created_at": now} for i in range(learners)]
+                  "created_at": now} for i in range(learners)]
         ids = [row.id for row in db.session.execute(sa.insert(User).returning(User.id), users)]
         db.session.execute(sa.insert(UserRole), [{"user_id": i, "role": "learner", "granted_at": now} for i in ids])
         # Members as if each had accepted an invitation (the only way in besides a join link).

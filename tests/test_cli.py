@@ -1,6 +1,13 @@
 """Command-line tools an operator uses on a new installation."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from trainer.models import User
 from trainer.services.demo import DEMO_ACCOUNTS
 
@@ -28,3 +35,30 @@ def test_demo_seed_is_idempotent_and_prints_sign_ins(runner, count_rows):
     for account in DEMO_ACCOUNTS:
         assert account.email in first.output and account.password in first.output
     assert "(exists)" in second.output and count_rows(User) == 3
+
+
+@pytest.mark.parametrize("environment", ["production", "staging"])
+def test_demo_seed_refuses_outside_development_and_testing(app, runner, count_rows, monkeypatch, environment):
+    monkeypatch.setitem(app.config, "ENV", environment)
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 1
+    assert f"Demo accounts have published passwords, so they are never made in {environment}." in result.output
+    assert "TRAINER_ENV=development" in result.output
+    assert not any(account.password in result.output for account in DEMO_ACCOUNTS)
+    assert count_rows(User) == 0
+
+
+def test_demo_seed_runs_in_development(app, runner, count_rows, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV", "development")
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0 and count_rows(User) == 3
+
+
+def test_demo_seed_refuses_when_trainer_env_is_not_set(tmp_path):
+    """The real command, as an operator would type it on a server: no TRAINER_ENV is production."""
+    root = Path(__file__).resolve().parent.parent
+    env = {key: value for key, value in os.environ.items() if key not in {"TRAINER_ENV", "DATABASE_URL"}}
+    env.update(SECRET_KEY="x" * 64, DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite'}")
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "seed"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "never made in production" in result.stderr

@@ -1,5 +1,6 @@
 """Two app processes on different ports, one PostgreSQL and one Redis: a session started on one
-continues on the other, and every rate limit counts the attempts made on both (through Redis).
+continues on the other and ends on both when signed out on one, and every rate limit counts the
+attempts made on both (through Redis).
 
 The processes get low limits through their environment; each test starts with the counters at
 zero. Requests alternate between the hosts up to a limit, then the next one is refused on either."""
@@ -146,6 +147,19 @@ def test_a_session_started_on_one_host_continues_on_the_other(two_hosts):
     assert "Two Hosts" in opener.open(host_b + "/", timeout=10).read().decode()
 
 
+def test_signing_out_on_one_host_ends_the_session_on_the_other(two_hosts):
+    host_a, host_b = two_hosts
+    jar = http.cookiejar.CookieJar()
+    opener = _opener(jar)
+    assert _status(opener, host_a + "/login", {"csrf_token": _sign_in_form(opener, host_a),
+                                               "email": "two-hosts@example.org", "password": PASSWORD}) == 302
+    copy = http.cookiejar.CookieJar()  # the session cookie, copied before signing out
+    for cookie in jar:
+        copy.set_cookie(cookie)
+    assert _status(opener, host_b + "/logout", {"csrf_token": _token(opener, host_b + "/profile")}) == 302
+    assert _status(_opener(copy), host_a + "/profile") == 302  # to the sign-in page
+
+
 def test_the_sign_in_limit_counts_attempts_on_both_hosts(two_hosts):
     host_a, host_b = two_hosts
     statuses = []
@@ -237,6 +251,18 @@ def test_the_two_factor_settings_limit_counts_attempts_on_both_hosts(two_hosts, 
     def attempt(base, _n):  # refused (wrong or missing password and code): the page again, 400
         return _status(opener, base + path, {"csrf_token": token, "password": "wrong password",
                                              "code": _wrong_code(email)})
+
+    _alternating(two_hosts, attempt, limit=3, allowed=400)
+
+
+def test_the_data_download_limit_counts_attempts_on_both_hosts(two_hosts):
+    opener = _opener(http.cookiejar.CookieJar())
+    assert _status(opener, two_hosts[0] + "/login", {"csrf_token": _sign_in_form(opener, two_hosts[0]),
+                                                     "email": "two-hosts@example.org", "password": PASSWORD}) == 302
+    token = _token(opener, two_hosts[1] + "/profile")
+
+    def attempt(base, _n):  # a wrong password: the page again, 400
+        return _status(opener, base + "/profile/data.json", {"csrf_token": token, "download-password": "wrong"})
 
     _alternating(two_hosts, attempt, limit=3, allowed=400)
 

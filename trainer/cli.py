@@ -12,7 +12,7 @@ from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
 from trainer.services import accounts, backup, certificates, demo, mail, publishing, reminders
-from trainer.services.errors import InvalidInput
+from trainer.services.errors import InvalidInput, NotAllowed
 
 users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and publish courses written in Markdown.")
@@ -53,8 +53,12 @@ def create_user(email: str, name: str, sector: str, organisation: str, roles: tu
 
 @demo_cli.command("seed")
 def seed_demo() -> None:
-    """Create the demo accounts (unchanged if they exist) and print how to sign in."""
-    created = demo.seed_accounts()
+    """Create the demo accounts (unchanged if they exist) and print how to sign in; development
+    and testing only."""
+    try:
+        created = demo.seed_accounts()
+    except NotAllowed as error:
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo("Demo accounts (local use only):")
     for account in demo.DEMO_ACCOUNTS:

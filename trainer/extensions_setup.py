@@ -8,12 +8,12 @@ from flask import Flask, current_app, flash, has_request_context, redirect, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
-from trainer.models import User
-from trainer.services import two_factor
+from trainer.services import sessions, two_factor
+from trainer.web import SESSION_ID, sign_out
 
 CSP = {
     "default-src": "'self'",
@@ -64,15 +64,13 @@ def babel_languages() -> dict[str, str]:
     return current_app.config["LANGUAGES"]
 
 
-def load_user(session_id: str):
-    """Sessions name the user and their session version; a bumped version signs them out."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+def load_user(user_id: str):
+    """The person the cookie signs in, while its session still exists on the server (see
+    services/sessions.py): signing out deletes it, and a copy of the cookie stops working too."""
+    session_id = session.get(SESSION_ID)
+    if not user_id.isdigit() or not isinstance(session_id, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+    return sessions.signed_in_user(int(user_id), session_id)
 
 
 def _session_time_limits():
@@ -86,11 +84,8 @@ def _session_time_limits():
         session["signed_in_at"] = session["seen_at"] = now
         return None
     if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_ABSOLUTE_SECONDS"]:
-        locale = session.get("locale")
-        logout_user()
-        session.clear()
-        if locale:
-            session["locale"] = locale
+        sign_out()  # on the server too: a copy of this cookie must not carry on where this one stopped
+        db.session.commit()
         flash(_("You were signed out after a while away, to keep your account safe. Please sign in again."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     if now - seen > 60:  # refresh at most once a minute, so most responses leave the cookie alone

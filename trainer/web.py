@@ -1,12 +1,18 @@
 """Blueprint registration and helpers shared by the views of every area."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from trainer.extensions import db
+from trainer.services import sessions
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+
+# Where the cookie keeps the id of its server-side session (see services/sessions.py).
+SESSION_ID = "session_id"
 
 
 def register_blueprints(app: Flask) -> None:
@@ -65,3 +71,35 @@ def or_http_error(call, *args, **kwargs):
     except InvalidInput as error:
         db.session.rollback()
         abort(400, error.message)
+
+
+def fresh_session(locale: str | None = None) -> None:
+    """Start a new cookie session: nothing carried over from before but the language."""
+    locale = locale or session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def current_session_id() -> str | None:
+    """The id of this request's server-side session, to keep it when ending the person's others."""
+    return session.get(SESSION_ID)
+
+
+def sign_in(user) -> None:
+    """Sign the person in with a new session, on the server and in the cookie; the clock of the
+    idle and absolute time limits starts now. The caller commits."""
+    fresh_session()
+    session[SESSION_ID] = sessions.start(user)
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End this session on the server, so a copy of the cookie opens nothing either, and start
+    a fresh cookie session that keeps only the language. The caller commits."""
+    locale = current_user.locale if current_user.is_authenticated else None
+    if session.get(SESSION_ID):
+        sessions.end(session[SESSION_ID])
+    logout_user()
+    fresh_session(locale)

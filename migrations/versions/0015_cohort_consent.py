@@ -1,7 +1,7 @@
 """cohort consent: invitations can be declined, cohorts have an owner, audit rows carry ids only
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 10:00:00
 
 The owner is a flag on `cohort_trainers`, not a column of `cohorts`: on SQLite, adding a foreign
@@ -20,7 +20,7 @@ import trainer.models.types
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

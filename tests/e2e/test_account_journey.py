@@ -2,6 +2,7 @@
 sign out; every page audited for WCAG 2.1 A/AA in English and Dutch."""
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -58,6 +59,19 @@ def test_newcomer_journey(page, live_server):
     page.get_by_label("Organisation").fill("London Health Sciences Centre")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+
+    # Download all one's data: the password is asked again.
+    page.goto("/profile/data")
+    download = page.get_by_role("region", name="Download everything")
+    download.get_by_label("Your password", exact=True).fill("not the password at all")
+    download.get_by_role("button", name="Download my data").click()
+    expect(page.locator("#download-password-error")).to_have_text(re.compile("Your current password is not right"))
+    audit(page)
+    download.get_by_label("Your password", exact=True).fill(PASSWORD)
+    with page.expect_download() as saved:
+        download.get_by_role("button", name="Download my data").click()
+    assert json.loads(open(saved.value.path(), encoding="utf-8").read())["account"]["email"] == email
+    page.goto("/profile")
 
     # Switch to Dutch on any page; the choice sticks to the account.
     page.get_by_label("Language").first.select_option("nl")

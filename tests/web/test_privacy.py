@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
 from trainer.models import (Certificate, CohortMember, Enrolment, ModuleProgress, QuizAttempt, ScenarioRun, User,
@@ -20,9 +21,14 @@ def _learner_with_history(app, client, make_user):
     return user
 
 
+def _download(client, password, **kwargs):
+    return client.post("/profile/data.json", data={"download-password": password}, **kwargs)
+
+
 def test_download_holds_everything(app, client, make_user, published_course):
-    _learner_with_history(app, client, make_user)
-    response = client.get("/profile/data.json")
+    user = _learner_with_history(app, client, make_user)
+    response = _download(client, user.password)
+    assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment")
     data = json.loads(response.data)
     assert data["account"]["email"] == "ana@example.org"
@@ -42,8 +48,52 @@ def test_download_holds_the_invitations_to_ones_address(app, client, make_user, 
         db.session.flush()
         db.session.add(Invitation(cohort_id=cohort.id, email="ana@example.org", name="Ana"))
         db.session.commit()
-    [invitation] = json.loads(client.get("/profile/data.json").data)["cohort_invitations"]
+    [invitation] = json.loads(_download(client, PASSWORD).data)["cohort_invitations"]
     assert invitation["cohort"] == "Night shift" and invitation["state"] == "pending"
+
+
+def test_download_asks_for_the_password_again(client, make_user):
+    user = make_user()
+    login(client, user)
+    page = client.get("/profile/data").get_data(as_text=True)
+    assert 'action="/profile/data.json"' in page and 'name="download-password"' in page
+    assert 'id="password"' in page  # the delete form's field keeps its own id
+    link = client.get("/profile/data.json")  # a link alone downloads nothing: it leads to the form
+    assert link.status_code == 302 and link.headers["Location"] == "/profile/data"
+    for password in ("not-my-password", ""):
+        refused = _download(client, password)
+        assert refused.status_code == 400 and "Content-Disposition" not in refused.headers
+        error = re.search(r'<p class="error-message" id="download-password-error">(.*?)</p>',
+                          refused.get_data(as_text=True), re.S)
+        message = "Your current password is not right." if password else "This field is required."
+        assert error and message in error.group(1)
+    assert _download(client, user.password).status_code == 200
+
+
+def test_download_needs_the_csrf_token(app, client, make_user, monkeypatch):
+    user = make_user()
+    login(client, user)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    refused = _download(client, user.password)
+    assert refused.status_code == 400 and "Content-Disposition" not in refused.headers
+    page = client.get("/profile/data").get_data(as_text=True)
+    token = re.search(r'name="download-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    allowed = client.post("/profile/data.json", data={"download-csrf_token": token,
+                                                      "download-password": user.password})
+    assert allowed.status_code == 200 and json.loads(allowed.data)["account"]["email"] == user.email
+
+
+def test_download_is_rate_limited_per_account(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per minute")
+    user = make_user()
+    login(client, user)
+    statuses = [_download(client, "not-my-password", environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
+                for i in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    assert _download(client, user.password, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 429
+    other, other_client = make_user(), app.test_client()  # someone else's budget is their own
+    login(other_client, other)
+    assert _download(other_client, other.password).status_code == 200
 
 
 def test_delete_needs_the_password_and_then_removes_the_learning_records(app, client, make_user,

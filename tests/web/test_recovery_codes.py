@@ -214,7 +214,7 @@ def test_the_administrator_reset_deletes_the_codes(app, client, person, make_use
 
 
 def test_the_data_download_counts_the_codes_but_never_holds_them(app, client, person):
-    data = client.get("/profile/data.json").get_data(as_text=True)
+    data = client.post("/profile/data.json", data={"download-password": person.password}).get_data(as_text=True)
     account = json.loads(data)["account"]
     assert account["two_factor_sign_in"] is True and account["unused_recovery_codes"] == 10
     for code_hash in _hashes(app, person.id):

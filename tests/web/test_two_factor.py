@@ -149,3 +149,16 @@ def test_an_administrator_resets_a_lost_authenticator(app, client, make_user, ge
     assert get_user(user.id).totp_secret is None
     assert client.get("/profile").status_code == 302  # their sessions ended
     assert login(client, user).headers["Location"] == "/"  # password alone again, until they set it up
+
+
+def test_a_password_change_between_the_password_and_the_code_voids_the_sign_in(app, make_user):
+    user = make_user()
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user)
+    secret = _setup(here)
+    assert login(elsewhere, user).headers["Location"] == "/login/code"  # waiting for the code...
+    new = "a-brand-new-lantern-path"
+    here.post("/password", data={"current_password": user.password, "new_password": new, "confirm": new})
+    response = elsewhere.post("/login/code", data={"code": _code(secret, 30)})
+    assert response.headers["Location"] == "/login"  # ...back to the password, which has changed
+    assert elsewhere.get("/profile").status_code == 302

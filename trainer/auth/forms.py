@@ -111,6 +111,18 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password, to confirm"), validators=[_required, _max(MAX_LENGTH)])
 
 
+class DownloadDataForm(FlaskForm):
+    """On the same page as the form to delete the account, so its fields carry a prefix (distinct ids)."""
+
+    password = PasswordField(_l("Your password"), validators=[_required, _max(MAX_LENGTH)],
+                             description=_l("We ask again so that nobody else using this device can take a "
+                                            "copy of your data."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "download")
+        super().__init__(*args, **kwargs)
+
+
 class CodeForm(FlaskForm):
     code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])
 

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 import json
-import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from trainer.auth import bp
 from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
-                                ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
-                                RenewRecoveryCodesForm, ResetPasswordForm, SignInCodeForm)
+                                DownloadDataForm, ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm,
+                                RegisterForm, RenewRecoveryCodesForm, ResetPasswordForm, SignInCodeForm)
 from trainer.extensions import db, limiter
-from trainer.extensions_setup import current_locale, load_user
-from trainer.services import accounts, mail, privacy, recovery_codes, two_factor
+from trainer.extensions_setup import current_locale
+from trainer.services import accounts, mail, privacy, recovery_codes, sessions, two_factor
 from trainer.services.errors import InvalidInput
-from trainer.web import field_error, redirect_next, safe_next
+from trainer.web import current_session_id, field_error, fresh_session, redirect_next, safe_next, sign_in, sign_out
 
 
 def _profile(form) -> accounts.Profile:
@@ -25,16 +24,6 @@ def _profile(form) -> accounts.Profile:
         is_resident=bool(form.is_resident.data), locale=form.locale.data or None,
         timezone=form.timezone.data or "UTC",
     )
-
-
-def _fresh_session(locale: str | None = None) -> None:
-    """Start a new session (nothing carried over from before sign-in or sign-out) but the language;
-    the clock for the idle and absolute time limits starts now."""
-    locale = locale or session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    session["signed_in_at"] = session["seen_at"] = int(time.time())
 
 
 def _login_account_key() -> str:
@@ -55,9 +44,8 @@ def register():
         except InvalidInput as error:
             field_error(form, error)
         else:
+            sign_in(user)
             db.session.commit()
-            _fresh_session()
-            login_user(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
             return redirect(url_for("pages.home"))
     return render_template("auth/register.html", form=form)
@@ -77,22 +65,20 @@ def login():
             form.form_errors.append(_("That email address and password do not match an active account."))
         elif two_factor.enabled(user):
             db.session.commit()
-            _fresh_session()
-            session["pending_user"], session["pending_next"] = user.get_id(), form.next.data or ""
+            fresh_session()
+            session["pending_user"], session["pending_next"] = sessions.pending(user), form.next.data or ""
             return redirect(url_for("auth.sign_in_code"))
         else:
+            sign_in(user)
             db.session.commit()
-            _fresh_session()
-            login_user(user)
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    locale = current_user.locale if current_user.is_authenticated else None
-    logout_user()
-    _fresh_session(locale)
+    sign_out()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.home"))
 
@@ -122,12 +108,12 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session; the others end
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
@@ -136,9 +122,8 @@ def change_password():
 @bp.post("/sessions/end-others")
 @login_required
 def end_other_sessions():
-    accounts.end_other_sessions(current_user)
+    sessions.end_all(current_user, keep=current_session_id())
     db.session.commit()
-    login_user(current_user._get_current_object())
     flash(_("You are signed out on every other device."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -173,8 +158,8 @@ def reset_password(token: str):
         except InvalidInput as error:
             field_error(form, error)
         else:
+            sign_out()
             db.session.commit()
-            logout_user()
             flash(_("Your password is changed. Please sign in."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -191,18 +176,49 @@ def set_language():
     return redirect(safe_next(form.next.data))
 
 
+def _my_data_page(download_form=None, delete_form=None, status: int = 200):
+    return render_template("auth/my_data.html", download_form=download_form or DownloadDataForm(),
+                           form=delete_form or DeleteAccountForm()), status
+
+
+_DATA_FILE = "frontline-trainer-my-data.json"
+
+
+def _data_download_account_key() -> str:
+    return f"data-download-account:{getattr(current_user, 'id', '')}"
+
+
 @bp.get("/profile/data")
 @login_required
 def my_data():
-    return render_template("auth/my_data.html", form=DeleteAccountForm())
+    return _my_data_page()
 
 
 @bp.get("/profile/data.json")
 @login_required
+def my_data_download_form():
+    """The download asks for the password: old links, and the language switch on a refused
+    download's page, lead to the form."""
+    return redirect(url_for("auth.my_data"))
+
+
+@bp.post("/profile/data.json")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_data_download_account_key)
 def my_data_download():
-    data = json.dumps(privacy.export(current_user), ensure_ascii=False, indent=2)
-    return current_app.response_class(data, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="frontline-trainer-my-data.json"'})
+    """All of the person's data as a file, once they have typed their password again."""
+    form = DownloadDataForm()
+    if form.validate_on_submit():
+        try:
+            data = privacy.export(current_user, form.password.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            return current_app.response_class(
+                json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{_DATA_FILE}"'})
+    return _my_data_page(download_form=form, status=400)
 
 
 @bp.post("/profile/delete")
@@ -215,16 +231,15 @@ def delete_account():
         except InvalidInput as error:
             field_error(form, error)
         else:
+            sign_out()
             db.session.commit()
-            logout_user()
-            _fresh_session()
             flash(_("Your account and your learning records are deleted."), "success")
             return redirect(url_for("pages.home"))
-    return render_template("auth/my_data.html", form=form), 400
+    return _my_data_page(delete_form=form, status=400)
 
 
 def _pending_user():
-    return load_user(session.get("pending_user", ""))
+    return sessions.pending_user(session.get("pending_user", ""))
 
 
 def _recovery_code_used(user) -> None:
@@ -250,10 +265,9 @@ def sign_in_code():
     if form.validate_on_submit():
         kind = two_factor.check(user, form.code.data)
         if kind is not None:
-            db.session.commit()
             target = session.get("pending_next", "")
-            _fresh_session()
-            login_user(user)
+            sign_in(user)
+            db.session.commit()
             if kind == "recovery":
                 _recovery_code_used(user)
             return redirect(safe_next(target))
@@ -289,13 +303,12 @@ def two_factor_setup():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.enable(user, secret, form.code.data)
+            codes = two_factor.enable(user, secret, form.code.data, keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
         else:
             db.session.commit()
             session.pop("totp_setup", None)
-            login_user(user)  # this session continues; others must sign in again
             flash(_("Two-factor sign-in is on. You will be asked for a code each time you sign in."), "success")
             return _show_recovery_codes(codes)
     return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret,
@@ -311,12 +324,11 @@ def two_factor_disable():
     user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            two_factor.disable(user, form.password.data, form.code.data)
+            two_factor.disable(user, form.password.data, form.code.data, keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
         else:
             db.session.commit()
-            login_user(user)  # this session continues; others must sign in again
             if two_factor.required(user):
                 flash(_("Your old app no longer works. Scan this code with the app on your new phone."), "info")
                 return redirect(url_for("auth.two_factor_setup"))

@@ -38,8 +38,6 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on sign-out everywhere and password change: older session cookies stop working.
-    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the person proved they read this address (a link sent to it, or a password reset).
@@ -72,9 +70,6 @@ class User(UserMixin, db.Model):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
-
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 
@@ -103,3 +98,15 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(db.Model):
+    """A signed-in session. The cookie holds a random id; only its SHA-256 is stored, so a copy of
+    the database (a backup, say) holds nothing that signs anyone in. Deleting the row ends the
+    session wherever a copy of its cookie is."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
 from trainer.models import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
-from trainer.services import passwords
+from trainer.services import passwords, sessions
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -127,25 +127,23 @@ def set_locale(user: User, locale: str) -> None:
     db.session.flush()
 
 
-def _set_password(user: User, new_password: str) -> None:
+def _set_password(user: User, new_password: str, keep: str | None = None) -> None:
+    """A new password; every session of the person ends but `keep` (see sessions.end_all)."""
     problem = passwords.password_problem(new_password, email=user.email, name=user.name)
     if problem:
         raise InvalidInput("new_password", problem)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_version += 1  # every other session signs out
+    sessions.end_all(user, keep=keep)
     db.session.flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, keep: str | None = None) -> None:
+    """Change the password after checking the current one; the person's other sessions end, and
+    `keep`, the one they made the change in, goes on."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise InvalidInput("current_password", str(_l("Your current password is not right.")))
-    _set_password(user, new_password)
+    _set_password(user, new_password, keep=keep)
     log.info("account %s changed its password", user.id)
-
-
-def end_other_sessions(user: User) -> None:
-    user.session_version += 1
-    db.session.flush()
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -177,6 +175,6 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     if user is None:
         raise InvalidInput("token", str(_l("This link has expired or has been used already. Ask for a new one.")))
-    _set_password(user, new_password)
+    _set_password(user, new_password)  # every session ends: whoever knew the old password is out
     log.info("account %s reset its password", user.id)
     return user

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from trainer.services import accounts
+from trainer.services.errors import NotAllowed
+
+# Where demo accounts may exist: their passwords are published (in this file and in the README).
+ENVIRONMENTS = ("development", "testing")
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,14 @@ DEMO_ACCOUNTS = (
 
 
 def seed_accounts() -> set[str]:
-    """Create the demo accounts that do not exist yet; returns the emails created."""
+    """Create the demo accounts that do not exist yet; returns the emails created.
+
+    Refuses (NotAllowed) anywhere but a development or test installation (TRAINER_ENV), since
+    anyone could sign in to them, as an administrator too."""
+    environment = current_app.config["ENV"]
+    if environment not in ENVIRONMENTS:
+        raise NotAllowed(f"Demo accounts have published passwords, so they are never made in {environment}. "
+                         "On a local installation, set TRAINER_ENV=development.")
     created = set()
     for account in DEMO_ACCOUNTS:
         if accounts.get_by_email(account.email) is None:

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.extensions import db
 from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
-                            PendingMail, QuizAttempt, RecoveryCode, ScenarioRun, User, WellbeingCheck)
+                            PendingMail, QuizAttempt, RecoveryCode, ScenarioRun, User, UserSession,
+                            WellbeingCheck)
 from trainer.services import audit, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
@@ -25,8 +26,15 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export(user: User) -> dict[str, Any]:
-    """Everything the platform holds about the learner, as plain JSON-ready data."""
+def _check_password(user: User, password: str) -> None:
+    if not passwords.verify_password(user.password_hash, password):
+        raise InvalidInput("password", str(_l("Your current password is not right.")))
+
+
+def export(user: User, password: str) -> dict[str, Any]:
+    """Everything the platform holds about the learner, as plain JSON-ready data, once they have
+    confirmed their password (a session left open on a shared computer is not enough)."""
+    _check_password(user, password)
     slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
 
     def rows(model, *order):
@@ -70,13 +78,13 @@ def export(user: User) -> dict[str, Any]:
 
 def delete_account(user: User, password: str) -> None:
     """Remove the account and the person's learning records, after they confirm their password."""
-    if not passwords.verify_password(user.password_hash, password):
-        raise InvalidInput("password", str(_l("Your current password is not right.")))
+    _check_password(user, password)
     user_id, email = user.id, user.email
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
-    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember, RecoveryCode):
+    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember, RecoveryCode,
+                  UserSession):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     db.session.execute(sa.update(Certificate).where(Certificate.user_id == user_id).values(user_id=None))
     audit.record(None, "account-deleted", f"user {user_id}")

@@ -9,12 +9,14 @@ from datetime import datetime
 
 import pyotp
 import segno
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import audit, passwords, recovery_codes
+from trainer.services import audit, passwords, recovery_codes, sessions
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -55,25 +57,35 @@ def _step(secret: str, code: str) -> int | None:
     return None
 
 
-def enable(user: User, secret: str, code: str) -> list[str]:
-    """Switch two-factor sign-in on; returns the new recovery codes, to show once."""
+def enable(user: User, secret: str, code: str, keep: str | None = None) -> list[str]:
+    """Switch two-factor sign-in on; returns the new recovery codes, to show once. The person's
+    other sessions end (they sign in again, now with a code); `keep`, this one, goes on."""
     step = _step(secret, code)
     if step is None:
         raise InvalidInput("code", str(WRONG_APP_CODE))
     user.totp_secret, user.totp_last_step = secret, step
-    user.session_version += 1  # other sessions sign in again, now with a code
+    sessions.end_all(user, keep=keep)
     audit.record(user, "two-factor-enabled", f"user {user.id}")
     db.session.flush()
     return recovery_codes.replace(user)
 
 
 def verify(user: User, code: str) -> bool:
-    """Check a sign-in code; each code works once."""
+    """Check a sign-in code; each code works once, and no code older than the last one used.
+
+    The database decides, in one conditional UPDATE: of several requests sending the same code at
+    once, whatever each read before, only one moves the last step on and is let in."""
     step = _step(user.totp_secret or "", code) if user.totp_secret else None
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None:
         return False
-    user.totp_last_step = step
-    db.session.flush()
+    moved = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)  # what the row now holds; nothing left to write
     return True
 
 
@@ -98,12 +110,13 @@ def _confirm(user: User, password: str, code: str) -> None:
         raise InvalidInput("code", wrong_code_message(code))
 
 
-def disable(user: User, password: str, code: str) -> None:
+def disable(user: User, password: str, code: str, keep: str | None = None) -> None:
     """Switch two-factor sign-in off, after the password and a code. For someone whose role
-    requires it this is the way to a new phone: every page then sends them to set it up again."""
+    requires it this is the way to a new phone: every page then sends them to set it up again.
+    The person's sessions end but `keep`, this one: none may carry on, or enrol an app of its own."""
     _confirm(user, password, code)
     user.totp_secret, user.totp_last_step = None, None
-    user.session_version += 1  # other sessions end: none may carry on, or enrol an app of its own
+    sessions.end_all(user, keep=keep)
     recovery_codes.delete_all(user)
     audit.record(user, "two-factor-disabled", f"user {user.id}")
     db.session.flush()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import ROLES, User, UserRole
-from trainer.services import audit, recovery_codes
+from trainer.services import audit, recovery_codes, sessions
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def set_active(actor: User, target: User, active: bool) -> User:
         raise NotAllowed()
     target.active = active
     if not active:
-        target.session_version += 1  # signed out on their next request
+        sessions.end_all(target)  # signed out at their next request; reactivating brings none back
     db.session.flush()
     log.info("admin %s %s account %s", actor.id, "reactivated" if active else "deactivated", target.id)
     audit.record(actor, "account-reactivated" if active else "account-deactivated", f"user {target.id}")
@@ -76,7 +76,7 @@ def reset_two_factor(actor: User, target: User) -> User:
         raise NotAllowed()
     target.totp_secret, target.totp_last_step = None, None
     recovery_codes.delete_all(target)
-    target.session_version += 1
+    sessions.end_all(target)
     db.session.flush()
     audit.record(actor, "two-factor-reset", f"user {target.id}")
     log.info("admin %s reset two-factor sign-in of %s", actor.id, target.id)
