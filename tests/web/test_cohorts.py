@@ -63,6 +63,7 @@ def test_a_good_list_adds_accounts_and_invites_the_others(app, client, trainer, 
     assert "1 learners joined; 1 were emailed an invitation." in response.get_data(as_text=True)
     [mail] = outbox()
     assert mail["To"] == "chen@example.org" and "Officers 2026" in mail.get_content()
+    assert f"{app.config['PUBLIC_BASE_URL']}/register\n" in mail.get_content()  # never the request's host
     # Chen registers with the invited address and is in the cohort at once.
     newcomer = app.test_client()
     newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
@@ -75,7 +76,7 @@ def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):
     cohort_id = _create(client)
     client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1", "new_code": "1"})
     page = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
-    join_url = re.search(r"http://localhost(/join/[^<\s]+)", page).group(1)
+    join_url = re.search(re.escape(app.config["PUBLIC_BASE_URL"]) + r"(/join/[^<\s]+)", page).group(1)
     learner = app.test_client()
     login(learner, make_user())
     assert learner.get(join_url).status_code == 200
@@ -286,6 +287,7 @@ def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, train
     client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
     manual = outbox()
     assert len(manual) == 2 and {m["To"] for m in manual} == {late.email, ahead.email}
+    assert all(f"{app.config['PUBLIC_BASE_URL']}/learning\n" in m.get_content() for m in manual)
     subjects = {m["To"]: m["Subject"] for m in manual}
     assert subjects[late.email].startswith("Herinnering") and subjects[ahead.email].startswith("Reminder")
     first = runner.invoke(args=["cohorts", "remind"])

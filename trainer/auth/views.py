@@ -15,6 +15,7 @@ from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale, load_user
 from trainer.services import accounts, cohorts, mail, privacy, recovery_codes, two_factor
 from trainer.services.errors import InvalidInput
+from trainer.services.links import public_url
 from trainer.web import field_error, redirect_next, safe_next
 
 
@@ -152,7 +153,7 @@ def forgot_password():
         found = accounts.password_reset_token(form.email.data)
         if found:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = public_url("auth.reset_password", token=token)
             body = render_template("mail/reset_password.txt", user=user, link=link,
                                    minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             mail.send_mail(user.email, _("Reset your Frontline Trainer password"), body)

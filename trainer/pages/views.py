@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 
 from trainer.pages import bp
 from trainer.services import health, referrals
@@ -22,9 +22,13 @@ def support():
 
 @bp.get("/quick-exit")
 def quick_exit():
-    """The no-JavaScript path of Quick exit: leave for a neutral site at once."""
-    response = redirect(current_app.config["QUICK_EXIT_URL"], code=303)
+    """The no-JavaScript path of Quick exit: a bland page that moves on to the neutral site at once.
+
+    It names nothing of this site, is never cached and sends no referrer, so the neutral site
+    learns nothing and the page itself gives nothing away if it is seen again."""
+    response = make_response(render_template("pages/quick_exit.html", url=current_app.config["QUICK_EXIT_URL"]))
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
