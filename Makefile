@@ -52,7 +52,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages the tests and benchmarks use: a browser, database servers, fonts, a load tool.
+# Debian packages the tests and benchmarks use: a browser, database servers, a TLS proxy, fonts,
+# a load tool. The tests start their own nginx, PostgreSQL and Redis, never the system daemons.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -60,6 +61,7 @@ system-packages:
 	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/sbin/nginx || command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \

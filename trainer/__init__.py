@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from trainer.config import INSTANCE, ROOT, Config, ensure_secret_key
+from trainer.config import INSTANCE, ROOT, Config, ensure_secret_key, settle
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     ensure_secret_key(app.config, Path(app.instance_path))
+    settle(app.config)
 
     from trainer import cli, errors, templating, web
     from trainer.extensions_setup import init_extensions
@@ -29,8 +30,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config.get("PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # The client's address and scheme only: the proxy passes Host itself, and X-Forwarded-Host
+        # is never trusted (it would let a request choose the host the app believes it serves).
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     init_extensions(app)
     templating.register_template_helpers(app)
     web.register_blueprints(app)

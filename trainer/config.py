@@ -4,8 +4,10 @@ from __future__ import annotations
 import os
 import secrets
 
-import orjson
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -48,6 +50,33 @@ def _local_secret_key(instance: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def trusted_hosts(listed: str | None, public_base_url: str, local: bool) -> list[str]:
+    """The host names the site answers to: TRUSTED_HOSTS (comma-separated) or else the host of
+    PUBLIC_BASE_URL; local runs (development, testing) also answer on 127.0.0.1 and localhost."""
+    hosts = [h.strip().lower() for h in (listed or "").split(",") if h.strip()]
+    if not hosts:
+        hosts = [urlsplit(public_base_url).hostname or ""]
+    if local:
+        hosts += ["127.0.0.1", "localhost"]
+    return list(dict.fromkeys(h for h in hosts if h))
+
+
+def settle(config: dict) -> None:
+    """Settings that follow from others, worked out once the configuration is complete."""
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), config["PUBLIC_BASE_URL"],
+                                                config["ENV"] in {"development", "testing"})
+    # A Secure cookie gets the __Host- prefix: browsers then keep it for this exact host, for the
+    # whole site, and never accept it from plain HTTP or another subdomain. Local HTTP keeps the
+    # plain names (browsers refuse __Host- cookies without Secure).
+    for kind, plain in (("SESSION", "session"), ("REMEMBER", "remember_token")):
+        secure = config.get(f"{kind}_COOKIE_SECURE")
+        config[f"{kind}_COOKIE_NAME"] = f"__Host-{plain}" if secure else plain
+        if secure:
+            config[f"{kind}_COOKIE_DOMAIN"] = None
+            config[f"{kind}_COOKIE_PATH"] = "/"
 
 
 class Config:
@@ -116,8 +145,11 @@ class Config:
 
     # Where Quick exit sends people: a neutral, everyday page.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
-    # The site's address, for links in mail sent outside a request (scheduled reminders).
+    # The site's address: every absolute link (mail, certificates, badges, join links) is built on it.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Requests for any other host name are refused with 400 (Flask's TRUSTED_HOSTS). Unset, it is
+    # worked out by `settle` from the TRUSTED_HOSTS environment variable and PUBLIC_BASE_URL.
+    TRUSTED_HOSTS: list[str] | None = None
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Frontline Trainer")
     CERTIFICATE_PAGE_SIZE = os.environ.get("CERTIFICATE_PAGE_SIZE", "A4")  # or letter
     # Optional PNG or JPEG files printed on certificates; read once per rendering by the app,
@@ -150,3 +182,4 @@ class TestConfig(Config):
     PWNED_PASSWORDS_URL = ""  # tests never leave the machine; the breach tests start a local stand-in
     MAIL_SERVER = ""
     QUICK_EXIT_URL = "https://example.org/weather"
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the test client's http://localhost

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from trainer.extensions import db
+from trainer.guards import ForeignOrigin
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +30,13 @@ MESSAGES = {
     500: (_l("Something went wrong on our side"),
           _l("Your work so far is saved. Please try again in a moment.")),
 }
+FOREIGN_ORIGIN = (_l("That form came from another website"),
+                  _l("For your safety, this site only accepts forms sent from its own pages. Open the page "
+                     "on this site, then try again."))
 
 
-def _render(code: int):
-    title, detail = MESSAGES.get(code, MESSAGES[500])
+def _render(code: int, message: tuple | None = None):
+    title, detail = message or MESSAGES.get(code, MESSAGES[500])
     if request.path == "/healthz" or request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(title)), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
@@ -41,6 +46,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         return _render(400)
+
+    @app.errorhandler(ForeignOrigin)
+    def foreign_origin(_error):
+        return _render(400, FOREIGN_ORIGIN)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error):
+        # Plain text: no page of the site can be built for a host it does not serve.
+        log.info("refused a %s request for an untrusted host", request.method)
+        return Response(_("This site does not answer at that address."), 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -32,4 +32,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-talisman = Talisman()
+
+
+class SiteTalisman(Talisman):
+    """Talisman's headers, except that a view may send a stricter Referrer-Policy of its own."""
+
+    def _set_referrer_policy_headers(self, headers):
+        headers.setdefault("Referrer-Policy", self.referrer_policy)
+
+
+talisman = SiteTalisman()

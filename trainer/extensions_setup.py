@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from trainer import guards
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from trainer.services import sessions, two_factor
@@ -116,6 +117,7 @@ def _no_store_for_signed_in(response):
 
 
 def init_extensions(app: Flask) -> None:
+    guards.init_app(app)  # first: unknown hosts and other sites' forms are refused before anything else
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
@@ -137,7 +139,9 @@ def init_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         strict_transport_security=not app.config["LOCAL"],
         content_security_policy=CSP,
-        referrer_policy="no-referrer",
+        # Same-site requests carry Referer and Origin (the CSRF checks need them over HTTPS);
+        # other sites get neither. Quick exit's interstitial sends `no-referrer` itself.
+        referrer_policy="same-origin",
         frame_options="DENY",
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )

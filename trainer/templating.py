@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
 from trainer.extensions_setup import current_locale
+from trainer.services.links import public_url
 
 INTENSITY_LABELS = {"light": _l("light"), "moderate": _l("moderate"), "heavy": _l("heavy")}
 STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"), "completed": _l("completed")}
@@ -40,6 +41,7 @@ def register_template_helpers(app: Flask) -> None:
     def helpers():
         return {
             "current_locale": current_locale,
+            "public_url": public_url,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
             "format_datetime": format_datetime,
             "format_date": format_date,
             "country_label": country_label,

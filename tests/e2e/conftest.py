@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -26,20 +27,35 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def live_server(database_urls):
-    """The app on a free loopback port, with its own database and the demo accounts."""
-    app = build_app(database_urls["e2e"], WTF_CSRF_ENABLED=True)  # as in production
+def e2e_app(url: str, **overrides):
+    """An app on the end-to-end database, migrated, with the demo accounts and the example course."""
+    app = build_app(url, WTF_CSRF_ENABLED=True, **overrides)  # as in production
     with app.app_context():
         flask_migrate.upgrade()
         demo.seed_accounts()
         assert publishing.import_path(GOOD_COURSE).ok
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@contextmanager
+def serving(app, ssl_context=None):
+    """Serve the app on a free loopback port (over TLS with an ssl_context); yields the port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield SimpleServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_urls):
+    """The app on a free loopback port, with its own database and the demo accounts."""
+    app = e2e_app(database_urls["e2e"])
+    with serving(app) as port:
+        yield SimpleServer(app=app, url=f"http://127.0.0.1:{port}")
 
 
 class SimpleServer:
@@ -60,16 +76,21 @@ def browser():
         browser.close()
 
 
-def _new_context(browser, live_server, **options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    exit_url = live_server.app.config["QUICK_EXIT_URL"]
+def new_context(browser, server, **options):
+    """A browser context on the server: only the server and the neutral Quick exit page answer.
+
+    `context.neutral_requests` collects the requests made to the neutral page."""
+    context = browser.new_context(base_url=server.url, **options)
+    exit_url = server.app.config["QUICK_EXIT_URL"]
     host = exit_url.split("/")[2]
+    context.neutral_requests = []
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith(live_server.url):
+        if url.startswith(server.url):
             request_route.continue_()
         elif host in url:
+            context.neutral_requests.append(request_route.request)
             request_route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
         else:  # nothing else may leave the machine
             request_route.abort()
@@ -83,7 +104,7 @@ def context_factory(browser, live_server):
     contexts = []
 
     def make(**options):
-        context = _new_context(browser, live_server, **options)
+        context = new_context(browser, live_server, **options)
         contexts.append(context)
         return context
 

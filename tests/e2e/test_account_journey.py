@@ -126,11 +126,37 @@ def test_three_shift_presses_leave_at_once(page):
     expect(page).to_have_title("Weather")
 
 
-def test_quick_exit_works_without_javascript(context_factory):
-    page = context_factory(java_script_enabled=False).new_page()
+def test_quick_exit_works_without_javascript(context_factory, live_server):
+    context = context_factory(java_script_enabled=False)
+    page = context.new_page()
+    page.csp_errors = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_errors.append(msg.text))
+    interstitials = []
+    page.on("response", lambda response: response.url.endswith("/quick-exit") and interstitials.append(response))
     page.goto("/support")
     page.get_by_role("link", name=re.compile("Quick exit")).click()
+    expect(page).to_have_url(live_server.app.config["QUICK_EXIT_URL"])
     expect(page).to_have_title("Weather")
+    # It went through the bland interstitial, which the meta refresh left at once (CSP allows it).
+    [interstitial] = interstitials
+    assert interstitial.status == 200 and interstitial.headers["referrer-policy"] == "no-referrer"
+    assert [request.all_headers().get("referer") for request in context.neutral_requests] == [None]
+    assert page.csp_errors == []
+
+
+def test_back_after_quick_exit_without_javascript_shows_nothing_personal(context_factory, live_server):
+    page = context_factory(java_script_enabled=False).new_page()
+    page.goto("/login")
+    page.get_by_label("Email address").fill("resident@example.org")
+    page.get_by_label("Password").fill("demo-resident-violet-kettle")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/profile")
+    expect(page.get_by_label("Name")).to_have_value("Rosa Resident")
+    page.get_by_role("link", name=re.compile("Quick exit")).click()
+    expect(page).to_have_url(live_server.app.config["QUICK_EXIT_URL"])
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert "Rosa Resident" not in page.content()
 
 
 def test_pages_fit_a_360_pixel_phone(context_factory, live_server):

@@ -163,7 +163,8 @@ def test_sign_out_everywhere_else(app, make_user):
 
 
 def _reset_link(message) -> str:
-    return re.search(r"http://localhost(/password/reset/\S+)", message.get_content()).group(1)
+    """The path of the mailed link, which is on PUBLIC_BASE_URL (the test config's 127.0.0.1:5000)."""
+    return re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", message.get_content()).group(1)
 
 
 def test_password_reset_by_emailed_single_use_link(client, make_user, outbox):

@@ -64,7 +64,10 @@ def test_a_good_list_invites_everyone_and_adds_nobody(app, client, trainer, make
         "name,email", "Ana Ortiz,ANA@example.org", "Chen Li,chen@example.org")})
     assert "2 people were emailed an invitation." in response.get_data(as_text=True)
     assert count_rows(CohortMember) == 0 and count_rows(Invitation) == 2
-    assert sorted(m["To"] for m in outbox()) == ["ana@example.org", "chen@example.org"]
+    mails = outbox()
+    assert sorted(m["To"] for m in mails) == ["ana@example.org", "chen@example.org"]
+    # Links are built on PUBLIC_BASE_URL, never on the request's host.
+    assert all(app.config["PUBLIC_BASE_URL"] + "/" in m.get_content() for m in mails)
     # Chen registers with the invited address: invited still, not in the cohort.
     newcomer = app.test_client()
     newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
@@ -81,7 +84,7 @@ def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):
     cohort_id = _create(client)
     client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1", "new_code": "1"})
     page = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
-    join_url = re.search(r"http://localhost(/join/[^<\s]+)", page).group(1)
+    join_url = re.search(re.escape(app.config["PUBLIC_BASE_URL"]) + r"(/join/[^<\s]+)", page).group(1)
     learner = app.test_client()
     login(learner, make_user())
     assert learner.get(join_url).status_code == 200
@@ -292,6 +295,7 @@ def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, train
     client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
     manual = outbox()
     assert len(manual) == 2 and {m["To"] for m in manual} == {late.email, ahead.email}
+    assert all(f"{app.config['PUBLIC_BASE_URL']}/learning\n" in m.get_content() for m in manual)
     subjects = {m["To"]: m["Subject"] for m in manual}
     assert subjects[late.email].startswith("Herinnering") and subjects[ahead.email].startswith("Reminder")
     first = runner.invoke(args=["cohorts", "remind"])

@@ -33,7 +33,10 @@ def test_no_inline_script_and_strict_headers(client, path):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # Same-site requests carry Referer and Origin (the CSRF checks need them); other sites get neither.
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in page
+    assert re.search(r'<a class="quick-exit"[^>]*rel="noreferrer"', page)
 
 
 def test_session_cookie_flags(client, make_user):
@@ -41,6 +44,20 @@ def test_session_cookie_flags(client, make_user):
     response = login(client, user)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert cookie.startswith("session=")  # local HTTP keeps the plain name
+
+
+def test_a_secure_session_cookie_is_a_host_only_cookie(database_urls, make_user):
+    from tests.conftest import build_app
+
+    app = build_app(database_urls["unit"], SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    assert app.config["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    response = login(app.test_client(), make_user())
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "path", "httponly", "samesite"} <= attributes and "domain" not in attributes
+    assert "; Path=/;" in cookie or cookie.endswith("; Path=/")
 
 
 def test_production_cookies_are_secure_and_need_a_secret_key(monkeypatch):
@@ -59,11 +76,30 @@ def test_production_cookies_are_secure_and_need_a_secret_key(monkeypatch):
     assert create_app(Production).config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_quick_exit_without_javascript_leaves_at_once(client, app):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_quick_exit_without_javascript_goes_through_a_neutral_page(client, app, make_user, signed_in):
+    if signed_in:
+        login(client, make_user())
     response = client.get("/quick-exit")
-    assert response.status_code == 303
-    assert response.headers["Location"] == app.config["QUICK_EXIT_URL"]
+    assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    page = response.get_data(as_text=True)
+    exit_url = app.config["QUICK_EXIT_URL"]
+    assert f'<meta http-equiv="refresh" content="0;url={exit_url}">' in page
+    assert f'<a href="{exit_url}" rel="noreferrer">' in page
+    assert "<title>Weather</title>" in page
+    # Nothing names or looks like the site: no brand, no stylesheet, no script, no links back.
+    assert "Frontline" not in page and "Trainer" not in page
+    assert "<link" not in page and "<script" not in page and 'href="/' not in page
+    assert "Content-Security-Policy" in response.headers  # the refresh needs no exception to it
+    if signed_in:  # Back must not find a session: the person is signed out
+        assert client.get("/profile").status_code == 302
+
+
+def test_quick_exit_page_is_in_the_readers_language(client):
+    page = client.get("/quick-exit", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert '<html lang="nl">' in page and "<title>Weer</title>" in page
 
 
 def test_support_page_is_honest_about_quick_exit(client):

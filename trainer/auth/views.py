@@ -14,6 +14,7 @@ from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
 from trainer.services import accounts, mail, privacy, recovery_codes, sessions, two_factor
 from trainer.services.errors import InvalidInput
+from trainer.services.links import public_url
 from trainer.web import current_session_id, field_error, fresh_session, redirect_next, safe_next, sign_in, sign_out
 
 
@@ -136,7 +137,7 @@ def forgot_password():
         found = accounts.password_reset_token(form.email.data)
         if found:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = public_url("auth.reset_password", token=token)
             body = render_template("mail/reset_password.txt", user=user, link=link,
                                    minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             mail.send_mail(user.email, _("Reset your Frontline Trainer password"), body)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
+from trainer.extensions import db
 from trainer.pages import bp
 from trainer.services import health, membership, referrals
+from trainer.web import sign_out
 
 
 @bp.get("/")
@@ -24,9 +26,19 @@ def support():
 
 @bp.get("/quick-exit")
 def quick_exit():
-    """The no-JavaScript path of Quick exit: leave for a neutral site at once."""
-    response = redirect(current_app.config["QUICK_EXIT_URL"], code=303)
+    """The no-JavaScript path of Quick exit: a bland page that moves on to the neutral site at once.
+
+    It names nothing of this site, is never cached and sends no referrer, so the neutral site
+    learns nothing and the page itself gives nothing away if it is seen again. It also signs the
+    person out: without JavaScript the lesson stays in the browser's history, and Chromium restores
+    even a no-store page from its back-forward cache unless a cookie changed, so Back must find
+    neither a session nor a cached page. (With JavaScript the lesson's history entry is replaced.)"""
+    if current_user.is_authenticated:
+        sign_out()
+        db.session.commit()
+    response = make_response(render_template("pages/quick_exit.html", url=current_app.config["QUICK_EXIT_URL"]))
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

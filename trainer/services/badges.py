@@ -7,29 +7,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app, url_for
+from flask import current_app
 
 from trainer.extensions import db
 from trainer.models import Certificate, Course, CourseVersion, User
+from trainer.services.links import public_url
 
 CONTEXT = "https://w3id.org/openbadges/v2"
 
 
-def _url(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def issuer() -> dict:
-    return {"@context": CONTEXT, "type": "Issuer", "id": _url("certificates.badge_issuer"),
-            "name": current_app.config["ORGANISATION_NAME"], "url": current_app.config["PUBLIC_BASE_URL"]}
+    return {"@context": CONTEXT, "type": "Issuer", "id": public_url("certificates.badge_issuer"),
+            "name": current_app.config["ORGANISATION_NAME"], "url": public_url("pages.home")}
 
 
 def badge_class(course: Course, version: CourseVersion) -> dict:
-    return {"@context": CONTEXT, "type": "BadgeClass", "id": _url("certificates.badge_class", slug=course.slug),
+    return {"@context": CONTEXT, "type": "BadgeClass", "id": public_url("certificates.badge_class", slug=course.slug),
             "name": version.title, "description": version.summary,
-            "image": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("static", filename="img/badge.svg"),
+            "image": public_url("static", filename="img/badge.svg"),
             "criteria": {"narrative": "Completed every required module of the course and passed each quiz."},
-            "issuer": _url("certificates.badge_issuer")}
+            "issuer": public_url("certificates.badge_issuer")}
 
 
 def _salt(certificate: Certificate) -> str:
@@ -50,13 +47,13 @@ def assertion(certificate: Certificate) -> dict | None:
     salt = _salt(certificate)
     data = {
         "@context": CONTEXT, "type": "Assertion",
-        "id": _url("certificates.badge_assertion", code=certificate.code),
+        "id": public_url("certificates.badge_assertion", code=certificate.code),
         "recipient": {"type": "email", "hashed": True, "salt": salt,
                       "identity": recipient_identity(user.email, salt)},
-        "badge": _url("certificates.badge_class", slug=course.slug),
+        "badge": public_url("certificates.badge_class", slug=course.slug),
         "verification": {"type": "hosted"},
         "issuedOn": certificate.issued_at.isoformat(),
-        "evidence": _url("certificates.verify", code=certificate.code),
+        "evidence": public_url("certificates.verify", code=certificate.code),
     }
     if certificate.expires_on:
         data["expires"] = certificate.expires_on.isoformat() + "T23:59:59+00:00"

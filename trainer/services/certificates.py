@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import segno
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from trainer.services import audit, mail
 from trainer.services.publishing import image_type
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.services.links import public_url
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def issue(user: User, course: Course, version: CourseVersion, completed_at: date
 
 
 def verify_url(code: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("certificates.verify", code=code)
+    return public_url("certificates.verify", code=code)
 
 
 def _qr_data_uri(text: str) -> str:
@@ -292,8 +293,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
             with force_locale(recipient.locale or "en"):
                 subject = str(_l("A certificate expires on %(date)s", date=certificate.expires_on.isoformat()))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
-                                       learner=learner, link=current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-                                       + "/learning")
+                                       learner=learner, link=public_url("learn.dashboard"))
             mail.send_mail(recipient.email, subject, body)
         sent += 1
     return sent

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from trainer.extensions import db
 from trainer.models import Assignment, Cohort, Reminder, User
 from trainer.services import assignments, audit, mail
 from trainer.services.errors import NotFound
+from trainer.services.links import public_url
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +57,8 @@ def _today() -> date:
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
     with force_locale(due.user.locale or "en"):
         subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
-        body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=_dashboard_link())
+        body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=public_url("learn.dashboard"))
     return subject, body
-
-
-def _dashboard_link() -> str:
-    """Outside a request (the scheduler), links are built on PUBLIC_BASE_URL."""
-    if has_request_context():
-        return url_for("learn.dashboard", _external=True)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/learning"
 
 
 def preview(cohort: Cohort, recipients: list[Due]) -> tuple[str, str] | None:
