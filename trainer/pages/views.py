@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request
 
+from trainer.extensions_setup import current_locale
 from trainer.pages import bp
 from trainer.services import health, referrals
 
@@ -16,7 +17,8 @@ def support():
     country = request.args.get("country", "").upper()[:2]
     known = referrals.countries()
     country = country if country in known else ""
-    return render_template("pages/support.html", groups=referrals.directory(country or None),
+    first = referrals.learner_country(current_locale())
+    return render_template("pages/support.html", groups=referrals.directory(country or None, first),
                            countries=known, country=country)
 
 
