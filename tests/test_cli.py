@@ -62,3 +62,30 @@ def test_demo_seed_refuses_when_trainer_env_is_not_set(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "never made in production" in result.stderr
+
+
+def test_referrals_stale_lists_entries_due_for_checking_for_a_scheduler(app, runner, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from trainer.extensions import db
+    from trainer.models import Referral
+
+    assert runner.invoke(args=["referrals", "stale"]).exit_code == 0  # an empty directory
+    monkeypatch.setitem(app.config, "REFERRAL_CHECK_MAX_AGE_DAYS", 30)
+    today = datetime.now(timezone.utc).date()
+    with app.app_context():
+        db.session.add_all([
+            Referral(country="NL", name="CoMensha", phone="033 448 11 86", checked=today - timedelta(days=30),
+                     source="https://www.comensha.nl/"),
+            Referral(country="GB", name="Samaritans", phone="116 123", checked=today - timedelta(days=29),
+                     source="https://www.samaritans.org/")])
+        db.session.commit()
+    result = runner.invoke(args=["referrals", "stale"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "1 directory entry is due for checking (not checked for 30 days or more):",
+        f"  CoMensha (NL): last checked {(today - timedelta(days=30)).isoformat()}, "
+        "source https://www.comensha.nl/"]
+    monkeypatch.setitem(app.config, "REFERRAL_CHECK_MAX_AGE_DAYS", 31)
+    result = runner.invoke(args=["referrals", "stale"])
+    assert result.exit_code == 0 and result.output == "No directory entries are due for checking.\n"

@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from trainer.content import format_text, to_json
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, backup, certificates, demo, mail, publishing, reminders
+from trainer.services import accounts, backup, certificates, demo, mail, publishing, referrals, reminders
 from trainer.services.errors import InvalidInput, NotAllowed
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -19,6 +19,7 @@ courses_cli = AppGroup("courses", help="Check and publish courses written in Mar
 demo_cli = AppGroup("demo", help="Demonstration data for local use.")
 mail_cli = AppGroup("mail", help="Outgoing mail.")
 cohorts_cli = AppGroup("cohorts", help="Cohorts and their assignments.")
+referrals_cli = AppGroup("referrals", help="The referral directory.")
 
 
 @cohorts_cli.command("remind")
@@ -107,6 +108,21 @@ def import_courses(path: str) -> None:
         click.echo(f"referral directory: {changed} added or updated, {removed} removed")
 
 
+@referrals_cli.command("stale")
+def stale_referrals() -> None:
+    """List directory entries due for checking; exit status 1 when there are any (for a scheduler)."""
+    due = referrals.due_for_checking()
+    if not due:
+        click.echo("No directory entries are due for checking.")
+        return
+    click.echo(f"{len(due)} directory {'entry is' if len(due) == 1 else 'entries are'} due for checking "
+               f"(not checked for {referrals.max_age_days()} days or more):")
+    for entry in due:
+        click.echo(f"  {entry.name} ({entry.country}): last checked {entry.checked.isoformat()}, "
+                   f"source {entry.source}")
+    raise SystemExit(1)
+
+
 certificates_cli = AppGroup("certificates", help="Certificates.")
 
 
@@ -148,5 +164,5 @@ def restore_command(source: Path, yes: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli):
+    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli):
         app.cli.add_command(group)

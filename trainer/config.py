@@ -143,6 +143,9 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
 
+    # A referral directory entry not checked against its source for this many days is shown to
+    # administrators as due for checking, and listed by `flask referrals stale`.
+    REFERRAL_CHECK_MAX_AGE_DAYS = int(os.environ.get("REFERRAL_CHECK_MAX_AGE_DAYS", 183))
     # Where Quick exit sends people: a neutral, everyday page.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
     # The site's address: every absolute link (mail, certificates, badges, join links) is built on it.

@@ -41,6 +41,11 @@ def can_author(user: Actor | None) -> bool:
     return is_admin(user)
 
 
+def can_keep_directory(user: Actor | None) -> bool:
+    """Editing the referral directory and recording that an entry was checked: administrators."""
+    return is_admin(user)
+
+
 def can_create_cohort(user: Actor | None) -> bool:
     return bool(user and user.is_active and (user.has_role("trainer") or user.has_role("admin")))
 

@@ -169,6 +169,55 @@ def test_referrals(folder, modules):
         ("CA", "1-833-900-1010", "2026-11-25")]
 
 
+def test_referral_descriptions_dates_and_dead_addresses(folder, modules):
+    referrals = """\
+- country: NL
+  name: CoMensha
+  description: National coordination centre.
+  description_nl: Landelijk coördinatiecentrum.
+  phone: "033 448 11 86"
+  checked: 2026-11-25
+  source: https://www.comensha.nl/
+- country: NL
+  name: Only Dutch
+  description_nl: Alleen Nederlands.
+  url: https://example.org/
+  checked: 2999-01-01
+  source: https://example.org/
+- country: GB
+  name: Old page
+  description_fr: Pas ici.
+  url: https://www.btp.police.uk/advice_and_information-1/keeping_yourself_safe/modern_slavery.aspx
+  checked: 2026-11-25
+  source: https://example.org/
+- country: GB
+  name: Old source
+  phone: "101"
+  checked: 2026-11-25
+  source: http://www.nspcc.org.uk/help-and-advice/enquiries/frequently-asked-questions_wda83770.html
+"""
+    report = folder.report({"courses/referrals.yaml": referrals,
+                            "courses/c/course.md": folder.course_md("m.md"),
+                            "courses/c/m.md": modules.lesson()}, "courses")
+    assert [str(p) for p in report.problems] == [
+        "courses/referrals.yaml:10: description_nl needs a description (in English) beside it, "
+        "shown to readers of every other language",
+        "courses/referrals.yaml:12: checked: 2999-01-01 is in the future; write the date you "
+        "checked the entry",
+        "courses/referrals.yaml:16: unknown field 'description_fr' in a service; did you mean "
+        "'description'?",
+        "courses/referrals.yaml:17: warning: url: https://www.btp.police.uk/advice_and_information-1/"
+        "keeping_yourself_safe/modern_slavery.aspx: British Transport Police's old .aspx pages no "
+        "longer work",
+        "courses/referrals.yaml:24: warning: source: http://www.nspcc.org.uk/help-and-advice/"
+        "enquiries/frequently-asked-questions_wda83770.html: addresses ending in _wda….html (the "
+        "NSPCC's old site) no longer work",
+    ]
+    assert [(r.name, r.description, r.descriptions) for r in report.referrals] == [
+        ("CoMensha", "National coordination centre.", {"nl": "Landelijk coördinatiecentrum."}),
+        ("Old source", None, {})]
+
+
 def test_referrals_must_be_a_list(folder):
     assert folder.check({"referrals.yaml": "country: CA\n"}) == [
         ".:1: no course.md here or in its sub-folders",

@@ -140,6 +140,7 @@ MATRIX = [
     ("GET", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
     ("POST", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
     ("POST", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    ("POST", "/authoring/referrals/<int:referral_id>/checked", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
 ]
 
 # Values for the placeholders; the module depends on what the route expects.

@@ -53,7 +53,10 @@ class ReferralForm(FlaskForm):
     country = StringField(_l("Country or region code"), validators=[_required, Length(max=8)],
                           description=_l("CA, US, GB, NL… or a region such as CA-ON."))
     name = StringField(_l("Name of the service"), validators=[_required, Length(max=200)])
-    description = TextAreaField(_l("What it offers"), validators=[Length(max=2000)])
+    description = TextAreaField(_l("What it offers"), validators=[Length(max=2000)],
+                                description=_l("In English: shown in every language that has no text of its own."))
+    description_nl = TextAreaField(_l("What it offers, in Dutch"), validators=[Length(max=2000)],
+                                   description=_l("Optional: shown instead to people who use the site in Dutch."))
     phone = StringField(_l("Phone number"), validators=[Length(max=60)])
     url = StringField(_l("Web address"), validators=[Length(max=500)])
     hours = StringField(_l("Opening hours"), validators=[Length(max=120)])

@@ -11,19 +11,21 @@ from trainer.authoring.forms import ReferralForm
 from trainer.extensions import db
 from trainer.services import referrals
 from trainer.services.errors import InvalidInput
-from trainer.web import field_error, or_http_error
+from trainer.web import field_error, or_http_error, redirect_next
 
 
 def _input(form: ReferralForm) -> referrals.ReferralInput:
     return referrals.ReferralInput(
         country=form.country.data or "", name=form.name.data or "", description=form.description.data or "",
         phone=form.phone.data or "", url=form.url.data or "", hours=form.hours.data or "",
-        languages=form.languages.data or "", checked=form.checked.data, source=form.source.data or "")
+        languages=form.languages.data or "", checked=form.checked.data, source=form.source.data or "",
+        description_nl=form.description_nl.data or "")
 
 
 @bp.get("/referrals")
 def referral_list():
-    return render_template("authoring/referrals.html", groups=referrals.directory(), confirm=ConfirmForm())
+    listing = or_http_error(referrals.admin_directory, current_user)
+    return render_template("authoring/referrals.html", listing=listing, confirm=ConfirmForm())
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
@@ -33,6 +35,7 @@ def referral_edit(referral_id: int | None = None):
     form = ReferralForm(obj=referral)
     if referral is not None and not form.is_submitted():
         form.languages.data = ", ".join(referral.languages)
+        form.description_nl.data = (referral.descriptions or {}).get("nl", "")
     if form.validate_on_submit():
         try:
             saved = referrals.save(current_user, _input(form), referral)
@@ -42,7 +45,17 @@ def referral_edit(referral_id: int | None = None):
             db.session.commit()
             flash(_("%(name)s is saved.", name=saved.name), "success")
             return redirect(url_for("authoring.referral_list"))
-    return render_template("authoring/referral_edit.html", form=form, referral=referral)
+    return render_template("authoring/referral_edit.html", form=form, referral=referral, confirm=ConfirmForm())
+
+
+@bp.post("/referrals/<int:referral_id>/checked")
+def referral_checked(referral_id: int):
+    """Record "I checked this today": this administrator checked the entry against its source."""
+    referral = or_http_error(referrals.get, current_user, referral_id)
+    or_http_error(referrals.mark_checked, current_user, referral)
+    db.session.commit()
+    flash(_("%(name)s is recorded as checked today.", name=referral.name), "success")
+    return redirect_next("authoring.referral_list")
 
 
 @bp.post("/referrals/<int:referral_id>/delete")

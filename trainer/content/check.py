@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .course import display_path, id_line, parse_course
+from .links import check_course_links
 from .problems import Problem, sort_problems
 from .referrals import parse_referrals
 from .render import ImageUrl
@@ -91,6 +92,7 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
     courses, summaries = [], []
     for folder in folders:
         parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url)
+        parsed = check_course_links(folder, parsed)
         problems.extend(parsed.problems)
         summaries.append(_summary(folder, parsed.spec, parsed.problems))
         if parsed.ok and parsed.spec is not None:

@@ -1,6 +1,7 @@
 """The referral directory ``courses/referrals.yaml``: who to call, checked against a source."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,9 @@ import yaml
 
 from . import frontmatter as fm
 from .course import display_path, read_text
+from .links import dead_url_reason
 from .problems import Parsed, Problems
-from .spec import ReferralSpec
+from .spec import LANGUAGES, ReferralSpec
 
 COUNTRY_RE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 URL_RE = re.compile(r"https?://[^\s/?#]+\.[^\s]*", re.I)
@@ -38,10 +40,16 @@ def phone(value: Any) -> str:
     return value.strip()
 
 
+# ``description`` is English, the default; ``description_nl`` (one field for each other
+# interface language) is shown instead to readers in that language.
+TRANSLATED_DESCRIPTIONS = {f"description_{language}": language for language in LANGUAGES
+                           if language != "en"}
+
 REFERRAL_FIELDS = {
     "country": fm.Field(country, required=True),
     "name": fm.Field(fm.text(), required=True),
     "description": fm.Field(fm.text()),
+    **{key: fm.Field(fm.text()) for key in TRANSLATED_DESCRIPTIONS},
     "phone": fm.Field(phone),
     "url": fm.Field(web_address),
     "hours": fm.Field(fm.text()),
@@ -82,7 +90,26 @@ def _referral(node: yaml.Node, item: Any, problems: Problems) -> ReferralSpec | 
     values = fm.read_fields(front, REFERRAL_FIELDS, problems, "a service")
     if front.data.get("phone") is None and front.data.get("url") is None:
         problems.error(line, "a service needs a phone number or a url")
+    _check_entry(front, values, problems)
     if any(p.severity == "error" for p in problems.items[before:]):
         return None
     values["languages"] = values.get("languages", ())
+    values["descriptions"] = {language: values.pop(key) for key, language
+                              in TRANSLATED_DESCRIPTIONS.items() if key in values}
     return ReferralSpec(**values)
+
+
+def _check_entry(front: fm.FrontMatter, values: dict[str, Any], problems: Problems) -> None:
+    """What the field rules cannot see alone: a future check date, a translation without the
+    English description, and an address known to be dead (a warning)."""
+    if "checked" in values and values["checked"] > dt.date.today() + dt.timedelta(days=1):
+        problems.error(front.line("checked"), f"checked: {values['checked']} is in the future; "
+                                              "write the date you checked the entry")
+    for key in TRANSLATED_DESCRIPTIONS:
+        if key in values and "description" not in values:
+            problems.error(front.line(key), f"{key} needs a description (in English) beside it, "
+                                            "shown to readers of every other language")
+    for key in ("url", "source"):
+        reason = dead_url_reason(values.get(key) or "")
+        if reason:
+            problems.warning(front.line(key), f"{key}: {values[key]}: {reason}")

@@ -6,7 +6,7 @@ anything about Markdown. HTML fields are already sanitised; ``*_md`` fields keep
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MODULE_KINDS = ("lesson", "quiz", "scenario")
 QUESTION_KINDS = ("single", "multiple", "true-false", "short", "numerical", "matching")
@@ -169,3 +169,6 @@ class ReferralSpec:
     url: str | None = None
     hours: str | None = None
     languages: tuple[str, ...] = ()
+    # Descriptions in other interface languages, by language code ("nl"); ``description`` is
+    # the English one and the fallback.
+    descriptions: dict[str, str] = field(default_factory=dict)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.extensions_setup import current_locale
 from trainer.learn import bp
 from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
                               publishing, quizzes, referrals, scenarios)
@@ -82,7 +83,7 @@ def module(slug: str, module_slug: str):
         sections = course_data.sections(module.body)
         context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
         context["module_percent"] = lessons.percent(row, sections)
-        context["directory_groups"] = referrals.phone_list()
+        context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
     elif module.kind == "quiz":
         token = quizzes.new_form_token()
         every = request.args.get("attempts") == "all"

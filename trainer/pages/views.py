@@ -4,6 +4,7 @@ from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
 from trainer.extensions import db
+from trainer.extensions_setup import current_locale
 from trainer.pages import bp
 from trainer.services import health, membership, referrals
 from trainer.web import sign_out
@@ -20,7 +21,8 @@ def support():
     country = request.args.get("country", "").upper()[:2]
     known = referrals.countries()
     country = country if country in known else ""
-    return render_template("pages/support.html", groups=referrals.directory(country or None),
+    first = referrals.learner_country(current_locale())
+    return render_template("pages/support.html", groups=referrals.directory(country or None, first),
                            countries=known, country=country)
 
 
