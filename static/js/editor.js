@@ -59,7 +59,10 @@
     return text.value.length > max || (window.Blob && new Blob([text.value]).size > max);
   }
 
+  var latest = 0;  // answers to older checks arrive late on a slow line: only the latest counts
+
   function refresh() {
+    var request = ++latest;
     if (tooLarge()) {  // the server would refuse it: say why here instead of sending it
       problems.textContent = "";
       var p = document.createElement("p");
@@ -75,7 +78,7 @@
                  headers: { "X-CSRFToken": token } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (!data) { return; }
+        if (!data || request !== latest) { return; }
         preview.innerHTML = data.html;  // rendered and sanitised on the server
         showProblems(data.problems);
       })

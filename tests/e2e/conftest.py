@@ -8,7 +8,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import GOOD_COURSE, build_app
@@ -19,6 +19,10 @@ CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather today</h1></html>"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Waits are for conditions; on a busy two-core machine a condition can take longer than
+# Playwright's default five seconds to come true, so give it time (a passing wait returns at once).
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items):
