@@ -85,6 +85,7 @@ def new_context(browser, server, **options):
 
     `context.neutral_requests` collects the requests made to the neutral page."""
     context = browser.new_context(base_url=server.url, **options)
+    context.set_default_navigation_timeout(90_000)  # a 10 MB form on a busy machine; a fast load returns at once
     exit_url = server.app.config["QUICK_EXIT_URL"]
     host = exit_url.split("/")[2]
     context.neutral_requests = []
