@@ -67,3 +67,72 @@ def test_consent_migration_keeps_members_and_records_owners(database_urls, tmp_p
         assert [tuple(row) for row in owners] == [(1, 1)]
         flask_migrate.downgrade(revision="base")  # leave an empty, current schema behind
         flask_migrate.upgrade()
+
+
+def _insert(connection, table_name: str, **values) -> int:
+    """A row in the table as the schema stands, with plain values in every other required column."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+    for column in table.columns:
+        if column.name in values or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        values[column.name] = {str: "x", int: 0, float: 0.0, bool: False, bytes: b"", dict: {}, list: [],
+                               datetime.datetime: datetime.datetime(2026, 1, 1),
+                               datetime.date: datetime.date(2026, 1, 1)}[column.type.python_type]
+    return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
+def test_upgrading_drops_recorded_names_and_withdraws_the_certificates_of_deleted_accounts(database_urls, tmp_path):
+    """Names already in the audit log and certificates of accounts deleted before 0017 are minimised too."""
+    import json
+
+    import flask_migrate
+    import sqlalchemy as sa
+
+    from tests.conftest import build_app
+
+    url = database_urls["unit"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'minimise.sqlite'}"
+    app = build_app(url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="0013")
+        try:
+            with db.engine.begin() as conn:
+                user = _insert(conn, "users", email="alex@example.org", name="Alex Admin", sector="police")
+                course = _insert(conn, "courses", slug="core")
+                gone = _insert(conn, "certificates", code="GONE", user_id=None, course_id=course,
+                               completion_key="7:1:x", name="Ana Ortiz", sector="health", pdf=b"%PDF",
+                               revoked_reason="")
+                kept = _insert(conn, "certificates", code="KEPT", user_id=user, course_id=course,
+                               completion_key="8:1:x", name="Bo Berg", sector="police", revoked_reason="")
+                for actor_id, actor_name, target, details in [
+                        (user, "Alex Admin", "certificate GONE", {"reason": "Ana Ortiz shared answers"}),
+                        (user, "Alex Admin", "certificate KEPT", {"reason": "issued in error"}),
+                        (None, "Removed Person", "user 7", {"roles": ["trainer"]}),
+                        (None, "system", "user 7", {})]:
+                    _insert(conn, "audit_events", actor_id=actor_id, actor_name=actor_name, action="a",
+                            target=target, details=details)
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:
+                events = conn.execute(sa.text("SELECT actor, target, details FROM audit_events ORDER BY id")).all()
+                certificates = {row.code: row for row in conn.execute(sa.text(
+                    "SELECT code, user_id, name, sector, pdf, revoked_at, completion_key FROM certificates"))}
+            details = [d if isinstance(d, dict) else json.loads(d) for _, _, d in events]
+            assert [(a, t) for a, t, _ in events] == [
+                (f"user {user}", f"certificate {gone}"), (f"user {user}", f"certificate {kept}"),
+                ("removed account", "user 7"), ("system", "user 7")]
+            assert details == [{}, {"reason": "issued in error"}, {"roles": ["trainer"]}, {}]
+            withdrawn = certificates["GONE"]
+            assert (withdrawn.name, withdrawn.sector, withdrawn.pdf) == ("", "", None)
+            assert withdrawn.revoked_at is not None and withdrawn.completion_key == f"withdrawn:{gone}"
+            assert (certificates["KEPT"].name, certificates["KEPT"].revoked_at) == ("Bo Berg", None)
+        finally:
+            with db.engine.begin() as conn:
+                for table in ("audit_events", "certificates", "courses", "users"):
+                    conn.execute(sa.text(f"DELETE FROM {table}"))
+            flask_migrate.upgrade()

@@ -36,6 +36,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     init_extensions(app)
     templating.register_template_helpers(app)
+    # Before the routes are made: every <int:...> is an id or number, refused beyond what a column holds.
+    app.url_map.converters["int"] = web.IdConverter
     web.register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.routing import IntegerConverter
 
 from trainer.extensions import db
 from trainer.services import sessions
@@ -13,6 +14,36 @@ from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 # Where the cookie keeps the id of its server-side session (see services/sessions.py).
 SESSION_ID = "session_id"
+
+
+# Ids and numbers are INTEGER columns: 32 bits on PostgreSQL, which refuses to compare one with
+# a larger value ("integer out of range"); SQLite cannot even bind one beyond 64 bits.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number larger than any id or number a column can hold
+    matches no route, so it is "not found" instead of a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_number(value: str) -> int:
+    """``request.args.get(name, default, type=id_number)``: the default for a number out of range."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+def page_number(value: str) -> int:
+    """``request.args.get("page", 1, type=page_number)``: pages 1 to a million, else the first."""
+    number = int(value)
+    if not 1 <= number <= 1_000_000:
+        raise ValueError("out of range")
+    return number
 
 
 def register_blueprints(app: Flask) -> None:

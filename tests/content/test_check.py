@@ -276,3 +276,22 @@ def test_content_hash_changes_only_with_the_content(good_course, tmp_path):
     (copy / "images" / "side-room.png").write_bytes(
         (copy / "images" / "side-room.png").read_bytes() + b"\0")
     assert parse_course(copy).spec.content_hash != edited.content_hash
+
+
+def test_markdown_too_slow_to_render_is_a_problem_at_its_line_not_a_hang(folder, modules):
+    """8,000 unclosed '[' took python-markdown 11 s or more; the checker says where they are."""
+    import time
+
+    body = "## First {#first}\n\nFine text.\n\n## Second {#second}\n\n" + "[" * 8000 + "\n"
+    files = {"c/course.md": folder.course_md("a.md"), "c/a.md": modules.text("lesson", body)}
+    started = time.perf_counter()
+    problems = folder.check(files)
+    assert time.perf_counter() - started < 5  # about 0.05 s; generous for a busy machine
+    assert problems == ["c/a.md:18: this Markdown takes too long to render: close or escape (\\[) "
+                        "unclosed '[' and '](' and start a new paragraph or block (a blank line) more often"]
+
+
+def test_course_md_is_guarded_too(folder, modules):
+    files = {"c/course.md": folder.course_md("a.md") + "\nIntroduction.\n\n" + "# a\n" * 8000,
+             "c/a.md": modules.lesson()}
+    assert [p.split(": ", 1)[0] for p in folder.check(files)] == ["c/course.md:14"]  # the first "# a"

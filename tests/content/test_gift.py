@@ -447,15 +447,27 @@ def test_control_characters_and_crlf_are_cleaned():
     assert "\nQ one?\n" in result.markdown
 
 
-def test_ten_thousand_questions_convert_quickly():
-    bank = "\n\n".join(f"::Question {i}::What is {i} + 1? {{#{i + 1}}}" if i % 3 else
-                       f"Statement {i}. {{~no =yes #Right. ~maybe}}" for i in range(10_000))
+def _bank(count: int, padding: str = "") -> str:
+    return "\n\n".join(f"::Question {i}::What is {i} + 1?{padding} {{#{i + 1}}}" if i % 3 else
+                         f"Statement {i}.{padding} {{~no =yes #Right. ~maybe}}" for i in range(count))
+
+
+def test_five_hundred_questions_convert_quickly_and_a_module_over_1_mb_is_flagged():
     started = time.perf_counter()
-    result = convert(bank)
+    result = convert(_bank(500, padding=" Think it through." * 110))
     assert time.perf_counter() - started < 20
-    assert result.converted == 10_000
+    assert result.converted == 500
     assert result.skipped == []
     assert any("larger than 1 MB" in w.message for w in result.warnings)
+
+
+def test_ten_thousand_questions_are_refused_quickly():
+    from trainer.content.gift import GiftTooLarge
+
+    started = time.perf_counter()
+    with pytest.raises(GiftTooLarge):
+        convert(_bank(10_000))
+    assert time.perf_counter() - started < 5
 
 
 # --- a realistic bank -----------------------------------------------------------------------
@@ -676,3 +688,28 @@ def test_a_moodle_export_converts_and_parses():
     assert "- Police => Emergency {#a}\n- Shelter => Housing {#b}" in text
     assert any("It was 2000." in w for w in question_warnings(result, 3))
     assert [str(p) for p in parse_module_text(text).problems] == []
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+def test_a_file_with_more_than_500_questions_is_refused_whole():
+    from trainer.content.gift import GiftTooLarge
+
+    questions = "\n\n".join(f"::Q{n}::Statement {n} is true.{{T}}" for n in range(1, 502))
+    with pytest.raises(GiftTooLarge) as refused:
+        convert(questions)
+    assert refused.value.what == "questions" and refused.value.found == 501
+
+
+def test_500_questions_and_their_categories_are_converted():
+    questions = "\n\n".join(f"$CATEGORY: $course$/Bank {n}\n\n::Q{n}::Statement {n} is true.{{T}}"
+                            for n in range(1, 501))
+    assert convert(questions).converted == 500
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_read():
+    from trainer.content.gift import GiftTooLarge
+
+    with pytest.raises(GiftTooLarge) as refused:
+        convert("::Q::" + "é" * 600_000 + "{T}")
+    assert refused.value.what == "bytes"

@@ -96,3 +96,49 @@ def test_images_are_recorded_and_rewritten():
 def test_render_inline_drops_the_paragraph():
     assert Renderer().render_inline("A *b*") == "A <em>b</em>"
     assert Renderer().render_inline("") == ""
+
+
+# --- inputs python-markdown renders in time that grows with the square of their length ------
+
+SLOW_INPUTS = {
+    "unclosed brackets": "[" * 8000,
+    "nested brackets": "[[]" * 5000,
+    "unclosed link addresses": "[x](" * 4000,
+    "unclosed link titles": '[t](l"x) ' * 2000,
+    "headings without blank lines": "# a\n" * 8000,
+    "underlined headings": "a\n=\n" * 8000,
+    "rules without blank lines": "***\n" * 8000,
+    "emphasis in one paragraph": "*a* " * 30000,
+}
+
+
+@pytest.mark.parametrize("text", SLOW_INPUTS.values(), ids=SLOW_INPUTS.keys())
+def test_slow_inputs_are_refused_quickly_and_shown_as_text(text):
+    import time
+
+    renderer = Renderer()
+    started = time.perf_counter()
+    html = renderer.render(text)
+    assert time.perf_counter() - started < 3  # 0.1 s or so; python-markdown alone takes 4 to 120 s
+    assert renderer.refused
+    assert html.startswith("<p>") and "<a " not in html and "<h1>" not in html
+
+
+def test_callouts_nested_deeper_than_five_stay_text():
+    text = "::: note\n" * 3000 + "deep\n"
+    html = Renderer().render(text)
+    assert html.count("<aside") == 5 and "::: note" in html
+
+
+@pytest.mark.parametrize("text, html", [
+    ("Call [the hotline now. " + "More words. " * 400, "<p>Call [the hotline now."),
+    ("[a [b] c](https://x.org) and [d][e]\n\n[e]: https://y.org",
+     '<a href="https://x.org" rel="noopener noreferrer">a [b] c</a> and <a href="https://y.org"'),
+    ('[t](https://x.org "A title") ' * 40, 'title="A title"'),
+    ("- item with a [link](https://x.org)\n" * 300, "<li>item with a <a href"),
+    ("| a | b |\n|---|---|\n" + "| [x](https://x.org) | **y** |\n" * 300, "<td><strong>y</strong></td>"),
+], ids=["one stray bracket", "nested and reference links", "titles", "a long list", "a long table"])
+def test_ordinary_text_is_never_refused(text, html):
+    renderer = Renderer()
+    assert html in renderer.render(text)
+    assert renderer.refused == []

@@ -2,7 +2,6 @@
 line, fixes it, publishes, and a learner can play it."""
 from __future__ import annotations
 
-import re
 
 from playwright.sync_api import expect
 

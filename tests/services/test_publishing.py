@@ -142,6 +142,8 @@ def _zip(entries: dict[str, bytes], symlink: str | None = None) -> bytes:
     (_zip({"course/course.md": b"x"}, symlink="course/link.md"), "link"),
     (_zip({"bomb/course.md": b"\0" * (3 * 1024 * 1024)}), "larger than 2 MB"),
     (b"not a zip at all", "not a zip"),
+    (_zip({".": b"x"}), "without a file name"),
+    (_zip({"c/course.md": b"x", "c/course.md/x.md": b"x"}), "as both a file and a folder"),
 ])
 def test_unsafe_zips_are_refused_whole(app, make_user, count_rows, data, message):
     from trainer.models import User

@@ -8,9 +8,9 @@ import zlib
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
-from trainer.models import Course, CourseDraft, CourseVersion, StoredImage
+from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 
 
 def _png() -> bytes:
@@ -82,6 +82,93 @@ def test_preview_does_not_save(client, admin):
     path = "/authoring/courses/police-advanced/files/01-introduction.md"
     client.post(path, data={"text": "not a module at all", "action": "preview"})
     assert "Write the lesson here." in client.get(path).get_data(as_text=True)
+
+
+LESSON = "/authoring/courses/core/files/01-what-it-is.md"
+PREVIEW = "/authoring/courses/core/preview/01-what-it-is.md"
+
+
+def _lesson_with(client, body: str) -> str:
+    import html
+    import re
+
+    page = client.get(LESSON).get_data(as_text=True)
+    source = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+    return source + "\n" + body + "\n"
+
+
+def test_a_preview_of_text_that_would_take_minutes_to_render_answers_at_once(client, admin, published_course):
+    import time
+
+    text = _lesson_with(client, "[" * 8000)
+    started = time.perf_counter()
+    answer = client.post(PREVIEW, data={"text": text}).get_json()
+    assert time.perf_counter() - started < 10  # well under a second; 11 s or more before
+    assert [p["message"] for p in answer["problems"]] == [
+        "this Markdown takes too long to render: close or escape (\\[) unclosed '[' and '](' and start a new "
+        "paragraph or block (a blank line) more often"]
+    assert answer["problems"][0]["line"] == text.count("\n") and "module-preview" in answer["html"]
+
+
+def test_the_preview_renders_at_most_64_kb_and_says_so_in_the_readers_language(client, admin, published_course):
+    text = _lesson_with(client, "Words to read. " * 5000)
+    answer = client.post(PREVIEW, data={"text": text}).get_json()
+    assert answer["problems"] == [{"line": 1, "severity": "error", "message": (
+        "This file is too long to check and preview as you type (more than 64 KB). Save it and see the checker "
+        "on the course page, or split the module into two.")}]
+    assert "module-preview" not in answer["html"]
+    client.post("/language", data={"locale": "nl"})
+    answer = client.post(PREVIEW, data={"text": text}).get_json()
+    assert answer["problems"][0]["message"].startswith("Dit bestand is te lang")
+
+
+def test_a_preview_that_takes_too_long_is_stopped_with_a_message(client, admin, published_course, monkeypatch):
+    from tests.support import slow
+    from trainer.services import authoring
+
+    monkeypatch.setattr(authoring, "preview_file", slow.never_returns)
+    monkeypatch.setattr(authoring, "PREVIEW_SECONDS", 0.5)
+    answer = client.post(PREVIEW, data={"text": _lesson_with(client, "Fine.")}).get_json()
+    assert answer["problems"][0]["message"].startswith("The preview took too long and was stopped.")
+
+
+def test_a_preview_writes_nothing_not_even_a_draft(client, admin, published_course, count_rows):
+    answer = client.post(PREVIEW, data={"text": "no front matter"})
+    assert answer.status_code == 200 and answer.get_json()["problems"] and count_rows(CourseDraft) == 0
+
+
+@pytest.mark.parametrize("method, url", [("POST", PREVIEW), ("GET", LESSON)], ids=["live preview", "editor page"])
+def test_a_registration_succeeds_while_a_preview_renders(app, client, admin, published_course, monkeypatch,
+                                                         count_rows, method, url):
+    """SQLite lets one writer at a time: a preview holding a write while it rendered made every
+    other write wait, then fail ("database is locked"). The database here is a file, as in use."""
+    import threading
+
+    from trainer.services import authoring
+
+    rendering, written = threading.Event(), threading.Event()
+    materialise = authoring._materialise
+
+    def materialise_then_wait(*args):  # the files are written; rendering starts when this returns
+        materialise(*args)
+        rendering.set()
+        written.wait(timeout=60)
+
+    monkeypatch.setattr(authoring, "_materialise", materialise_then_wait)
+    answers = {}
+    previewing = threading.Thread(target=lambda: answers.update(
+        preview=client.open(url, method=method, data={"text": "no front matter"})))
+    previewing.start()
+    try:
+        assert rendering.wait(timeout=60), "the preview never started rendering"
+        newcomer = app.test_client().post("/register", data=dict(
+            name="Noor", email="noor@example.org", password=PASSWORD, confirm=PASSWORD, organisation="",
+            sector="police", locale="en", timezone="Europe/Amsterdam"))
+    finally:
+        written.set()
+        previewing.join(timeout=120)
+    assert newcomer.status_code == 302 and count_rows(User) == 2
+    assert answers["preview"].status_code == 200
 
 
 @pytest.mark.parametrize("text", ["A long line of words. " * 50_000, "é" * 600_000],
@@ -171,6 +258,17 @@ def test_gift_import_refuses_a_file_it_would_have_to_guess_at_or_cut_short(clien
     assert message in page and "03-imported.md" not in page
 
 
+def test_gift_import_refuses_more_than_500_questions_with_a_message(client, admin):
+    _new_course(client)
+    bank = "\n\n".join(f"::Q{n}::Statement {n} is true.{{T}}" for n in range(1, 502))
+    response = client.post("/authoring/courses/police-advanced/gift", follow_redirects=True,
+                           data={"gift": (io.BytesIO(bank.encode()), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert "The file holds 501 questions; at most 500 can be imported at once." in page
+    assert "03-imported.md" not in page
+
+
 def test_gift_import_reads_utf8_with_the_bom_windows_adds(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
@@ -198,6 +296,18 @@ def test_zip_upload_with_errors_reports_them_and_writes_nothing(client, admin, c
     assert response.status_code == 400
     assert "Nothing was imported" in response.get_data(as_text=True)
     assert "broken/course.md" in response.get_data(as_text=True)
+    assert count_rows(Course) == 0
+
+
+def test_a_zip_entry_named_dot_is_refused_with_a_message(client, admin, count_rows):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(".", "x")
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(buffer.getvalue()), "c.zip")})
+    assert response.status_code == 400
+    assert "The zip holds an entry without a file name: ." in response.get_data(as_text=True)
     assert count_rows(Course) == 0
 
 

@@ -175,7 +175,7 @@ def test_an_unconfirmed_address_cannot_accept_decline_or_join(app, client, train
         refused = learner.post(f"/my/cohorts/invitations/{invitation_id}/{answer}", follow_redirects=True)
         assert UNVERIFIED in refused.get_data(as_text=True)
     client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1", "new_code": "1"})
-    join_url = re.search(r"http://localhost(/join/[^<\s]+)", client.get(f"/cohorts/{cohort_id}").get_data(
+    join_url = re.search(r"https?://[^/<\s]+(/join/[^<\s]+)", client.get(f"/cohorts/{cohort_id}").get_data(
         as_text=True)).group(1)
     page = learner.get(join_url).get_data(as_text=True)
     assert UNVERIFIED in page and "Join this cohort" not in page
@@ -212,7 +212,7 @@ def test_someone_who_registers_later_sees_the_invitation_and_accepts(app, client
 def test_the_join_page_says_what_the_trainers_will_see_before_the_button(app, client, trainer, make_user):
     cohort_id = _create(client)
     client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1", "new_code": "1"})
-    join_url = re.search(r"http://localhost(/join/[^<\s]+)", client.get(f"/cohorts/{cohort_id}").get_data(
+    join_url = re.search(r"https?://[^/<\s]+(/join/[^<\s]+)", client.get(f"/cohorts/{cohort_id}").get_data(
         as_text=True)).group(1)
     learner = _signed_in(app, make_user(email="ana@example.org"))
     page = learner.get(join_url).get_data(as_text=True)

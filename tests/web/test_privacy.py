@@ -1,4 +1,5 @@
-"""A learner downloads all their data and deletes their account; certificates stay verifiable."""
+"""A learner downloads all their data and deletes their account: their learning records go,
+their certificates are withdrawn, and the audit log keeps only ids."""
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 from tests.conftest import PASSWORD, login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
-from trainer.models import (Certificate, CohortMember, Enrolment, ModuleProgress, QuizAttempt, ScenarioRun, User,
-                            WellbeingCheck)
+from trainer.models import (AuditEvent, Certificate, CohortMember, Enrolment, ModuleProgress, QuizAttempt,
+                            ScenarioRun, User, WellbeingCheck)
 
 
 def _learner_with_history(app, client, make_user):
@@ -101,18 +102,69 @@ def test_delete_needs_the_password_and_then_removes_the_learning_records(app, cl
     user = _learner_with_history(app, client, make_user)
     refused = client.post("/profile/delete", data={"password": "not-my-password"})
     assert refused.status_code == 400 and count_rows(User) == 1
-    with app.app_context():
-        code = db.session.scalar(sa.select(Certificate.code))
     client.post("/profile/delete", data={"password": user.password})
     for model in (User, Enrolment, ModuleProgress, QuizAttempt, ScenarioRun, WellbeingCheck, CohortMember):
         assert count_rows(model) == 0, model.__name__
     assert count_rows(Certificate) == 1
-    page = app.test_client().get(f"/verify/{code}").get_data(as_text=True)
-    assert "Valid certificate" in page and "Ana Ortiz" in page
     assert client.get("/profile").status_code == 302  # signed out
 
 
-def test_the_page_says_what_stays(client, make_user):
+def test_deleting_withdraws_the_certificates_and_keeps_nothing_about_the_person(app, client, make_user,
+                                                                                published_course):
+    user = _learner_with_history(app, client, make_user)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+        code, certificate_id = certificate.code, certificate.id
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    assert admin.get(f"/certificates/{certificate_id}.pdf").status_code == 200  # made and stored
+    client.post("/profile/delete", data={"password": user.password})
+
+    public = app.test_client()
+    check = public.get(f"/verify/{code}")
+    page = check.get_data(as_text=True)
+    assert check.status_code == 410 and "This certificate is not valid." in page
+    for detail in ("Ana Ortiz", "Human trafficking", "Completed on", "Hours of training", "revoked"):
+        assert detail not in page, detail
+    badge = public.get(f"/badges/assertions/{code}.json")
+    assert badge.status_code == 410 and badge.get_json()["revoked"] is True
+    assert "recipient" not in badge.get_json() and "issuedOn" not in badge.get_json()
+    with app.app_context():
+        stored = db.session.get(Certificate, certificate_id)
+        assert (stored.name, stored.sector, stored.pdf, stored.user_id) == ("", "", None, None)
+        assert stored.revoked_at is not None and stored.completion_key == f"withdrawn:{certificate_id}"
+    # Not even an administrator can download, rename or re-make it.
+    assert admin.get(f"/certificates/{certificate_id}.pdf").status_code == 404
+    assert admin.post(f"/admin/certificates/{certificate_id}/name", data={"name": "Ana Ortiz"}).status_code == 404
+    assert "Ana Ortiz" not in admin.get("/admin/certificates").get_data(as_text=True)
+
+
+def test_deleting_leaves_ids_but_no_name_email_or_text_in_the_audit_log(app, client, make_user, published_course):
+    user = _learner_with_history(app, client, make_user)
+    with app.app_context():
+        certificate_id = db.session.scalar(sa.select(Certificate.id))
+    admin = app.test_client()
+    login(admin, make_user(roles=("admin",), name="Alex Admin"))
+    admin.post(f"/admin/users/{user.id}/roles", data={"trainer": "y"})
+    admin.post(f"/admin/certificates/{certificate_id}/revoke",
+               data={"reason": "Ana Ortiz (ana@example.org) shared her answers"})
+    client.post("/profile/delete", data={"password": user.password})
+
+    with app.app_context():
+        rows = db.session.execute(sa.select(AuditEvent.actor, AuditEvent.action, AuditEvent.target,
+                                            AuditEvent.details).order_by(AuditEvent.id)).all()
+    text = repr(rows)
+    for personal in ("Ana", "Ortiz", "ana@example.org", "shared her answers", "Alex Admin"):
+        assert personal not in text, personal
+    # The facts stay: who (by id) did what to which account or certificate, and when.
+    assert [(r.action, r.target) for r in rows if r.action != "course-published"] == [
+        ("roles-changed", f"user {user.id}"), ("certificate-revoked", f"certificate {certificate_id}"),
+        ("account-deleted", f"user {user.id}")]
+    assert rows[-1].actor == "system" and rows[-2].details == {}
+    assert rows[-3].details == {"roles": ["learner", "trainer"]}
+
+
+def test_the_page_says_what_happens_to_certificates_and_what_stays(client, make_user):
     login(client, make_user())
     page = client.get("/profile/data").get_data(as_text=True)
-    assert "What stays:" in page and "verification pages" in page
+    assert "What stays:" in page and "say only that the code is not valid" in page

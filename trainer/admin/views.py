@@ -9,7 +9,7 @@ from trainer.admin.forms import RolesForm, UserSearchForm
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.services import audit, users
-from trainer.web import or_http_error
+from trainer.web import or_http_error, page_number
 
 
 @bp.get("/users")
@@ -17,7 +17,7 @@ from trainer.web import or_http_error
 def user_list():
     form = UserSearchForm(request.args)
     form.validate()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     found, total = or_http_error(users.search, current_user, form.q.data or "", form.role.data or "", page)
     return render_template("admin/users.html", form=form, users=found, total=total, page=page,
                            page_size=users.PAGE_SIZE)
@@ -73,7 +73,7 @@ def user_two_factor_reset(user_id: int):
 @login_required
 def audit_log():
     action = request.args.get("action", "")
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     events, actions, names = or_http_error(audit.events, current_user, action, page)
-    return render_template("admin/audit.html", events=events, actions=actions, action=action, page=page,
-                           page_size=audit.PAGE_SIZE, names=names)
+    return render_template("admin/audit.html", events=events, actions=actions, names=names, action=action,
+                           page=page, page_size=audit.PAGE_SIZE)

@@ -13,7 +13,7 @@ from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.services import authoring, course_archive
 from trainer.services.errors import InvalidInput
-from trainer.web import field_error, or_http_error
+from trainer.web import field_error, id_number, or_http_error
 
 
 @bp.before_request
@@ -65,6 +65,7 @@ def course_detail(slug: str):
 def edit_file(slug: str, path: str):
     course = _course(slug)
     draft = authoring.draft_for(current_user, course)
+    db.session.commit()  # a draft made from the latest version is kept, and nothing is held while rendering
     if path not in draft.sources:
         abort(404)
     form = EditFileForm()
@@ -95,7 +96,7 @@ def preview(slug: str, path: str):
         abort(400)
     spec, problems = or_http_error(authoring.preview, current_user, course, path, form.text.data or "")
     return jsonify(
-        html=render_template("authoring/_preview.html", spec=spec),
+        html=render_template("authoring/_preview.html", spec=spec, path=path),
         problems=[{"line": p.line, "message": p.message, "severity": p.severity} for p in problems],
     )
 
@@ -189,9 +190,11 @@ def versions(slug: str):
     history = authoring.versions(current_user, course)
     changes, old, new = [], None, None
     if len(history) >= 2 or request.args.get("from"):
-        new = authoring.get_version(current_user, course, request.args.get("to", history[0].number, type=int))
-        old_number = request.args.get("from", type=int) or max(new.number - 1, 1)
-        old = authoring.get_version(current_user, course, old_number) if old_number != new.number else new
+        new = or_http_error(authoring.get_version, current_user, course,
+                            request.args.get("to", history[0].number, type=id_number))
+        old_number = request.args.get("from", type=id_number) or max(new.number - 1, 1)
+        old = or_http_error(authoring.get_version, current_user, course, old_number) \
+            if old_number != new.number else new
         changes = authoring.diff(old.sources, new.sources, f"v{old.number}", f"v{new.number}")
     return render_template("authoring/versions.html", course=course, history=history, changes=changes,
                            old=old, new=new)
@@ -200,7 +203,7 @@ def versions(slug: str):
 @bp.get("/courses/<slug>/versions/<int:number>/export")
 def export(slug: str, number: int):
     course = _course(slug)
-    version = authoring.get_version(current_user, course, number)
+    version = or_http_error(authoring.get_version, current_user, course, number)
     data = course_archive.export_zip(current_user, course, version)
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"{course.slug}-v{version.number}.zip")
@@ -215,8 +218,11 @@ def import_archive():
     try:
         result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES))
     except InvalidInput as error:
+        db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("authoring.course_list"))
+        rows = authoring.list_courses(current_user)
+        return render_template("authoring/courses.html", rows=rows, new_form=NewCourseForm(),
+                               archive_form=form), 400
     if not result.ok:
         db.session.rollback()
         return render_template("authoring/import_report.html", result=result), 400

@@ -41,12 +41,15 @@ def verify_form():
 @bp.get("/verify/<code>")
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 def verify(code: str):
-    """Public: valid, expired or revoked, with name, course, hours and date, and nothing else."""
+    """Public: a valid or expired certificate's name, course, hours and dates, and nothing else;
+    of a revoked or withdrawn one, only that it is not valid (410 Gone)."""
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
-    return render_template("certificates/verify.html", certificate=certificate,
-                           state=certificate.state(datetime.now(timezone.utc).date()))
+    state = certificate.state(datetime.now(timezone.utc).date())
+    if state in ("revoked", "withdrawn"):
+        return render_template("certificates/verify.html", certificate=None, state=state), 410
+    return render_template("certificates/verify.html", certificate=certificate, state=state)
 
 
 @bp.get("/admin/certificates")
@@ -123,13 +126,14 @@ def badge_class(slug: str):
 @bp.get("/badges/assertions/<code>.json")
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 def badge_assertion(code: str):
-    """Hosted verification: a revoked assertion answers 410 Gone, as Open Badges 2.0 asks."""
+    """Hosted verification: a revoked or withdrawn assertion answers 410 Gone, as Open Badges 2.0
+    asks, saying only that it is revoked."""
     certificate = certificates.by_code(code)
     data = badges.assertion(certificate) if certificate else None
     if data is None:
         abort(404)
     response = jsonify(data)
-    if certificate.revoked_at:
+    if data.get("revoked"):
         response.status_code = 410
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.code[:8]}.json"'

@@ -1,16 +1,17 @@
 """``courses check PATH``: find courses, check them all, and report as text or JSON."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .course import display_path, id_line, parse_course
+from .course import display_path, id_line, parse_course, read_text
 from .links import check_course_links
-from .problems import Problem, sort_problems
+from .parse import parse_module_text
+from .problems import Problem, Problems, sort_problems
 from .referrals import parse_referrals
 from .render import ImageUrl
-from .spec import CourseSpec, ReferralSpec
+from .spec import CourseSpec, ModuleSpec, ReferralSpec
 
 COUNTS = ("modules", "lessons", "quizzes", "scenarios", "questions")
 
@@ -107,6 +108,27 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
     return CheckReport(tuple(sort_problems(problems)),
                        tuple(c for c in courses if not _touches(c, bad)), tuple(summaries),
                        referrals)
+
+
+def preview_file(folder: str, name: str,
+                 image_urls: dict[str, str]) -> tuple[ModuleSpec | None, tuple[Problem, ...]]:
+    """The editor's preview of one file of the course in ``folder``: the module as rendered (None
+    for course.md) and that file's problems, found with the other files as context. Problems are
+    named by their path in the folder. Plain arguments and results, for a child process."""
+    def image_url(src: str) -> str:
+        return image_urls.get(src.removeprefix("./"), src)
+
+    root = Path(folder).resolve()
+    report = check_path(root, image_url=image_url)
+    mine = tuple(replace(p, path=name) for p in report.problems
+                 if Path(p.path).resolve() == root / name)
+    if name == "course.md":
+        return None, mine
+    text = read_text(root / name, Problems(name))
+    if text is None:
+        return None, mine
+    language = report.summaries[0].language if report.summaries and report.summaries[0].language else "en"
+    return parse_module_text(text, name, language, image_url=image_url).spec, mine
 
 
 def _folders_without_course_md(root: Path, folders: list[Path]) -> list[Problem]:

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from . import frontmatter as fm
 from .context import Context
-from .parse import locate_images, normalise, parse_module_text
+from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
 from .scan import scan
@@ -121,6 +121,7 @@ def _course_head(text: str, problems: Problems, image_url: ImageUrl | None) -> _
         ctx.reject_specials(block)
     intro_md = "\n".join(body).strip("\n")
     intro_html = renderer.render(intro_md)
+    report_refused(renderer, text, problems)
     return _Head(front, values, intro_md, intro_html, locate_images(renderer.images, text))
 
 

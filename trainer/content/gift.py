@@ -25,8 +25,10 @@ from trainer.content.gift_render import (
     render_module,
 )
 
-__all__ = ["GiftIssue", "GiftResult", "convert_gift"]
+__all__ = ["GiftIssue", "GiftResult", "GiftTooLarge", "MAX_GIFT_BYTES", "MAX_QUESTIONS", "convert_gift"]
 
+MAX_GIFT_BYTES = 1024 * 1024  # as large as a module file may be
+MAX_QUESTIONS = 500  # per file: a bigger bank is split into several quiz modules
 INTENSITIES = ("light", "moderate", "heavy")
 _ID = re.compile(r"[a-z][a-z0-9-]{0,63}")
 _ESCAPED = {c: chr(0xF0001 + i) for i, c in enumerate(":#={}~\\")}
@@ -43,6 +45,16 @@ class GiftIssue(NamedTuple):
     number: int
     line: int
     message: str
+
+
+class GiftTooLarge(ValueError):
+    """The file is larger than ``MAX_GIFT_BYTES`` (``what="bytes"``) or holds more than
+    ``MAX_QUESTIONS`` questions (``what="questions"``); ``found`` says how many."""
+
+    def __init__(self, what: str, found: int) -> None:
+        limit = MAX_GIFT_BYTES if what == "bytes" else MAX_QUESTIONS
+        super().__init__(f"the file has {found} {what}, more than the {limit} allowed")
+        self.what, self.found = what, found
 
 
 @dataclass
@@ -359,7 +371,11 @@ def _convert_blocks(text: str) -> tuple[list[QuizQuestion], list[GiftIssue], lis
     skipped: list[GiftIssue] = []
     warnings: list[GiftIssue] = []
     ids, tags, number = IdAllocator(), [], 0
-    for block in _blocks(_clean(text)):
+    blocks = list(_blocks(_clean(text)))
+    count = sum(1 for block in blocks if len(block.lines) > 1 or not block.lines[0][1].startswith("$CATEGORY:"))
+    if count > MAX_QUESTIONS:
+        raise GiftTooLarge("questions", count)
+    for block in blocks:
         lines = block.lines
         if lines[0][1].startswith("$CATEGORY:"):
             tags = _category_tags(lines[0][1][len("$CATEGORY:"):])
@@ -387,8 +403,13 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
 
     ``overview``, ``intensity`` (default ``moderate``), ``minutes`` (default: one per question)
     and ``objectives`` fill the front matter; defaults are flagged in ``warnings`` (number 0).
-    Raises ValueError for module settings the checker would refuse; never for the GIFT text.
+    Raises ValueError for module settings the checker would refuse, and GiftTooLarge for a file
+    over ``MAX_GIFT_BYTES`` or with more than ``MAX_QUESTIONS`` questions; never for what the
+    GIFT text says.
     """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_GIFT_BYTES:
+        raise GiftTooLarge("bytes", size)
     goals = objectives if objectives is not None else [f"Answer the questions on: {title.strip()}"]
     _check_arguments(module_id, title, overview, intensity or "moderate", minutes, goals)
     questions, skipped, warnings = _convert_blocks(text)

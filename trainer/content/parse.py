@@ -13,11 +13,11 @@ from .context import Context
 from .parse_quiz import parse_quiz
 from .parse_scenario import parse_scenario
 from .problems import Parsed, Problem, Problems, sort_problems
-from .render import ImageUrl, RenderedImage, Renderer
+from .render import MARKUP_TOO_COMPLEX, ImageUrl, RenderedImage, Renderer
 from .scan import Block, scan, split_attrs
 from .spec import INTENSITIES, MODULE_KINDS, ImageRef, ModuleSpec, SectionSpec
 
-__all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text"]
+__all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text", "report_refused"]
 
 MODULE_FIELDS = {
     "id": fm.Field(fm.ident, required=True),
@@ -63,7 +63,20 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
     module = _module(values, parts, text, path, intro_html,
                      tuple(ctx.render_inline(ref) for ref in references),
                      locate_images(ctx.renderer.images, text))
+    report_refused(ctx.renderer, text, problems)
     return Parsed(module, tuple(sort_problems(problems.items)))
+
+
+def report_refused(renderer: Renderer, text: str, problems: Problems, most: int = 10) -> None:
+    """An error at the line where the renderer ran out of work, for each piece it refused (the
+    first few); line 1 when that text cannot be found as written."""
+    lines = set()
+    for where in renderer.refused:
+        first = next((line.strip() for line in where.split("\n") if line.strip()), "")
+        at = text.find(first[:200]) if first else -1
+        lines.add(text.count("\n", 0, at) + 1 if at >= 0 else 1)
+    for line in sorted(lines)[:most]:
+        problems.error(line, MARKUP_TOO_COMPLEX)
 
 
 def _parse_body(kind: str | None, blocks: list[Block], ctx: Context) -> dict[str, Any]:

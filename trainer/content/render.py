@@ -4,19 +4,30 @@ Rendering happens once, at publish time (DESIGN.md decision 3). Raw HTML written
 is dropped before rendering (tags removed; script/style/... removed with their content), and
 the result is cleaned again by nh3 with an explicit allow-list, so nothing unsafe can survive
 even if python-markdown lets something through.
+
+python-markdown re-reads the rest of a paragraph for every link it tries and every mark it
+replaces, and the rest of a block for every heading it splits off, so some texts take time
+that grows with the square of their length (8,000 unclosed ``[`` took 11 s, 16,000 ``# a``
+lines without a blank line 46 s). Two guards keep rendering about linear: a link's text and
+address are looked for within ``LINK_SCAN_LIMIT`` characters, and each piece of Markdown may
+use ``WORK_BASE + WORK_PER_CHAR`` units of work per character, counted as python-markdown goes.
+A piece that needs more is shown as plain text and listed in ``Renderer.refused``; the checker
+reports it as an error (see ``MARKUP_TOO_COMPLEX``).
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
 import nh3
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
-from markdown.inlinepatterns import HTML_RE, InlineProcessor
+from markdown.inlinepatterns import HTML_RE, InlineProcessor, LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -49,6 +60,100 @@ SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 ImageUrl = Callable[[str], str]
 
+LINK_SCAN_LIMIT = 2_000  # characters searched for the "]" and ")" of a link
+WORK_BASE, WORK_PER_CHAR = 20_000, 400  # units of work a piece may use (see _Work)
+# In units: a "]" passed while looking for a link's end, a character of a link's address, and
+# one of the rest of a block that is read again (measured: they cost more than a character).
+BRACKET_WEIGHT, SCAN_WEIGHT, BLOCK_WEIGHT = 150, 100, 130
+_PLACEHOLDER_RE = re.compile(r"\x02klzzwxh:[0-9]+\x03")  # python-markdown's marks for parts done
+MAX_CALLOUT_DEPTH = 5  # ::: callouts inside callouts, deeper ones stay text
+MARKUP_TOO_COMPLEX = ("this Markdown takes too long to render: close or escape (\\[) unclosed '[' and "
+                      "'](' and start a new paragraph or block (a blank line) more often")
+
+
+class MarkupTooComplex(Exception):
+    """A piece of Markdown needs more work than its length allows; ``where`` is the text
+    (a paragraph or the rest of a block) being worked on when the work ran out."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__("too much work to render")
+        self.where = where
+
+
+class _Work:
+    """The work left for the piece being rendered. One unit is a character that python-markdown
+    reads again for an inline match, or searches (at C speed) for a link's "]"; the weights above
+    count the slower steps (about 2 ns a unit on a busy 2-core machine)."""
+
+    def __init__(self) -> None:
+        self.left = 0
+
+    def allow(self, text: str) -> None:
+        self.left = WORK_BASE + WORK_PER_CHAR * len(text)
+
+    def spend(self, units: int, where: str) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise MarkupTooComplex(where)
+
+
+def _metered_match(handle: Callable[..., Any], work: _Work) -> Callable[..., Any]:
+    def handle_match(m: re.Match[str], data: str) -> Any:
+        work.spend(len(data), data)  # a match rebuilds the text around it
+        return handle(m, data)
+    return handle_match
+
+
+def _link_text(work: _Work) -> Callable[[str, int], tuple[str, int, bool]]:
+    """python-markdown's ``getText`` (the text up to the matching ``]``), within the scan limit."""
+    def get_text(data: str, index: int) -> tuple[str, int, bool]:
+        end, depth, start = min(len(data), index + LINK_SCAN_LIMIT), 1, index
+        close = data.find("]", index, end)
+        while close >= 0:  # from "]" to "]", counting the "[" between them
+            work.spend(BRACKET_WEIGHT + close + 1 - start, data)
+            depth += data.count("[", start, close) - 1
+            if depth == 0:
+                return data[index:close], close + 1, True
+            start, close = close + 1, data.find("]", close + 1, end)
+        work.spend(end - start, data)
+        return data[index:end], end, False
+    return get_text
+
+
+def _link_address(get_link: Callable[..., Any], work: _Work) -> Callable[[str, int], Any]:
+    """python-markdown's ``getLink`` (the ``(address "title")``), within the scan limit."""
+    def get_address(data: str, index: int) -> Any:
+        window = data[:index + LINK_SCAN_LIMIT]
+        href, title, end, handled = get_link(window, index)
+        # It reads to the end of the window unless the link closed; a title left open makes it
+        # read to the end and come back (a found link, no title, a quote in the address).
+        read_all = not handled or (title is None and ('"' in window[index:end] or "'" in window[index:end]))
+        work.spend(SCAN_WEIGHT * ((len(window) if read_all else end) - index), data)
+        return href, title, end, handled
+    return get_address
+
+
+def _metered_block(run: Callable[..., Any], work: _Work) -> Callable[..., Any]:
+    def run_block(parent: etree.Element, blocks: list[str]) -> Any:
+        count = len(blocks)
+        result = run(parent, blocks)
+        if result is not False and blocks and len(blocks) >= count:  # it took a part and handed the rest back
+            work.spend(BLOCK_WEIGHT * len(blocks[0]), blocks[0])
+        return result
+    return run_block
+
+
+def _meter(md: markdown.Markdown, work: _Work) -> None:
+    """Count the work of every inline and block processor (including other extensions')."""
+    for processor in md.inlinePatterns:
+        if isinstance(processor, InlineProcessor):
+            processor.handleMatch = _metered_match(processor.handleMatch, work)  # type: ignore[method-assign]
+        if isinstance(processor, LinkInlineProcessor):
+            processor.getText = _link_text(work)  # type: ignore[method-assign]
+            processor.getLink = _link_address(processor.getLink, work)  # type: ignore[method-assign]
+    for block_processor in md.parser.blockprocessors:
+        block_processor.run = _metered_block(block_processor.run, work)  # type: ignore[method-assign]
+
 
 @dataclass(frozen=True)
 class RenderedImage:
@@ -71,9 +176,10 @@ class _CalloutProcessor(BlockProcessor):
     def __init__(self, parser: markdown.blockparser.BlockParser, language: str) -> None:
         super().__init__(parser)
         self.titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES["en"])
+        self.depth = 0
 
     def test(self, parent: etree.Element, block: str) -> bool:
-        return _opening_index(block) is not None
+        return self.depth < MAX_CALLOUT_DEPTH and _opening_index(block) is not None
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         lines = blocks.pop(0).split("\n")
@@ -89,7 +195,11 @@ class _CalloutProcessor(BlockProcessor):
                                                    "role": "note"})
         heading = etree.SubElement(aside, "p", {"class": "callout-title"})
         heading.text = AtomicString(title or self.titles[kind])
-        self.parser.parseChunk(aside, inner)
+        self.depth += 1
+        try:
+            self.parser.parseChunk(aside, inner)
+        finally:
+            self.depth -= 1
 
 
 def _opening_index(block: str) -> int | None:
@@ -162,9 +272,9 @@ class _CourseExtension(Extension):
     """Wires the callout, image and raw-HTML pieces into one Markdown instance."""
 
     def __init__(self, language: str, image_url: ImageUrl | None,
-                 seen: list[RenderedImage]) -> None:
+                 seen: list[RenderedImage], work: _Work) -> None:
         super().__init__()
-        self.language, self.image_url, self.seen = language, image_url, seen
+        self.language, self.image_url, self.seen, self.work = language, image_url, seen, work
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.preprocessors.deregister("html_block")
@@ -173,6 +283,7 @@ class _CourseExtension(Extension):
         md.parser.blockprocessors.register(_CalloutProcessor(md.parser, self.language),
                                            "callout", 95)
         md.treeprocessors.register(_ImageProcessor(md, self.image_url, self.seen), "images", 15)
+        _meter(md, self.work)  # last, after every extension listed before this one
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -196,9 +307,11 @@ class Renderer:
 
     def __init__(self, language: str = "en", image_url: ImageUrl | None = None) -> None:
         self.images: list[RenderedImage] = []
+        self.refused: list[str] = []  # where pieces needed too much work (shown as plain text)
+        self._work = _Work()
         self._md = markdown.Markdown(
             extensions=["tables", "fenced_code", "sane_lists",
-                        _CourseExtension(language, image_url, self.images)],
+                        _CourseExtension(language, image_url, self.images, self._work)],
             extension_configs={"tables": {"use_align_attribute": True}},
             output_format="html")
 
@@ -206,10 +319,18 @@ class Renderer:
         """Block Markdown to safe HTML ('' for blank text)."""
         if not text.strip():
             return ""
+        self._work.allow(text)
         try:
-            return EMPTY_P_RE.sub("", sanitize(self._md.convert(text))).strip()
+            html = EMPTY_P_RE.sub("", sanitize(self._md.convert(text))).strip()
+        except MarkupTooComplex as error:
+            self.refused.append(_PLACEHOLDER_RE.sub("", error.where))
+        except RecursionError:
+            self.refused.append(text)
+        else:
+            return html
         finally:
             self._md.reset()
+        return "<p>" + html_lib.escape(text.strip()) + "</p>"
 
     def render_inline(self, text: str) -> str:
         """Like :meth:`render`, without the ``<p>`` around a single paragraph."""

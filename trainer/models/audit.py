@@ -1,4 +1,7 @@
-"""What administrators and trainers did: an append-only record, never edited through the app."""
+"""What administrators and trainers did: an append-only record, never edited through the app.
+
+Entries name people by account id, never by name or email address; when an account is erased,
+the free text of the entries about it is dropped and the fact of each action stays."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,9 +20,8 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    # Names were copied here until December 2026; rows carry ids only now (data minimisation),
-    # and the log shows the account's current name.
-    actor_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # "user <id>" or "system", never a name: kept when the account is removed (actor_id is not).
+    actor: Mapped[str] = mapped_column(sa.String(120))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
     target: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

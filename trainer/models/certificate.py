@@ -15,6 +15,7 @@ class Certificate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    # None once the learner erased their account (see `withdrawn`).
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     # One certificate per completion: two requests completing the course at once issue one.
@@ -33,7 +34,14 @@ class Certificate(db.Model):
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     pdf_error: Mapped[str] = mapped_column(sa.String(500), default="")
 
+    @property
+    def withdrawn(self) -> bool:
+        """The learner erased their account: the certificate is void and holds nothing about them."""
+        return self.user_id is None
+
     def state(self, today: date) -> str:
+        if self.withdrawn:
+            return "withdrawn"
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_on is not None and today > self.expires_on:

@@ -23,15 +23,21 @@ PAGE_SIZE = 100
 
 
 def record(actor: User | None, action: str, target: str = "", **details) -> None:
-    db.session.add(AuditEvent(actor_id=actor.id if actor else None, action=action, target=target[:200],
-                              details=details))
+    """Name people and things by id in ``target`` ("user 12", "certificate 3") and ``details``,
+    never by name or email address."""
+    db.session.add(AuditEvent(actor_id=actor.id if actor else None, actor=_actor(actor), action=action,
+                              target=target[:200], details=details))
+
+
+def _actor(actor: User | None) -> str:
+    return f"user {actor.id}" if actor else "system"
 
 
 def record_refusal(actor: User | None, action: str, target: str = "", **details) -> None:
     """Record a refused attempt and commit it at once, whatever becomes of the request's own
     transaction. Should the database refuse the write (SQLite busy for longer than its timeout),
     the attempt is logged instead of lost."""
-    row = {"actor_id": actor.id if actor else None, "action": action,
+    row = {"actor_id": actor.id if actor else None, "actor": _actor(actor), "action": action,
            "target": target[:200], "details": details}
     try:
         with db.engine.begin() as connection:
@@ -41,9 +47,21 @@ def record_refusal(actor: User | None, action: str, target: str = "", **details)
                   details, error)
 
 
+def forget_free_text(targets: list[str]) -> None:
+    """Drop the text from the details of the entries about these targets (an erased person and
+    their certificates), keeping what happened, when and by whom, and the numbers."""
+    if not targets:
+        return
+    for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.target.in_(targets))):
+        kept = {key: value for key, value in event.details.items() if not isinstance(value, str)}
+        if kept != event.details:
+            event.details = kept
+    db.session.flush()
+
+
 def events(actor: User, action: str = "", page: int = 1) -> tuple[list[AuditEvent], list[str], dict[int, str]]:
     """Newest first; returns (one page of events, the actions that occur, for a filter, and the
-    current names of the accounts that acted)."""
+    present names of the accounts that acted, looked up now and never stored in the log)."""
     if not policy.is_admin(actor):
         raise NotAllowed()
     stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())

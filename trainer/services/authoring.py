@@ -16,17 +16,22 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
-from trainer.content import CheckReport, ModuleSpec, Problem, check_path, parse_module_text
-from trainer.content.gift import GiftResult, convert_gift
+from trainer.content import CheckReport, ModuleSpec, Problem, check_path
+from trainer.content.check import preview_file
+from trainer.content.gift import MAX_QUESTIONS, GiftResult, GiftTooLarge, convert_gift
 from trainer.extensions import db
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
-from trainer.services import publishing, templates_md
+from trainer.services import publishing, templates_md, timebox
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 FILE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,95}\.md$")
 IMAGE_NAME_RE = re.compile(r"[^a-z0-9._-]+")
 MAX_FILE_BYTES = 1024 * 1024
+# The live preview renders at most this much (the largest module of the curriculum is 25 KB),
+# in a child process stopped after PREVIEW_SECONDS: whatever is typed, it answers in seconds.
+PREVIEW_MAX_BYTES = 64 * 1024
+PREVIEW_SECONDS = 5
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
@@ -141,7 +146,13 @@ def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, ti
     if not FILE_RE.match(filename) or filename in draft.sources:
         raise InvalidInput("filename", str(_l("Choose a new file name of lowercase letters, digits and hyphens.")))
     module_id = re.sub(r"^[0-9._-]+", "", filename[:-3]).replace(".", "-") or "imported-quiz"
-    result = convert_gift(gift_text, module_id[:64], title.strip() or "Imported questions")
+    try:
+        result = convert_gift(gift_text, module_id[:64], title.strip() or "Imported questions")
+    except GiftTooLarge as error:
+        if error.what == "bytes":
+            raise InvalidInput("gift", str(_l("The file is larger than 1 MB. Split the module into two."))) from None
+        raise InvalidInput("gift", str(_l("The file holds %(n)d questions; at most %(max)d can be imported at once. "
+                                          "Split it into smaller files.", n=error.found, max=MAX_QUESTIONS))) from None
     if result.converted == 0:
         reasons = "; ".join(f"question {i.number} (line {i.line}): {i.message}" for i in result.skipped[:3])
         raise InvalidInput("gift", f"{_l('No question in that file could be converted.')} {reasons}".strip())
@@ -198,15 +209,15 @@ class DraftCheck:
         return self.report.ok
 
 
-def _materialise(draft: CourseDraft, folder: Path, sources: dict[str, str]) -> None:
+def _materialise(images: dict[str, str], folder: Path, sources: dict[str, str]) -> None:
     for name, text in sources.items():
         (folder / name).write_text(text, encoding="utf-8")
-    if draft.images:
+    if images:
         (folder / "images").mkdir()
         stored = db.session.scalars(sa.select(StoredImage).where(
-            StoredImage.sha256.in_(set(draft.images.values())))).all()
+            StoredImage.sha256.in_(set(images.values())))).all()
         data = {image.sha256: image.data for image in stored}
-        for name, sha in draft.images.items():
+        for name, sha in images.items():
             (folder / name).write_bytes(data[sha])
 
 
@@ -216,7 +227,7 @@ def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> Dr
     with tempfile.TemporaryDirectory(prefix="trainer-draft-") as tmp:
         folder = Path(tmp) / draft.course.slug
         folder.mkdir()
-        _materialise(draft, folder, sources)
+        _materialise(draft.images, folder, sources)
         report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src))
         prefix = str(folder.resolve()) + "/"
         problems = tuple(replace(p, path=_relative(p.path, prefix)) for p in report.problems)
@@ -236,27 +247,53 @@ def _draft_image_url(draft: CourseDraft, src: str) -> str:
     return publishing.media_url(sha) if sha else src
 
 
-def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSpec | None, list[Problem]]:
-    """The rendered module and the problems of this file, with the draft's other files as context."""
-    draft = draft_for(actor, course)
-    if path not in draft.sources:
+def _working_copy(course: Course) -> tuple[dict[str, str], dict[str, str]]:
+    """The files and images of the course's draft, or of its latest version when it has none."""
+    draft = db.session.get(CourseDraft, course.id)
+    if draft is not None:
+        return dict(draft.sources), dict(draft.images)
+    latest = publishing.latest_version(course)
+    if latest is None:
         raise NotFound()
-    checked = check_draft(draft, {**draft.sources, path: text.replace("\r\n", "\n")})
-    if path == "course.md":
-        return None, checked.problems_by_file.get(path, [])
-    language = _language(checked) or "en"
-    parsed = parse_module_text(text.replace("\r\n", "\n"), path, language,
-                               image_url=lambda src: _draft_image_url(draft, src))
-    return parsed.spec, checked.problems_by_file.get(path, [])
+    return dict(latest.sources), {image.name: image.sha256 for image in latest.images}
 
 
-def _language(checked: DraftCheck) -> str | None:
-    return checked.report.summaries[0].language if checked.report.summaries else None
+def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSpec | None, list[Problem]]:
+    """The rendered module (None for course.md or when nothing could be shown) and the problems
+    of this file, with the draft's other files as context.
+
+    It only reads: a preview makes no draft and writes nothing, so no request holds the
+    database's write lock while Markdown is rendered. The rendering runs in a child process,
+    stopped after PREVIEW_SECONDS; a text over PREVIEW_MAX_BYTES is not rendered at all."""
+    _require_author(actor)
+    sources, images = _working_copy(course)
+    if path not in sources:
+        raise NotFound()
+    text = text.replace("\r\n", "\n")
+    if len(text.encode("utf-8")) > PREVIEW_MAX_BYTES:
+        return None, [Problem(path, 1, str(_l("This file is too long to check and preview as you type (more than "
+                                              "%(kb)d KB). Save it and see the checker on the course page, or "
+                                              "split the module into two.", kb=PREVIEW_MAX_BYTES // 1024)))]
+    urls = {name: publishing.media_url(sha) for name, sha in images.items()}
+    with tempfile.TemporaryDirectory(prefix="trainer-preview-") as tmp:
+        folder = Path(tmp) / course.slug
+        folder.mkdir()
+        _materialise(images, folder, {**sources, path: text})
+        try:
+            spec, problems = timebox.run(preview_file, str(folder), path, urls, seconds=PREVIEW_SECONDS)
+        except timebox.TimedOut:
+            return None, [Problem(path, 1, str(_l("The preview took too long and was stopped. Look for a very "
+                                                  "long paragraph, list or table and split it.")))]
+    return spec, list(problems)
 
 
 def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersion | None]:
-    """Publish the draft as the next version, or return its problems and write nothing."""
-    draft = draft_for(actor, course)
+    """Publish the draft as the next version, or return its problems and write nothing.
+    Everything is checked and rendered before the first write."""
+    _require_author(actor)
+    draft = draft_for(actor, course, create=False)
+    if draft is None:
+        raise InvalidInput("draft", str(_l("There is no draft to publish: edit a file first.")))
     checked = check_draft(draft)
     if not checked.ok:
         return checked, None

@@ -1,7 +1,8 @@
 """Open Badges 2.0: each certificate is also a hosted badge assertion, verified at its own URL.
 
 The recipient is identified by a salted SHA-256 of their email address, as the specification
-allows, so the public JSON names nobody."""
+allows, so the public JSON names nobody; a revoked or withdrawn assertion does not even carry
+that hash."""
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,12 @@ def recipient_identity(email: str, salt: str) -> str:
 
 
 def assertion(certificate: Certificate) -> dict | None:
-    """The hosted assertion, or None when the learner's account no longer exists."""
-    user = db.session.get(User, certificate.user_id) if certificate.user_id else None
+    """The hosted assertion; for a revoked or withdrawn certificate only its id and that it is
+    revoked (no recipient, badge, dates or reason); None when the course no longer exists."""
+    if certificate.revoked_at or certificate.withdrawn:
+        return {"@context": CONTEXT, "type": "Assertion",
+                "id": public_url("certificates.badge_assertion", code=certificate.code), "revoked": True}
+    user = db.session.get(User, certificate.user_id)
     course = db.session.get(Course, certificate.course_id)
     if user is None or course is None:
         return None
@@ -57,6 +62,4 @@ def assertion(certificate: Certificate) -> dict | None:
     }
     if certificate.expires_on:
         data["expires"] = certificate.expires_on.isoformat() + "T23:59:59+00:00"
-    if certificate.revoked_at:
-        data.update(revoked=True, revocationReason=certificate.revoked_reason)
     return data

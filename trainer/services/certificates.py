@@ -1,5 +1,6 @@
 """Certificates: issued once when a course is completed, rendered to PDF once and stored,
-verifiable by anyone at /verify/<code>, revocable by administrators."""
+verifiable by anyone at /verify/<code>, revocable by administrators, and withdrawn when the
+learner erases their account (nothing about them is kept; the code then checks as not valid)."""
 from __future__ import annotations
 
 import base64
@@ -144,10 +145,26 @@ def mine(user: User) -> list[Certificate]:
 
 
 def for_download(user: User, certificate_id: int) -> Certificate:
+    """The learner's own certificate, or any for an administrator; a withdrawn one for nobody."""
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or (certificate.user_id != user.id and not policy.is_admin(user)):
+    if certificate is None or certificate.withdrawn or (certificate.user_id != user.id
+                                                         and not policy.is_admin(user)):
         raise NotFound()
     return certificate
+
+
+def withdraw_all(user_id: int) -> list[int]:
+    """Void the certificates of an account being erased: revoked, without the name, sector, PDF
+    or reason, and no longer tied to the account. Returns their ids."""
+    now = datetime.now(timezone.utc)
+    withdrawn = list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)))
+    for certificate in withdrawn:
+        certificate.user_id, certificate.completion_key = None, f"withdrawn:{certificate.id}"
+        certificate.name, certificate.sector, certificate.revoked_reason = "", "", ""
+        certificate.pdf, certificate.pdf_error = None, ""
+        certificate.revoked_at = certificate.revoked_at or now
+    db.session.flush()
+    return [certificate.id for certificate in withdrawn]
 
 
 def by_code(code: str) -> Certificate | None:
@@ -165,7 +182,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     certificate.revoked_reason = reason.strip()[:500]
     db.session.flush()
     log.info("admin %s revoked certificate %s", actor.id, certificate.id)
-    audit.record(actor, "certificate-revoked", f"certificate {certificate.code}", reason=certificate.revoked_reason)
+    audit.record(actor, "certificate-revoked", f"certificate {certificate.id}", reason=certificate.revoked_reason)
 
 
 def search(actor: User, query: str = "") -> list[Certificate]:
@@ -191,7 +208,7 @@ def correct_name(actor: User, certificate: Certificate, name: str) -> Certificat
     certificate.pdf = None
     db.session.flush()
     log.info("admin %s corrected the name on certificate %s", actor.id, certificate.id)
-    audit.record(actor, "certificate-name-corrected", f"certificate {certificate.code}")
+    audit.record(actor, "certificate-name-corrected", f"certificate {certificate.id}")
     return certificate
 
 
@@ -202,7 +219,7 @@ def reissue(actor: User, certificate: Certificate) -> None:
     certificate.pdf = None
     db.session.flush()
     log.info("admin %s re-issued the PDF of certificate %s", actor.id, certificate.id)
-    audit.record(actor, "certificate-reissued", f"certificate {certificate.code}")
+    audit.record(actor, "certificate-reissued", f"certificate {certificate.id}")
 
 
 def for_cohort(actor: User, cohort) -> list[Certificate]:

@@ -46,6 +46,9 @@ def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         path = PurePosixPath(member.filename)
         if path.is_absolute() or ".." in path.parts or "\\" in member.filename or ":" in member.filename:
             raise InvalidInput("archive", str(_l("The zip has a file outside its folder: %(name)s", name=member.filename)))
+        if not member.is_dir() and not path.parts:  # "." or "./": the folder itself, not a file in it
+            raise InvalidInput("archive", str(_l("The zip holds an entry without a file name: %(name)s",
+                                                 name=member.filename)))
         if stat.S_ISLNK(member.external_attr >> 16):
             raise InvalidInput("archive", str(_l("The zip holds a link, which is not allowed: %(name)s", name=member.filename)))
         if member.file_size > MAX_MEMBER_BYTES:
@@ -63,12 +66,17 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
         if member.is_dir():
             continue
         target = folder.joinpath(*PurePosixPath(member.filename).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
         with archive.open(member) as source:
             data = source.read(MAX_MEMBER_BYTES + 1)  # never trust the declared size alone
         if len(data) > MAX_MEMBER_BYTES:
             raise InvalidInput("archive", str(_l("%(name)s is larger than 2 MB.", name=member.filename)))
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as out:  # two entries with one name are refused, not overwritten
+                out.write(data)
+        except OSError:  # a file and a folder of the same name, or the same file twice
+            raise InvalidInput("archive", str(_l("The zip holds %(name)s twice, or as both a file and a folder.",
+                                                 name=member.filename))) from None
 
 
 def import_zip(actor: User, data: bytes) -> publishing.ImportResult:

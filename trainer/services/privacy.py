@@ -1,8 +1,8 @@
 """A learner's rights over their data: download all of it, and delete their account.
 
-Deleting removes the account and everything about the person's learning; certificates stay
-verifiable (name, course, hours and dates, as printed) because others rely on them, and they
-no longer point to an account."""
+Deleting removes the account and everything about the person's learning. Their certificates
+are withdrawn: the name, sector and PDF go, and a check of the code says only that it is not
+valid. The audit log keeps the fact of each action about them, by account id, without its text."""
 from __future__ import annotations
 
 import logging
@@ -16,7 +16,7 @@ from trainer.extensions import db
 from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
                             PendingMail, QuizAttempt, RecoveryCode, ScenarioRun, User, UserSession,
                             WellbeingCheck)
-from trainer.services import audit, passwords, recovery_codes
+from trainer.services import audit, certificates, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ def export(user: User, password: str) -> dict[str, Any]:
 
 
 def delete_account(user: User, password: str) -> None:
-    """Remove the account and the person's learning records, after they confirm their password."""
+    """Remove the account and the person's learning records, withdraw their certificates and
+    drop the text of the audit entries about them, after they confirm their password."""
     _check_password(user, password)
     user_id, email = user.id, user.email
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
@@ -86,7 +87,8 @@ def delete_account(user: User, password: str) -> None:
     for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember, RecoveryCode,
                   UserSession):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
-    db.session.execute(sa.update(Certificate).where(Certificate.user_id == user_id).values(user_id=None))
+    withdrawn = certificates.withdraw_all(user_id)
+    audit.forget_free_text([f"user {user_id}", *(f"certificate {i}" for i in withdrawn)])
     audit.record(None, "account-deleted", f"user {user_id}")
     db.session.delete(user)
     db.session.flush()
