@@ -108,3 +108,14 @@ def test_links_in_course_md_and_quizzes_and_the_report(folder, modules):
         "c/q.md:14: (www.example.org): add https:// in front of the address, or the link leads to "
         "a missing page on this site"]
     assert not report.ok and report.courses == () and report.summaries[0].errors == 2
+
+
+@pytest.mark.parametrize("link, scheme", [
+    ("[click](javascript:alert(1))", "javascript"),
+    ("[click](JavaScript:alert(1))", "javascript"),
+    ("[page](data:text/html;base64,PHNjcmlwdD4=)", "data"),
+])
+def test_script_and_data_links_are_refused(folder, modules, link, scheme):
+    problems = course(folder, modules, f"Text and {link}.\n")
+    assert len(problems) == 1 and problems[0].startswith("c/m.md:14: ") and "warning" not in problems[0]
+    assert f"'{scheme}:' is not a web address" in problems[0]

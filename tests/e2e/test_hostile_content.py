@@ -16,8 +16,10 @@ from trainer.services import accounts, publishing
 PAYLOADS = "\n\n".join([
     "<script>window.__pwned = 1; alert('script')</script>",
     "<img src=x onerror=\"window.__pwned = 2; alert('img')\">",
-    "[click me](javascript:window.__pwned=3)",
-    "[data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    # Markdown links to javascript: or data: are refused by `courses check` (tests/content/test_links.py);
+    # the same links written as HTML get past it to the renderer, whose allow-list must drop them.
+    "<a href=\"javascript:window.__pwned=3\">click me</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">data link</a>",
     "<svg onload=\"window.__pwned = 4\"><circle r=10></circle></svg>",
     "<iframe src=\"javascript:parent.__pwned=5\"></iframe>",
     "<!-- a comment <script>window.__pwned = 6</script> -->",
@@ -51,7 +53,7 @@ intensity: light
 objectives:
   - Stay inert.
 references:
-  - "<script>window.__pwned=10</script> [ref](javascript:alert(10))"
+  - "<script>window.__pwned=10</script> <a href='javascript:alert(10)'>ref</a>"
 ---
 
 ## Payloads {#payloads}
