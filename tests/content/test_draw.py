@@ -120,3 +120,28 @@ def test_a_draw_that_no_longer_fits(pool):
     assert not draw_fits(("i1",), pool, None)  # no draw: every question
     assert draw_fits(tuple(q.id for q in pool), pool, None)
 
+
+
+def _doc_blocks(heading: str) -> list[str]:
+    """The ```markdown examples under a heading of docs/authoring.md."""
+    import re
+    import textwrap
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text("utf-8")
+    section = doc.split(heading, 1)[1].split("\n#### ", 1)[0]
+    return [textwrap.dedent(block) for block in re.findall(r"```markdown\n(.*?)```", section, re.S)]
+
+
+def test_the_documented_draw_examples_check_clean():
+    tags = ("indicators", "response", "referral")
+    pool = "".join(question(f"q{n}", tags[n % 3]) for n in range(16))
+    for block in _doc_blocks("#### Drawing questions from a pool"):
+        front = block.split("\n---\n", 1)[0] + "\n---\n"
+        assert [str(p) for p in parse_module_text(front + "\n" + pool, "doc.md").problems] == []
+
+
+def test_the_documented_fixed_example_checks_clean():
+    (example,) = _doc_blocks("#### Option order")
+    parsed = parse_module_text(FRONT.format(draw="") + "\n" + example, "doc.md")
+    assert parsed.problems == () and parsed.spec.questions[0].options[3].fixed
