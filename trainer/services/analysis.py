@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from trainer import policy
+from trainer.content import KINDS
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Module, QuizAttempt, ScenarioRun, User
 from trainer.services import catalogue, course_data
@@ -198,8 +199,8 @@ def _item(qid: str, attempts: list) -> tuple[float | None, float | None]:
 
 
 def _common_wrong(question, chosen: Counter) -> tuple[str | None, int]:
-    """The wrong option chosen most often (choice questions only)."""
-    if question.kind not in ("single", "multiple", "true-false"):
+    """The wrong option chosen most often (kinds whose options the learner picks)."""
+    if not KINDS[question.kind].picks_options:
         return None, 0
     wrong = {o.id: o.text for o in question.options if not o.correct}
     counts = [(count, option_id) for option_id, count in chosen.items() if option_id in wrong]

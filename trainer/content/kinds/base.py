@@ -128,6 +128,7 @@ class QuestionKind:
     takes_weight: ClassVar[bool] = False  # weight= allowed on options
     may_pin: ClassVar[bool] = False  # fixed=true allowed on options
     needs_feedback: ClassVar[bool] = True
+    picks_options: ClassVar[bool] = False  # the response is the set of options picked
     item_hint: ClassVar[str] = "an option needs a [ ] or [x] box: - [x] Text {#id}"
 
     @property

@@ -17,6 +17,7 @@ class Single(QuestionKind):
 
     name = "single"
     may_pin = True
+    picks_options = True
     many = False  # how many options a learner may choose
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
