@@ -142,19 +142,25 @@ def signed_in_session(base_url: str) -> tuple[str, str]:
 
 
 def lua_script(cookie: str, csrf: str | None = None) -> str:
-    """A wrk script sending the session cookie; with a CSRF token, a quiz submission with a
-    fresh form token each time (an empty answer sheet: graded and recorded like any other)."""
+    """A wrk script sending the session cookie; with a CSRF token, quiz attempts: the quiz page
+    (which opens a form and draws its questions), then that form submitted with an empty answer
+    sheet (graded and recorded like any other), in turn. A submission needs a form the server
+    issued, so the script sends the token of the last page it read; with many connections on one
+    account, several send the same form, which is answered as a double submission."""
     lines = [f'wrk.headers["Cookie"] = "{cookie}"']
     if csrf:
         lines += [
-            'wrk.method = "POST"',
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
-            'local counter = 0',
+            'local token = nil',
             'request = function()',
-            '  counter = counter + 1',
-            f'  local body = "csrf_token={urllib.parse.quote(csrf)}&token=" .. '
-            'string.format("bench%d-%d-%d", math.random(1, 1e9), os.time(), counter)',
-            '  return wrk.format(nil, nil, nil, body)',
+            f'  if token == nil then return wrk.format("GET", "{QUIZ}") end',
+            f'  local body = "csrf_token={urllib.parse.quote(csrf)}&token=" .. token',
+            '  token = nil',
+            '  return wrk.format("POST", nil, nil, body)',
+            'end',
+            'response = function(status, headers, body)',
+            """  local found = string.match(body, 'name="token" value="([^"]+)"')""",
+            '  if found then token = found end',
             'end',
         ]
     handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -175,6 +181,6 @@ def run() -> list[dict]:
         results = [compare("health check GET /healthz", app_url + "/healthz", base_url + "/"),
                    compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
                    compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie))]
-        quiz = compare("quiz submission POST", app_url + QUIZ + "/quiz", base_url + "/", lua_script(cookie, csrf))
+        quiz = compare("quiz page + submission", app_url + QUIZ + "/quiz", base_url + "/", lua_script(cookie, csrf))
         results.append(quiz)
         return results

@@ -4,7 +4,10 @@ See docs/authoring.md for the format.
 """
 from .check import CheckReport, CourseSummary, check_path, find_courses, format_text, to_json
 from .course import parse_course
-from .grading import GradeResult, grade_question
+from .draw import draw_questions
+from .draw import fits as draw_fits
+from .grading import GradeResult
+from .kinds import KINDS, AnswerView, BadAnswer, FormKeys, Review, ReviewLine, grade_question, kind_of
 from .parse import content_hash, normalise, parse_module_text
 from .problems import Parsed, Problem
 from .referrals import parse_referrals
@@ -13,6 +16,7 @@ from .scenario import best_path
 from .spec import (
     ChoiceSpec,
     CourseSpec,
+    DrawSpec,
     ImageRef,
     ModuleSpec,
     NodeSpec,
@@ -23,6 +27,8 @@ from .spec import (
 )
 
 __all__ = [
+    "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
+    "draw_questions", "kind_of",
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "GradeResult", "ImageRef",
     "ModuleSpec", "NodeSpec", "OptionSpec", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
     "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import frontmatter as fm
 from .context import Context
+from .draw import read_draw
 from .parse_quiz import parse_quiz
 from .parse_scenario import parse_scenario
 from .problems import Parsed, Problem, Problems, sort_problems
@@ -30,6 +31,7 @@ MODULE_FIELDS = {
     "objectives": fm.Field(fm.text_list(1, 8), required=True),
     "content_note": fm.Field(fm.text()),
     "references": fm.Field(fm.text_list(0)),
+    "draw": fm.Field(lambda value: value),  # quizzes only; checked against the questions by read_draw
 }
 
 
@@ -57,6 +59,7 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
     ctx.reject_specials(preamble)
     intro_html = ctx.render(preamble.lines)
     parts = _parse_body(values.get("kind"), blocks, ctx)
+    parts["draw"] = read_draw(front, values.get("kind"), parts.get("questions", ()), problems)
     references = values.get("references", ())
     if values.get("kind") == "lesson" and not references:
         _missing_references(front, problems)

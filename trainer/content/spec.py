@@ -46,7 +46,8 @@ class OptionSpec:
     ``text`` is the option as written (for short answers: the accepted answer; for numerical:
     ``42 ± 0.5``). Numerical options always have ``low``/``high``; ``value``/``tolerance`` are
     set when written as ``value ± tolerance`` or a single number. Matching pairs have
-    ``left``/``right`` and ``correct`` True.
+    ``left``/``right`` and ``correct`` True. ``fixed`` pins an option to its written place when
+    the others are shuffled ("None of these").
     """
 
     id: str
@@ -61,6 +62,7 @@ class OptionSpec:
     tolerance: float | None = None
     low: float | None = None
     high: float | None = None
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,15 @@ class QuestionSpec:
     points: int
     options: tuple[OptionSpec, ...]
     explanation_html: str
+
+
+@dataclass(frozen=True)
+class DrawSpec:
+    """``draw:`` of a quiz: each attempt gets ``questions`` of the quiz's questions, with at least
+    so many of each tag in ``at_least`` (tag, count) pairs."""
+
+    questions: int
+    at_least: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,7 @@ class ModuleSpec:
     nodes: tuple[NodeSpec, ...] = ()
     start: str | None = None
     images: tuple[ImageRef, ...] = ()
+    draw: DrawSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from trainer.extensions_setup import current_locale
 from trainer.learn import bp
 from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
                               publishing, quizzes, referrals, scenarios)
+from trainer.services.errors import InvalidInput, NotFound
 from trainer.web import or_http_error
 
 
@@ -77,6 +78,7 @@ def recertify(slug: str):
 def module(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
     row, state = progress.open_module(current_user, course, version, module)
+    form = quizzes.open_form(current_user, course, version, module) if module.kind == "quiz" else None
     db.session.commit()
     context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(), state=state)
     if module.kind == "lesson":
@@ -85,11 +87,9 @@ def module(slug: str, module_slug: str):
         context["module_percent"] = lessons.percent(row, sections)
         context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
     elif module.kind == "quiz":
-        token = quizzes.new_form_token()
         every = request.args.get("attempts") == "all"
         attempts, total = quizzes.attempts(current_user, course, module.slug, None if every else quizzes.RECENT_ATTEMPTS)
-        context.update(token=token, forms=quizzes.answer_forms(module, token), attempts=attempts,
-                       attempts_total=total)
+        context.update(form=form, attempts=attempts, attempts_total=total)
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)
         context["module_percent"] = scenarios.percent(module, context["run"])
@@ -148,8 +148,15 @@ def _next_module(course, version, module):
 @login_required
 def submit_quiz(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
-    attempt = or_http_error(quizzes.submit, current_user, course, version, module,
-                            request.form.to_dict(flat=False), request.form.get("token", ""))
+    try:
+        attempt = quizzes.submit(current_user, course, version, module, request.form.to_dict(flat=False),
+                                 request.form.get("token", ""))
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:  # not this attempt's form: say so, and record nothing
+        db.session.rollback()
+        return render_template("learn/quiz_refused.html", course=course, version=version, module=module,
+                               message=error.message), 400
     db.session.commit()
     return redirect(url_for("learn.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id))
 
@@ -162,8 +169,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
     if attempt.module != module.slug:
         abort(404)
     return render_template("learn/attempt.html", course=course, version=version, module=module,
-                           attempt=attempt, questions=course_data.questions(module.body),
-                           reveal=quizzes.reveal_key(version, attempt))
+                           attempt=attempt, review=quizzes.review(version, module, attempt))
 
 
 @bp.post("/courses/<slug>/<module_slug>/runs")

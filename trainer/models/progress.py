@@ -67,11 +67,33 @@ class QuizAttempt(db.Model):
     version_number: Mapped[int]
     # One per rendered form: a resubmitted or double-clicked form records one attempt.
     form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The ids of the questions this attempt drew, in the order shown; None for attempts made
+    # before quizzes drew questions (they had every question, options in written order).
+    questions: Mapped[list[str] | None] = mapped_column(sa.JSON)
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     results: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     score: Mapped[float]
     passed: Mapped[bool]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizDraw(db.Model):
+    """A quiz form a learner has open: the questions drawn for it and its token (from which its
+    option keys and order derive). One per learner and quiz; it becomes a QuizAttempt when
+    submitted, so a reload shows the same form and a retake draws anew."""
+
+    __tablename__ = "quiz_draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(sa.String(64))
+    version_number: Mapped[int]
+    form_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    questions: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_id", "module"),)
 
 
 class ScenarioRun(db.Model):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from trainer import policy
+from trainer.content import KINDS
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Module, QuizAttempt, ScenarioRun, User
 from trainer.services import catalogue, course_data
@@ -162,35 +163,44 @@ def _compute(cohort: Cohort, modules: list[tuple[str, Module]]) -> Analysis:
 
 
 def _questions(course_title: str, module: Module, attempts: list) -> list[QuestionStats]:
-    """Question statistics for one quiz, in a single pass over the attempts."""
-    ranked = sorted(attempts, key=lambda a: a.score)
-    size = max(1, round(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
-    upper = {a.id for a in ranked[-size:]} if size else set()
-    lower = {a.id for a in ranked[:size]} if size else set()
-    right, upper_right, lower_right = Counter(), Counter(), Counter()
+    """Question statistics for one quiz. Where a quiz draws from a pool, each question counts
+    only the attempts that drew it (the keys of an attempt's results): its facility, and the
+    upper and lower groups of its discrimination, come from those attempts."""
+    drew: dict[str, list] = defaultdict(list)
     chosen: dict[str, Counter] = defaultdict(Counter)
     for attempt in attempts:
-        for qid, result in attempt.results.items():
-            if result.get("correct"):
-                right[qid] += 1
-                upper_right[qid] += attempt.id in upper
-                lower_right[qid] += attempt.id in lower
+        for qid in attempt.results:
+            drew[qid].append(attempt)
         for qid, answer in attempt.answers.items():
             if isinstance(answer, list):
                 chosen[qid].update(answer)
     stats = []
     for question in course_data.questions(module.body):
-        facility = right[question.id] / len(attempts) if attempts else None
-        discrimination = (upper_right[question.id] - lower_right[question.id]) / size if size else None
+        taken = drew[question.id]
+        facility, discrimination = _item(question.id, taken)
         wrong_text, wrong_count = _common_wrong(question, chosen[question.id])
         stats.append(QuestionStats(course_title, module.title, question.id, question.title, question.tags,
-                                   len(attempts), facility, discrimination, wrong_text, wrong_count))
+                                   len(taken), facility, discrimination, wrong_text, wrong_count))
     return stats
 
 
+def _item(qid: str, attempts: list) -> tuple[float | None, float | None]:
+    """Facility and upper-lower discrimination of one question over the attempts that drew it."""
+    if not attempts:
+        return None, None
+    right = {a.id for a in attempts if a.results[qid].get("correct")}
+    ranked = sorted(attempts, key=lambda a: a.score)
+    size = max(1, round(len(ranked) * GROUP_SHARE)) if len(ranked) >= 4 else 0
+    if not size:
+        return len(right) / len(attempts), None
+    upper = sum(a.id in right for a in ranked[-size:])
+    lower = sum(a.id in right for a in ranked[:size])
+    return len(right) / len(attempts), (upper - lower) / size
+
+
 def _common_wrong(question, chosen: Counter) -> tuple[str | None, int]:
-    """The wrong option chosen most often (choice questions only)."""
-    if question.kind not in ("single", "multiple", "true-false"):
+    """The wrong option chosen most often (kinds whose options the learner picks)."""
+    if not KINDS[question.kind].picks_options:
         return None, 0
     wrong = {o.id: o.text for o in question.options if not o.correct}
     counts = [(count, option_id) for option_id, count in chosen.items() if option_id in wrong]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from trainer.content import ChoiceSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec
+from trainer.content import ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec
 
 
 def module_body(spec: ModuleSpec) -> dict[str, Any]:
@@ -12,7 +12,10 @@ def module_body(spec: ModuleSpec) -> dict[str, Any]:
     if spec.kind == "lesson":
         return {"sections": [asdict(s) for s in spec.sections]}
     if spec.kind == "quiz":
-        return {"questions": [asdict(q) for q in spec.questions]}
+        body: dict[str, Any] = {"questions": [asdict(q) for q in spec.questions]}
+        if spec.draw is not None:
+            body["draw"] = asdict(spec.draw)
+        return body
     return {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes]}
 
 
@@ -26,6 +29,14 @@ def questions(body: dict[str, Any]) -> tuple[QuestionSpec, ...]:
                         "options": tuple(OptionSpec(**o) for o in q["options"])})
         for q in body.get("questions", ())
     )
+
+
+def draw(body: dict[str, Any]) -> DrawSpec | None:
+    """A quiz's ``draw:``, or None when every attempt gets every question."""
+    found = body.get("draw")
+    if not found:
+        return None
+    return DrawSpec(found["questions"], tuple((tag, count) for tag, count in found.get("at_least", ())))
 
 
 def nodes(body: dict[str, Any]) -> tuple[NodeSpec, ...]:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.extensions import db
 from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
-                            PendingMail, QuizAttempt, RecoveryCode, ScenarioRun, User, UserSession,
+                            PendingMail, QuizAttempt, QuizDraw, RecoveryCode, ScenarioRun, User, UserSession,
                             WellbeingCheck)
 from trainer.services import audit, certificates, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
@@ -84,8 +84,8 @@ def delete_account(user: User, password: str) -> None:
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
-    for model in (WellbeingCheck, QuizAttempt, ScenarioRun, ModuleProgress, Enrolment, CohortMember, RecoveryCode,
-                  UserSession):
+    for model in (WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress, Enrolment, CohortMember,
+                  RecoveryCode, UserSession):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     withdrawn = certificates.withdraw_all(user_id)
     audit.forget_free_text([f"user {user_id}", *(f"certificate {i}" for i in withdrawn)])

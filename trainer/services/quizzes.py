@@ -1,87 +1,98 @@
-"""Quizzes: graded on the server; answers and feedback never reach a page before submission.
+"""Quizzes: drawn per attempt, shuffled per attempt, graded on the server; answers and feedback
+never reach a page before submission.
 
-Option values in a form are opaque keys derived from the form's token, so neither an option's
-id nor its position tells which answer is right.
+Opening a quiz opens a *draw* (``QuizDraw``): the questions drawn for this attempt and a random
+form token. Everything else about the form derives from the token (``content.FormKeys``): the
+option values are opaque HMAC keys, and the option order is a secret per-form permutation, so a
+reload or a refused submission shows the same form, and the review shows the learner's order.
+Submitting turns the draw into a ``QuizAttempt``; the next visit draws again. Each question kind's
+own behaviour lives in its handler (``content.kinds``).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
+import random
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from trainer.content import QuestionSpec, grade_question
+from trainer.content import (AnswerView, BadAnswer, DrawSpec, FormKeys, GradeResult, QuestionSpec, Review, draw_fits,
+                             draw_questions, kind_of)
 from trainer.extensions import db
-from trainer.models import Course, CourseVersion, Module, QuizAttempt, User
+from trainer.models import Course, CourseVersion, Module, QuizAttempt, QuizDraw, User
 from trainer.services import course_data, progress
 from trainer.services.errors import InvalidInput, NotFound
 
-TEXT_KINDS = ("short", "numerical")
+OTHER_FORM = _l("This form is not your open attempt at this quiz: it may be from an earlier attempt or "
+                "another tab. Nothing was recorded.")
+NOT_THIS_FORM = _l("These answers do not fit the questions and options of this form. Nothing was recorded.")
+QUIZ_CHANGED = _l("The quiz was changed after you opened it. Nothing was recorded.")
+_random = random.SystemRandom()
 
 
 def new_form_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def form_keys(token: str) -> FormKeys:
+    """The option keys and order of the form with this token."""
+    return FormKeys(current_app.config["SECRET_KEY"].encode(), token)
+
+
 def option_key(token: str, question_id: str, option_id: str) -> str:
-    """The value a form sends for an option: stable for this form only."""
-    message = f"{token}:{question_id}:{option_id}".encode()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:16]
+    """The value a form sends for an option: stable for this form only (scenarios use it too)."""
+    return form_keys(token).key(question_id, option_id)
 
 
 @dataclass
-class AnswerForm:
-    """A question as a learner sees it before answering: no correctness, no feedback."""
+class QuizForm:
+    """The form a learner answers: its token and the drawn questions, as their kinds show them."""
 
-    question: QuestionSpec
-    choices: list[tuple[str, str]]  # (key, option html) for choice kinds; right sides for matching
-    pairs: list[tuple[str, str]]  # (key of the pair, left side html) for matching
-
-
-def answer_forms(module: Module, token: str) -> list[AnswerForm]:
-    forms = []
-    for q in course_data.questions(module.body):
-        if q.kind == "matching":
-            rights = sorted({o.right for o in q.options})
-            forms.append(AnswerForm(q, [(option_key(token, q.id, "right:" + r), r) for r in rights],
-                                    [(option_key(token, q.id, o.id), o.text_html) for o in q.options]))
-        elif q.kind in TEXT_KINDS:
-            forms.append(AnswerForm(q, [], []))
-        else:
-            forms.append(AnswerForm(q, [(option_key(token, q.id, o.id), o.text_html) for o in q.options], []))
-    return forms
+    token: str
+    questions: list[AnswerView]
 
 
-def _response(q: QuestionSpec, form: dict[str, list[str]], token: str) -> Any:
-    """Turn the submitted keys back into a grading response; a key from elsewhere is refused."""
-    name = f"q-{q.id}"
-    if q.kind in TEXT_KINDS:
-        return (form.get(name) or [""])[0][:500]
-    if q.kind == "matching":
-        by_key = {option_key(token, q.id, "right:" + o.right): o.right for o in q.options}
-        response = {}
-        for o in q.options:
-            chosen = (form.get(f"{name}-{option_key(token, q.id, o.id)}") or [""])[0]
-            if chosen and chosen not in by_key:
-                raise InvalidInput(name, "unknown answer")
-            right = by_key.get(chosen)
-            response[o.id] = next((p.id for p in q.options if p.right == right), "") if right else ""
-        return response
-    keys = {option_key(token, q.id, o.id): o.id for o in q.options}
-    chosen = form.get(name, [])
-    if any(k not in keys for k in chosen) or (q.kind != "multiple" and len(chosen) > 1):
-        raise InvalidInput(name, "unknown answer")
-    return {keys[k] for k in chosen}
+def open_form(user: User, course: Course, version: CourseVersion, module: Module) -> QuizForm:
+    """The learner's open form for this quiz, drawing one if there is none (or the quiz changed
+    so that the old draw no longer fits). Flushes; the caller commits."""
+    questions = course_data.questions(module.body)
+    spec = course_data.draw(module.body)
+    draw = _open_draw(user, course, module) or _insert_draw(user, course, module, questions, spec)
+    if not draw_fits(draw.questions, questions, spec):
+        draw.form_token, draw.questions = new_form_token(), list(draw_questions(questions, spec, _random))
+    draw.version_number = version.number
+    db.session.flush()
+    keys, by_id = form_keys(draw.form_token), {q.id: q for q in questions}
+    return QuizForm(draw.form_token, [kind_of(by_id[qid]).view(by_id[qid], keys) for qid in draw.questions])
+
+
+def _open_draw(user: User, course: Course, module: Module) -> QuizDraw | None:
+    return db.session.scalar(sa.select(QuizDraw).where(
+        QuizDraw.user_id == user.id, QuizDraw.course_id == course.id, QuizDraw.module == module.slug))
+
+
+def _insert_draw(user: User, course: Course, module: Module, questions: tuple[QuestionSpec, ...],
+                 spec: DrawSpec | None) -> QuizDraw:
+    """A new draw (one per learner and quiz: if a parallel request made one, theirs)."""
+    draw = QuizDraw(user_id=user.id, course_id=course.id, module=module.slug, version_number=0,
+                    form_token=new_form_token(), questions=list(draw_questions(questions, spec, _random)))
+    try:
+        with db.session.begin_nested():
+            db.session.add(draw)
+        return draw
+    except IntegrityError:
+        return _open_draw(user, course, module)
 
 
 def submit(user: User, course: Course, version: CourseVersion, module: Module,
            form: dict[str, list[str]], token: str) -> QuizAttempt:
-    """Grade and record one attempt. The same form sent twice records it once."""
+    """Grade and record one attempt: only the questions drawn for this form count. The same form
+    sent twice records it once; a form that is not the learner's open one, a question that was
+    not drawn and an option of another form are refused (InvalidInput), and nothing is recorded."""
     if module.kind != "quiz" or not token or len(token) > 64:
         raise NotFound()
     existing = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
@@ -89,26 +100,43 @@ def submit(user: User, course: Course, version: CourseVersion, module: Module,
         if existing.user_id != user.id:
             raise NotFound()
         return existing
-    questions = course_data.questions(module.body)
-    answers = {q.id: _response(q, form, token) for q in questions}
-    results, total, earned = {}, 0, 0.0
-    for q in questions:
-        grade = grade_question(q, answers[q.id])
-        results[q.id] = {"score": grade.score, "correct": grade.correct, "feedback": list(grade.feedback)}
-        total += q.points
-        earned += grade.score * q.points
-    score = earned / total if total else 1.0
+    draw = db.session.scalar(sa.select(QuizDraw).where(QuizDraw.form_token == token))
+    if draw is None or (draw.user_id, draw.course_id, draw.module) != (user.id, course.id, module.slug):
+        raise InvalidInput("token", str(OTHER_FORM))
+    by_id = {q.id: q for q in course_data.questions(module.body)}
+    if not all(qid in by_id for qid in draw.questions):
+        raise InvalidInput("token", str(QUIZ_CHANGED))
+    drawn = [by_id[qid] for qid in draw.questions]
+    answers = _decode(drawn, form, form_keys(token))
+    grades = {q.id: kind_of(q).grade(q, answers[q.id]) for q in drawn}
+    total = sum(q.points for q in drawn)
+    score = sum(grades[q.id].score * q.points for q in drawn) / total if total else 1.0
     attempt = QuizAttempt(user_id=user.id, course_id=course.id, module=module.slug,
-                          version_number=version.number, form_token=token,
-                          answers={k: _jsonable(v) for k, v in answers.items()}, results=results,
+                          version_number=version.number, form_token=token, questions=list(draw.questions),
+                          answers={k: _jsonable(v) for k, v in answers.items()},
+                          results={qid: {"score": g.score, "correct": g.correct, "feedback": list(g.feedback)}
+                                   for qid, g in grades.items()},
                           score=score, passed=score * 100 >= version.pass_mark - 1e-9)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:  # the other tab won the race with the same form
         return db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
+    db.session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw.id))
     _record(user, course, version, module, attempt)
     return attempt
+
+
+def _decode(drawn: list[QuestionSpec], form: dict[str, list[str]], keys: FormKeys) -> dict[str, Any]:
+    """Each drawn question's response; every answer field must be one this form has."""
+    expected = set().union(*(kind_of(q).field_names(q, keys) for q in drawn))
+    stray = [name for name in form if name.startswith("q-") and name not in expected]
+    if stray:
+        raise InvalidInput(stray[0], str(NOT_THIS_FORM))
+    try:
+        return {q.id: kind_of(q).decode(q, form, keys) for q in drawn}
+    except BadAnswer as error:
+        raise InvalidInput(str(error), str(NOT_THIS_FORM)) from None
 
 
 def _jsonable(value: Any) -> Any:
@@ -149,3 +177,29 @@ def get_attempt(user: User, course: Course, attempt_id: int) -> QuizAttempt:
 def reveal_key(version: CourseVersion, attempt: QuizAttempt) -> bool:
     """Show the right answers after a pass; after a fail only if the course does not keep the key."""
     return attempt.passed or not version.show_wrong_answers
+
+
+@dataclass
+class AttemptReview:
+    """What the review page of an attempt shows: whether the key is revealed, and each drawn
+    question as its kind reviews it (in the learner's order)."""
+
+    reveal: bool
+    questions: list[Review]
+
+
+def review(version: CourseVersion, module: Module, attempt: QuizAttempt) -> AttemptReview:
+    """The review of an attempt, by the rule of each question's kind (``QuestionKind.review``)."""
+    reveal = reveal_key(version, attempt)
+    questions = course_data.questions(module.body)
+    by_id = {q.id: q for q in questions}
+    drawn = attempt.questions if attempt.questions is not None else [q.id for q in questions]
+    keys = form_keys(attempt.form_token) if attempt.questions is not None else None
+    reviews = []
+    for qid in drawn:
+        if qid in by_id:
+            recorded = attempt.results.get(qid) or {}
+            grade = GradeResult(float(recorded.get("score", 0.0)), bool(recorded.get("correct")),
+                                tuple(recorded.get("feedback", ())))
+            reviews.append(kind_of(by_id[qid]).review(by_id[qid], attempt.answers.get(qid), grade, reveal, keys))
+    return AttemptReview(reveal, reviews)
