@@ -89,6 +89,14 @@ def test_resident_journey_on_a_phone(context_factory):
     # The scenario: one situation at a time; the consequence is announced; the path is kept.
     page.get_by_role("button", name="Start the scenario").click()
     audit(page)
+    # A harmful ending: the debrief, no completion, and a replay.
+    page.get_by_label("Let him stay; you can talk to her later.").check()
+    page.get_by_role("button", name="Choose").click()
+    page.get_by_label("Discharge her.").check()
+    page.get_by_role("button", name="Choose").click()
+    expect(page.get_by_text("the module is not complete yet")).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="Play it again").click()
     page.get_by_label("Let him stay; you can talk to her later.").check()
     page.get_by_role("button", name="Choose").click()
     expect(page.get_by_role("status")).to_contain_text("He answers for her")

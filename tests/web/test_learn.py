@@ -168,6 +168,28 @@ def test_scenario_path_is_recorded_and_ending_graded(client, learner, app):
     with app.app_context():
         run = db.session.scalar(db.select(ScenarioRun))
         assert [s["choice"] for s in run.path] == ["let-stay", "discharge"] and run.grade == "harmful"
+    # Below the course's pass_ending (acceptable by default): the debrief, then a replay.
+    assert _state(app, learner.id, "ed-night-shift") == "in-progress"
+    assert 'id="replay-needed"' in page and "the module is not complete yet" in page
+    replay = page.split('id="replay-needed"')[1]
+    assert f'action="{SCENARIO}/runs"' in replay and "Play it again" in replay
+
+
+def test_a_replay_that_reaches_the_best_ending_completes_the_module(client, learner, app):
+    run_url = client.post(f"{SCENARIO}/runs").headers["Location"]
+    _play(client, run_url, "Let him stay")
+    _play(client, run_url, "Discharge her")
+    again = client.post(f"{SCENARIO}/runs").headers["Location"]
+    assert again != run_url
+    _play(client, again, "Ask the boyfriend")
+    _play(client, again, "Ask open questions")
+    page = client.get(again).get_data(as_text=True)
+    assert 'id="replay-needed"' not in page
+    assert _state(app, learner.id, "ed-night-shift") == "completed"
+    # A later harmful replay does not undo the completion.
+    third = client.post(f"{SCENARIO}/runs").headers["Location"]
+    _play(client, third, "Let him stay")
+    _play(client, third, "Discharge her")
     assert _state(app, learner.id, "ed-night-shift") == "completed"
 
 

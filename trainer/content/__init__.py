@@ -12,7 +12,7 @@ from .parse import content_hash, normalise, parse_module_text
 from .problems import Parsed, Problem
 from .referrals import parse_referrals
 from .render import ImageUrl, Renderer, render_markdown, sanitize
-from .scenario import best_path
+from .scenario import best_path, pass_ending_of, passes
 from .spec import (
     ChoiceSpec,
     CourseSpec,
@@ -21,6 +21,7 @@ from .spec import (
     ModuleSpec,
     NodeSpec,
     OptionSpec,
+    PASS_ENDINGS,
     QuestionSpec,
     ReferralSpec,
     SectionSpec,
@@ -30,8 +31,8 @@ __all__ = [
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "GradeResult", "ImageRef",
-    "ModuleSpec", "NodeSpec", "OptionSpec", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
+    "ModuleSpec", "NodeSpec", "OptionSpec", "PASS_ENDINGS", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
     "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
     "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",
-    "parse_referrals", "render_markdown", "sanitize", "to_json",
+    "parse_referrals", "pass_ending_of", "passes", "render_markdown", "sanitize", "to_json",
 ]

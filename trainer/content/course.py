@@ -14,7 +14,7 @@ from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
 from .scan import scan
-from .spec import LANGUAGES, SECTORS, SPECIALTIES, STATUSES, CourseSpec, ImageRef, ModuleSpec
+from .spec import LANGUAGES, PASS_ENDINGS, SECTORS, SPECIALTIES, STATUSES, CourseSpec, ImageRef, ModuleSpec
 
 MAX_TEXT_BYTES = 1024 * 1024
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -37,6 +37,7 @@ COURSE_FIELDS = {
     "status": fm.Field(fm.one_of(*STATUSES)),
     "version_notes": fm.Field(fm.text()),
     "modules": fm.Field(fm.text_list(1), required=True),
+    "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),
 }
 
 
@@ -255,4 +256,4 @@ def _course_spec(head: _Head, course: _Course, images: dict[str, bytes]) -> Cour
         status=values.get("status", "published"), version_notes=values.get("version_notes"),
         intro_md=head.intro_md, intro_html=head.intro_html, modules=tuple(course.modules),
         source_path=str(course.folder.absolute()), content_hash=course_hash(course.texts, images),
-        images=tuple(sorted(images)))
+        images=tuple(sorted(images)), pass_ending=values.get("pass_ending", "acceptable"))

@@ -16,7 +16,7 @@ from .parse_scenario import parse_scenario
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import MARKUP_TOO_COMPLEX, ImageUrl, RenderedImage, Renderer
 from .scan import Block, scan, split_attrs
-from .spec import INTENSITIES, MODULE_KINDS, ImageRef, ModuleSpec, SectionSpec
+from .spec import INTENSITIES, MODULE_KINDS, PASS_ENDINGS, ImageRef, ModuleSpec, SectionSpec
 
 __all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text", "report_refused"]
 
@@ -32,6 +32,7 @@ MODULE_FIELDS = {
     "content_note": fm.Field(fm.text()),
     "references": fm.Field(fm.text_list(0)),
     "draw": fm.Field(lambda value: value),  # quizzes only; checked against the questions by read_draw
+    "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),  # scenarios only
 }
 
 
@@ -60,6 +61,9 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
     intro_html = ctx.render(preamble.lines)
     parts = _parse_body(values.get("kind"), blocks, ctx)
     parts["draw"] = read_draw(front, values.get("kind"), parts.get("questions", ()), problems)
+    if "pass_ending" in values and values.get("kind") != "scenario":
+        problems.error(front.line("pass_ending"), "pass_ending: only a scenario has endings")
+        values.pop("pass_ending")
     references = values.get("references", ())
     if values.get("kind") == "lesson" and not references:
         _missing_references(front, problems)
@@ -118,7 +122,7 @@ def _module(values: dict[str, Any], parts: dict[str, Any], text: str, path: str,
         objectives=values.get("objectives", ()), content_note=values.get("content_note"),
         references=values.get("references", ()), references_html=references_html,
         intro_html=intro_html, source_md=text, content_hash=content_hash(text), path=path,
-        images=images, **parts)
+        images=images, pass_ending=values.get("pass_ending"), **parts)
 
 
 def locate_images(images: list[RenderedImage], text: str) -> tuple[ImageRef, ...]:

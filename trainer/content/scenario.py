@@ -6,6 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .spec import ModuleSpec, NodeSpec
 
+# How good each ending is, and the least an ending must be for each ``pass_ending``.
+ENDING_RANK = {"harmful": 0, "acceptable": 1, "best": 2}
+PASS_RANK = {"any": 0, "acceptable": 1, "best": 2}
+
 Graph = Mapping[str, Sequence[str]]
 
 
@@ -69,3 +73,15 @@ def best_path(module: ModuleSpec) -> list[str]:
         return []
     best = {node.id for node in module.nodes if node.ending == "best"}
     return shortest_path(graph_of(module.nodes), module.start, best)
+
+
+def passes(ending: str | None, pass_ending: str = "acceptable") -> bool:
+    """Whether a run that reached ``ending`` (best/acceptable/harmful) completes its module."""
+    if ending not in ENDING_RANK:
+        return False
+    return ENDING_RANK[ending] >= PASS_RANK.get(pass_ending, PASS_RANK["acceptable"])
+
+
+def pass_ending_of(module: ModuleSpec, course_pass_ending: str = "acceptable") -> str:
+    """What a scenario module needs to be completed: its own ``pass_ending``, else the course's."""
+    return module.pass_ending or course_pass_ending

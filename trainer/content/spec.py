@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 MODULE_KINDS = ("lesson", "quiz", "scenario")
 QUESTION_KINDS = ("single", "multiple", "true-false", "short", "numerical", "matching")
 ENDINGS = ("best", "acceptable", "harmful")
+# What a scenario run must end in to complete the module: any ending, acceptable or better, or best.
+PASS_ENDINGS = ("any", "acceptable", "best")
 INTENSITIES = ("light", "moderate", "heavy")
 LANGUAGES = ("en", "nl")
 SECTORS = ("health", "police", "counselling", "community")
@@ -140,6 +142,7 @@ class ModuleSpec:
     start: str | None = None
     images: tuple[ImageRef, ...] = ()
     draw: DrawSpec | None = None
+    pass_ending: str | None = None  # scenarios only: overrides the course's ``pass_ending``
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,7 @@ class CourseSpec:
     source_path: str
     content_hash: str
     images: tuple[str, ...] = ()
+    pass_ending: str = "acceptable"
 
 
 @dataclass(frozen=True)

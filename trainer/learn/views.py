@@ -197,6 +197,7 @@ def run(slug: str, module_slug: str, run_id: int):
     return render_template("learn/run.html", course=course, version=version, module=module, run=run,
                            node=graph[run.current_node], consequence=scenarios.last_choice(module, run),
                            walked=scenarios.walked(module, run), best_steps=best_steps, best_end=best_end,
+                           passed=scenarios.passed(module, run), required=scenarios.required_ending(module),
                            choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
                            confirm=ConfirmForm(), module_percent=percent)
 

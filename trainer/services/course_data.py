@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from trainer.content import ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec
+from trainer.content import (ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec,
+                             pass_ending_of)
 
 
-def module_body(spec: ModuleSpec) -> dict[str, Any]:
-    """The kind-specific part of a module, as JSON-ready data."""
+def module_body(spec: ModuleSpec, course_pass_ending: str = "acceptable") -> dict[str, Any]:
+    """The kind-specific part of a module, as JSON-ready data. A scenario keeps the ending it needs
+    for completion (its own ``pass_ending``, else the course's)."""
     if spec.kind == "lesson":
         return {"sections": [asdict(s) for s in spec.sections]}
     if spec.kind == "quiz":
@@ -16,7 +18,13 @@ def module_body(spec: ModuleSpec) -> dict[str, Any]:
         if spec.draw is not None:
             body["draw"] = asdict(spec.draw)
         return body
-    return {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes]}
+    return {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes],
+            "pass_ending": pass_ending_of(spec, course_pass_ending)}
+
+
+def pass_ending(body: dict[str, Any]) -> str:
+    """A scenario's required ending; versions published before the setting need ``acceptable``."""
+    return body.get("pass_ending") or "acceptable"
 
 
 def sections(body: dict[str, Any]) -> tuple[SectionSpec, ...]:

@@ -146,7 +146,7 @@ def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User
             slug=m.id, position=i, path=m.path, kind=m.kind, title=m.title, overview=m.overview,
             intensity=m.intensity, minutes=m.minutes, required=m.required,
             objectives=list(m.objectives), content_note=m.content_note,
-            references_html=list(m.references_html), intro_html=m.intro_html, body=module_body(m),
+            references_html=list(m.references_html), intro_html=m.intro_html, body=module_body(m, spec.pass_ending),
             content_hash=m.content_hash,
         ) for i, m in enumerate(spec.modules)],
     )

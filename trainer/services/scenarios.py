@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from trainer.content import ChoiceSpec, NodeSpec
+from trainer.content import ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
@@ -69,11 +69,24 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
     if target.ending:
         run.ending, run.grade = target.id, target.ending
         run.finished_at = datetime.now(timezone.utc)
-        progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
+        if passed(module, run):
+            progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
+        else:  # below the ending the course requires: the debrief, then a new run
+            progress.visit(user, course, module, position=target.id)
     else:
         progress.visit(user, course, module, position=target.id)
     db.session.flush()
     return choice
+
+
+def required_ending(module: Module) -> str:
+    """What a run must end in to complete the module: any, acceptable (or best), or best."""
+    return course_data.pass_ending(module.body)
+
+
+def passed(module: Module, run: ScenarioRun) -> bool:
+    """Whether a finished run reached an ending good enough to complete the module."""
+    return run.finished_at is not None and passes(run.grade, required_ending(module))
 
 
 def last_choice(module: Module, run: ScenarioRun) -> ChoiceSpec | None:
