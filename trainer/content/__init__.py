@@ -16,6 +16,7 @@ from .scenario import best_path, pass_ending_of, passes
 from .spec import (
     ChoiceSpec,
     CourseSpec,
+    CreditSpec,
     DrawSpec,
     ImageRef,
     ModuleSpec,
@@ -30,7 +31,7 @@ from .spec import (
 __all__ = [
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
-    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "GradeResult", "ImageRef",
+    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ImageRef",
     "ModuleSpec", "NodeSpec", "OptionSpec", "PASS_ENDINGS", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
     "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
     "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",

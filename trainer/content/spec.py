@@ -146,6 +146,17 @@ class ModuleSpec:
 
 
 @dataclass(frozen=True)
+class CreditSpec:
+    """``credit:`` of a course: the accrediting body, the kind of credit, the body's id for the
+    activity (optional) and the credit hours (never more than the certificate's hours)."""
+
+    body: str
+    type: str
+    activity_id: str | None
+    hours: float
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     """A whole course. ``content_hash`` covers course.md, the module files and their images,
     so an importer can skip a course whose source has not changed."""
@@ -170,6 +181,7 @@ class CourseSpec:
     content_hash: str
     images: tuple[str, ...] = ()
     pass_ending: str = "acceptable"
+    credit: CreditSpec | None = None
 
 
 @dataclass(frozen=True)

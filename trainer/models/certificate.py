@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,6 +27,8 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(sa.String(200))
     sector: Mapped[str] = mapped_column(sa.String(20))
     hours: Mapped[float]
+    # The course's credit details at issue ({body, type, activity_id, hours}), or None.
+    credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     completed_on: Mapped[date]
     expires_on: Mapped[date | None]
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

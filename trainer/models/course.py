@@ -43,6 +43,8 @@ class CourseVersion(db.Model):
     certificate_hours: Mapped[float]
     certificate_valid_months: Mapped[int | None]
     show_wrong_answers: Mapped[bool]
+    # The course's ``credit:`` ({body, type, activity_id, hours}), or None.
+    credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(12))
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")

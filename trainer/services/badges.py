@@ -60,6 +60,14 @@ def assertion(certificate: Certificate) -> dict | None:
         "issuedOn": certificate.issued_at.isoformat(),
         "evidence": public_url("certificates.verify", code=certificate.code),
     }
+    if certificate.credit:
+        data["narrative"] = credit_text(certificate.credit)
     if certificate.expires_on:
         data["expires"] = certificate.expires_on.isoformat() + "T23:59:59+00:00"
     return data
+
+
+def credit_text(credit: dict) -> str:
+    """The credit details in one English sentence, as the assertion's narrative."""
+    text = f"{credit['hours']:g} {credit['type']}, accredited by {credit['body']}"
+    return text + (f" (activity {credit['activity_id']})." if credit.get("activity_id") else ".")

@@ -63,7 +63,7 @@ def issue(user: User, course: Course, version: CourseVersion, completed_at: date
     certificate = Certificate(
         code=new_code(), user_id=user.id, course_id=course.id, completion_key=key,
         version_number=version.number, name=user.name, course_title=version.title, sector=user.sector,
-        hours=version.certificate_hours, completed_on=completed_on,
+        hours=version.certificate_hours, credit=version.credit, completed_on=completed_on,
         expires_on=_add_months(completed_on, version.certificate_valid_months)
         if version.certificate_valid_months else None)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -140,6 +140,7 @@ def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User
         certificate_hours=float(spec.certificate_hours),
         certificate_valid_months=spec.certificate_valid_months,
         show_wrong_answers=spec.show_wrong_answers, status=spec.status,
+        credit=asdict(spec.credit) if spec.credit else None,
         version_notes=spec.version_notes or "", intro_html=spec.intro_html, sources=sources,
         published_by_id=actor.id if actor else None,
         modules=[Module(
