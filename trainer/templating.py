@@ -24,6 +24,7 @@ TAG_LABELS = {
     "documentation": _l("Documentation"), "consent": _l("Consent and confidentiality"),
     "myths": _l("Myths and facts"), "self-care": _l("Self-care"), "reintegration": _l("Reintegration"),
 }
+CERTIFICATE_STATE_LABELS = {"valid": _l("valid"), "expired": _l("expired"), "revoked": _l("revoked")}
 LANGUAGE_LABELS = {"en": "English", "nl": "Nederlands"}
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Administrator")}
 _SECTORS = dict(SECTOR_CHOICES)
@@ -49,6 +50,7 @@ def register_template_helpers(app: Flask) -> None:
             "state_label": lambda value: STATE_LABELS.get(value, value),
             "assignment_state_label": lambda value: ASSIGNMENT_STATE_LABELS.get(value, value),
             "grade_label": lambda value: GRADE_LABELS.get(value, value),
+            "certificate_state_label": lambda value: CERTIFICATE_STATE_LABELS.get(value, value),
             "language_label": lambda value: LANGUAGE_LABELS.get(value, value),
             "tag_label": lambda value: TAG_LABELS.get(value, value),
             "role_label": lambda role: ROLE_LABELS.get(role, role),

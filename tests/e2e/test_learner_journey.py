@@ -119,12 +119,20 @@ def test_resident_journey_on_a_phone(context_factory):
     expect(page.get_by_text("Ólafur Þórsson")).to_be_visible()
     audit(page)
 
+    # The transcript, for a licensing body or a CPD portfolio.
+    page.goto("/learning")
+    page.get_by_role("link", name="My transcript").click()
+    expect(page.get_by_role("heading", name="My transcript")).to_be_visible()
+    expect(page.get_by_role("cell", name="valid", exact=True)).to_be_visible()
+    audit(page)
+    _fits(page)
+
     # The same pages in Dutch.
     page.locator("#language-select").select_option("nl")
     page.locator(".language-form button").click()
     for path in ("/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
                  "/courses/core/indicators-quiz", "/courses/core/ed-night-shift", "/break", "/support",
-                 "/wellbeing"):
+                 "/wellbeing", "/learning/transcript"):
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
         audit(page)

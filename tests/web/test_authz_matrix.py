@@ -56,6 +56,10 @@ MATRIX = [
     # Learning: every signed-in person; the course is the published example course.
     ("GET", "/learning", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/break", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    # The transcript: always the signed-in person's own (no id in the route).
+    ("GET", "/learning/transcript", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/learning/transcript.pdf", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/learning/transcript.csv", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/courses/<slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("POST", "/courses/<slug>/recertify", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from trainer.certificates import views  # noqa: E402,F401  (routes register on import)
+from trainer.certificates import transcript_views, views  # noqa: E402,F401  (routes register on import)
