@@ -1,7 +1,7 @@
 """course credit: the accrediting body, credit type, activity id and hours of a course version,
 as printed on the certificates issued for it
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-04 19:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020'
+revision = '0019'
 down_revision = '0018'
 branch_labels = None
 depends_on = None
