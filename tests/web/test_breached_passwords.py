@@ -56,7 +56,7 @@ def test_password_change_refuses_a_breached_password(client, make_user, pwned):
 def test_password_reset_refuses_a_breached_password(client, make_user, pwned, outbox):
     user = make_user()
     client.post("/password/forgot", data={"email": user.email})
-    link = re.search(r"http://localhost(/password/reset/\S+)", outbox()[0].get_content()).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", outbox()[0].get_content()).group(1)
     page = client.post(link, data={"new_password": BREACHED, "confirm": BREACHED}).get_data(as_text=True)
     assert _error(page, "new_password") == MESSAGE
     assert client.post(link, data={"new_password": CLEAN, "confirm": CLEAN}).status_code == 302

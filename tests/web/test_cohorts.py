@@ -63,12 +63,23 @@ def test_a_good_list_adds_accounts_and_invites_the_others(app, client, trainer, 
     assert "1 learners joined; 1 were emailed an invitation." in response.get_data(as_text=True)
     [mail] = outbox()
     assert mail["To"] == "chen@example.org" and "Officers 2026" in mail.get_content()
-    # Chen registers with the invited address and is in the cohort at once.
+    # Chen registers with the invited address, and joins once the link mailed to it is opened.
     newcomer = app.test_client()
     newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
                                          confirm="violet-kettle-harbour-9", sector="police", locale="en",
                                          timezone="Europe/London"))
+    assert count_rows(CohortMember) == 1
+    link = re.search(r"http://127\.0\.0\.1:5000(/email/confirm/\S+)", outbox()[-1].get_content()).group(1)
+    newcomer.get(link)
     assert count_rows(CohortMember) == 2
+
+
+def test_an_address_that_mixes_alphabets_is_flagged_for_the_trainer(client, trainer, count_rows):
+    cohort_id = _create(client)
+    page = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
+        "name,email", "Ana Ortiz,\u0430na@example.org", "Chen Li,chen@example.org")}).get_data(as_text=True)
+    assert "Line 2" in page and "\u0430na@example.org mixes letters from different alphabets" in page
+    assert count_rows(Invitation) == 0
 
 
 def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):
