@@ -19,7 +19,7 @@ from tests.support.postgres import temporary_postgres
 from trainer import create_app
 from trainer.config import TestConfig
 from trainer.extensions import db, limiter
-from trainer.services import accounts
+from trainer.services import accounts, mail
 
 PASSWORD = "violet-kettle-harbour-9"
 
@@ -62,6 +62,7 @@ def _clean_state(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    mail.wait_for_deliveries()  # nothing a test queued lands in the next one
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -91,6 +92,7 @@ def outbox(app):
     before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
 
     def read():
+        mail.wait_for_deliveries()  # mail a request queued goes out in the background
         names = sorted(set(os.listdir(folder)) - before) if os.path.isdir(folder) else []
         messages = []
         for name in names:

@@ -101,6 +101,12 @@ class Config:
     SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 2 * 3600))
     SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 12 * 3600))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    # Text parts of multipart (upload) forms: those carry a token, a file name and a title, never
+    # more. Werkzeug also applies this to its read buffer while a file streams to disk (64 KiB
+    # reads), so it stays a few times above that. URL-encoded forms are bounded by
+    # MAX_CONTENT_LENGTH and each field's own length cap, checked before any other validator.
+    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", 256 * 1024))
+    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 100))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -118,6 +124,9 @@ class Config:
     # Registration and cohort join links: generous, since a class may sign up together behind one
     # hospital or station address, but enough to stop mass account creation and code guessing.
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "20 per minute; 200 per hour")
+    # Mail one email address can be sent by registering, asking for a new password or asking for
+    # the confirmation link again, together: nobody can fill someone else's inbox from the forms.
+    MAIL_LIMIT_PER_RECIPIENT = os.environ.get("MAIL_LIMIT_PER_RECIPIENT", "5 per hour; 20 per day")
     # Roles that must use two-factor sign-in (comma-separated; empty for none).
     TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
                                                                 "admin,trainer").split(",") if r)
@@ -126,6 +135,8 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
+    # How long the link that confirms an email address works.
+    EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600))
     # Breached passwords are refused (NIST SP 800-63B) by asking the Pwned Passwords range API,
     # which only ever sees the first five hex characters of the password's SHA-1. Empty switches
     # it off; an unreachable service lets the password through (and logs a warning).
@@ -180,6 +191,7 @@ class TestConfig(Config):
     LOGIN_LIMIT_PER_ACCOUNT = "1000 per minute"
     LOGIN_LIMIT_PER_ADDRESS = "1000 per minute"
     RESET_LIMIT_PER_ADDRESS = "1000 per minute"
+    MAIL_LIMIT_PER_RECIPIENT = "1000 per minute"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     PWNED_PASSWORDS_URL = ""  # tests never leave the machine; the breach tests start a local stand-in

@@ -19,6 +19,15 @@ class Actor(Protocol):
     def has_role(self, role: str) -> bool: ...
 
 
+class Account(Actor, Protocol):
+    @property
+    def email_verified(self) -> bool: ...
+
+
+# Roles that see other people's records; only for people who proved they read their address.
+STAFF_ROLES = frozenset({"trainer", "admin"})
+
+
 def is_admin(user: Actor | None) -> bool:
     return bool(user and user.is_active and user.has_role("admin"))
 
@@ -30,6 +39,18 @@ def can_manage_users(user: Actor | None) -> bool:
 def can_change_roles(actor: Actor | None, target: Actor) -> bool:
     """Admins manage roles, but not their own: an admin cannot lock everyone out by accident."""
     return is_admin(actor) and actor.id != target.id
+
+
+def can_receive_role(target: Account, role: str) -> bool:
+    """Anyone can learn; staff roles go only to an account whose address is proven, so nobody who
+    registered someone else's address first is made a trainer or an administrator in their name."""
+    return role not in STAFF_ROLES or target.email_verified
+
+
+def may_hold_certificate(user: Account) -> bool:
+    """A certificate vouches for a named person to employers and regulators: it is issued only to
+    an account whose address is proven."""
+    return user.email_verified
 
 
 def can_deactivate(actor: Actor | None, target: Actor) -> bool:

@@ -64,14 +64,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
-def safe_next(target: str | None, fallback: str = "pages.home") -> str:
-    """Only same-site paths: a `next` that leaves the site is replaced by the fallback."""
+def same_site_path(target: str | None) -> str:
+    """The target if it is a path on this site, else "" (a `next` that would leave the site)."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
                 and "\\" not in target:
             return target
-    return url_for(fallback)
+    return ""
+
+
+def safe_next(target: str | None, fallback: str = "pages.home") -> str:
+    """Only same-site paths: a `next` that leaves the site is replaced by the fallback."""
+    return same_site_path(target) or url_for(fallback)
 
 
 def redirect_next(fallback: str = "pages.home"):

@@ -1,8 +1,12 @@
 """End-to-end fixtures: the app served on 127.0.0.1 and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+import email as email_parser
+import email.policy as email_policy
 import json
+import re
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +63,9 @@ def live_server(database_urls):
     """The app on a free loopback port, with its own database and the demo accounts."""
     app = e2e_app(database_urls["e2e"])
     with serving(app) as port:
-        yield SimpleServer(app=app, url=f"http://127.0.0.1:{port}")
+        url = f"http://127.0.0.1:{port}"
+        app.config["PUBLIC_BASE_URL"] = url  # links in mail lead back to this server
+        yield SimpleServer(app=app, url=url)
 
 
 class SimpleServer:
@@ -140,6 +146,25 @@ def fresh_learner(live_server, sector: str = "health", verified: bool = False) -
             locale=None, timezone="UTC"), verified=verified)
         db.session.commit()
     return email, password
+
+
+def mailed_link(live_server, email: str, path: str, after: int = 0, seconds: float = 15) -> str:
+    """The link to `path...` in the newest of the first `after + 1` messages to `email` in the outbox.
+    Mail leaves in the background, so it may arrive a moment after the page: wait for it."""
+    outbox = Path(live_server.app.config["MAIL_OUTBOX"])
+    pattern = re.compile(re.escape(live_server.url + path) + r"\S*")
+    deadline = time.monotonic() + seconds
+    while True:
+        links = []
+        for name in sorted(outbox.glob("*.eml")) if outbox.is_dir() else []:
+            message = email_parser.message_from_bytes(name.read_bytes(), policy=email_policy.default)
+            found = pattern.search(message.get_content()) if message["To"] == email else None
+            if found:
+                links.append(found.group(0))
+        if len(links) > after:
+            return links[after]
+        assert time.monotonic() < deadline, f"{len(links)} mail with a link to {path} reached {email}: {links}"
+        time.sleep(0.1)
 
 
 def sign_in(page, email, password) -> None:

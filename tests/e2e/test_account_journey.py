@@ -8,14 +8,15 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit
+from tests.e2e.conftest import audit, mailed_link
 
 PASSWORD = "harbour-lantern-violet-42"
 
 
-def _register(page, email, name="Nguyễn Thị Minh Khai"):
+def _register(page, email, name="Nguyễn Thị Minh Khai", check=True):
     page.goto("/register")
-    audit(page)
+    if check:  # the audit runs a script in the page
+        audit(page)
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -25,13 +26,24 @@ def _register(page, email, name="Nguyễn Thị Minh Khai"):
     page.get_by_label("Profession or specialty (health)").select_option("emergency")
     page.get_by_label("I am a medical resident").check()
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {name}. Your account is ready.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_text(f"We sent a link to {email} to confirm it.")).to_be_visible()
 
 
 def test_newcomer_journey(page, live_server):
     email = f"resident-{uuid.uuid4().hex[:8]}@example.org"
     _register(page, email)
     audit(page)
+
+    # The link in the mail confirms the address; then they sign in.
+    page.goto(mailed_link(live_server, email, "/email/confirm/"))
+    expect(page.get_by_text(f"Thank you: your email address {email} is confirmed.")).to_be_visible()
+    audit(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Welcome back, Nguyễn Thị Minh Khai.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
 
     # Sign out, then sign in again.
     page.get_by_role("button", name="Sign out").click()
@@ -95,6 +107,26 @@ def test_newcomer_journey(page, live_server):
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("Je bent uitgelogd.")).to_be_visible()
     assert page.csp_errors == []
+
+
+def test_confirming_an_address_works_without_javascript(context_factory, live_server):
+    """Signed in before confirming: the notice on every page sends the link again, a plain form."""
+    page = context_factory(java_script_enabled=False).new_page()
+    email = f"nojs-{uuid.uuid4().hex[:8]}@example.org"
+    _register(page, email, name="Amaru Quispe", check=False)
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Please confirm your email address: open the link we sent to {email}.")).to_be_visible()
+    page.goto("/learning")
+    page.get_by_role("button", name="Send the link again").click()
+    expect(page.get_by_text(f"We sent a new link to {email}.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My learning")).to_be_visible()
+    page.goto(mailed_link(live_server, email, "/email/confirm/", after=1))
+    expect(page.get_by_text(f"Thank you: your email address {email} is confirmed.")).to_be_visible()
+    expect(page.get_by_role("heading", name="My learning")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
 
 
 def test_every_public_page_passes_the_audit_in_both_languages(page):

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit, fresh_learner
+from tests.e2e.conftest import audit, fresh_learner, mailed_link
 
 PASSWORD = "harbour-lantern-violet-42"
 
@@ -32,10 +32,24 @@ def _fits(page):
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
-def test_resident_journey_on_a_phone(context_factory):
+def test_resident_journey_on_a_phone(context_factory, live_server):
     page = _phone(context_factory)
     email = f"resident-{uuid.uuid4().hex[:8]}@example.org"
     _register(page, email)
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    # Signed in before opening the mail: every page asks to confirm the address, once, briefly.
+    page.get_by_role("link", name="Sign in").first.click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
+    audit(page)
+    _fits(page)
+    page.goto(mailed_link(live_server, email, "/email/confirm/"))
+    expect(page.get_by_text(f"Thank you: your email address {email} is confirmed.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
+
     page.get_by_role("link", name="Courses", exact=True).click()
     audit(page)
     page.get_by_role("link", name="Human trafficking: the shared core").click()

@@ -86,3 +86,19 @@ def test_an_account_with_several_roles_is_read_whole(app, make_user):
     user = make_user(roles=("trainer", "admin"))
     with app.app_context():
         assert accounts.get_by_email(user.email).role_names == {"learner", "trainer", "admin"}
+
+
+def test_the_service_refuses_an_address_that_mixes_alphabets(app):
+    with app.app_context():
+        with pytest.raises(InvalidInput) as error:
+            accounts.register("\u0430na@example.org", PASSWORD, _profile())
+        assert error.value.field == "email"
+
+
+def test_checking_a_new_account_does_not_depend_on_the_address_being_free(app, make_user):
+    taken = make_user(email="taken@example.org")
+    with app.app_context():
+        assert accounts.check_new_account(" Taken@Example.org", PASSWORD, _profile()) == taken.email
+        with pytest.raises(InvalidInput) as error:
+            accounts.register(taken.email, PASSWORD, _profile())
+        assert error.value.field == "email"

@@ -7,7 +7,7 @@ from trainer import policy
 from trainer.extensions import db
 from trainer.models import User
 from trainer.services import users
-from trainer.services.errors import NotAllowed
+from trainer.services.errors import InvalidInput, NotAllowed
 
 
 def _load(app, *ids):
@@ -37,5 +37,27 @@ def test_learner_role_cannot_be_removed(app, make_user):
     admin, target = make_user(roles=("admin",)), make_user(roles=("trainer",))
     with app.app_context():
         admin, target = _load(app, admin.id, target.id)
+        users.set_roles(admin, target, set())
+        assert target.role_names == {"learner"}
+
+
+@pytest.mark.parametrize("role", ["trainer", "admin"])
+def test_staff_roles_need_a_confirmed_address(app, make_user, role):
+    admin, target = make_user(roles=("admin",)), make_user(verified=False)
+    with app.app_context():
+        admin, target = _load(app, admin.id, target.id)
+        with pytest.raises(InvalidInput) as error:
+            users.set_roles(admin, target, {role})
+        assert error.value.field == "roles" and "has not confirmed their email address" in error.value.message
+        assert target.role_names == {"learner"}
+        assert not policy.can_receive_role(target, role) and policy.can_receive_role(target, "learner")
+
+
+def test_roles_an_unconfirmed_account_already_has_can_be_kept_or_removed(app, make_user):
+    admin, target = make_user(roles=("admin",)), make_user(roles=("trainer", "admin"), verified=False)
+    with app.app_context():
+        admin, target = _load(app, admin.id, target.id)
+        users.set_roles(admin, target, {"trainer"})
+        assert target.role_names == {"learner", "trainer"}
         users.set_roles(admin, target, set())
         assert target.role_names == {"learner"}

@@ -58,3 +58,24 @@ def test_unknown_user_is_404(client, make_user):
     login(client, make_user(roles=("admin",)))
     assert client.get("/admin/users/999999").status_code == 404
     assert client.post("/admin/users/999999/roles", data={}).status_code == 404
+
+
+def test_staff_roles_are_refused_to_an_unconfirmed_address_with_a_clear_message(client, make_user, get_user):
+    admin = make_user(roles=("admin",))
+    user = make_user(verified=False, name="Una Unconfirmed")
+    login(client, admin)
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Address confirmed</dt><dd>Not yet" in page
+    assert "Una Unconfirmed has not confirmed their email address yet." in page
+    response = client.post(f"/admin/users/{user.id}/roles", data={"trainer": "y"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert 'class="flash flash-error">Una Unconfirmed has not confirmed their email address yet. Trainer and ' \
+           'administrator roles need a confirmed address.' in response.get_data(as_text=True)
+    assert get_user(user.id).role_names == {"learner"}
+
+
+def test_a_confirmed_address_shows_when_it_was_confirmed(client, make_user):
+    login(client, make_user(roles=("admin",)))
+    user = make_user()
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Address confirmed</dt><dd>Not yet" not in page and "has not confirmed" not in page

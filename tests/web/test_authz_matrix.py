@@ -24,6 +24,10 @@ MATRIX = [
     ("GET", "/static/<path:filename>", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("POST", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    # Without a registration in this session there is nothing to show: back to the form.
+    ("GET", "/register/sent", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    ("GET", "/email/confirm/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    ("POST", "/email/confirm/send", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     ("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),

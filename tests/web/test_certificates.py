@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -40,6 +41,50 @@ def test_completing_a_course_issues_one_certificate(app, client, graduate, count
     assert len(certificate.code) == 26  # 128 random bits in base32
     page = client.get("/learning").get_data(as_text=True)
     assert "Certificate (PDF)" in page
+
+
+def test_no_certificate_is_issued_in_the_name_of_an_unconfirmed_address(app, client, make_user, published_course,
+                                                                         count_rows, outbox):
+    from trainer.models import Enrolment, User
+
+    user = make_user(name=NAME, verified=False)
+    login(client, user)
+    complete_example_course(client)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Enrolment.completed_at).where(Enrolment.user_id == user.id))
+    assert count_rows(Certificate) == 0
+    learning = client.get("/learning").get_data(as_text=True)
+    assert "completed on" in learning and "Certificate (PDF)" not in learning
+    assert "Confirm your email address to receive the certificate." in learning
+    course = client.get("/courses/core").get_data(as_text=True)
+    assert f"Confirm your email address to receive your certificate: open the link we sent to {user.email}" in course
+
+    # Confirming the address issues the certificate they earned, dated by the completion.
+    client.post("/email/confirm/send", data={"next": "/learning"})
+    link = re.search(r"http://127\.0\.0\.1:5000(/email/confirm/\S+)", outbox()[0].get_content()).group(1)
+    assert client.get(link).headers["Location"] == "/learning"
+    assert count_rows(Certificate) == 1
+    certificate = _certificate(app)
+    assert certificate.name == NAME and certificate.user_id == user.id and certificate.completed_on == date.today()
+    learning = client.get("/learning").get_data(as_text=True)
+    assert "Certificate (PDF)" in learning and "Confirm your email address" not in learning
+    with app.app_context():  # and confirming never issues it twice
+        from trainer.services import certificates
+
+        assert [c.code for c in certificates.issue_earned(db.session.get(User, user.id))] == [certificate.code]
+    assert count_rows(Certificate) == 1
+
+
+def test_the_issuing_service_refuses_an_unconfirmed_account(app, make_user, published_course):
+    from datetime import datetime, timezone
+
+    from trainer.models import User
+    from trainer.services import catalogue, certificates
+
+    user = make_user(verified=False)
+    with app.app_context():
+        course, version = catalogue.latest_published("core")[0]
+        assert certificates.issue(db.session.get(User, user.id), course, version, datetime.now(timezone.utc)) is None
 
 
 def test_the_same_completion_never_issues_twice(app, graduate, count_rows):

@@ -197,6 +197,7 @@ def test_someone_who_registers_later_sees_the_invitation_and_accepts(app, client
     newcomer.post("/register", data=dict(name="Chen Li", email="chen@example.org", password="violet-kettle-harbour-9",
                                          confirm="violet-kettle-harbour-9", sector="police", locale="en",
                                          timezone="Europe/London"))
+    newcomer.post("/login", data={"email": "chen@example.org", "password": "violet-kettle-harbour-9"})
     assert UNVERIFIED in newcomer.get("/").get_data(as_text=True)
     assert count_rows(CohortMember) == 0
     with app.app_context():

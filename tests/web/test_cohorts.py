@@ -77,7 +77,15 @@ def test_a_good_list_invites_everyone_and_adds_nobody(app, client, trainer, make
     again = client.post(f"/cohorts/{cohort_id}/roster",
                         data={"roster": _csv("name,email", "Ana Ortiz,ana@example.org")})
     assert "1 was invited before or is in the cohort already" in again.get_data(as_text=True)
-    assert count_rows(Invitation) == 2 and len(outbox()) == 2
+    assert count_rows(Invitation) == 2 and [m["To"] for m in outbox()].count("ana@example.org") == 1
+
+
+def test_an_address_that_mixes_alphabets_is_flagged_for_the_trainer(client, trainer, count_rows):
+    cohort_id = _create(client)
+    page = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": _csv(
+        "name,email", "Ana Ortiz,\u0430na@example.org", "Chen Li,chen@example.org")}).get_data(as_text=True)
+    assert "Line 2" in page and "\u0430na@example.org mixes letters from different alphabets" in page
+    assert count_rows(Invitation) == 0
 
 
 def test_join_link_can_be_switched_on_and_off(app, client, trainer, make_user):

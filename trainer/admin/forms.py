@@ -3,16 +3,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from trainer.auth.forms import options
+from trainer.auth.forms import capped, options
 
 
 class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField(_l("Search by name, email or organisation"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search by name, email or organisation"), validators=[capped(200), Optional()])
     role = SelectField(_l("Role"), choices=options([("", _l("Any role")), ("learner", _l("Learner")),
                                                    ("trainer", _l("Trainer")), ("admin", _l("Administrator"))]),
                        validators=[Optional()])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +9,7 @@ from trainer.admin.forms import RolesForm, UserSearchForm
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.services import audit, users
+from trainer.services.errors import InvalidInput, NotAllowed
 from trainer.web import or_http_error, page_number
 
 
@@ -38,9 +39,16 @@ def user_roles(user_id: int):
     form = RolesForm()
     if form.validate_on_submit():
         chosen = {name for name in ("trainer", "admin") if getattr(form, name).data}
-        or_http_error(users.set_roles, current_user, user, chosen)
-        db.session.commit()
-        flash(_("Roles of %(name)s are saved.", name=user.name), "success")
+        try:
+            users.set_roles(current_user, user, chosen)
+        except NotAllowed:
+            abort(403)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Roles of %(name)s are saved.", name=user.name), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

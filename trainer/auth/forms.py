@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from trainer.services.passwords import MAX_LENGTH
 
@@ -42,17 +42,36 @@ def options(pairs) -> list[SelectChoice]:
 _required = DataRequired(message=_l("This field is required."))
 
 
-def _max(n: int) -> Length:
-    return Length(max=n, message=_l("Use at most %(max)d characters."))
+class Capped(Length):
+    """A maximum length that ends the field's checks when exceeded. Put it first: nothing costlier
+    (the email check spent seconds on a 10 MB address) ever sees an oversized value."""
+
+    def __init__(self, n: int, message=None):
+        super().__init__(max=n, message=message or _l("Use at most %(max)d characters."))
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValidationError as error:
+            raise StopValidation(str(error)) from None
+
+
+def capped(n: int, message=None) -> Capped:
+    """The first validator of every text field, in every form."""
+    return Capped(n, message)
 
 
 _email = Email(message=_l("Enter an email address like name@example.org."))
 
 
+def _repeat(of: str) -> list:
+    return [capped(MAX_LENGTH), _required, EqualTo(of, message=_l("The passwords do not match."))]
+
+
 class ProfileFields(FlaskForm):
-    name = StringField(_l("Name"), validators=[_required, _max(120)],
+    name = StringField(_l("Name"), validators=[capped(120), _required],
                        description=_l("As you would like it on certificates."))
-    organisation = StringField(_l("Organisation"), validators=[Optional(), _max(200)])
+    organisation = StringField(_l("Organisation"), validators=[capped(200), Optional()])
     sector = SelectField(_l("Sector"), choices=options(SECTOR_CHOICES), validators=[_required])
     specialty = SelectField(_l("Profession or specialty (health)"), choices=options(SPECIALTY_CHOICES),
                             validators=[Optional()], validate_choice=True)
@@ -62,11 +81,11 @@ class ProfileFields(FlaskForm):
 
 
 class RegisterForm(ProfileFields):
-    email = EmailField(_l("Email address"), validators=[_required, _email, _max(254)])
-    password = PasswordField(_l("Password"), validators=[_required, _max(MAX_LENGTH)],
+    next = HiddenField(validators=[capped(2000)])
+    email = EmailField(_l("Email address"), validators=[capped(254), _required, _email])
+    password = PasswordField(_l("Password"), validators=[capped(MAX_LENGTH), _required],
                              description=_l("At least 10 characters. A phrase of unrelated words works well."))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[_required, EqualTo("password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(_l("Repeat the password"), validators=_repeat("password"))
 
 
 class ProfileForm(ProfileFields):
@@ -74,47 +93,51 @@ class ProfileForm(ProfileFields):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[_required, _max(254)])
-    password = PasswordField(_l("Password"), validators=[_required, _max(MAX_LENGTH)])
-    next = HiddenField()
+    email = EmailField(_l("Email address"), validators=[capped(254), _required])
+    password = PasswordField(_l("Password"), validators=[capped(MAX_LENGTH), _required])
+    next = HiddenField(validators=[capped(2000)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[_required, _max(MAX_LENGTH)])
-    new_password = PasswordField(_l("New password"), validators=[_required, _max(MAX_LENGTH)],
+    current_password = PasswordField(_l("Current password"), validators=[capped(MAX_LENGTH), _required])
+    new_password = PasswordField(_l("New password"), validators=[capped(MAX_LENGTH), _required],
                                  description=_l("At least 10 characters. A phrase of unrelated words works well."))
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[_required, EqualTo("new_password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=_repeat("new_password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[_required, _email, _max(254)])
+    email = EmailField(_l("Email address"), validators=[capped(254), _required, _email])
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[_required, _max(MAX_LENGTH)],
+    new_password = PasswordField(_l("New password"), validators=[capped(MAX_LENGTH), _required],
                                  description=_l("At least 10 characters. A phrase of unrelated words works well."))
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[_required, EqualTo("new_password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=_repeat("new_password"))
 
 
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
-    next = HiddenField()
+    next = HiddenField(validators=[capped(2000)])
 
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change something."""
 
 
+class ResendConfirmationForm(FlaskForm):
+    """The button that sends the confirmation link again, and the page to come back to."""
+
+    next = HiddenField(validators=[capped(2000)])
+
+
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password, to confirm"), validators=[_required, _max(MAX_LENGTH)])
+    password = PasswordField(_l("Your password, to confirm"), validators=[capped(MAX_LENGTH), _required])
 
 
 class DownloadDataForm(FlaskForm):
     """On the same page as the form to delete the account, so its fields carry a prefix (distinct ids)."""
 
-    password = PasswordField(_l("Your password"), validators=[_required, _max(MAX_LENGTH)],
+    password = PasswordField(_l("Your password"), validators=[capped(MAX_LENGTH), _required],
                              description=_l("We ask again so that nobody else using this device can take a "
                                             "copy of your data."))
 
@@ -124,19 +147,19 @@ class DownloadDataForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Six-digit code from your authenticator app"), validators=[_required, _max(12)])
+    code = StringField(_l("Six-digit code from your authenticator app"), validators=[capped(12), _required])
 
 
 _APP_OR_RECOVERY_CODE = _l("Code from your authenticator app, or a recovery code")
 
 
 class SignInCodeForm(FlaskForm):
-    code = StringField(_APP_OR_RECOVERY_CODE, validators=[_required, _max(40)])
+    code = StringField(_APP_OR_RECOVERY_CODE, validators=[capped(40), _required])
 
 
 class DisableTwoFactorForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[_required, _max(MAX_LENGTH)])
-    code = StringField(_APP_OR_RECOVERY_CODE, validators=[_required, _max(40)])
+    password = PasswordField(_l("Your password"), validators=[capped(MAX_LENGTH), _required])
+    code = StringField(_APP_OR_RECOVERY_CODE, validators=[capped(40), _required])
 
 
 class RenewRecoveryCodesForm(DisableTwoFactorForm):

@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 from trainer.auth import bp
 from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
                                 DownloadDataForm, ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm,
-                                RegisterForm, RenewRecoveryCodesForm, ResetPasswordForm, SignInCodeForm)
+                                RegisterForm, RenewRecoveryCodesForm, ResendConfirmationForm, ResetPasswordForm,
+                                SignInCodeForm)
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
-from trainer.services import accounts, mail, privacy, recovery_codes, sessions, two_factor
+from trainer.services import accounts, addresses, mail, privacy, recovery_codes, sessions, two_factor
 from trainer.services.errors import InvalidInput
-from trainer.services.links import public_url
-from trainer.web import current_session_id, field_error, fresh_session, redirect_next, safe_next, sign_in, sign_out
+from trainer.web import (current_session_id, field_error, fresh_session, redirect_next, safe_next, same_site_path,
+                         sign_in, sign_out)
 
 
 def _profile(form) -> accounts.Profile:
@@ -31,25 +32,86 @@ def _login_account_key() -> str:
     return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
 
 
+def _typed_recipient() -> str:
+    return "mail-to:" + accounts.normalise_email(request.form.get("email", "")[:254])
+
+
+def _own_address() -> str:
+    return "mail-to:" + accounts.normalise_email(current_user.email)
+
+
+def _mail_limit(recipient):
+    """One allowance per recipient address, shared by every form that mails one. Only a form that
+    went through (and may have sent mail) counts, whether or not the address has an account."""
+    return limiter.shared_limit(lambda: current_app.config["MAIL_LIMIT_PER_RECIPIENT"], scope="mail-to",
+                                key_func=recipient, methods=["POST"],
+                                deduct_when=lambda response: response.status_code == 302)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
+@_mail_limit(_typed_recipient)
 def register():
+    """Nobody is signed in by registering, so a new and a taken address get the same answer; the
+    person signs in once they have opened the link mailed to the address."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
-    form = RegisterForm()
+    form = RegisterForm(next=request.args.get("next", ""))
     if request.method == "GET":
         form.locale.data = form.locale.data or session.get("locale") or current_locale()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.password.data, _profile(form))
+            sent = addresses.sign_up(form.email.data, form.password.data, _profile(form),
+                                     same_site_path(form.next.data))
         except InvalidInput as error:
             field_error(form, error)
         else:
-            sign_in(user)
             db.session.commit()
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("pages.home"))
+            mail.deliver_in_background(sent)
+            session["registered_email"] = accounts.normalise_email(form.email.data)
+            return redirect(url_for("auth.register_sent"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.get("/register/sent")
+def register_sent():
+    email = session.get("registered_email")
+    if current_user.is_authenticated or not email:
+        return redirect(url_for("auth.register"))
+    return render_template("auth/register_sent.html", email=email)
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email(token: str):
+    confirmation = addresses.confirm(token)
+    if confirmation is None:
+        return render_template("auth/confirm_invalid.html"), 400
+    db.session.commit()
+    if confirmation.newly:
+        flash(_("Thank you: your email address %(email)s is confirmed.", email=confirmation.user.email), "success")
+    else:
+        flash(_("Your email address %(email)s was confirmed already.", email=confirmation.user.email), "info")
+    if current_user.is_authenticated:
+        return redirect(safe_next(confirmation.next_url))
+    return redirect(url_for("auth.login", next=confirmation.next_url or None))
+
+
+@bp.post("/email/confirm/send")
+@login_required
+@limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"])
+@_mail_limit(_own_address)
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        if current_user.email_verified:
+            flash(_("Your email address is confirmed already."), "info")
+        else:
+            sent = addresses.send_confirmation(current_user, same_site_path(form.next.data))
+            db.session.commit()
+            mail.deliver_in_background(sent)
+            flash(_("We sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
+                    days=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // (24 * 3600)), "success")
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -131,18 +193,14 @@ def end_other_sessions():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
+@_mail_limit(_typed_recipient)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        found = accounts.password_reset_token(form.email.data)
-        if found:
-            user, token = found
-            link = public_url("auth.reset_password", token=token)
-            body = render_template("mail/reset_password.txt", user=user, link=link,
-                                   minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
-            mail.send_mail(user.email, _("Reset your Frontline Trainer password"), body)
-            db.session.commit()
-        # The same answer whether or not the address has an account.
+        sent = addresses.request_password_reset(form.email.data)
+        db.session.commit()
+        mail.deliver_in_background(sent)
+        # The same answer, as fast, whether or not the address has an account.
         flash(_("If an account uses that address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
@@ -155,7 +213,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.new_password.data)
+            addresses.reset_password(token, form.new_password.data)
         except InvalidInput as error:
             field_error(form, error)
         else:

@@ -4,30 +4,30 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Regexp
 
-from trainer.auth.forms import options
+from trainer.auth.forms import capped, options
 
 _required = DataRequired(message=_l("This field is required."))
 
 
 class NewCourseForm(FlaskForm):
-    slug = StringField(_l("Course id"), validators=[_required, Length(max=64), Regexp(
+    slug = StringField(_l("Course id"), validators=[capped(64), _required, Regexp(
         r"^[a-z][a-z0-9-]*$", message=_l("Use lowercase letters, digits and hyphens, starting with a letter."))],
         description=_l("Stable and never reused, for example police-advanced."))
-    title = StringField(_l("Title"), validators=[_required, Length(max=200)])
+    title = StringField(_l("Title"), validators=[capped(200), _required])
     language = SelectField(_l("Language of the course"), choices=options([("en", "English"), ("nl", "Nederlands")]))
 
 
 class EditFileForm(FlaskForm):
-    text = TextAreaField(_l("Markdown"), validators=[Length(
-        max=1024 * 1024, message=_l("The file is larger than 1 MB. Split the module into two."))])
+    text = TextAreaField(_l("Markdown"), validators=[
+        capped(1024 * 1024, _l("The file is larger than 1 MB. Split the module into two."))])
 
 
 class NewModuleForm(FlaskForm):
-    filename = StringField(_l("File name"), validators=[_required, Length(max=100)],
+    filename = StringField(_l("File name"), validators=[capped(100), _required],
                            description=_l("For example 04-roadside-check.md"))
-    title = StringField(_l("Title"), validators=[_required, Length(max=200)])
+    title = StringField(_l("Title"), validators=[capped(200), _required])
     kind = SelectField(_l("Kind"), choices=options([("lesson", _l("Lesson")), ("quiz", _l("Quiz")),
                                                     ("scenario", _l("Branching scenario"))]))
 
@@ -40,9 +40,9 @@ class ImageForm(FlaskForm):
 class GiftForm(FlaskForm):
     """Shown on the course page beside NewModuleForm: its own ids, so each label finds its field."""
     gift = FileField(_l("GIFT file from Moodle"), validators=[FileRequired(message=_l("Choose a file."))])
-    filename = StringField(_l("New module file name"), validators=[_required, Length(max=100)],
+    filename = StringField(_l("New module file name"), validators=[capped(100), _required],
                            description=_l("For example 05-imported-quiz.md"), id="gift-filename")
-    title = StringField(_l("Module title"), validators=[_required, Length(max=200)], id="gift-title")
+    title = StringField(_l("Module title"), validators=[capped(200), _required], id="gift-title")
 
 
 class ArchiveForm(FlaskForm):
@@ -50,16 +50,16 @@ class ArchiveForm(FlaskForm):
 
 
 class ReferralForm(FlaskForm):
-    country = StringField(_l("Country or region code"), validators=[_required, Length(max=8)],
+    country = StringField(_l("Country or region code"), validators=[capped(8), _required],
                           description=_l("CA, US, GB, NL… or a region such as CA-ON."))
-    name = StringField(_l("Name of the service"), validators=[_required, Length(max=200)])
-    description = TextAreaField(_l("What it offers"), validators=[Length(max=2000)],
+    name = StringField(_l("Name of the service"), validators=[capped(200), _required])
+    description = TextAreaField(_l("What it offers"), validators=[capped(2000)],
                                 description=_l("In English: shown in every language that has no text of its own."))
-    description_nl = TextAreaField(_l("What it offers, in Dutch"), validators=[Length(max=2000)],
+    description_nl = TextAreaField(_l("What it offers, in Dutch"), validators=[capped(2000)],
                                    description=_l("Optional: shown instead to people who use the site in Dutch."))
-    phone = StringField(_l("Phone number"), validators=[Length(max=60)])
-    url = StringField(_l("Web address"), validators=[Length(max=500)])
-    hours = StringField(_l("Opening hours"), validators=[Length(max=120)])
-    languages = StringField(_l("Languages, separated by commas"), validators=[Length(max=300)])
+    phone = StringField(_l("Phone number"), validators=[capped(60)])
+    url = StringField(_l("Web address"), validators=[capped(500)])
+    hours = StringField(_l("Opening hours"), validators=[capped(120)])
+    languages = StringField(_l("Languages, separated by commas"), validators=[capped(300)])
     checked = DateField(_l("Checked on"), validators=[_required])
-    source = StringField(_l("Checked against (the publisher's page)"), validators=[_required, Length(max=500)])
+    source = StringField(_l("Checked against (the publisher's page)"), validators=[capped(500), _required])

@@ -4,14 +4,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
+
+from trainer.auth.forms import capped
 
 _required = DataRequired(message=_l("This field is required."))
 
 
 class CohortForm(FlaskForm):
-    name = StringField(_l("Name of the cohort"), validators=[_required, Length(max=120)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name of the cohort"), validators=[capped(120), _required])
+    organisation = StringField(_l("Organisation"), validators=[capped(200), Optional()])
     starts_on = DateField(_l("Starts on (optional)"), validators=[Optional()])
     ends_on = DateField(_l("Ends on (optional)"), validators=[Optional()])
 
@@ -22,7 +24,7 @@ class RosterForm(FlaskForm):
 
 
 class TrainerForm(FlaskForm):
-    email = EmailField(_l("Email address of the co-trainer"), validators=[_required, Length(max=254)])
+    email = EmailField(_l("Email address of the co-trainer"), validators=[capped(254), _required])
 
 
 class AssignmentForm(FlaskForm):

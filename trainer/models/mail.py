@@ -1,4 +1,5 @@
-"""Mail that could not be delivered yet, kept for a retry instead of being lost."""
+"""Mail waiting to be delivered: written in the request's transaction, sent in the background once
+that is committed, and kept for a retry instead of being lost when sending fails."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,3 +22,5 @@ class PendingMail(db.Model):
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set while one delivery is sending the message, so that no other sends it too.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

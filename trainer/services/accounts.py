@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
 from trainer.models import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
-from trainer.services import passwords, sessions
+from trainer.services import lookalike, passwords, sessions
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -72,23 +72,26 @@ def _apply_profile(user: User, profile: Profile) -> None:
     user.timezone = profile.timezone
 
 
-def register(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",),
-             verified: bool = False) -> User:
-    """Create an account. Raises InvalidInput for a taken email, a weak password or a bad profile.
-
-    `verified` is for accounts an operator vouches for (the command line, demo accounts); everyone
-    else proves their address with a link sent to it."""
+def check_new_account(email: str, password: str, profile: Profile) -> str:
+    """Everything about a new account except whether its address is taken; returns the address,
+    normalised. Raises InvalidInput. Its answer never depends on who else has an account."""
     email = normalise_email(email)
     _check_profile(profile)
-    if get_by_email(email) is not None:
-        raise InvalidInput("email", str(_l("An account with this email address already exists.")))
+    if lookalike.mixes_scripts(email):
+        raise InvalidInput("email", str(lookalike.OWN_ADDRESS_MESSAGE))
     problem = passwords.password_problem(password, email=email, name=profile.name)
     if problem:
         raise InvalidInput("password", problem)
+    return email
+
+
+def create_account(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",),
+                   verified: bool = False) -> User:
+    """Store an account whose details `check_new_account` accepted and whose address is free."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise InvalidInput("roles", f"unknown roles: {', '.join(sorted(unknown))}")
-    user = User(email=email, password_hash=passwords.hash_password(password),
+    user = User(email=normalise_email(email), password_hash=passwords.hash_password(password),
                 email_verified_at=datetime.now(timezone.utc) if verified else None)
     _apply_profile(user, profile)
     user.roles = [UserRole(role=r) for r in sorted(set(roles) | {"learner"})]
@@ -96,6 +99,20 @@ def register(email: str, password: str, profile: Profile, roles: tuple[str, ...]
     db.session.flush()
     log.info("account %s registered", user.id)
     return user
+
+
+def register(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",),
+             verified: bool = False) -> User:
+    """Create an account for an operator (the command line, demo accounts, tests). Raises
+    InvalidInput for a bad profile or password, a look-alike address or a taken one.
+
+    `verified` is for accounts an operator vouches for; everyone else proves their address with a
+    link sent to it. The public form goes through `addresses.sign_up`, which answers the same
+    whether or not the address is taken."""
+    email = check_new_account(email, password, profile)
+    if get_by_email(email) is not None:
+        raise InvalidInput("email", str(_l("An account with this email address already exists.")))
+    return create_account(email, password, profile, roles, verified)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -52,8 +52,9 @@ def _add_months(day: date, months: int) -> date:
 
 def issue(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> Certificate | None:
     """The certificate for this completion (made once, whoever asks first); None when the course
-    gives no certificate."""
-    if not version.certificate_hours:
+    gives no certificate, or the account has not proven its address yet (`issue_earned` gives it
+    the certificate once it has)."""
+    if not version.certificate_hours or not policy.may_hold_certificate(user):
         return None
     key = f"{user.id}:{course.id}:{completed_at.isoformat()}"
     existing = db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
@@ -73,6 +74,19 @@ def issue(user: User, course: Course, version: CourseVersion, completed_at: date
         return db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
     log.info("certificate %s issued to user %s for course %s", certificate.id, user.id, course.id)
     return certificate
+
+
+def issue_earned(user: User) -> list[Certificate]:
+    """The certificates of every course this person has completed, issued now if they were not
+    yet (as when they completed it before confirming their address); dated by the completion."""
+    completed = db.session.execute(
+        sa.select(Enrolment.completed_at, Course, CourseVersion)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(CourseVersion, sa.and_(CourseVersion.course_id == Enrolment.course_id,
+                                     CourseVersion.number == Enrolment.completed_version))
+        .where(Enrolment.user_id == user.id, Enrolment.completed_at.isnot(None))).all()
+    issued = [issue(user, course, version, completed_at) for completed_at, course, version in completed]
+    return [certificate for certificate in issued if certificate is not None]
 
 
 def verify_url(code: str) -> str:

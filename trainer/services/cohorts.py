@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
-from trainer.services import accounts, audit
+from trainer.services import accounts, audit, lookalike
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,9 @@ def _roster_row(row: list[str], line: int, name_at: int, email_at: int, seen: se
         return
     if email in seen:
         result.problems.append((line, str(_l("%(email)s appears twice in the file.", email=email))))
+        return
+    if (lookalike_problem := lookalike.roster_problem(email)) is not None:
+        result.problems.append((line, lookalike_problem))
         return
     seen.add(email)
     result.rows.append(RosterRow(line, name, email))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
@@ -48,6 +49,9 @@ def set_roles(actor: User, target: User, roles: set[str]) -> User:
         raise NotAllowed()
     if not roles <= set(ROLES):
         raise InvalidInput("roles", "unknown role")
+    if not all(policy.can_receive_role(target, role) for role in roles - target.role_names):
+        raise InvalidInput("roles", str(_l("%(name)s has not confirmed their email address yet. Trainer and "
+                                           "administrator roles need a confirmed address.", name=target.name)))
     roles = roles | {"learner"}  # everyone can learn
     target.roles = [r for r in target.roles if r.role in roles] + [
         UserRole(role=r) for r in sorted(roles - target.role_names)
