@@ -5,19 +5,20 @@ from __future__ import annotations
 from trainer.content import parse_module_text
 from trainer.content.cues import guess_scores, quiz_cues
 
+EXPLAIN = "::: explanation\nWhy.\n:::\n\n"
 LONG = "A much longer and more careful option that names the right thing to do."
 
 
 def single(n: int, key_long: bool = True) -> str:
     key = LONG if key_long else "Short right one."
     return (f"## Q{n} {{#q{n} kind=single}}\n\nStem?\n\n- [x] {key} {{#a}}\n  > Yes.\n"
-            f"- [ ] Wrong one. {{#b}}\n  > No.\n- [ ] Also wrong here, somewhat longer. {{#c}}\n  > No.\n\n")
+            f"- [ ] Wrong one. {{#b}}\n  > No.\n- [ ] Also wrong here, somewhat longer. {{#c}}\n  > No.\n\n{EXPLAIN}")
 
 
 def tf(n: int, key: str) -> str:
     t, f = ("x", " ") if key == "true" else (" ", "x")
     return (f"## T{n} {{#t{n} kind=true-false}}\n\nTrue or false?\n\n- [{t}] True {{#true}}\n  > A.\n"
-            f"- [{f}] False {{#false}}\n  > B.\n\n")
+            f"- [{f}] False {{#false}}\n  > B.\n\n{EXPLAIN}")
 
 
 def course(folder, modules, body):
@@ -26,6 +27,7 @@ def course(folder, modules, body):
 
 
 def warnings(report):
+    assert report.errors == 0, [str(p) for p in report.problems]
     return [str(p) for p in report.problems if p.severity == "warning"]
 
 
@@ -56,18 +58,18 @@ def test_true_false_balance(folder, modules):
 
 def test_all_or_none_of_the_above(folder, modules):
     body = ("## Q {#q kind=single}\n\nStem?\n\n- [x] Right. {#a}\n  > Yes.\n- [ ] Wrong. {#b}\n  > No.\n"
-            "- [ ] None of the above. {#c}\n  > No.\n- [ ] Geen van de bovenstaande {#d}\n  > Nee.\n\n")
+            "- [ ] None of the above. {#c}\n  > No.\n- [ ] Geen van de bovenstaande {#d}\n  > Nee.\n\n" + EXPLAIN)
     found = warnings(course(folder, modules, body))
     assert [w.split(": ", 2)[2][:12] for w in found] == ["option 'c' i", "option 'd' i"]
     assert all(w.startswith("c/q.md:12: warning:") for w in found)
 
 
 def test_multiple_response_every_option_a_key_or_ticking_all_pays(folder, modules):
-    every = ("## M {#m kind=multiple}\n\nWhich?\n\n- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.\n\n")
+    every = ("## M {#m kind=multiple}\n\nWhich?\n\n- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.\n\n" + EXPLAIN)
     assert warnings(course(folder, modules, every)) == [
         "c/q.md:12: warning: every option is a key: ticking every box (or none) gives it away"]
     three = ("## M {#m kind=multiple}\n\nWhich?\n\n- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.\n"
-             "- [x] C {#c}\n  > Yes.\n- [ ] D {#d}\n  > No.\n\n")
+             "- [x] C {#c}\n  > Yes.\n- [ ] D {#d}\n  > No.\n\n" + EXPLAIN)
     assert warnings(course(folder, modules, three)) == [
         "c/q.md:12: warning: ticking every box earns 67% of the marks; add a wrong option or make "
         "fewer options right"]
@@ -88,3 +90,11 @@ def test_guess_scores_use_the_real_grading():
     assert scores["best rule per kind"] == (1 + 0 + 0.5 + 0.5) / 4
     cues = quiz_cues(module)
     assert (cues.single, cues.key_longest, cues.true_false, cues.key_true) == (2, 1, 2, 1)
+
+
+def test_cues_are_not_counted_in_a_course_with_errors(folder, modules):
+    body = single(1) + single(2) + single(3).replace("::: explanation\nWhy.\n:::\n", "")
+    report = course(folder, modules, body)
+    assert report.errors == 1
+    assert [p for p in report.problems if p.severity == "warning"] == []
+    assert report.summaries[0].cues == {}

@@ -96,7 +96,8 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
     for folder in folders:
         parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url)
         parsed = check_course_links(folder, parsed)
-        cue_problems, cue_counts = check_cues(folder, parsed.spec) if parsed.spec else ((), {})
+        # Cues are counted once a course has no errors: a broken question would skew the counts.
+        cue_problems, cue_counts = check_cues(folder, parsed.spec) if parsed.ok and parsed.spec else ((), {})
         parsed = replace(parsed, problems=parsed.problems + cue_problems)
         problems.extend(parsed.problems)
         summaries.append(replace(_summary(folder, parsed.spec, parsed.problems), cues=cue_counts))
