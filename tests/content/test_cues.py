@@ -34,10 +34,18 @@ def warnings(report):
 def test_key_longest_in_too_many_single_choice_questions(folder, modules):
     report = course(folder, modules, single(1) + single(2) + single(3, key_long=False))
     assert warnings(report) == [
-        "c/q.md:2: warning: the key is the longest option in 2 of 3 single-choice questions (more "
-        "than 40%): q1, q2; write distractors as long and careful as the key"]
+        ("c/q.md:2: warning: the key is the longest option in 2 of 3 single-choice questions (more "
+        "than 40%): q1, q2; write distractors as long and careful as the key")]
     assert report.summaries[0].cues["key_longest"] == 2
     assert report.summaries[0].cues["single"] == 3
+
+
+def test_key_shortest_in_too_many_single_choice_questions(folder, modules):
+    body = single(1, key_long=False) + single(2, key_long=False) + single(3)
+    body = body.replace("Wrong one.", "A wrong option that is long enough to pass the key.")
+    assert warnings(course(folder, modules, body)) == [
+        "c/q.md:2: warning: the key is the shortest option in 2 of 3 single-choice questions (more "
+        "than 40%): q1, q2; a short key is a cue too once learners know that long answers are traps"]
 
 
 def test_key_longest_within_the_limit_or_too_few_questions(folder, modules):
@@ -71,8 +79,8 @@ def test_multiple_response_every_option_a_key_or_ticking_all_pays(folder, module
     three = ("## M {#m kind=multiple}\n\nWhich?\n\n- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.\n"
              "- [x] C {#c}\n  > Yes.\n- [ ] D {#d}\n  > No.\n\n" + EXPLAIN)
     assert warnings(course(folder, modules, three)) == [
-        "c/q.md:12: warning: ticking every box earns 67% of the marks; add a wrong option or make "
-        "fewer options right"]
+        ("c/q.md:12: warning: ticking every box earns 67% of the marks; add a wrong option or make "
+        "fewer options right")]
     half = three.replace("[x] C", "[ ] C")
     assert warnings(course(folder, modules, half)) == []
 

@@ -16,17 +16,18 @@ from trainer.content import parse_course
 from trainer.content.cues import guess_scores
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
-QUIZZES = [(folder, module) for folder in sorted(COURSES.iterdir()) if (folder / "course.md").is_file()
-           for module in parse_course(folder).spec.modules if module.kind == "quiz"]
+COURSE_SPECS = [parse_course(folder).spec for folder in sorted(COURSES.iterdir())
+                if (folder / "course.md").is_file()]
+QUIZZES = [(course, module) for course in COURSE_SPECS for module in course.modules if module.kind == "quiz"]
 
 
 def test_the_curriculum_has_quizzes():
     assert len(QUIZZES) >= 10
 
 
-@pytest.mark.parametrize(("folder", "module"), QUIZZES, ids=[f"{f.name}/{m.path}" for f, m in QUIZZES])
-def test_no_guessing_strategy_passes(folder, module):
-    pass_mark = parse_course(folder).spec.pass_mark / 100
+@pytest.mark.parametrize(("course", "module"), QUIZZES, ids=[f"{c.id}/{m.path}" for c, m in QUIZZES])
+def test_no_guessing_strategy_passes(course, module):
+    pass_mark = course.pass_mark / 100
     scores = guess_scores(module.questions)
     passing = {name: round(score * 100, 1) for name, score in scores.items() if score >= pass_mark}
-    assert not passing, f"{folder.name}/{module.path}: guessing reaches the pass mark: {passing}"
+    assert not passing, f"{course.id}/{module.path}: guessing reaches the pass mark: {passing}"

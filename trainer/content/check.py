@@ -1,12 +1,13 @@
 """``courses check PATH``: find courses, check them all, and report as text or JSON."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .cues import check_cues
 from .course import display_path, id_line, parse_course, read_text
+from .cues import check_cues
 from .links import check_course_links
 from .parse import parse_module_text
 from .problems import Problem, Problems, sort_problems

@@ -6,7 +6,8 @@ calls :func:`check_cues` once per course; the guessing test calls :func:`guess_s
 Warnings (limits documented in docs/authoring.md, "Cues that give answers away"):
 
 - the key of a single-choice question is the strictly longest option in more than
-  ``LONGEST_SHARE`` of a quiz's single-choice questions, with at least ``LONGEST_MIN`` of them;
+  ``LONGEST_SHARE`` of a quiz's single-choice questions, with at least ``LONGEST_MIN`` of them
+  (and the same for the strictly shortest, the cue an over-correction leaves);
 - more than ``TF_SHARE`` of a quiz's true/false keys are the same, with at least ``TF_MIN`` of them;
 - an "all of the above" / "none of the above" option (English or Dutch);
 - a multiple-response question where every option is a key (or none is), or where ticking
@@ -18,13 +19,12 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from .course import display_path, id_line
 from .kinds import KINDS
 from .problems import Problem
-from .spec import CourseSpec, ModuleSpec, OptionSpec, QuestionSpec
+from .spec import CourseSpec, ModuleSpec, QuestionSpec
 
 LONGEST_SHARE = 0.4
 LONGEST_MIN = 3
@@ -42,6 +42,7 @@ class QuizCues:
 
     single: int = 0
     key_longest: int = 0
+    key_shortest: int = 0
     true_false: int = 0
     key_true: int = 0
     multiple: int = 0
@@ -59,6 +60,12 @@ def key_is_longest(question: QuestionSpec) -> bool:
     return all(len(key.text) > len(o.text) for o in question.options if o is not key)
 
 
+def key_is_shortest(question: QuestionSpec) -> bool:
+    """Whether the one key of a single-choice question is strictly shorter than every other option."""
+    key = next(o for o in question.options if o.correct)
+    return all(len(key.text) < len(o.text) for o in question.options if o is not key)
+
+
 def quiz_cues(module: ModuleSpec) -> QuizCues:
     """Count the cues of one quiz."""
     singles = [q for q in module.questions if is_single(q)]
@@ -66,6 +73,7 @@ def quiz_cues(module: ModuleSpec) -> QuizCues:
     multiples = [q for q in module.questions if q.kind == "multiple" and q.options]
     return QuizCues(
         single=len(singles), key_longest=sum(key_is_longest(q) for q in singles),
+        key_shortest=sum(key_is_shortest(q) for q in singles),
         true_false=len(tfs), key_true=sum(any(o.id == "true" and o.correct for o in q.options) for q in tfs),
         multiple=len(multiples),
         multiple_all_or_none=sum(len({o.correct for o in q.options}) == 1 for q in multiples),
@@ -108,6 +116,11 @@ def _quiz_warnings(module: ModuleSpec, cues: QuizCues) -> Iterable[tuple[int, st
         yield top, (f"the key is the longest option in {cues.key_longest} of {cues.single} single-choice "
                     f"questions (more than {LONGEST_SHARE:.0%}): {', '.join(longest)}; write distractors "
                     "as long and careful as the key")
+    if cues.single >= LONGEST_MIN and cues.key_shortest > LONGEST_SHARE * cues.single:
+        shortest = [q.id for q in module.questions if is_single(q) and key_is_shortest(q)]
+        yield top, (f"the key is the shortest option in {cues.key_shortest} of {cues.single} single-choice "
+                    f"questions (more than {LONGEST_SHARE:.0%}): {', '.join(shortest)}; a short key is a cue "
+                    "too once learners know that long answers are traps")
     if cues.true_false >= TF_MIN:
         most = max(cues.key_true, cues.true_false - cues.key_true)
         if most > TF_SHARE * cues.true_false:
