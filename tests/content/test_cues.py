@@ -44,8 +44,8 @@ def test_key_shortest_in_too_many_single_choice_questions(folder, modules):
     body = single(1, key_long=False) + single(2, key_long=False) + single(3)
     body = body.replace("Wrong one.", "A wrong option that is long enough to pass the key.")
     assert warnings(course(folder, modules, body)) == [
-        "c/q.md:2: warning: the key is the shortest option in 2 of 3 single-choice questions (more "
-        "than 40%): q1, q2; a short key is a cue too once learners know that long answers are traps"]
+        ("c/q.md:2: warning: the key is the shortest option in 2 of 3 single-choice questions (more "
+        "than 40%): q1, q2; a short key is a cue too once learners know that long answers are traps")]
 
 
 def test_key_longest_within_the_limit_or_too_few_questions(folder, modules):
