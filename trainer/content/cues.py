@@ -1,7 +1,8 @@
 """Cues that let a learner guess a quiz without knowing the answers, and what guessing earns.
 
 Pure: works on parsed specs and grades with the question kinds' own ``grade``. ``courses check``
-calls :func:`check_cues` once per course; the guessing test calls :func:`guess_scores`.
+calls :func:`check_cues` once per course; ``courses guess`` and the guessing test call
+:func:`guess_course`.
 
 Warnings (limits documented in docs/authoring.md, "Cues that give answers away"):
 
@@ -260,25 +261,36 @@ def guess_scores(questions: Sequence[QuestionSpec]) -> dict[str, float]:
     return scores
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Print the expected score of each guessing strategy for every quiz under a folder."""
-    import sys
 
-    from .check import find_courses
-    from .course import parse_course
+@dataclass(frozen=True)
+class QuizGuess:
+    """The expected score of every guessing strategy on one quiz, and its pass mark (0..1)."""
 
-    root = Path((argv or sys.argv[1:] or ["courses"])[0])
-    rows = []
-    for folder in find_courses(root):
-        spec = parse_course(folder).spec
-        for module in spec.modules:
-            if module.kind == "quiz":
-                rows.append((f"{folder.name}/{module.path}", spec.pass_mark, guess_scores(module.questions)))
-    names = [*STRATEGIES, "best rule per kind"]
-    print("quiz\tpass\t" + "\t".join(names))
-    for quiz, mark, scores in rows:
-        print(f"{quiz}\t{mark}\t" + "\t".join(f"{scores[n] * 100:.0f}" for n in names))
+    quiz: str
+    pass_mark: float
+    scores: dict[str, float]
+
+    @property
+    def passing(self) -> dict[str, float]:
+        """The strategies that reach the pass mark."""
+        return {name: score for name, score in self.scores.items() if score >= self.pass_mark - 1e-9}
 
 
-if __name__ == "__main__":
-    main()
+def guess_course(course: CourseSpec, folder: str | Path) -> list[QuizGuess]:
+    """Each quiz of a course, scored for every guessing strategy over its whole pool."""
+    return [QuizGuess(display_path(Path(folder) / module.path), course.pass_mark / 100,
+                      guess_scores(module.questions))
+            for module in course.modules if module.kind == "quiz"]
+
+
+def format_guesses(guesses: Sequence[QuizGuess]) -> str:
+    """One block per quiz: each strategy's expected score in percent, marked where it passes."""
+    lines = []
+    for guess in guesses:
+        lines.append(f"{guess.quiz} (pass mark {guess.pass_mark:.0%})")
+        for name, score in guess.scores.items():
+            mark = "  PASSES" if name in guess.passing else ""
+            lines.append(f"  {name:<34} {score * 100:5.1f}%{mark}")
+    failing = sum(bool(g.passing) for g in guesses)
+    lines.append(f"{len(guesses)} quizzes, {failing} passable by guessing")
+    return "\n".join(lines) + "\n"
