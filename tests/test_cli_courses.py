@@ -41,3 +41,18 @@ def test_import_then_import_again(runner, count_rows):
 def test_the_shipped_curriculum_checks_clean(runner):
     result = runner.invoke(args=["courses", "check", "courses"])
     assert result.exit_code == 0, result.output[-3000:]
+
+
+def test_guess_scores_every_quiz_and_fails_when_guessing_passes(runner, tmp_path):
+    result = runner.invoke(args=["courses", "guess", "courses"])
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "community/05-check-community.md (pass mark 80%)" in result.output
+    assert "longest + False + every box" in result.output
+    assert result.output.endswith("15 quizzes, 0 passable by guessing\n")
+    course = tmp_path / "c"
+    shutil.copytree(GOOD_COURSE, course)
+    text = (course / "course.md").read_text("utf-8")
+    (course / "course.md").write_text(text.replace("pass_mark: 80", "pass_mark: 10"), "utf-8")
+    result = runner.invoke(args=["courses", "guess", str(course)])
+    assert result.exit_code == 1
+    assert "PASSES" in result.output

@@ -8,10 +8,20 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from trainer.content import format_text, to_json
+from trainer.content import find_courses, format_text, parse_course, to_json
+from trainer.content.cues import format_guesses, guess_course
 from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
-from trainer.services import accounts, backup, certificates, demo, mail, publishing, referrals, reminders
+from trainer.services import (
+    accounts,
+    backup,
+    certificates,
+    demo,
+    mail,
+    publishing,
+    referrals,
+    reminders,
+)
 from trainer.services.errors import InvalidInput, NotAllowed
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -85,6 +95,20 @@ def check_courses(path: str, as_json: bool) -> None:
     report = publishing.check(path)
     click.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False) if as_json else format_text(report))
     if not report.ok:
+        raise SystemExit(1)
+
+
+@courses_cli.command("guess")
+@click.argument("path", type=click.Path())
+def guess_courses(path: str) -> None:
+    """Expected score of guessing strategies on every quiz; exit status 1 if one passes."""
+    guesses = []
+    for folder in find_courses(Path(path)):
+        parsed = parse_course(folder)
+        if parsed.spec is not None:
+            guesses.extend(guess_course(parsed.spec, folder))
+    click.echo(format_guesses(guesses), nl=False)
+    if any(g.passing for g in guesses):
         raise SystemExit(1)
 
 

@@ -247,7 +247,9 @@ def test_json_report(folder, modules):
         "ok": True, "errors": 0, "warnings": 0, "problems": [],
         "courses": [{"path": "c", "id": "c", "title": "A course", "language": "en",
                      "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0, "questions": 0,
-                     "sectors": ["health"], "errors": 0, "warnings": 0}],
+                     "sectors": ["health"], "errors": 0, "warnings": 0,
+                     "cues": {"single": 0, "key_longest": 0, "key_shortest": 0, "true_false": 0, "key_true": 0,
+                              "multiple": 0, "multiple_all_or_none": 0, "above": 0}}],
         "totals": {"courses": 1, "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0,
                    "questions": 0},
     }

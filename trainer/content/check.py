@@ -1,11 +1,13 @@
 """``courses check PATH``: find courses, check them all, and report as text or JSON."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .course import display_path, id_line, parse_course, read_text
+from .cues import check_cues
 from .links import check_course_links
 from .parse import parse_module_text
 from .problems import Problem, Problems, sort_problems
@@ -32,6 +34,7 @@ class CourseSummary:
     sectors: tuple[str, ...]
     errors: int
     warnings: int
+    cues: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,11 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
     for folder in folders:
         parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url)
         parsed = check_course_links(folder, parsed)
+        # Cues are counted once a course has no errors: a broken question would skew the counts.
+        cue_problems, cue_counts = check_cues(folder, parsed.spec) if parsed.ok and parsed.spec else ((), {})
+        parsed = replace(parsed, problems=parsed.problems + cue_problems)
         problems.extend(parsed.problems)
-        summaries.append(_summary(folder, parsed.spec, parsed.problems))
+        summaries.append(replace(_summary(folder, parsed.spec, parsed.problems), cues=cue_counts))
         if parsed.ok and parsed.spec is not None:
             courses.append(parsed.spec)
     problems.extend(_duplicate_course_ids(folders, summaries))
