@@ -190,6 +190,17 @@ def test_other_trainers_cannot_find_the_cohort_but_co_trainers_can(app, client, 
         assert client.get(f"/cohorts/{guess}").status_code == 404
 
 
+def test_a_trainer_whose_address_is_unproven_cannot_become_a_co_trainer(app, client, trainer, make_user, count_rows):
+    from trainer.models import CohortTrainer
+
+    cohort_id = _create(client)
+    unproven = make_user(roles=("trainer",), verified=False)
+    page = client.post(f"/cohorts/{cohort_id}/trainers", data={"email": unproven.email},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "No active trainer account has that email address." in page
+    assert count_rows(CohortTrainer) == 1  # the owner only
+
+
 def test_archiving_hides_a_cohort_and_stops_joining(app, client, trainer):
     cohort_id = _create(client)
     client.post(f"/cohorts/{cohort_id}/joining", data={"enabled": "1"})

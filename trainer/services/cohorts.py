@@ -117,7 +117,8 @@ def add_trainer(actor: User, cohort: Cohort, email: str) -> User:
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     user = accounts.get_by_email(email)
-    if user is None or not user.active or not user.has_role("trainer"):
+    # A co-trainer reads every member's record: only an account whose address is proven.
+    if user is None or not user.active or not user.has_role("trainer") or not user.email_verified:
         raise InvalidInput("email", str(_l("No active trainer account has that email address.")))
     if not cohort.is_trained_by(user.id):
         cohort.trainers.append(CohortTrainer(user_id=user.id))
