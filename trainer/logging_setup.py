@@ -24,6 +24,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 FORMATS = ("plain", "json")
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Libraries whose INFO lines carry personal data: Flask-Limiter logs each refused request with its
+# key, which is an email address or an IP address. Their warnings and errors still come through.
+QUIET = ("flask-limiter",)
 # Attributes every LogRecord has; anything else on a record came from `extra=` and goes in JSON.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
 
@@ -101,8 +104,8 @@ class StdoutHandler(logging.StreamHandler):
 
 
 def settings(level: str, fmt: str) -> dict:
-    """The dictConfig for this level and format. Loggers other than the root keep their own
-    configuration (gunicorn's among them) and pass records up to it as they always did."""
+    """The dictConfig for this level and format. Loggers other than the root and `QUIET` keep
+    their own configuration (gunicorn's among them) and pass records up to it as they always did."""
     level, fmt = str(level).upper(), str(fmt).lower()
     if level not in LEVELS:
         raise RuntimeError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, not {level!r}.")
@@ -114,6 +117,7 @@ def settings(level: str, fmt: str) -> dict:
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {"plain": {"()": PlainFormatter}, "json": {"()": JsonFormatter}},
         "handlers": {"stdout": {"()": StdoutHandler, "filters": ["request_id"], "formatter": fmt}},
+        "loggers": {name: {"level": max(level, "WARNING", key=LEVELS.index)} for name in QUIET},
         "root": {"level": level, "handlers": ["stdout"]},
     }
 

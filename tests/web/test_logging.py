@@ -65,8 +65,12 @@ def test_no_address_name_or_typed_text_in_the_logs(app, client, make_user, outbo
     client.get(_link(confirm, "/email/confirm/"))
     assert login(client, SimpleNamespace(email="zoe@example.org", password=PASSWORD)).status_code == 302
     client.post("/logout")
-    # A failed sign-in, with the address typed in upper case.
-    client.post("/login", data={"email": "ZOE@example.org", "password": "not-the-password"})
+    # Failed sign-ins, with the address typed in upper case, until the limit for the account stops them.
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "2 per minute")
+    for _ in range(3):
+        tried = client.post("/login", data={"email": "ZOE@example.org", "password": "not-the-password"})
+    assert tried.status_code == 429
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "1000 per minute")
     # Password reset by the mailed link.
     client.post("/password/forgot", data={"email": "zoe@example.org"})
     reset = outbox()[-1]
@@ -157,6 +161,8 @@ def test_logging_is_configured_once_per_process_and_checks_its_settings(app, dat
     assert ours() and len(ours()) == 1 and ours()[0].formatter is formatter and logging.getLogger().level == level
     assert logging_setup.settings("info", "JSON")["handlers"]["stdout"]["formatter"] == "json"
     assert logging_setup.settings("INFO", "plain")["root"]["level"] == "INFO"
+    assert logging_setup.settings("DEBUG", "plain")["loggers"]["flask-limiter"]["level"] == "WARNING"
+    assert logging_setup.settings("ERROR", "plain")["loggers"]["flask-limiter"]["level"] == "ERROR"
     with pytest.raises(RuntimeError, match="LOG_LEVEL"):
         logging_setup.settings("LOUD", "plain")
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
