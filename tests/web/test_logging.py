@@ -167,3 +167,19 @@ def test_logging_is_configured_once_per_process_and_checks_its_settings(app, dat
         logging_setup.settings("LOUD", "plain")
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
         logging_setup.settings("INFO", "xml")
+
+
+def test_an_unhandled_error_logs_the_route_not_the_path(database_urls, caplog):
+    """Paths carry reset tokens, join codes and certificate codes; the log names the route."""
+    app = build_app(database_urls["unit"])
+
+    @app.get("/__boom/<token>")
+    def boom(token):
+        raise RuntimeError("broken")
+
+    caplog.set_level(logging.INFO)
+    response = app.test_client().get("/__boom/reset-token-4711", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500 and response.headers["X-Request-ID"] == "boom-1"
+    [record] = [r for r in caplog.records if r.name == "trainer.errors"]
+    assert record.getMessage() == "unhandled error on GET boom" and record.request_id == "boom-1"
+    assert not any("reset-token-4711" in text for text in _everything_logged(caplog.records))
