@@ -30,7 +30,7 @@ QUIET = ("flask-limiter",)
 # Attributes every LogRecord has; anything else on a record came from `extra=` and goes in JSON.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
 
-_configured: tuple[str, str] | None = None
+_configured = False
 
 
 def request_id_from(header: str | None) -> str:
@@ -91,9 +91,6 @@ class JsonFormatter(logging.Formatter):
 class StdoutHandler(logging.StreamHandler):
     """Writes to whatever `sys.stdout` is at the time (test runners swap it)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property
     def stream(self):  # type: ignore[override]
         return sys.stdout
@@ -128,9 +125,9 @@ def configure_logging(app: Flask) -> None:
     Building a second app in the same process (the tests build many) leaves the configuration of
     the first in place."""
     global _configured
-    if _configured is None:
+    if not _configured:
         logging.config.dictConfig(settings(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"]))
-        _configured = (app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+        _configured = True
     app.before_request(_start_request)
     app.after_request(_send_request_id)
 
