@@ -26,6 +26,10 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from trainer import cli, errors, templating, web
     from trainer.extensions_setup import init_extensions
+    from trainer.logging_setup import configure_logging
+
+    # First: the request id is set before any other hook of a request can log.
+    configure_logging(app)
 
     if app.config.get("PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

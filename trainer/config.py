@@ -86,9 +86,15 @@ class Config:
     LOCAL = ENV in {"development", "testing"}
 
     SECRET_KEY = os.environ.get("SECRET_KEY")  # required in production; see ensure_secret_key
+    # Logging goes to stdout, configured once per process (trainer/logging_setup.py): plain lines
+    # or one JSON object per line, each with the id of the request it belongs to.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # orjson reads the JSON columns (answers, results, course bodies) several times faster.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_deserializer": orjson.loads,
+    # hide_parameters: a database error's text (logged with its traceback) never carries the
+    # values of the statement, which may be addresses, names or answers.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True, "json_deserializer": orjson.loads,
                                  "json_serializer": lambda value: orjson.dumps(value).decode()}
 
     SESSION_COOKIE_HTTPONLY = True
@@ -182,6 +188,7 @@ class TestConfig(Config):
     LOCAL = True
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    LOG_LEVEL = "WARNING"  # a quiet suite; tests that read the logs lower it with caplog
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -67,6 +67,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):
         if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
             return http_error(error)
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route's name, not its path: paths carry reset tokens, join codes and certificate codes.
+        log.exception("unhandled error on %s %s", request.method, request.endpoint or "(no route)")
         db.session.rollback()
         return _render(500)

@@ -121,3 +121,16 @@ def test_the_app_refuses_unknown_host_names_over_tls(tls_server, certificate):
     assert _get(tls_server, certificate, "/healthz", "evil.example") == (
         400, "This site does not answer at that address.")
     assert _get(tls_server, certificate, "/healthz", "localhost")[0] == 200
+
+
+def test_the_request_id_is_nginx_s(proxied_server, certificate):
+    """nginx passes its own `$request_id` (replacing whatever the client sent); the app keeps it."""
+    port = int(proxied_server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=certificate.client_context(), timeout=10)
+    try:
+        connection.request("GET", "/healthz", headers={"Host": "127.0.0.1", "X-Request-ID": "chosen-by-client"})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200 and re.fullmatch(r"[0-9a-f]{32}", response.getheader("X-Request-ID"))

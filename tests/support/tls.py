@@ -93,6 +93,7 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host "";
+            proxy_set_header X-Request-ID $request_id;
         }}
     }}
 }}

@@ -20,7 +20,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, has_request_context
+from flask import after_this_request, current_app, g, has_request_context
 
 from trainer.extensions import db
 from trainer.models import PendingMail
@@ -55,7 +55,7 @@ def _deliver(msg: EmailMessage) -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         path = outbox / f"{stamp}.eml"
         path.write_bytes(bytes(msg))
-        log.info("mail to %s written to %s", msg["To"], path)
+        log.info("mail %s written to %s", msg["Message-ID"], path)
         return
     with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
         if cfg["MAIL_USE_TLS"]:
@@ -63,7 +63,19 @@ def _deliver(msg: EmailMessage) -> None:
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
         smtp.send_message(msg)
-    log.info("mail to %s sent", msg["To"])
+    log.info("mail %s sent", msg["Message-ID"])
+
+
+def _reason(exc: Exception) -> str:
+    """Why a send failed, for the log: the kind of error and the server's code, never its text,
+    which often repeats the recipient's address."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{type(exc).__name__} {exc.smtp_code}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"{type(exc).__name__} ({len(exc.recipients)} refused)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return type(exc).__name__
 
 
 def send_mail(recipient: str, subject: str, body: str) -> bool:
@@ -72,10 +84,10 @@ def send_mail(recipient: str, subject: str, body: str) -> bool:
         _deliver(_message(recipient, subject, body))
         return True
     except (OSError, smtplib.SMTPException) as exc:
-        log.error("mail to %s failed, kept for retry: %s", recipient, exc)
-        db.session.add(PendingMail(recipient=recipient, subject=subject, body=body,
-                                   last_error=str(exc)[:500]))
+        item = PendingMail(recipient=recipient, subject=subject, body=body, last_error=str(exc)[:500])
+        db.session.add(item)
         db.session.flush()
+        log.error("mail %s failed, kept for retry: %s", item.id, _reason(exc))
         return False
 
 
@@ -105,7 +117,8 @@ def deliver_in_background(ids: Iterable[int]) -> None:
         deliver(ids)
         return
     sent = threading.Event()
-    thread = threading.Thread(target=_deliver_later, args=(app, ids, sent), name="mail-delivery", daemon=False)
+    thread = threading.Thread(target=_deliver_later, args=(app, ids, sent, g.get("request_id")),
+                              name="mail-delivery", daemon=False)
     with _running_lock:
         _running[thread] = sent
     thread.start()
@@ -116,10 +129,11 @@ def deliver_in_background(ids: Iterable[int]) -> None:
         return response
 
 
-def _deliver_later(app, ids: list[int], response_sent: threading.Event) -> None:
+def _deliver_later(app, ids: list[int], response_sent: threading.Event, request_id: str | None) -> None:
     response_sent.wait(START_AT_LATEST)
     try:
         with app.app_context():
+            g.request_id = request_id  # its log lines belong to the request that queued the mail
             deliver(ids)
     except Exception:  # noqa: BLE001 - nobody is waiting for this thread; the rows stay for `mail retry`
         log.exception("delivering mail %s in the background failed", ids)
@@ -153,7 +167,7 @@ def deliver(ids: Iterable[int]) -> int:
         try:
             _deliver(_message(item.recipient, item.subject, item.body))
         except (OSError, smtplib.SMTPException) as exc:
-            log.error("mail %s failed, kept for retry: %s", item.id, exc)
+            log.error("mail %s failed, kept for retry: %s", item.id, _reason(exc))
             item.attempts += 1
             item.last_error = str(exc)[:500]
             item.last_attempt_at = datetime.now(timezone.utc)
