@@ -143,12 +143,19 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     audit(page)
     _fits(page)
 
+    # The privacy notice, linked from every page's footer.
+    expect(page.locator("footer").get_by_role("link", name="Privacy notice")).to_have_attribute("href", "/privacy")
+    page.goto("/privacy")
+    expect(page.get_by_role("heading", name="Who sees what")).to_be_visible()
+    audit(page)
+    _fits(page)
+
     # The same pages in Dutch.
     page.locator("#language-select").select_option("nl")
     page.locator(".language-form button").click()
     for path in ("/", "/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
                  "/courses/core/indicators-quiz", "/courses/core/ed-night-shift", "/break", "/support",
-                 "/wellbeing", "/learning/transcript"):
+                 "/privacy", "/wellbeing", "/learning/transcript"):
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
         audit(page)

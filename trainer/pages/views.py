@@ -28,6 +28,11 @@ def support():
                            countries=known, country=country)
 
 
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
 @bp.get("/quick-exit")
 def quick_exit():
     """The no-JavaScript path of Quick exit: a bland page that moves on to the neutral site at once.
