@@ -86,18 +86,20 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     expect(page.get_by_role("status")).to_contain_text("You passed.")
     audit(page)
 
-    # Take a break, sign out for the night; come back and resume in two taps.
+    # Take a break, sign out for the night; come back: sign in, then one tap on Continue.
     page.get_by_role("link", name="Take a break").first.click()
     expect(page.get_by_text("Your place is saved.")).to_be_visible()
     audit(page)
     page.get_by_role("button", name="Sign out").click()
-    page.goto("/learning")  # tap one, after signing in
+    page.goto("/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My learning")).to_be_visible()
+    expect(page.get_by_role("heading", name="Continue where you left off")).to_be_visible()  # Home
+    expect(page.get_by_text("Next: Scenario: the night shift")).to_be_visible()
     audit(page)
-    page.get_by_role("link", name="Resume").click()  # tap two
+    _fits(page)
+    page.locator(".continue-card").get_by_role("link", name="Continue").click()  # the one tap
     expect(page.get_by_role("heading", name="Scenario: the night shift", level=1)).to_be_visible()
 
     # The scenario: one situation at a time; the consequence is announced; the path is kept.
@@ -141,12 +143,19 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     audit(page)
     _fits(page)
 
+    # The privacy notice, linked from every page's footer.
+    expect(page.locator("footer").get_by_role("link", name="Privacy notice")).to_have_attribute("href", "/privacy")
+    page.goto("/privacy")
+    expect(page.get_by_role("heading", name="Who sees what")).to_be_visible()
+    audit(page)
+    _fits(page)
+
     # The same pages in Dutch.
     page.locator("#language-select").select_option("nl")
     page.locator(".language-form button").click()
-    for path in ("/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
+    for path in ("/", "/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
                  "/courses/core/indicators-quiz", "/courses/core/ed-night-shift", "/break", "/support",
-                 "/wellbeing", "/learning/transcript"):
+                 "/privacy", "/wellbeing", "/learning/transcript"):
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
         audit(page)

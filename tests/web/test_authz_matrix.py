@@ -19,6 +19,7 @@ EVERYONE_MISSING = dict(anonymous=MISSING, learner=MISSING, trainer=MISSING, adm
 MATRIX = [
     ("GET", "/", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/support", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
+    ("GET", "/privacy", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/quick-exit", dict(anonymous=200, learner=200, trainer=200, admin=200)),
     ("GET", "/healthz", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/static/<path:filename>", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.conftest import login
 
-PUBLIC_PAGES = ["/", "/support", "/login", "/register", "/password/forgot"]
+PUBLIC_PAGES = ["/", "/support", "/privacy", "/login", "/register", "/password/forgot"]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -224,3 +224,28 @@ def test_behind_a_proxy_limits_count_the_client_address(database_urls, monkeypat
 
     assert [attempt("203.0.113.5") for _ in range(3)] == [200, 200, 429]
     assert attempt("198.51.100.7") == 200  # another client behind the same proxy is not blocked
+
+
+@pytest.mark.parametrize("path", ["/", "/support", "/login", "/privacy"])
+def test_every_page_links_to_the_privacy_notice_in_its_footer(client, path):
+    page = client.get(path).get_data(as_text=True)
+    assert 'href="/privacy"' in page.split("<footer")[1]
+
+
+def test_the_registration_form_links_to_the_privacy_notice_next_to_its_button(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert re.search(r'<a href="/privacy">privacy notice</a></p>\s*<button type="submit">Create account</button>', page)
+
+
+def test_the_privacy_notice_says_who_sees_what_and_links_to_your_data(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "The trainers of a cohort you joined see, for the courses assigned to it:" in page
+    assert "They never see your wellbeing self-checks" in page  # the cohort consent notice itself
+    assert "No course is assigned yet" not in page and "Courses assigned now" not in page
+    assert "Nobody else sees your wellbeing self-checks" in page
+    assert 'href="/profile/data"' in page
+
+
+def test_the_privacy_notice_is_in_dutch(client):
+    page = client.get("/privacy", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert '<html lang="nl">' in page and "Privacyverklaring" in page

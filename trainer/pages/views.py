@@ -1,19 +1,21 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.pages import bp
-from trainer.services import health, membership, referrals
+from trainer.services import health, referrals, start
 from trainer.web import sign_out
 
 
 @bp.get("/")
 def home():
-    invitations = membership.invitations_for(current_user) if current_user.is_authenticated else None
-    return render_template("pages/home.html", invitations=invitations)
+    start_page = start.for_learner(current_user) if current_user.is_authenticated else None
+    return render_template("pages/home.html", start=start_page, today=datetime.now(timezone.utc).date())
 
 
 @bp.get("/support")
@@ -24,6 +26,11 @@ def support():
     first = referrals.learner_country(current_locale())
     return render_template("pages/support.html", groups=referrals.directory(country or None, first),
                            countries=known, country=country)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
 
 
 @bp.get("/quick-exit")

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Course, CourseVersion, Enrolment, Module, User
+from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, User
 from trainer.services import progress
 from trainer.services.errors import NotFound
 
@@ -89,16 +89,26 @@ class LearningItem:
 
 
 def my_learning(user: User) -> list[LearningItem]:
-    """The courses the learner has begun or finished, most recently visited first."""
+    """The courses the learner has begun or finished, most recently visited first. A fixed number
+    of queries however many courses: progress rows and modules are read once for all of them."""
     published = {course.id: (course, version) for course, version in latest_published()}
-    enrolments = db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
-                                    .order_by(Enrolment.last_visited_at.desc().nullslast())).all()
+    enrolments = [record for record in db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.last_visited_at.desc().nullslast())) if record.course_id in published]
+    if not enrolments:
+        return []
+    course_ids = [record.course_id for record in enrolments]
+    rows: dict[int, dict[str, ModuleProgress]] = {course_id: {} for course_id in course_ids}
+    for row in db.session.scalars(sa.select(ModuleProgress).where(
+            ModuleProgress.user_id == user.id, ModuleProgress.course_id.in_(course_ids))):
+        rows[row.course_id][row.module] = row
+    # Load every version's modules in one query, rather than one lazy load per course.
+    db.session.scalars(sa.select(CourseVersion).options(selectinload(CourseVersion.modules)).where(
+        CourseVersion.id.in_([published[course_id][1].id for course_id in course_ids]))).all()
     items = []
     for record in enrolments:
-        if record.course_id not in published:
-            continue
         course, version = published[record.course_id]
-        state = progress.course_progress(user, course, version)
+        state = progress.course_progress(user, course, version, rows[record.course_id])
         resume = state.next_module(record.last_module)
         items.append(LearningItem(course, version, state.percent, record.completed_at, resume,
                                   state.resume_anchor(resume)))
