@@ -5,6 +5,7 @@ import smtplib
 import threading
 import time
 
+from tests.support.smtp import WorkingSMTP
 from trainer.extensions import db
 from trainer.models import PendingMail
 from trainer.services import mail
@@ -22,26 +23,6 @@ class BrokenSMTP:
         raise ConnectionRefusedError("no server")
 
 
-class WorkingSMTP:
-    sent: list = []
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, msg):
-        WorkingSMTP.sent.append(msg["To"])
 
 
 def test_failed_send_is_kept_and_retried(app, monkeypatch, count_rows, runner):

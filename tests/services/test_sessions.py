@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import User, UserSession
 from trainer.services import sessions, users
@@ -14,28 +15,14 @@ def _user(user_id: int) -> User:
     return db.session.get(User, user_id)
 
 
-def _statement_counter():
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    return statements, count
-
-
 def test_a_session_loads_its_person_and_roles_in_one_query(app, make_user):
     user = make_user(roles=("trainer",))
     with app.app_context():
         session_id = sessions.start(_user(user.id))
         db.session.commit()
-    with app.app_context():
-        statements, count = _statement_counter()
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            loaded = sessions.signed_in_user(user.id, session_id)
-            assert loaded.role_names == {"learner", "trainer"}
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
+    with app.app_context(), recorded_statements(db.engine) as statements:
+        loaded = sessions.signed_in_user(user.id, session_id)
+        assert loaded.role_names == {"learner", "trainer"}
     assert len(statements) == 1, statements
 
 

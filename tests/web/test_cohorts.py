@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Invitation
 
@@ -241,17 +242,8 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
             db.session.commit()
 
     def queries():
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
-
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert client.get(f"/cohorts/{cohort_id}").status_code == 200
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", listener)
+        with app.app_context(), recorded_statements(db.engine) as statements:
+            assert client.get(f"/cohorts/{cohort_id}").status_code == 200
         return len(statements)
 
     add_learners(5, 0)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests.conftest import GOOD_COURSE, login
+from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Assignment, Certificate, Cohort, CohortMember, Course
 
@@ -76,17 +77,8 @@ def test_the_home_page_reads_a_fixed_number_of_queries(app, client, make_user, p
     user = _learner(client, make_user)
 
     def queries():
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
-
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert client.get("/").status_code == 200
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", listener)
+        with app.app_context(), recorded_statements(db.engine) as statements:
+            assert client.get("/").status_code == 200
         return len(statements)
 
     client.post("/courses/core/enrol")

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import PASSWORD, build_app, login
+from tests.support.smtp import RefusingSMTP
 from trainer import logging_setup
 from trainer.services import mail
 
@@ -20,29 +21,6 @@ NAMES = ("Zoë Łukasiewicz", "Łukasiewicz", "Ana Ortiz", "Chen Li", "Tamsin Tr
 NEW_PASSWORD = "a-brand-new-lantern-path"
 # A mail's Message-ID (`<digits.digits@host>`) names this machine, not a person: it may be logged.
 MESSAGE_ID = re.compile(r"<[\d.]+@[^>\s]+>")
-
-
-class RefusingSMTP:
-    """A server that refuses the recipient, repeating the address in its answer as real ones do."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, msg):
-        to = str(msg["To"])
-        raise smtplib.SMTPRecipientsRefused({to: (550, f"5.1.1 <{to}>: Recipient address rejected".encode())})
 
 
 def _link(message, path: str) -> str:
