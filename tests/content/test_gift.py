@@ -247,7 +247,41 @@ def test_multiple_answers_with_weights():
     assert "- [x] Someone else holds her passport {#a weight=50}\n  > Yes." in text
     assert "- [x] She owes a debt she cannot repay {#b weight=50}" in text
     assert "- [ ] She has a mobile phone {#c weight=-100}" in text
-    assert "- [ ] She is tired {#d}\n  > Not correct." in text
+    # As in Moodle, a ~ answer without a weight is worth 0%: ticking it costs nothing.
+    assert "- [ ] She is tired {#d weight=0}\n  > Not correct." in text
+
+
+def _module_question(result: GiftResult):
+    """The first question of the converted module, as the course parser reads it."""
+    parsed = parse_module_text(result.markdown, "imported.md")
+    assert [str(p) for p in parsed.problems] == []
+    return parsed.spec.questions[0]
+
+
+def test_ticking_every_box_of_a_weighted_question_scores_as_in_moodle():
+    question = _module_question(convert("Q {~%50%A #a ~%50%B #b ~C #c}"))
+    assert grade_question(question, {"a", "b", "c"}).score == 1
+    assert grade_question(question, {"a"}).score == 0.5
+
+
+def test_partial_credit_in_a_single_answer_question_is_kept():
+    result = convert("Q {=right #r ~%50%half #h ~wrong #w}")
+    assert "kind=single" in result.markdown
+    assert "- [x] right {#a}" in result.markdown
+    assert "- [x] half {#b weight=50}" in result.markdown
+    assert "- [ ] wrong {#c}" in result.markdown
+    question = _module_question(result)
+    assert [grade_question(question, {ident}).score for ident in ("a", "b", "c")] == [1, 0.5, 0]
+
+
+@pytest.mark.parametrize("answer, shown", [
+    ("\\# 1", "# 1"), ("1. Call", "1. Call"), ("- Call", "- Call"), ("> Call", "> Call"),
+    ("---", "---"), ("+ Call", "+ Call"),
+])
+def test_an_answer_that_looks_like_markdown_block_syntax_stays_text(answer, shown):
+    question = _module_question(convert(f"Which one? {{={answer} #Yes ~Other #No}}"))
+    texts = [option.text_html for option in question.options]
+    assert shown.replace(">", "&gt;") in texts[0] or shown in texts[0], texts
 
 
 def test_multiple_answer_weights_must_add_up_to_100():
@@ -257,18 +291,17 @@ def test_multiple_answer_weights_must_add_up_to_100():
     assert result.skipped == [(1, 1, "the positive weights add up to 86.66666%, not 100%")]
 
 
-def test_partial_weights_in_a_single_answer_question_are_dropped_with_a_warning():
-    result = convert("Q {=right ~%50%half ~wrong}")
-    assert "kind=single" in result.markdown
-    assert "- [ ] half {#b}" in result.markdown
+def test_negative_weights_in_a_single_answer_question_are_dropped_with_a_warning():
+    result = convert("Q {=right ~%-50%costly ~wrong}")
+    assert "- [ ] costly {#b}" in result.markdown
     assert "weight=" not in result.markdown
-    assert any("weights on options b were dropped" in w for w in question_warnings(result, 1))
+    assert any("negative weights on options b were dropped" in w for w in question_warnings(result, 1))
 
 
 @pytest.mark.parametrize("mark, true_box, false_box", [
-    ("T", "x", " "), ("TRUE", "x", " "), ("F", " ", "x"), ("FALSE", " ", "x"), ("true", "x", " "),
+    ("T", "x", " "), ("TRUE", "x", " "), ("F", " ", "x"), ("FALSE", " ", "x"),
 ])
-def test_true_false(mark, true_box, false_box):
+def test_true_false_in_capitals(mark, true_box, false_box):
     result = convert(f"The sky is blue. {{{mark}}}")
     assert "{#q-1 kind=true-false}" in result.markdown
     assert f"- [{true_box}] True {{#true}}" in result.markdown
@@ -398,7 +431,6 @@ def test_description_and_essay_are_skipped_with_a_reason(source, reason):
     ("Q {=a -> 1 =b}", "matching pair 2 has no '->'"),
     ("Q {=a -> 1}", "at least two pairs"),
     ("Q {=%50%half}", "no answer has full credit"),
-    ("Q {just text}", "no answers marked '='"),
     ("Q {junk ~a =b}", "text before the first answer mark"),
     ("::Only a title:: {T}", "no text"),
 ])
@@ -713,3 +745,22 @@ def test_a_file_over_1_mb_is_refused_before_it_is_read():
     with pytest.raises(GiftTooLarge) as refused:
         convert("::Q::" + "é" * 600_000 + "{T}")
     assert refused.value.what == "bytes"
+
+
+@pytest.mark.parametrize("mark", ["true", "false", "t", "True"])
+def test_true_or_false_in_lower_case_is_a_short_answer_as_in_moodle(mark):
+    result = convert(f"Type the word. {{{mark}}}")
+    assert "kind=short" in result.markdown and f"- [x] {mark} {{#a}}" in result.markdown
+
+
+def test_the_question_id_comes_from_moodles_id_comment():
+    result = convert("// [id:Indicator Q7]\n::Passport::Who holds it? {=Someone else ~She does}\n\n"
+                     "// [id:passport]\n::Other::Q {=a ~b}")
+    assert "{#indicator-q7 kind=single}" in result.markdown
+    assert "{#passport kind=single}" in result.markdown
+    assert any("'Indicator Q7' is not a valid id" in w for w in question_warnings(result, 1))
+
+
+def test_an_answer_block_without_marks_is_a_short_answer_as_in_moodle():
+    result = convert("Q {just text}")
+    assert result.skipped == [] and "- [x] just text {#a}" in result.markdown

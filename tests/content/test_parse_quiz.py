@@ -30,7 +30,20 @@ def test_single_needs_exactly_one_correct_option(modules):
     two = question("R {#r kind=single}", "- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.")
     assert modules.problems("quiz", none + "\n" + two) == [
         "m.md:12: question has no correct answer: mark one option [x]",
-        "m.md:24: question needs exactly one [x] option, not 2 (use kind=multiple for more)",
+        "m.md:24: question needs exactly one [x] option without a weight, not 2 (give the others "
+        "weight=50 for partial credit, or use kind=multiple)",
+    ]
+
+
+def test_single_gives_partial_credit_for_a_weighted_x_option(modules):
+    good = question("Q {#q kind=single}", "- [x] A {#a}\n  > Yes.\n- [x] B {#b weight=50}\n  > Half.\n"
+                                          "- [ ] C {#c}\n  > No.")
+    assert modules.problems("quiz", good) == []
+    only_partial = question("Q {#q kind=single}", "- [x] A {#a weight=50}\n  > Half.\n- [ ] B {#b weight=-50}\n  > No.")
+    assert modules.problems("quiz", only_partial) == [
+        "m.md:12: question needs exactly one [x] option without a weight, not 0 (give the others "
+        "weight=50 for partial credit, or use kind=multiple)",
+        "m.md:18: only [x] answers take a weight",
     ]
 
 
@@ -89,8 +102,9 @@ def test_multiple_weights(modules):
 
 def test_weight_only_where_it_means_something(modules):
     options = "- [x] A {#a weight=50}\n  > Y.\n- [ ] B {#b}\n  > N."
-    assert modules.problems("quiz", question("Q {#q kind=single}", options)) == [
-        "m.md:16: weight= is only for multiple and numerical questions"]
+    options = "- [x] True {#true weight=50}\n  > Y.\n- [ ] False {#false}\n  > N."
+    assert modules.problems("quiz", question("Q {#q kind=true-false}", options)) == [
+        "m.md:16: weight= is only for single, multiple and numerical questions"]
 
 
 def test_numerical_answers(modules):

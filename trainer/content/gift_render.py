@@ -204,8 +204,21 @@ def to_markdown(piece: GiftText, notes: set[str]) -> str:
 
 
 def to_inline(piece: GiftText, notes: set[str]) -> str:
-    """Convert text for a one-line place (an option): whitespace becomes one space."""
-    return _inline_safe(re.sub(r"\s+", " ", to_markdown(piece, notes)).strip())
+    """Convert text for a one-line place (an option): whitespace becomes one space, and a start
+    that Markdown would read as a heading, list, quote or rule stays text."""
+    return _inline_safe(_literal_start(re.sub(r"\s+", " ", to_markdown(piece, notes)).strip()))
+
+
+def _literal_start(text: str) -> str:
+    """``# 1``, ``1. x``, ``- x``, ``> x`` or ``---`` as the whole of an option would render as a
+    heading, a list, a quote or a rule (an empty option): escape the mark."""
+    if re.match(r"^#{1,6}(?:\s|$)", text):
+        return "\\" + text
+    if match := re.match(r"^(\d{1,9})([.)])(?=\s|$)", text):
+        return match.group(1) + "\\" + text[len(match.group(1)):]
+    if re.match(r"^[-+*>](?:\s|$)", text) or re.match(r"^([-*_=])(?:\s*\1){2,}\s*$", text):
+        return "\\" + text
+    return text
 
 
 def plain_inline(text: str) -> str:
@@ -345,7 +358,11 @@ def _option(index: int, answer: GiftAnswer, notes: set[str], correct: bool,
 
 
 def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Multiple choice: ``single`` when an answer is marked ``=``, else weighted ``multiple``."""
+    """Multiple choice: ``single`` when an answer is marked ``=``, else weighted ``multiple``.
+
+    As in Moodle, a ``~`` answer without a weight is worth 0%: in a multiple-answer question it is
+    written ``weight=0`` (ticking it costs nothing), since an unweighted wrong option here cancels a
+    right one."""
     if len(question.answers) < 2:
         raise SkipQuestion("a multiple-choice question needs at least two answers")
     weights = [_effective(a) for a in question.answers]
@@ -354,19 +371,19 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
             raise SkipQuestion("no correct answer" if 100 not in weights else
                                "more than one answer is marked '=' in a single-answer question "
                                "(use weights such as ~%50% for a multiple-answer question)")
-        options = [_option(i, a, notes, w == 100)
+        options = [_option(i, a, notes, w > 0, w if 0 < w < 100 else None)
                    for i, (a, w) in enumerate(zip(question.answers, weights))]
-        dropped = [o.id for o, w in zip(options, weights) if w not in (0, 100)]
+        dropped = [o.id for o, w in zip(options, weights) if w < 0]
         if dropped:
-            warnings.append(f"weights on options {', '.join(dropped)} were dropped: "
-                            "a single-answer question is right or wrong")
+            warnings.append(f"negative weights on options {', '.join(dropped)} were dropped: "
+                            "a single-answer question never scores below zero")
         return "single", options
     if not any(w > 0 for w in weights):
         raise SkipQuestion("no correct answer: no answer is marked '=' or has a positive weight")
     total = sum(w for w in weights if w > 0)
     if abs(total - 100) > 1:
         raise SkipQuestion(f"the positive weights add up to {_number(total)}%, not 100%")
-    return "multiple", [_option(i, a, notes, w > 0, w or None)
+    return "multiple", [_option(i, a, notes, w > 0, w)
                         for i, (a, w) in enumerate(zip(question.answers, weights))]
 
 
