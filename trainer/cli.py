@@ -14,6 +14,7 @@ from trainer.extensions import db
 from trainer.models import ROLES, SECTORS
 from trainer.services import (
     accounts,
+    authoring,
     backup,
     certificates,
     demo,
@@ -130,6 +131,37 @@ def import_courses(path: str) -> None:
     if result.referrals is not None:
         changed, removed = result.referrals
         click.echo(f"referral directory: {changed} added or updated, {removed} removed")
+
+
+@courses_cli.command("gift")
+@click.argument("gift_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", "folder", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The course folder (with its course.md) that gets the new quiz module.")
+@click.option("--filename", help="The new module's file name (default: the GIFT file's name).")
+@click.option("--title", help="The new module's title (default: from the file name).")
+@click.option("--import-rest", is_flag=True,
+              help="If some questions cannot be converted, import the others anyway.")
+def gift_into_course(gift_file: Path, folder: Path, filename: str | None, title: str | None,
+                     import_rest: bool) -> None:
+    """Convert a Moodle GIFT file into a quiz module of a course folder, as the upload does.
+
+    Nothing is written when the file has a question that cannot be converted, unless
+    --import-rest; then check the course and review the module before you import it."""
+    name = filename or gift_file.stem
+    try:
+        written, result = authoring.gift_into_folder(
+            folder, gift_file.read_bytes(), name, title or gift_file.stem.replace("-", " ").replace("_", " ").capitalize(),
+            import_rest=import_rest)
+    except InvalidInput as error:
+        click.echo(f"{gift_file}: {error.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{result.converted} question{'s' if result.converted != 1 else ''} converted into "
+               f"{folder / written}, listed in {folder / 'course.md'}.")
+    for issue in result.skipped:
+        click.echo(f"{gift_file}:{issue.line}: question {issue.number} not converted: {issue.message}")
+    for issue in result.warnings:
+        where = f"{gift_file}:{issue.line}: question {issue.number}: " if issue.number else f"{gift_file}: "
+        click.echo(f"{where}{issue.message}")
 
 
 @referrals_cli.command("stale")

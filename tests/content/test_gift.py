@@ -583,6 +583,8 @@ def test_realistic_bank():
     assert text.count("::: explanation") == 8
     assert front(result)["minutes"] == 8
     assert question_warnings(result, 4) == [
+        "the feedback of options b says only whether the answer is right: say why, so that a learner "
+        "learns from it",
         "feedback was generated for options a: write real feedback",
         "no general feedback: the explanation is a placeholder; write one"]
     assert question_warnings(result, 1) == []
@@ -764,3 +766,9 @@ def test_the_question_id_comes_from_moodles_id_comment():
 def test_an_answer_block_without_marks_is_a_short_answer_as_in_moodle():
     result = convert("Q {just text}")
     assert result.skipped == [] and "- [x] just text {#a}" in result.markdown
+
+
+def test_feedback_that_only_says_right_or_wrong_is_flagged():
+    result = convert("Q {=A #Correct! ~B #Wrong. ~C #C confuses control with consent.}")
+    assert any("the feedback of options a, b says only whether the answer is right" in w
+               for w in question_warnings(result, 1))

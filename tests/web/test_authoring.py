@@ -231,11 +231,22 @@ GIFT = """// A small Moodle bank
 """
 
 
+def test_a_gift_file_with_a_broken_question_imports_nothing_unless_told_to(client, admin):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift", follow_redirects=True,
+                           data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert "1 of the file&#39;s questions could not be converted, so nothing was imported" in page
+    assert "question 2 (line 7): essay question" in page
+    assert "03-imported.md" not in client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+
+
 def test_gift_import_converts_and_reports_what_it_could_not(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
-                                 "title": "Imported questions"})
+                                 "title": "Imported questions", "import_rest": "y"})
     page = response.get_data(as_text=True)
     assert "1 question converted into 03-imported.md." in page
     assert "Question 2" in page
@@ -273,7 +284,7 @@ def test_gift_import_reads_utf8_with_the_bom_windows_adds(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode("utf-8-sig")), "bank.gift"),
-                                 "filename": "03-imported", "title": "Imported questions"})
+                                 "filename": "03-imported", "title": "Imported questions", "import_rest": "y"})
     assert "1 question converted into 03-imported.md." in response.get_data(as_text=True)
     module = client.get("/authoring/courses/police-advanced/files/03-imported.md").get_data(as_text=True)
     assert "\ufeff" not in module and "See the patient alone" in module

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Regexp
 
 from trainer.auth.forms import capped, options
@@ -43,6 +43,8 @@ class GiftForm(FlaskForm):
     filename = StringField(_l("New module file name"), validators=[capped(100), _required],
                            description=_l("For example 05-imported-quiz.md"), id="gift-filename")
     title = StringField(_l("Module title"), validators=[capped(200), _required], id="gift-title")
+    import_rest = BooleanField(_l("If some questions cannot be converted, import the others anyway"),
+                               id="gift-import-rest")
 
 
 class ArchiveForm(FlaskForm):

@@ -145,7 +145,8 @@ def import_gift(slug: str):
         return redirect(url_for("authoring.course_detail", slug=slug))
     data = form.gift.data.read(authoring.MAX_FILE_BYTES + 1)
     try:
-        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data)
+        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data,
+                                       import_rest=form.import_rest.data)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("authoring.course_detail", slug=slug))

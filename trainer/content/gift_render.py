@@ -455,6 +455,20 @@ _BUILDERS = {"multichoice": _choice, "truefalse": _true_false, "shortanswer": _s
              "numerical": _numerical, "matching": _matching}
 
 
+# Feedback that tells a learner only what the mark already says, in English or Dutch.
+PLACEHOLDER_FEEDBACK = frozenset({
+    "correct", "correct answer", "incorrect", "not correct", "wrong", "wrong answer", "right",
+    "yes", "no", "true", "false", "good", "well done", "great", "ok", "partly correct",
+    "goed", "fout", "juist", "onjuist", "niet juist", "ja", "nee", "klopt", "klopt niet",
+})
+
+
+def _placeholder_feedback(options: list[QuizOption]) -> list[str]:
+    """The ids of options whose own feedback says only right or wrong, not why."""
+    return [o.id for o in options
+            if o.feedback and re.sub(r"[\W_]+", " ", o.feedback).strip().lower() in PLACEHOLDER_FEEDBACK]
+
+
 def _fill_feedback(options: list[QuizOption]) -> list[str]:
     """Give every boxed option without feedback a neutral one; return their ids."""
     generated = []
@@ -474,6 +488,10 @@ def build_question(question: GiftQuestion, number: int) -> tuple[QuizQuestion, l
     if not stem.replace(BLANK, "").strip():
         raise SkipQuestion("the question has no text")
     kind, options = _BUILDERS[question.kind](question, notes, warnings)
+    placeholders = _placeholder_feedback(options)
+    if placeholders:
+        warnings.append(f"the feedback of options {', '.join(placeholders)} says only whether the answer is "
+                        "right: say why, so that a learner learns from it")
     generated = _fill_feedback(options)
     if generated:
         warnings.append(f"feedback was generated for options {', '.join(generated)}: "
