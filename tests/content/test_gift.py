@@ -335,12 +335,15 @@ def test_short_answers_are_kept_as_typed():
     assert "- [x] a_b *c* {#b}\n  > **Yes**" in result.markdown
 
 
-def test_short_answer_weights_below_full_credit_become_feedback_only():
-    result = convert("Capital? {=Amsterdam =%50%The Hague #The seat of government. =%0%Rotterdam}")
+def test_short_answers_keep_partial_credit_and_wildcards():
+    result = convert("Capital? {=Amsterdam =%50%The Hague #The seat of government. =%0%Rotterdam =A*dam}")
     assert "- [x] Amsterdam {#a}" in result.markdown
-    assert "- [ ] The Hague {#b}\n  > The seat of government." in result.markdown
+    assert "- [x] The Hague {#b weight=50}\n  > The seat of government." in result.markdown
     assert "- [ ] Rotterdam {#c}\n  > Not correct." in result.markdown
-    assert any("50% credit" in w for w in question_warnings(result, 1))
+    assert "- [x] A*dam {#d}" in result.markdown
+    question = _module_question(result)
+    assert [grade_question(question, typed).score for typed in ("amsterdam", "the hague", "Rotterdam", "Adam")] == [
+        1, 0.5, 0, 1]
 
 
 def test_matching():
@@ -353,11 +356,10 @@ def test_matching():
     assert question_warnings(result, 1) == []
 
 
-def test_matching_distractors_are_dropped_with_a_warning():
-    result = convert("Match {=a -> 1 =b -> 2 = -> 3}")
-    assert "- a => 1 {#a}\n- b => 2 {#b}\n" in result.markdown
-    assert " 3 " not in body(result)
-    assert any("'3' was dropped" in w for w in question_warnings(result, 1))
+def test_a_matching_distractor_that_repeats_a_pairs_answer_is_dropped_with_a_warning():
+    result = convert("Match {=a -> 1 =b -> 2 = -> 2 = -> 3}")
+    assert "- a => 1 {#a}\n- b => 2 {#b}\n- => 3 {#d}\n" in result.markdown
+    assert any("'2' is already a pair's answer; it was dropped" in w for w in question_warnings(result, 1))
 
 
 def test_numerical_with_tolerance():
@@ -373,13 +375,15 @@ def test_numerical_range():
     assert "- [x] -5..-1.5 {#a}" in result.markdown
 
 
-def test_numerical_partial_credit_and_dropped_answers():
+def test_numerical_partial_credit_wrong_ranges_and_any_other_answer():
     result = convert("Q {#=3:0.5#Exactly. =%50%3:1#Nearly. =%0%10:1#No. ~#Anything else.}")
     text = result.markdown
-    assert "- [x] 3 ± 0.5 {#a}\n  > Exactly.\n- [x] 3 ± 1 {#b weight=50}\n  > Nearly.\n\n" in text
-    warnings = question_warnings(result, 1)
-    assert any("10 ± 1" in w and "dropped" in w for w in warnings)
-    assert any("Anything else." in w for w in warnings)
+    assert ("- [x] 3 ± 0.5 {#a}\n  > Exactly.\n- [x] 3 ± 1 {#b weight=50}\n  > Nearly.\n"
+            "- [ ] 10 ± 1 {#c}\n  > No.\n- [ ] * {#d}\n  > Anything else.\n\n") in text
+    question = _module_question(result)
+    graded = {typed: grade_question(question, typed) for typed in ("3.2", "3.8", "10", "42")}
+    assert [g.score for g in graded.values()] == [1, 0.5, 0, 0]
+    assert [g.feedback for g in graded.values()] == [("a",), ("b",), ("c",), ("d",)]
 
 
 def test_missing_word_keeps_the_blank():
@@ -718,9 +722,9 @@ def test_a_moodle_export_converts_and_parses():
     assert "- [x] True {#true}\n  > Right.\n- [ ] False {#false}\n  > It is." in text
     assert "- [ ] Has a phone {#c weight=-100}\n  > No." in text
     assert "- [x] 2000 {#a}\n  > Yes." in text
-    assert "- [x] hotline {#a}\n  > Correct.\n- [ ] helpline {#b}\n  > Nearly." in text
+    assert "- [x] hotline {#a}\n  > Correct.\n- [x] helpline {#b weight=50}\n  > Nearly." in text
     assert "- Police => Emergency {#a}\n- Shelter => Housing {#b}" in text
-    assert any("It was 2000." in w for w in question_warnings(result, 3))
+    assert "- [ ] * {#b}\n  > It was 2000." in text
     assert [str(p) for p in parse_module_text(text).problems] == []
 
 
@@ -772,3 +776,11 @@ def test_feedback_that_only_says_right_or_wrong_is_flagged():
     result = convert("Q {=A #Correct! ~B #Wrong. ~C #C confuses control with consent.}")
     assert any("the feedback of options a, b says only whether the answer is right" in w
                for w in question_warnings(result, 1))
+
+
+def test_moodles_extra_matching_answers_become_extra_right_sides():
+    result = convert("Match. {=Cat -> cat food =Dog -> dog food = -> bird seed}")
+    assert "- => bird seed {#c}" in result.markdown
+    question = _module_question(result)
+    assert grade_question(question, {"a": "a", "b": "b"}).score == 1
+    assert grade_question(question, {"a": "c", "b": "b"}).score == 0.5

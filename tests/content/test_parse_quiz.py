@@ -104,7 +104,7 @@ def test_weight_only_where_it_means_something(modules):
     options = "- [x] A {#a weight=50}\n  > Y.\n- [ ] B {#b}\n  > N."
     options = "- [x] True {#true weight=50}\n  > Y.\n- [ ] False {#false}\n  > N."
     assert modules.problems("quiz", question("Q {#q kind=true-false}", options)) == [
-        "m.md:16: weight= is only for single, multiple and numerical questions"]
+        "m.md:16: weight= is only for single, multiple, short and numerical questions"]
 
 
 def test_numerical_answers(modules):
@@ -171,3 +171,31 @@ def test_escaped_syntax_is_text(modules):
     parsed = parse_module_text(modules.text("quiz", question("Q {#q kind=single}", options)))
     assert parsed.ok
     assert parsed.spec.questions[0].options[0].text_html == "A {#not-an-id}"
+
+
+def test_matching_takes_extra_right_sides_but_needs_two_pairs(modules):
+    good = question("Q {#q kind=matching}", "- Cat => cat food {#a}\n- Dog => dog food {#b}\n- => bird seed {#c}")
+    assert modules.problems("quiz", good) == []
+    bad = question("Q {#q kind=matching}", "- Cat => cat food {#a}\n- => cat food {#b}\n  > Never shown.\n- => seed {#c}")
+    assert modules.problems("quiz", bad) == [
+        "m.md:12: question needs at least 2 pairs with text on both sides of =>",
+        "m.md:12: the extra right side 'cat food' is already the answer of a pair",
+        "m.md:17: an extra right side (nothing left of =>) is never chosen as right: it takes no feedback",
+    ]
+
+
+def test_short_answers_take_partial_credit_and_wildcards(modules):
+    good = question("Q {#q kind=short}", "- [x] Amsterdam {#a}\n  > Yes.\n- [x] A*dam {#b weight=50}\n  > Close.\n"
+                                         "- [ ] Rotterdam {#c}\n  > No.")
+    assert modules.problems("quiz", good) == []
+    bad = question("Q {#q kind=short}", "- [x] Amsterdam {#a weight=50}\n  > Close.\n- [ ] Rotterdam {#c weight=-10}\n  > No.")
+    assert modules.problems("quiz", bad) == [
+        "m.md:12: a short question needs an [x] answer with full marks (no weight, or weight=100)",
+        "m.md:18: only [x] answers take a weight",
+    ]
+
+
+def test_any_other_number_is_a_feedback_option(modules):
+    wrong = question("Q {#q kind=numerical}", "- [x] 42 {#a}\n  > Yes.\n- [x] * {#b}\n  > Any.")
+    assert modules.problems("quiz", wrong) == [
+        "m.md:18: * (any other number) is a [ ] option: it gives feedback, never marks"]

@@ -294,7 +294,7 @@ def _number(value: float) -> str:
 def render_option(option: QuizOption) -> list[str]:
     """An option (or matching pair) list item with its feedback."""
     if option.match is not None:
-        head = f"- {option.text} => {option.match} {{#{option.id}}}"
+        head = f"- {option.text} => {option.match} {{#{option.id}}}" if option.text else f"- => {option.match} {{#{option.id}}}"
     else:
         box = "x" if option.correct else " "
         weight = f" weight={_number(option.weight)}" if option.weight is not None else ""
@@ -395,60 +395,59 @@ def _true_false(question: GiftQuestion, notes: set[str], warnings: list[str]) ->
 
 
 def _short(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Short answer: full-credit answers are accepted, the others give feedback only."""
+    """Short answer: answers with credit are accepted (partial credit as ``weight``), the others
+    give feedback only; ``*`` is a wildcard here as in Moodle."""
     options = []
     for index, answer in enumerate(question.answers):
         text = plain_inline(answer.text.text)
         if not text:
             raise SkipQuestion(f"answer {index + 1} has no text")
         weight = _effective(answer)
-        options.append(QuizOption(letter_id(index), text, weight == 100,
-                                  _feedback(answer.feedback, notes)))
-        if 0 < weight < 100:
-            warnings.append(f"answer {options[-1].id} gave {_number(weight)}% credit in Moodle; "
-                            "it is imported as not accepted")
-    if not any(o.correct for o in options):
+        options.append(QuizOption(letter_id(index), text, weight > 0, _feedback(answer.feedback, notes),
+                                  weight if 0 < weight < 100 else None))
+    if not any(o.correct and o.weight is None for o in options):
         raise SkipQuestion("no correct answer: no answer has full credit")
-    if any("*" in o.text for o in options):
-        warnings.append("Moodle's '*' wildcard is matched literally here")
     return "short", options
 
 
 def _numerical(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Numerical: every range with credit is an ``[x]`` option, partial credit as ``weight``."""
-    options, dropped = [], []
+    """Numerical: every range with credit is an ``[x]`` option, partial credit as ``weight``; a
+    range without credit gives feedback only, and Moodle's "any other answer" (``~#feedback``)
+    is the ``*`` option."""
+    options: list[QuizOption] = []
     for answer in question.answers:
         weight, spec = _effective(answer), answer.text.text
-        if spec == "*" or weight <= 0:
-            said = f" (feedback: '{answer.feedback.text[:60]}')" if answer.feedback else ""
-            dropped.append(spec + said)
+        if spec == "*" and weight > 0:
+            warnings.append(f"'*' with {_number(weight)}% credit (any number scores) was dropped")
             continue
-        options.append(QuizOption(letter_id(len(options)), spec, True,
-                                  _feedback(answer.feedback, notes),
-                                  None if weight == 100 else weight))
-    if not any(option.weight is None for option in options):
+        if spec == "*" and any(o.text == "*" for o in options):
+            continue
+        credited = weight > 0 and spec != "*"
+        options.append(QuizOption(letter_id(len(options)), spec, credited, _feedback(answer.feedback, notes),
+                                  weight if credited and weight < 100 else None))
+    if not any(o.correct and o.weight is None for o in options):
         raise SkipQuestion("no correct answer: no numerical answer has full credit")
-    if dropped:
-        warnings.append("answers without credit were dropped ('*' is any other answer): "
-                        + "; ".join(dropped))
     return "numerical", options
 
 
 def _matching(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Matching: ``Left => Right`` pairs; Moodle's extra wrong answers have no place here."""
+    """Matching: ``Left => Right`` pairs; Moodle's extra wrong answers (``= -> Right``) are extra
+    right sides (``- => Right``) that match nothing."""
     options: list[QuizOption] = []
     for position, answer in enumerate(question.answers, start=1):
         left, right = to_inline(answer.text, notes), plain_inline(answer.match or "")
         if not right:
             raise SkipQuestion(f"matching pair {position} has nothing after '->'")
-        if not left:
-            warnings.append(f"the extra wrong answer '{right}' was dropped")
-            continue
-        options.append(QuizOption(letter_id(len(options)), left, None,
-                                  _feedback(answer.feedback, notes), match=right))
-    if len(options) < 2:
+        feedback = _feedback(answer.feedback, notes) if left else ""
+        options.append(QuizOption(letter_id(len(options)), left, None, feedback, match=right))
+    pairs = [o for o in options if o.text]
+    if len(pairs) < 2:
         raise SkipQuestion("a matching question needs at least two pairs")
-    return "matching", options
+    answers = {o.match.casefold() for o in pairs if o.match}
+    repeated = [o for o in options if not o.text and o.match and o.match.casefold() in answers]
+    for extra in repeated:
+        warnings.append(f"the extra answer '{extra.match}' is already a pair's answer; it was dropped")
+    return "matching", [o for o in options if o not in repeated]
 
 
 _BUILDERS = {"multichoice": _choice, "truefalse": _true_false, "shortanswer": _short,
