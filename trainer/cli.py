@@ -115,9 +115,13 @@ def guess_courses(path: str) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", type=click.Path())
-def import_courses(path: str) -> None:
+@click.option("--replace", "replace_course", is_flag=True,
+              help="Replace a different course that has the same id.")
+@click.option("--force", is_flag=True,
+              help="Publish even if the course was changed in the browser and these files lack those changes.")
+def import_courses(path: str, replace_course: bool, force: bool) -> None:
     """Publish courses: all or nothing; unchanged text changes nothing."""
-    result = publishing.import_path(path)
+    result = publishing.import_path(path, replace_course=replace_course, force=force, from_files=True)
     if not result.ok:
         db.session.rollback()
         click.echo(format_text(result.report))
@@ -131,6 +135,25 @@ def import_courses(path: str) -> None:
     if result.referrals is not None:
         changed, removed = result.referrals
         click.echo(f"referral directory: {changed} added or updated, {removed} removed")
+
+
+@courses_cli.command("export")
+@click.argument("course_id")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_course(course_id: str, folder: Path) -> None:
+    """Write a course's published version into FOLDER as files, so that edits made in the
+    browser can be committed to version control; later imports of FOLDER build on it."""
+    try:
+        export = publishing.export_course(course_id, folder)
+    except ValueError as error:
+        click.echo(f"Nothing was exported: {error}.", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"exported {course_id} version {export.version.number} to {folder}: "
+               f"{len(export.written)} file{'s' if len(export.written) != 1 else ''}")
+    for name in export.not_in_version:
+        click.echo(f"{folder / name}: not part of version {export.version.number}; left as it is (delete it if "
+                   "the module was removed)")
 
 
 @courses_cli.command("gift")
