@@ -121,7 +121,7 @@ def guess_courses(path: str) -> None:
               help="Publish even if the course was changed in the browser and these files lack those changes.")
 def import_courses(path: str, replace_course: bool, force: bool) -> None:
     """Publish courses: all or nothing; unchanged text changes nothing."""
-    result = publishing.import_path(path, replace_course=replace_course, force=force, from_files=True)
+    result = publishing.import_path(path, replace_course=replace_course, force=force)
     if not result.ok:
         db.session.rollback()
         click.echo(format_text(result.report))

@@ -3,12 +3,14 @@ publishing, history and export."""
 from __future__ import annotations
 
 import io
+import pathlib
+import re
 import struct
 import zlib
 
 import pytest
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import GOOD_COURSE, PASSWORD, login
 from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 
@@ -353,3 +355,32 @@ def test_course_text_is_never_treated_as_a_template(client, admin, published_cou
     page = client.get("/courses/core/what-it-is").get_data(as_text=True)
     assert "{{ config.SECRET_KEY }}" in html.unescape(page) and "test-secret-key" not in page
     assert "looploop" not in page
+
+
+def _course_zip(folder_name: str, course_md: str, modules: dict[str, str]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{folder_name}/course.md", course_md)
+        for name, text in modules.items():
+            archive.writestr(f"{folder_name}/{name}", text)
+    return buffer.getvalue()
+
+
+def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chosen(client, admin, published_course,
+                                                                                  count_rows):
+    good = pathlib.Path(GOOD_COURSE)
+    course_md = ((good / "course.md").read_text().replace('"Human trafficking: the shared core"', '"Hotels"')
+                 .replace("  - 02-indicators-quiz.md\n  - 03-night-shift.md\n", "").replace("01-what-it-is.md", "01-hotels.md"))
+    lesson = (good / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels")
+    lesson = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", lesson)
+    data = _course_zip("mine", course_md, {"01-hotels.md": lesson})
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page
+    assert "the id &#39;core&#39; belongs to another course" in page and "Nothing was imported" in page
+    assert count_rows(CourseVersion) == 1
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count_rows(CourseVersion) == 2

@@ -217,7 +217,8 @@ def import_archive():
         flash(_("Choose a zip file."), "error")
         return redirect(url_for("authoring.course_list"))
     try:
-        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES))
+        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES),
+                                           replace_course=form.replace_course.data, force=form.force.data)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

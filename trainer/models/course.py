@@ -21,8 +21,9 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The version the course's files (a git folder) are known to hold: set by `courses import`
-    # and `courses export`. A browser version after it is an edit the files do not have yet.
+    # The version the course's files (a folder under version control, or a zip) are known to
+    # hold: set by every import of files and by `courses export`. A version published from the
+    # browser after it is an edit those files do not have yet.
     files_version: Mapped[int | None]
 
     versions: Mapped[list["CourseVersion"]] = relationship(

@@ -78,8 +78,8 @@ def check(path: str | Path) -> CheckReport:
     return check_path(path)
 
 
-def import_path(path: str | Path, actor: User | None = None, *, replace_course: bool = False, force: bool = False,
-                from_files: bool = False) -> ImportResult:
+def import_path(path: str | Path, actor: User | None = None, *, replace_course: bool = False,
+                force: bool = False) -> ImportResult:
     """Publish every course under ``path``: nothing at all when any error is found.
 
     Two silent overwrites are refused as errors: an id that belongs to a different course
@@ -107,8 +107,7 @@ def import_path(path: str | Path, actor: User | None = None, *, replace_course: 
     for spec in report.courses:
         folder = Path(spec.source_path).resolve()
         version, created = publish(spec, sources[spec.id], images[folder], actor)
-        if from_files:
-            version.course.files_version = version.number
+        version.course.files_version = version.number
         (result.published if created else result.unchanged).append(version)
     return result
 
@@ -128,7 +127,7 @@ def overwrite_problems(spec: CourseSpec, sources: dict[str, str], *, replace_cou
         return [Problem(course_md, line, f"the id '{spec.id}' belongs to another course, \"{latest.title}\" "
                                          f"(version {latest.number}), which has a different title and none of "
                                          "these modules: choose another id, or replace that course on purpose "
-                                         "(--replace)")]
+                                         "(--replace, or 'Replace a different course' when uploading a zip)")]
     missing = browser_edits_missing(course, latest, sources) if not force else []
     if missing:
         since = f"version {course.files_version}" if course.files_version else "it was created"
@@ -136,7 +135,8 @@ def overwrite_problems(spec: CourseSpec, sources: dict[str, str], *, replace_cou
                                       f"{latest.number}), and these files do not have those changes: "
                                       f"{', '.join(missing)}. Export the course (courses export {spec.id} "
                                       "FOLDER), bring your changes together and import again, or replace the "
-                                      "browser's changes on purpose (--force)")]
+                                      "browser's changes on purpose (--force, or 'Publish even if…' when "
+                                      "uploading a zip)")]
     return []
 
 
