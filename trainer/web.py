@@ -4,13 +4,13 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.routing import IntegerConverter
 
 from trainer.extensions import db
 from trainer.services import sessions
-from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.services.errors import InvalidInput
 
 # Where the cookie keeps the id of its server-side session (see services/sessions.py).
 SESSION_ID = "session_id"
@@ -91,22 +91,6 @@ def field_error(form, error: InvalidInput) -> None:
     else:
         form.form_errors.append(error.message)
     db.session.rollback()
-
-
-def or_http_error(call, *args, **kwargs):
-    """Run a service call, turning NotAllowed, NotFound and InvalidInput into 403, 404 and 400.
-
-    Views that show a refusal next to a form field catch InvalidInput themselves first.
-    """
-    try:
-        return call(*args, **kwargs)
-    except NotAllowed:
-        abort(403)
-    except NotFound:
-        abort(404)
-    except InvalidInput as error:
-        db.session.rollback()
-        abort(400, error.message)
 
 
 def fresh_session(locale: str | None = None) -> None:

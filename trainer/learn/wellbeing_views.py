@@ -10,7 +10,6 @@ from trainer.extensions import db
 from trainer.learn import bp
 from trainer.services import wellbeing
 from trainer.services.errors import InvalidInput
-from trainer.web import or_http_error
 
 
 def _page(errors: dict[str, str] | None = None, status: int = 200):
@@ -41,7 +40,7 @@ def wellbeing_record():
 @bp.get("/wellbeing/<int:check_id>")
 @login_required
 def wellbeing_result(check_id: int):
-    check = or_http_error(wellbeing.get, current_user, check_id)
+    check = wellbeing.get(current_user, check_id)
     return render_template("learn/wellbeing_result.html", check=check, prompts=wellbeing.PROMPTS,
                            labels=dict(wellbeing.SCALE), reflections=wellbeing.reflections(check),
                            confirm=ConfirmForm())
@@ -50,7 +49,7 @@ def wellbeing_result(check_id: int):
 @bp.post("/wellbeing/<int:check_id>/delete")
 @login_required
 def wellbeing_delete(check_id: int):
-    or_http_error(wellbeing.delete, current_user, check_id)
+    wellbeing.delete(current_user, check_id)
     db.session.commit()
     flash(_("That self-check is deleted."), "success")
     return redirect(url_for("learn.wellbeing_check"))
