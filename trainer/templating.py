@@ -5,7 +5,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
+from trainer.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
 

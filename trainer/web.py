@@ -1,10 +1,10 @@
-"""Blueprint registration and helpers shared by the views of every area."""
+"""Helpers shared by the views of every area. Imports no blueprint, so every blueprint may import it."""
 from __future__ import annotations
 
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.routing import IntegerConverter
 
@@ -44,24 +44,6 @@ def page_number(value: str) -> int:
     if not 1 <= number <= 1_000_000:
         raise ValueError("out of range")
     return number
-
-
-def register_blueprints(app: Flask) -> None:
-    from trainer.admin import bp as admin_bp
-    from trainer.auth import bp as auth_bp
-    from trainer.authoring import bp as authoring_bp
-    from trainer.certificates import bp as certificates_bp
-    from trainer.cohorts import bp as cohorts_bp
-    from trainer.learn import bp as learn_bp
-    from trainer.pages import bp as pages_bp
-
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learn_bp)
-    app.register_blueprint(authoring_bp, url_prefix="/authoring")
-    app.register_blueprint(cohorts_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def same_site_path(target: str | None) -> str:

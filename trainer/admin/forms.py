@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional
 
-from trainer.auth.forms import capped, options
+from trainer.forms import capped, options
 
 
 class UserSearchForm(FlaskForm):

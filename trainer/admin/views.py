@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
-from trainer.auth.forms import ConfirmForm
+from trainer.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.services import audit, users
 from trainer.services.errors import InvalidInput

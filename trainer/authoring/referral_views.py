@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.auth.forms import ConfirmForm
+from trainer.forms import ConfirmForm
 from trainer.authoring import bp
 from trainer.authoring.forms import ReferralForm
 from trainer.extensions import db

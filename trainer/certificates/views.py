@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
+from trainer.forms import ConfirmForm
 from trainer.certificates import bp
 from trainer.extensions import db, limiter
 from trainer.services import badges, catalogue, certificates, cohorts

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from trainer import policy
 from wtforms.fields.choices import SelectChoice
 
-from trainer.auth.forms import ConfirmForm, options
+from trainer.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter

@@ -6,7 +6,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
+from trainer.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.learn import bp
