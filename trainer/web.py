@@ -1,20 +1,13 @@
 """Helpers shared by the views of every area. Imports no blueprint, so every blueprint may import it."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-from flask import redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from trainer.extensions import db
-from trainer.services import sessions
 from trainer.services.errors import InvalidInput
-
-# Where the cookie keeps the id of its server-side session (see services/sessions.py).
-SESSION_ID = "session_id"
-
 
 # Ids and numbers are INTEGER columns: 32 bits on PostgreSQL, which refuses to compare one with
 # a larger value ("integer out of range"); SQLite cannot even bind one beyond 64 bits.
@@ -73,35 +66,3 @@ def field_error(form, error: InvalidInput) -> None:
     else:
         form.form_errors.append(error.message)
     db.session.rollback()
-
-
-def fresh_session(locale: str | None = None) -> None:
-    """Start a new cookie session: nothing carried over from before but the language."""
-    locale = locale or session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-
-
-def current_session_id() -> str | None:
-    """The id of this request's server-side session, to keep it when ending the person's others."""
-    return session.get(SESSION_ID)
-
-
-def sign_in(user) -> None:
-    """Sign the person in with a new session, on the server and in the cookie; the clock of the
-    idle and absolute time limits starts now. The caller commits."""
-    fresh_session()
-    session[SESSION_ID] = sessions.start(user)
-    session["signed_in_at"] = session["seen_at"] = int(time.time())
-    login_user(user)
-
-
-def sign_out() -> None:
-    """End this session on the server, so a copy of the cookie opens nothing either, and start
-    a fresh cookie session that keeps only the language. The caller commits."""
-    locale = current_user.locale if current_user.is_authenticated else None
-    if session.get(SESSION_ID):
-        sessions.end(session[SESSION_ID])
-    logout_user()
-    fresh_session(locale)
