@@ -131,3 +131,38 @@ def test_areas_import_each_other_one_way_only():
     for area in sorted(areas):
         if area not in state:
             visit(area, [area])
+
+
+def _flask_imports(name: str) -> set[tuple[str, bool]]:
+    """The Flask packages `name` imports, each with whether it does so on import (True) or only
+    inside a function (False)."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    found = set()
+    for node in tree.body:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Import):
+                modules = [alias.name for alias in inner.names]
+            elif isinstance(inner, ast.ImportFrom) and not inner.level:
+                modules = [inner.module or ""]
+            else:
+                continue
+            on_import = not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            found.update((module, on_import) for module in modules if module.split(".")[0].startswith("flask"))
+    return found
+
+
+def test_the_course_parser_and_the_vocabulary_need_no_flask():
+    """Course files are checked by the command line and in tests without an app: the parser and
+    the vocabulary it uses import no Flask. Only showing a label (in the web app) asks
+    Flask-Babel for its translation."""
+    seen: set[str] = set()
+    todo = [name for name in GRAPH if name.startswith("trainer.content")] + ["trainer.vocabulary"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(GRAPH[name])
+    assert seen <= {name for name in GRAPH if name.startswith("trainer.content")} | {"trainer.vocabulary"}
+    for name in seen:
+        allowed = {("flask_babel", False)} if name == "trainer.vocabulary" else set()
+        assert _flask_imports(name) <= allowed, name

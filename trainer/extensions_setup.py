@@ -9,6 +9,7 @@ from flask_login import current_user
 from trainer import guards
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from trainer.vocabulary import Language
 
 CSP = {
     "default-src": "'self'",
@@ -35,18 +36,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and background work speak the default language
-        return "en"
+        return Language.EN.value
     languages = babel_languages()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(languages) or Language.EN.value
 
 
 def current_locale() -> str:
     """The language the page is shown in."""
-    return str(get_locale() or "en")
+    return str(get_locale() or Language.EN.value)
 
 
 def select_timezone() -> str | None:

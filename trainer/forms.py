@@ -1,5 +1,6 @@
-"""What the forms of every area share: the first validator of every text field, choices, and
-the form of a button. Forms check shape; services check meaning."""
+"""What the forms of every area share: the first validator of every text field, `options` for
+select fields (whose lists come from `trainer/vocabulary.py`), and the form of a button.
+Forms check shape; services check meaning."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,24 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
-
-SECTOR_CHOICES = [
-    ("health", _l("Health care")),
-    ("police", _l("Police and law enforcement")),
-    ("counselling", _l("Counselling and victim services")),
-    ("community", _l("Community member or other")),
-]
-SPECIALTY_CHOICES = [
-    ("", _l("Not applicable")),
-    ("emergency", _l("Emergency medicine")),
-    ("paediatrics", _l("Paediatrics")),
-    ("obstetrics-gynaecology", _l("Obstetrics and gynaecology")),
-    ("psychiatry", _l("Psychiatry")),
-    ("nursing", _l("Nursing")),
-    ("social-work", _l("Social work")),
-    ("general-practice", _l("General practice / family medicine")),
-    ("other-health", _l("Other health profession")),
-]
 
 required = DataRequired(message=_l("This field is required."))
 

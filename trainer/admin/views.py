@@ -6,10 +6,11 @@ from flask_login import current_user, login_required
 
 from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
-from trainer.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import audit, users
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Role
 from trainer.web import page_number
 
 
@@ -28,7 +29,7 @@ def user_list():
 @login_required
 def user_detail(user_id: int):
     user = users.get_user(current_user, user_id)
-    roles = RolesForm(trainer=user.has_role("trainer"), admin=user.has_role("admin"))
+    roles = RolesForm(trainer=user.has_role(Role.TRAINER), admin=user.has_role(Role.ADMIN))
     return render_template("admin/user.html", user=user, roles_form=roles, confirm=ConfirmForm())
 
 
@@ -38,7 +39,7 @@ def user_roles(user_id: int):
     user = users.get_user(current_user, user_id)
     form = RolesForm()
     if form.validate_on_submit():
-        chosen = {name for name in ("trainer", "admin") if getattr(form, name).data}
+        chosen = {role.value for role in (Role.TRAINER, Role.ADMIN) if getattr(form, role).data}
         try:
             users.set_roles(current_user, user, chosen)
         except InvalidInput as error:

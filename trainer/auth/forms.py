@@ -8,10 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Optional
 
-from trainer.forms import SECTOR_CHOICES, SPECIALTY_CHOICES, capped, options, required
+from trainer.forms import capped, options, required
 from trainer.services.passwords import MAX_LENGTH
+from trainer.vocabulary import Language, Sector, Specialty
 
-LOCALE_CHOICES = [("en", "English"), ("nl", "Nederlands")]
 TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(available_timezones())
                     if "/" in tz and not tz.startswith(("Etc/", "SystemV/"))] + [("UTC", "UTC")]
 
@@ -27,11 +27,12 @@ class ProfileFields(FlaskForm):
     name = StringField(_l("Name"), validators=[capped(120), required],
                        description=_l("As you would like it on certificates."))
     organisation = StringField(_l("Organisation"), validators=[capped(200), Optional()])
-    sector = SelectField(_l("Sector"), choices=options(SECTOR_CHOICES), validators=[required])
-    specialty = SelectField(_l("Profession or specialty (health)"), choices=options(SPECIALTY_CHOICES),
+    sector = SelectField(_l("Sector"), choices=options(Sector.choices()), validators=[required])
+    specialty = SelectField(_l("Profession or specialty (health)"),
+                            choices=options([("", _l("Not applicable")), *Specialty.choices()]),
                             validators=[Optional()], validate_choice=True)
     is_resident = BooleanField(_l("I am a medical resident"))
-    locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
+    locale = SelectField(_l("Language"), choices=options(Language.choices()))
     timezone = SelectField(_l("Time zone"), choices=options(TIMEZONE_CHOICES), default="UTC")
 
 
@@ -71,7 +72,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
+    locale = SelectField(_l("Language"), choices=options(Language.choices()))
     next = HiddenField(validators=[capped(2000)])
 
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from trainer.auth import bp
-from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.auth.forms import (ChangePasswordForm, CodeForm, DeleteAccountForm, DisableTwoFactorForm, DownloadDataForm,
                                 ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
                                 RenewRecoveryCodesForm, ResendConfirmationForm, ResetPasswordForm, SignInCodeForm)
+from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm

@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Regexp
 
 from trainer.forms import capped, options, required
+from trainer.vocabulary import Language
 
 
 class NewCourseForm(FlaskForm):
@@ -14,7 +15,7 @@ class NewCourseForm(FlaskForm):
         r"^[a-z][a-z0-9-]*$", message=_l("Use lowercase letters, digits and hyphens, starting with a letter."))],
         description=_l("Stable and never reused, for example police-advanced."))
     title = StringField(_l("Title"), validators=[capped(200), required])
-    language = SelectField(_l("Language of the course"), choices=options([("en", "English"), ("nl", "Nederlands")]))
+    language = SelectField(_l("Language of the course"), choices=options(Language.choices()))
 
 
 class EditFileForm(FlaskForm):

@@ -5,12 +5,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.forms import ConfirmForm
 from trainer.authoring import bp
 from trainer.authoring.forms import ReferralForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import referrals
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Language
 from trainer.web import field_error, redirect_next
 
 
@@ -35,7 +36,7 @@ def referral_edit(referral_id: int | None = None):
     form = ReferralForm(obj=referral)
     if referral is not None and not form.is_submitted():
         form.languages.data = ", ".join(referral.languages)
-        form.description_nl.data = (referral.descriptions or {}).get("nl", "")
+        form.description_nl.data = (referral.descriptions or {}).get(Language.NL, "")
     if form.validate_on_submit():
         try:
             saved = referrals.save(current_user, _input(form), referral)

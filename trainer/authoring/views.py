@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from trainer import policy
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
-from trainer.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import authoring, course_archive
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, id_number

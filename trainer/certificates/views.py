@@ -6,11 +6,12 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.forms import ConfirmForm
 from trainer.certificates import bp
 from trainer.extensions import db, limiter
+from trainer.forms import ConfirmForm
 from trainer.services import badges, catalogue, certificates, cohorts
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import CertificateState
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -46,7 +47,7 @@ def verify(code: str):
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
     state = certificate.state(datetime.now(timezone.utc).date())
-    if state in ("revoked", "withdrawn"):
+    if state in (CertificateState.REVOKED, CertificateState.WITHDRAWN):
         return render_template("certificates/verify.html", certificate=None, state=state), 410
     return render_template("certificates/verify.html", certificate=certificate, state=state)
 

@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.forms import ConfirmForm
 from trainer.cohorts import bp
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import membership
 from trainer.services.errors import InvalidInput
 

@@ -4,14 +4,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-
-from trainer import policy
 from wtforms.fields.choices import SelectChoice
 
-from trainer.forms import ConfirmForm, options
+from trainer import policy
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
+from trainer.forms import ConfirmForm, options
 from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
                               reminders)
 from trainer.services.errors import InvalidInput

@@ -6,9 +6,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
+from trainer.forms import ConfirmForm
 from trainer.learn import bp
 from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
                               publishing, quizzes, referrals, scenarios)

@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.learn import bp
 from trainer.services import wellbeing
 from trainer.services.errors import InvalidInput
