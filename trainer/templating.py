@@ -1,6 +1,8 @@
 """Helpers every template can use: formatting, links, and the vocabulary with its labels."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -30,6 +32,13 @@ def country_label(code: str) -> str:
     return (locale.territories.get(code.split("-")[0]) if locale else None) or code
 
 
+def review_date(text: str) -> str:
+    """A review's date as written in course.md: a day ("4 December 2026") or a month
+    ("December 2026"), in the reader's language."""
+    day = dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    return format_date(day, "long") if len(text) > 7 else format_date(day, "LLLL y")
+
+
 def register_template_helpers(app: Flask) -> None:
     # Globals, not a context processor: mail and PDF templates compare states too.
     app.jinja_env.globals.update({term.__name__: term for term in VOCABULARY})
@@ -42,6 +51,7 @@ def register_template_helpers(app: Flask) -> None:
             "format_datetime": format_datetime,
             "format_date": format_date,
             "country_label": country_label,
+            "review_date": review_date,
             "tag_label": lambda value: TAG_LABELS.get(value, value),
             # The label of a stored value, in the reader's language.
             "intensity_label": Intensity.label_of,

@@ -67,6 +67,7 @@ def test_links_of_a_form_that_will_not_work_are_refused(folder, modules, text, m
     ("http://www.nspcc.org.uk/help-and-advice/frequently-asked-questions_wda83770.html", "NSPCC"),
     ("https://www.btp.police.uk/advice_and_information-1/keeping_yourself_safe/modern_slavery.aspx",
      "British Transport Police"),
+    ("https://www.ourwatch.org.uk/moern-slavery/reporting", "Neighbourhood Watch"),
 ])
 def test_known_dead_addresses_are_warnings_wherever_they_are(folder, modules, url, expected):
     reference = f'  - "A report. <{url}>"\n'
@@ -76,6 +77,7 @@ def test_known_dead_addresses_are_warnings_wherever_they_are(folder, modules, ur
     assert all(": warning: " in p and expected in p for p in problems)
     assert dead_url_reason("https://www.canada.ca/ifhp") is None
     assert dead_url_reason("https://laws-lois.justice.gc.ca/eng/acts/c-46/") is None
+    assert dead_url_reason("https://www.ourwatch.org.uk/modern-slavery/spotting-the-signs") is None
 
 
 def test_raw_img_tags_are_a_warning(folder, modules):

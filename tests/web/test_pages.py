@@ -252,6 +252,14 @@ def test_the_privacy_notice_is_in_dutch(client):
     assert '<html lang="nl">' in page and "Privacyverklaring" in page
 
 
+def test_support_page_names_a_crisis_line_for_each_country_before_the_directory(client):
+    page = client.get("/support").get_data(as_text=True)
+    self_care = page.index('id="self-heading"')
+    assert self_care < page.index('id="directory-heading"')
+    for line in ("988 in the United States", "9-8-8 in Canada", "Samaritans on 116 123", "113 Zelfmoordpreventie"):
+        assert page.index(line) > self_care
+
+
 @pytest.mark.parametrize("error, code, title", [
     (NotAllowed(), 403, "You do not have access to this page"),
     (NotFound(), 404, "Page not found"),

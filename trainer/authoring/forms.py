@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Regexp
 
 from trainer.forms import capped, options, required
@@ -42,10 +42,14 @@ class GiftForm(FlaskForm):
     filename = StringField(_l("New module file name"), validators=[capped(100), required],
                            description=_l("For example 05-imported-quiz.md"), id="gift-filename")
     title = StringField(_l("Module title"), validators=[capped(200), required], id="gift-title")
+    import_rest = BooleanField(_l("If some questions cannot be converted, import the others anyway"),
+                               id="gift-import-rest")
 
 
 class ArchiveForm(FlaskForm):
     archive = FileField(_l("Course zip"), validators=[FileRequired(message=_l("Choose a file."))])
+    replace_course = BooleanField(_l("Replace a different course that has the same id"))
+    force = BooleanField(_l("Publish even if the course was changed in the browser and the zip lacks those changes"))
 
 
 class ReferralForm(FlaskForm):

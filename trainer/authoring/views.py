@@ -145,7 +145,8 @@ def import_gift(slug: str):
         return redirect(url_for("authoring.course_detail", slug=slug))
     data = form.gift.data.read(authoring.MAX_FILE_BYTES + 1)
     try:
-        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data)
+        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data,
+                                       import_rest=form.import_rest.data)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("authoring.course_detail", slug=slug))
@@ -216,7 +217,8 @@ def import_archive():
         flash(_("Choose a zip file."), "error")
         return redirect(url_for("authoring.course_list"))
     try:
-        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES))
+        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES),
+                                           replace_course=form.replace_course.data, force=form.force.data)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

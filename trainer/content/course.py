@@ -13,6 +13,7 @@ from trainer.vocabulary import Ending, Language
 from . import frontmatter as fm
 from .context import Context
 from .credit import read_credit
+from .reviews import read_reviewed
 from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
@@ -42,6 +43,7 @@ COURSE_FIELDS = {
     "modules": fm.Field(fm.text_list(1), required=True),
     "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),
     "credit": fm.Field(lambda value: value),  # checked field by field by read_credit
+    "reviewed": fm.Field(lambda value: value),  # checked entry by entry by read_reviewed
 }
 
 
@@ -121,6 +123,7 @@ def _course_head(text: str, problems: Problems, image_url: ImageUrl | None) -> _
     values = fm.read_fields(front, COURSE_FIELDS, problems, "course.md") if front else {}
     given = front is not None and "certificate_hours" in front.key_lines  # None: given, but not valid
     values["credit"] = read_credit(front, values.get("certificate_hours", None if given else 0), problems)
+    values["reviewed"] = read_reviewed(front, problems)
     renderer = Renderer(values.get("language", Language.EN.value), image_url)
     ctx = Context(problems, renderer)
     preamble, blocks = scan(body, first_no, problems)
@@ -263,4 +266,4 @@ def _course_spec(head: _Head, course: _Course, images: dict[str, bytes]) -> Cour
         intro_md=head.intro_md, intro_html=head.intro_html, modules=tuple(course.modules),
         source_path=str(course.folder.absolute()), content_hash=course_hash(course.texts, images),
         images=tuple(sorted(images)), pass_ending=values.get("pass_ending", Ending.ACCEPTABLE.value),
-        credit=values.get("credit"))
+        credit=values.get("credit"), reviewed=values.get("reviewed", ()))

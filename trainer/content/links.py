@@ -43,6 +43,9 @@ DEAD_URLS: tuple[tuple[re.Pattern[str], str], ...] = (
      "addresses ending in _wda….html (the NSPCC's old site) no longer work"),
     (re.compile(r"btp\.police\.uk/\S*modern_slavery\.aspx", re.I),
      "British Transport Police's old .aspx pages no longer work"),
+    (re.compile(r"ourwatch\.org\.uk/moern-slavery\b", re.IGNORECASE),
+     ("Neighbourhood Watch's misspelt moern-slavery address is not one to rely on; link to its "
+      "pages under ourwatch.org.uk/modern-slavery/")),
 )
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 

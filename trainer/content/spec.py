@@ -158,6 +158,16 @@ class CreditSpec:
 
 
 @dataclass(frozen=True)
+class ReviewSpec:
+    """One entry of ``reviewed:`` in course.md: who reviewed the course (a name or a role), when
+    (``YYYY-MM`` or ``YYYY-MM-DD``) and whether they have lived experience of trafficking."""
+
+    by: str
+    date: str
+    lived_experience: bool = False
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     """A whole course. ``content_hash`` covers course.md, the module files and their images,
     so an importer can skip a course whose source has not changed."""
@@ -183,6 +193,7 @@ class CourseSpec:
     images: tuple[str, ...] = ()
     pass_ending: str = Ending.ACCEPTABLE.value
     credit: CreditSpec | None = None
+    reviewed: tuple[ReviewSpec, ...] = ()
 
 
 @dataclass(frozen=True)
