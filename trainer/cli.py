@@ -11,7 +11,6 @@ from flask.cli import AppGroup, with_appcontext
 from trainer.content import find_courses, format_text, parse_course, to_json
 from trainer.content.cues import format_guesses, guess_course
 from trainer.extensions import db
-from trainer.models import ROLES, SECTORS
 from trainer.services import (
     accounts,
     authoring,
@@ -24,6 +23,7 @@ from trainer.services import (
     reminders,
 )
 from trainer.services.errors import InvalidInput, NotAllowed
+from trainer.vocabulary import Role, Sector
 
 users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and publish courses written in Markdown.")
@@ -44,9 +44,9 @@ def remind() -> None:
 @users_cli.command("create")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--sector", type=click.Choice(SECTORS), default="community", show_default=True)
+@click.option("--sector", type=click.Choice(Sector.values()), default=Sector.COMMUNITY.value, show_default=True)
 @click.option("--organisation", default="")
-@click.option("--role", "roles", type=click.Choice(ROLES), multiple=True,
+@click.option("--role", "roles", type=click.Choice(Role.values()), multiple=True,
               help="Repeat for several roles; every account is a learner.")
 @click.password_option(help="Prompted for (twice) when not given.")
 def create_user(email: str, name: str, sector: str, organisation: str, roles: tuple[str, ...],
@@ -55,7 +55,7 @@ def create_user(email: str, name: str, sector: str, organisation: str, roles: tu
     profile = accounts.Profile(name=name, organisation=organisation, sector=sector, specialty=None,
                                is_resident=False, locale=None, timezone="UTC")
     try:
-        user = accounts.register(email, password, profile, roles=roles or ("learner",), verified=True)
+        user = accounts.register(email, password, profile, roles=roles or (Role.LEARNER,), verified=True)
     except InvalidInput as error:
         db.session.rollback()
         raise click.ClickException(f"{error.field}: {error.message}") from None

@@ -24,12 +24,13 @@ from trainer.content.gift_render import (
     BLANK, GiftAnswer, GiftQuestion, GiftText, QuizQuestion, SkipQuestion, build_question,
     render_module,
 )
+from trainer.content.spec import INTENSITIES
+from trainer.vocabulary import Intensity
 
 __all__ = ["GiftIssue", "GiftResult", "GiftTooLarge", "MAX_GIFT_BYTES", "MAX_QUESTIONS", "convert_gift"]
 
 MAX_GIFT_BYTES = 1024 * 1024  # as large as a module file may be
 MAX_QUESTIONS = 500  # per file: a bigger bank is split into several quiz modules
-INTENSITIES = ("light", "moderate", "heavy")
 _ID = re.compile(r"[a-z][a-z0-9-]{0,63}")
 _ESCAPED = {c: chr(0xF0001 + i) for i, c in enumerate(":#={}~\\")}
 _RESTORE = {ord(v): k for k, v in _ESCAPED.items()}
@@ -430,13 +431,13 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
     if size > MAX_GIFT_BYTES:
         raise GiftTooLarge("bytes", size)
     goals = objectives if objectives is not None else [f"Answer the questions on: {title.strip()}"]
-    _check_arguments(module_id, title, overview, intensity or "moderate", minutes, goals)
+    _check_arguments(module_id, title, overview, intensity or Intensity.MODERATE.value, minutes, goals)
     questions, skipped, warnings = _convert_blocks(text)
     count = len(questions)
     front: dict[str, object] = {
         "id": module_id, "kind": "quiz", "title": title.strip(),
         "overview": overview or f"{count} questions imported from a Moodle GIFT file.",
-        "intensity": intensity or "moderate", "minutes": minutes or max(1, count),
+        "intensity": intensity or Intensity.MODERATE.value, "minutes": minutes or max(1, count),
         "objectives": goals,
     }
     markdown = render_module(front, questions)

@@ -23,6 +23,7 @@ from trainer.extensions import db
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 from trainer.services import publishing, templates_md, timebox
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Sector
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 FILE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,95}\.md$")
@@ -70,7 +71,8 @@ def create_course(actor: User, slug: str, title: str, language: str) -> Course:
     db.session.add(course)
     db.session.flush()
     sources = {
-        "course.md": templates_md.COURSE_MD.format(slug=slug, title=title, language=language),
+        "course.md": templates_md.COURSE_MD.format(slug=slug, title=title, language=language,
+                                                    sectors=", ".join(Sector)),
         "01-introduction.md": templates_md.LESSON_MD.format(module_id="introduction", title="Introduction"),
     }
     db.session.add(CourseDraft(course_id=course.id, sources=sources, images={}, updated_by_id=actor.id))
