@@ -8,7 +8,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +20,21 @@ def _populate(app, learners: int, cohort_name: str) -> int:
     import sqlalchemy as sa
 
     from trainer.extensions import db
-    from trainer.models import (Assignment, Cohort, CohortMember, CohortTrainer, Enrolment, ModuleProgress,
-                                QuizAttempt, User, UserRole)
+    from trainer.models import (
+        Assignment,
+        Cohort,
+        CohortMember,
+        CohortTrainer,
+        Enrolment,
+        ModuleProgress,
+        QuizAttempt,
+        User,
+        UserRole,
+    )
     from trainer.services import catalogue, course_data, passwords
 
     rng = random.Random(learners)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
         cohort = Cohort(name=cohort_name, join_code=f"bench-{learners}",

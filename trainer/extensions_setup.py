@@ -5,9 +5,7 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from trainer import guards

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
 
 from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
 from trainer.extensions_setup import current_locale

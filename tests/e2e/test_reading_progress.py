@@ -27,7 +27,8 @@ def test_scrolling_through_a_lesson_moves_the_module_bar_and_is_kept(live_server
     page.get_by_role("link", name="Resume").first.click()
     # Back where they stopped: the end of the first section, or the content note after it if
     # that came into view too (it is short); never the top of the lesson.
-    expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}{LESSON}") + "#section-(definition|sexual-exploitation)$"))
+    lesson = re.escape(f"{live_server.url}{LESSON}")
+    expect(page).to_have_url(re.compile(lesson + "#section-(definition|sexual-exploitation)$"))
     expect(page.locator("#module-progress")).to_have_attribute("value", "50")
     # Choosing how to read the noted section and reading to its end finishes the lesson: both bars
     # move without a reload.

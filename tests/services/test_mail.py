@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 import threading
 import time
+from datetime import UTC
 
 from tests.support.smtp import WorkingSMTP
 from trainer.extensions import db
@@ -112,13 +113,13 @@ def test_overlapping_deliveries_never_send_a_message_twice(app, monkeypatch, cou
 
 
 def test_a_claim_left_by_a_delivery_that_died_expires(app, outbox):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     [item_id] = _queue(app)
     with app.app_context():
         assert mail._claim(item_id) is not None  # then the process stops before sending
         assert mail.deliver([item_id]) == 0
-        db.session.get(PendingMail, item_id).claimed_at = datetime.now(timezone.utc) - mail.CLAIM_EXPIRES \
+        db.session.get(PendingMail, item_id).claimed_at = datetime.now(UTC) - mail.CLAIM_EXPIRES \
             - timedelta(seconds=1)
         db.session.commit()
         assert mail.deliver([item_id]) == 1

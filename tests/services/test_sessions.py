@@ -1,7 +1,7 @@
 """Signed-in sessions kept on the server, below the web layer."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -72,7 +72,7 @@ def test_a_deactivated_account_has_no_sessions(app, make_user):
 
 def test_sessions_past_the_absolute_limit_are_deleted_at_the_next_sign_in(app, make_user, count_rows):
     user, other = make_user(), make_user()
-    too_old = datetime.now(timezone.utc) - timedelta(seconds=app.config["SESSION_ABSOLUTE_SECONDS"] + 60)
+    too_old = datetime.now(UTC) - timedelta(seconds=app.config["SESSION_ABSOLUTE_SECONDS"] + 60)
     with app.app_context():
         old = sessions.start(_user(user.id))
         recent = sessions.start(_user(user.id))

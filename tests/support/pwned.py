@@ -13,7 +13,6 @@ import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
 BREACHED = "lantern-orchard-cobalt-41"  # strong by zxcvbn, but the stand-in lists it
 CLEAN = "meadow-compass-violet-17"  # listed only as padding, with count 0
 

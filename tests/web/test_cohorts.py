@@ -112,7 +112,8 @@ def test_assignments_show_on_the_learners_dashboard_with_overdue_marks(app, clie
     cohort_id = _create(client)
     learner_account = make_user(name="Ana Ortiz")
     _member(app, cohort_id, learner_account.id)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments",
+                data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
     client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
                                                            "due_on": (TODAY + timedelta(days=7)).isoformat()})
     learner = app.test_client()

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.web.test_authz_matrix import MATRIX, _concrete, _cohort
+from tests.web.test_authz_matrix import MATRIX, _cohort, _concrete
 
 INT_PLACEHOLDER = re.compile(r"<int:\w+>")
 ID_ROUTES = [(method, rule) for method, rule, _ in MATRIX if INT_PLACEHOLDER.search(rule)]

@@ -64,8 +64,9 @@ def test_skipping_keeps_the_module_open_and_alternative_completes_it(client, lea
 
 
 def _state(app, user_id, module):
-    from trainer.extensions import db
     import sqlalchemy as sa
+
+    from trainer.extensions import db
 
     with app.app_context():
         return db.session.scalar(sa.select(ModuleProgress.state).where(

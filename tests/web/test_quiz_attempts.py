@@ -62,7 +62,8 @@ def test_a_reload_shows_the_same_form_and_a_new_attempt_a_new_one(client, learne
     first, token = _form(client)
     again, same = _form(client)
     assert same == token and _labels(again, "companion") == _labels(first, "companion")
-    assert re.findall(r'<option value="([0-9a-f]{16})">', again) == re.findall(r'<option value="([0-9a-f]{16})">', first)
+    option = r'<option value="([0-9a-f]{16})">'
+    assert re.findall(option, again) == re.findall(option, first)
     _submit(client, {"token": token})
     _, fresh = _form(client)
     assert fresh != token
@@ -99,8 +100,9 @@ def _right_answers(page, token):
 
 def _fail(client):
     page, token = _form(client)
-    data = {"token": token, "q-companion": _key(page, "Call the police"), "q-signs": [_key(page, "She has a mobile phone")],
-            "q-consent": _key(page, "True"), "q-protocol": "Geneva", "q-elements": "7",
+    data = {"token": token, "q-companion": _key(page, "Call the police"),
+            "q-signs": [_key(page, "She has a mobile phone")], "q-consent": _key(page, "True"),
+            "q-protocol": "Geneva", "q-elements": "7",
             _pair(page, "Recruitment"): _key(page, "Means"), _pair(page, "Forced labour"): _key(page, "Purpose")}
     response, review = _submit(client, data)
     assert response.status_code == 302 and "The pass mark is 80%" in review

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer import policy
+from trainer.auth.forms import ConfirmForm
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.services import authoring, course_archive
 from trainer.services.errors import InvalidInput

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,7 +46,7 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
-    state = certificate.state(datetime.now(timezone.utc).date())
+    state = certificate.state(datetime.now(UTC).date())
     if state in ("revoked", "withdrawn"):
         return render_template("certificates/verify.html", certificate=None, state=state), 410
     return render_template("certificates/verify.html", certificate=certificate, state=state)

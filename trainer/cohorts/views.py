@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
-
-from trainer import policy
 from wtforms.fields.choices import SelectChoice
 
+from trainer import policy
 from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
-from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
-                              reminders)
+from trainer.services import (
+    analysis,
+    assignments,
+    catalogue,
+    cohorts,
+    invitations,
+    learner_report,
+    membership,
+    reminders,
+)
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, or_http_error
 

@@ -355,8 +355,8 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
                                "more than one answer is marked '=' in a single-answer question "
                                "(use weights such as ~%50% for a multiple-answer question)")
         options = [_option(i, a, notes, w == 100)
-                   for i, (a, w) in enumerate(zip(question.answers, weights))]
-        dropped = [o.id for o, w in zip(options, weights) if w not in (0, 100)]
+                   for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
+        dropped = [o.id for o, w in zip(options, weights, strict=True) if w not in (0, 100)]
         if dropped:
             warnings.append(f"weights on options {', '.join(dropped)} were dropped: "
                             "a single-answer question is right or wrong")
@@ -367,14 +367,14 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
     if abs(total - 100) > 1:
         raise SkipQuestion(f"the positive weights add up to {_number(total)}%, not 100%")
     return "multiple", [_option(i, a, notes, w > 0, w or None)
-                        for i, (a, w) in enumerate(zip(question.answers, weights))]
+                        for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
 
 
 def _true_false(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
     """True/false: the parser gives the answers True and False, with their feedback."""
     return "true-false", [QuizOption(ident, answer.text.text, _effective(answer) == 100,
                                      _feedback(answer.feedback, notes))
-                          for ident, answer in zip(("true", "false"), question.answers)]
+                          for ident, answer in zip(("true", "false"), question.answers, strict=True)]
 
 
 def _short(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:

@@ -24,8 +24,8 @@ class Cohort(db.Model):
     join_enabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    trainers: Mapped[list["CohortTrainer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    assignments: Mapped[list["Assignment"]] = relationship(
+    trainers: Mapped[list[CohortTrainer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    assignments: Mapped[list[Assignment]] = relationship(
         cascade="all, delete-orphan", order_by="Assignment.due_on", back_populates="cohort")
 
     def is_trained_by(self, user_id: int) -> bool:

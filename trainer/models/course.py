@@ -22,7 +22,7 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    versions: Mapped[list["CourseVersion"]] = relationship(
+    versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number", cascade="all, delete-orphan")
 
 
@@ -54,9 +54,9 @@ class CourseVersion(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship(back_populates="versions")
-    modules: Mapped[list["Module"]] = relationship(
+    modules: Mapped[list[Module]] = relationship(
         back_populates="version", order_by="Module.position", cascade="all, delete-orphan")
-    images: Mapped[list["VersionImage"]] = relationship(cascade="all, delete-orphan")
+    images: Mapped[list[VersionImage]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (sa.UniqueConstraint("course_id", "number"),)
 

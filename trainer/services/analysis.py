@@ -86,7 +86,7 @@ def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
 # Recent analyses by cohort, each with the fingerprint of the data it was computed from. A new
 # attempt, run, member or assignment changes the fingerprint, so a stale result is never shown;
 # the cache only spares recomputing unchanged data when a trainer comes back to the page.
-_CACHE: OrderedDict[int, tuple[tuple, "Analysis"]] = OrderedDict()
+_CACHE: OrderedDict[int, tuple[tuple, Analysis]] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = threading.Lock()
 

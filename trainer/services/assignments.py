@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -115,7 +115,7 @@ class LearnerAssignment:
 
 def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
     """Everything assigned to the learner through their cohorts, soonest due first."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
                               .join(CohortMember, CohortMember.cohort_id == Cohort.id)
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
@@ -176,7 +176,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     assignments = list(cohort.assignments)
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)

@@ -8,26 +8,36 @@ import io
 import logging
 import secrets
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
-                            Course, CourseVersion, Enrolment, ModuleProgress, User)
+from trainer.models import (
+    Assignment,
+    Certificate,
+    CertificateReminder,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    Course,
+    CourseVersion,
+    Enrolment,
+    ModuleProgress,
+    User,
+)
 from trainer.services import audit, mail
-from trainer.services.publishing import image_type
-from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
+from trainer.services.publishing import image_type
+from trainer.services.spreadsheets import csv_bytes, safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +180,7 @@ def for_download(user: User, certificate_id: int) -> Certificate:
 def withdraw_all(user_id: int) -> list[int]:
     """Void the certificates of an account being erased: revoked, without the name, sector, PDF
     or reason, and no longer tied to the account. Returns their ids."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     withdrawn = list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)))
     for certificate in withdrawn:
         certificate.user_id, certificate.completion_key = None, f"withdrawn:{certificate.id}"
@@ -192,7 +202,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
         raise NotAllowed()
     if not reason.strip():
         raise InvalidInput("reason", str(_l("Give the reason for revoking.")))
-    certificate.revoked_at = datetime.now(timezone.utc)
+    certificate.revoked_at = datetime.now(UTC)
     certificate.revoked_reason = reason.strip()[:500]
     db.session.flush()
     log.info("admin %s revoked certificate %s", actor.id, certificate.id)
@@ -260,7 +270,7 @@ def cohort_zip(actor: User, cohort) -> bytes:
 
 def cohort_csv(actor: User, cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")
     rows = [["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
     for c in for_cohort(actor, cohort):
@@ -281,7 +291,7 @@ def can_recertify(certificate: Certificate, today: date) -> bool:
 
 def recertify(user: User, course: Course) -> None:
     """Start a course again for a new certificate: its modules reopen; past attempts are kept."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     latest = db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == user.id, Certificate.course_id == course.id).order_by(Certificate.issued_at.desc()))
     if latest is None or not can_recertify(latest, today):
@@ -301,7 +311,7 @@ EXPIRY_NOTICE_DAYS = 30
 
 def send_expiry_reminders(today: date | None = None) -> int:
     """Tell learners (and their cohorts' trainers) a month before a certificate lapses; once each."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     soon = db.session.scalars(sa.select(Certificate).where(
         Certificate.revoked_at.is_(None), Certificate.user_id.isnot(None),
         Certificate.expires_on.between(today, today + timedelta(days=EXPIRY_NOTICE_DAYS)))).all()

@@ -4,8 +4,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from trainer.content import (ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec,
-                             pass_ending_of)
+from trainer.content import (
+    ChoiceSpec,
+    DrawSpec,
+    ModuleSpec,
+    NodeSpec,
+    OptionSpec,
+    QuestionSpec,
+    SectionSpec,
+    pass_ending_of,
+)
 
 
 def module_body(spec: ModuleSpec, course_pass_ending: str = "acceptable") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -111,7 +111,7 @@ def _own_invitation(user: User, invitation_id: int) -> Invitation:
 def _add_member(cohort: Cohort, user: User) -> bool:
     """Make the membership and mark any invitation to the person's address answered; False if
     they were a member already."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.cohort_id == cohort.id,
                                                               Invitation.email == user.email))
     if invitation is not None and invitation.accepted_at is None:
@@ -138,7 +138,7 @@ def decline(user: User, invitation_id: int) -> Cohort:
     """Say no; the trainers see that the invitation was declined, and it is not sent again."""
     invitation = _own_invitation(user, invitation_id)
     _require_proven_address(user)
-    invitation.declined_at = datetime.now(timezone.utc)
+    invitation.declined_at = datetime.now(UTC)
     db.session.flush()
     audit.record(user, "cohort-invitation-declined", f"cohort {invitation.cohort_id}", invitation=invitation.id)
     return db.session.get(Cohort, invitation.cohort_id)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.services import certificates
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
+from trainer.services import certificates
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
 MAX_COUNTED_SECONDS = 300
@@ -54,7 +54,7 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
     ``rows`` are the learner's progress rows for the course when the caller has them already.
     """
     record = enrolment(user, course, create=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     progress = rows.get(module.slug) if rows is not None else None
     if progress is None:
         progress = module_progress(user, course, module.slug, create=True)
@@ -81,7 +81,7 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
     progress = module_progress(user, course, slug, create=True)
     if progress.state != "completed":
         progress.state = "completed"
-        progress.completed_at = datetime.now(timezone.utc)
+        progress.completed_at = datetime.now(UTC)
     if score is not None:
         progress.score = max(score, progress.score or 0.0)
     db.session.flush()
@@ -169,7 +169,7 @@ def update_completion(user: User, course: Course, version: CourseVersion) -> boo
     """
     record = enrolment(user, course, create=True)
     if record.completed_at is None and course_progress(user, course, version).complete:
-        record.completed_at = datetime.now(timezone.utc)
+        record.completed_at = datetime.now(UTC)
         record.completed_version = version.number
         db.session.flush()
         certificates.issue(user, course, version, record.completed_at)

@@ -32,7 +32,7 @@ class CourseImages:
     files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, folder: Path) -> "CourseImages":
+    def read(cls, folder: Path) -> CourseImages:
         images = cls()
         image_dir = folder / "images"
         if image_dir.is_dir():

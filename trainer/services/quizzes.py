@@ -20,8 +20,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from trainer.content import (AnswerView, BadAnswer, DrawSpec, FormKeys, GradeResult, QuestionSpec, Review, draw_fits,
-                             draw_questions, kind_of)
+from trainer.content import (
+    AnswerView,
+    BadAnswer,
+    DrawSpec,
+    FormKeys,
+    GradeResult,
+    QuestionSpec,
+    Review,
+    draw_fits,
+    draw_questions,
+    kind_of,
+)
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, QuizAttempt, QuizDraw, User
 from trainer.services import course_data, progress

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -122,7 +122,7 @@ def max_age_days() -> int:
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def due_for_checking(today: date | None = None) -> list[Referral]:
@@ -212,7 +212,8 @@ def _validate(data: ReferralInput, today: date) -> dict:
     if data.checked > today:
         raise InvalidInput("checked", str(_l("A check cannot be dated in the future.")))
     if data.description_nl.strip() and not data.description.strip():
-        raise InvalidInput("description", str(_l("Write the description in English too: it is shown in every other language.")))
+        raise InvalidInput("description",
+                           str(_l("Write the description in English too: it is shown in every other language.")))
     descriptions = {"nl": data.description_nl.strip()} if data.description_nl.strip() else {}
     return dict(country=country, name=data.name.strip(), description=data.description.strip(),
                 descriptions=descriptions, phone=data.phone.strip() or None, url=data.url.strip() or None,

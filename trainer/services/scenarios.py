@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,8 +11,8 @@ from trainer.content import ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
-from trainer.services.quizzes import option_key
 from trainer.services.errors import InvalidInput, NotFound
+from trainer.services.quizzes import option_key
 
 GRADE_SCORES = {"best": 1.0, "acceptable": 0.5, "harmful": 0.0}
 
@@ -68,7 +68,7 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
     target = graph[choice.target]
     if target.ending:
         run.ending, run.grade = target.id, target.ending
-        run.finished_at = datetime.now(timezone.utc)
+        run.finished_at = datetime.now(UTC)
         if passed(module, run):
             progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
         else:  # below the ending the course requires: the debrief, then a new run

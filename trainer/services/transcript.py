@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app, render_template
 from xhtml2pdf import pisa
@@ -57,7 +57,7 @@ class Transcript:
 
 def for_learner(user: User, today: date | None = None) -> Transcript:
     """The signed-in learner's own transcript (withdrawn certificates are no longer theirs)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     lines = [Line(c, c.state(today), certificates.verify_url(c.code))
              for c in certificates.mine(user) if not c.withdrawn]
     return Transcript(user, lines, today)
