@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from trainer.services.passwords import MAX_LENGTH

@@ -130,7 +130,7 @@ def badge_assertion(code: str):
     asks, saying only that it is revoked."""
     certificate = certificates.by_code(code)
     data = badges.assertion(certificate) if certificate else None
-    if data is None:
+    if certificate is None or data is None:
         abort(404)
     response = jsonify(data)
     if data.get("revoked"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -53,7 +53,7 @@ def read_draw(front: FrontMatter | None, kind: str | None, questions: Sequence[Q
     return spec
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -399,7 +399,8 @@ def _short(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Buil
 
 def _numerical(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
     """Numerical: every range with credit is an ``[x]`` option, partial credit as ``weight``."""
-    options, dropped = [], []
+    options: list[QuizOption] = []
+    dropped: list[str] = []
     for answer in question.answers:
         weight, spec = _effective(answer), answer.text.text
         if spec == "*" or weight <= 0:

@@ -11,11 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +26,7 @@ class Course(db.Model):
         back_populates="course", order_by="CourseVersion.number", cascade="all, delete-orphan")
 
 
-class CourseVersion(db.Model):
+class CourseVersion(Model):
     __tablename__ = "course_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +65,7 @@ class CourseVersion(db.Model):
         return self.status == "published"
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "course_modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +92,7 @@ class Module(db.Model):
     __table_args__ = (sa.UniqueConstraint("version_id", "slug"),)
 
 
-class StoredImage(db.Model):
+class StoredImage(Model):
     """An uploaded or imported image, stored once by the sha256 of its bytes."""
 
     __tablename__ = "stored_images"
@@ -104,7 +104,7 @@ class StoredImage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class VersionImage(db.Model):
+class VersionImage(Model):
     """Which image a version's `images/<name>` was when it was published."""
 
     __tablename__ = "course_version_images"
@@ -115,7 +115,7 @@ class VersionImage(db.Model):
     sha256: Mapped[str] = mapped_column(sa.ForeignKey("stored_images.sha256"))
 
 
-class CourseDraft(db.Model):
+class CourseDraft(Model):
     """The working copy an administrator edits in the browser, until it is published."""
 
     __tablename__ = "course_drafts"

@@ -4,6 +4,7 @@ enrolments and module progress in one query each."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -197,7 +198,7 @@ def export_csv(actor: User, board: Dashboard) -> bytes:
     header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
                                   f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
     audit.record(actor, "export-cohort-csv", f"cohort {board.cohort.id}", learners=len(board.learners))
-    rows = [[safe_cell(h) for h in header]]
+    rows: list[Sequence[object]] = [[safe_cell(h) for h in header]]
     for user in board.learners:
         rows.append([safe_cell(user.name), safe_cell(user.email)]
                     + [board.cells[(user.id, a.id)].state for a in board.assignments]

@@ -8,6 +8,7 @@ import io
 import logging
 import secrets
 import zipfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import segno
@@ -95,7 +96,8 @@ def issue_earned(user: User) -> list[Certificate]:
         .join(CourseVersion, sa.and_(CourseVersion.course_id == Enrolment.course_id,
                                      CourseVersion.number == Enrolment.completed_version))
         .where(Enrolment.user_id == user.id, Enrolment.completed_at.isnot(None))).all()
-    issued = [issue(user, course, version, completed_at) for completed_at, course, version in completed]
+    issued = [issue(user, course, version, completed_at) for completed_at, course, version in completed
+              if completed_at is not None]
     return [certificate for certificate in issued if certificate is not None]
 
 
@@ -272,7 +274,8 @@ def cohort_csv(actor: User, cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
     today = datetime.now(UTC).date()
     audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")
-    rows = [["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
+    rows: list[Sequence[object]] = [
+        ["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
     for c in for_cohort(actor, cohort):
         rows.append([safe_cell(c.name), safe_cell(c.course_title), c.version_number, c.hours,
                      c.completed_on.isoformat(), c.expires_on.isoformat() if c.expires_on else "",
@@ -298,7 +301,8 @@ def recertify(user: User, course: Course) -> None:
         raise InvalidInput("course", str(_l("This course cannot be taken again for a new certificate yet.")))
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
                                                              Enrolment.course_id == course.id))
-    enrolment.completed_at, enrolment.completed_version = None, None
+    if enrolment is not None:  # none when the certificate was issued without enrolling here
+        enrolment.completed_at, enrolment.completed_version = None, None
     db.session.execute(sa.update(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
         state="not-started", completed_at=None, skipped=[], done_sections=[]))
@@ -322,7 +326,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                 db.session.add(CertificateReminder(certificate_id=certificate.id, kind="expiry"))
         except IntegrityError:
             continue
-        learner = db.session.get(User, certificate.user_id)
+        learner = db.session.get_one(User, certificate.user_id)
         trainers = db.session.scalars(sa.select(User).join(CohortTrainer, CohortTrainer.user_id == User.id)
                                       .join(Cohort, Cohort.id == CohortTrainer.cohort_id)
                                       .join(CohortMember, CohortMember.cohort_id == Cohort.id)
@@ -332,7 +336,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
             with force_locale(recipient.locale or "en"):
-                subject = str(_l("A certificate expires on %(date)s", date=certificate.expires_on.isoformat()))
+                subject = str(_l("A certificate expires on %(date)s", date=str(certificate.expires_on)))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
             mail.send_mail(recipient.email, subject, body)

@@ -32,7 +32,7 @@ def export_zip(actor: User, course: Course, version: CourseVersion) -> bytes:
         for name, text in version.sources.items():
             archive.writestr(f"{course.slug}/{name}", text)
         for image in version.images:
-            archive.writestr(f"{course.slug}/{image.name}", db.session.get(StoredImage, image.sha256).data)
+            archive.writestr(f"{course.slug}/{image.name}", db.session.get_one(StoredImage, image.sha256).data)
     return buffer.getvalue()
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g, has_request_context
@@ -182,12 +183,12 @@ def deliver(ids: Iterable[int]) -> int:
 def _claim(item_id: int) -> PendingMail | None:
     """The row, if this delivery is the one that gets it: one atomic UPDATE decides."""
     now = datetime.now(UTC)
-    claimed = db.session.execute(
+    claimed = cast(sa.CursorResult[Any], db.session.execute(
         sa.update(PendingMail)
         .where(PendingMail.id == item_id,
                sa.or_(PendingMail.claimed_at.is_(None), PendingMail.claimed_at < now - CLAIM_EXPIRES))
         .values(claimed_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     if claimed.rowcount != 1:
         return None

@@ -50,7 +50,7 @@ def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
         if key in kept_by_admin:
             continue
         row = existing.pop(key, None) or Referral(from_file=True)
-        values = dict(country=spec.country, name=spec.name, description=spec.description or "",
+        values: dict[str, object] = dict(country=spec.country, name=spec.name, description=spec.description or "",
                       descriptions=dict(spec.descriptions), phone=spec.phone, url=spec.url,
                       hours=spec.hours or "", languages=list(spec.languages), source=spec.source,
                       position=position)

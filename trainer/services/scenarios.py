@@ -158,8 +158,8 @@ def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSp
                 queue.append(choice.target)
     steps: list[tuple[NodeSpec, ChoiceSpec]] = []
     cursor = end
-    while cursor is not None and came_from[cursor] is not None:
-        previous, choice = came_from[cursor]
+    while cursor is not None and (step := came_from[cursor]) is not None:
+        previous, choice = step
         steps.append((graph[previous], choice))
         cursor = previous
     return list(reversed(steps)), graph[end] if end else None

@@ -4,6 +4,7 @@ takes another person's id."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -66,7 +67,7 @@ def for_learner(user: User, today: date | None = None) -> Transcript:
 def csv_for(user: User) -> bytes:
     """The transcript as CSV; every text cell is safe from spreadsheet formula injection."""
     transcript = for_learner(user)
-    rows: list[list[object]] = [CSV_HEADER]
+    rows: list[Sequence[object]] = [CSV_HEADER]
     for line in transcript.lines:
         c, credit = line.certificate, line.credit or {}
         rows.append([safe_cell(c.course_title), c.version_number, c.completed_on.isoformat(),
