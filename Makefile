@@ -22,6 +22,7 @@ test: lint translations system-packages node_modules/axe-core/axe.min.js
 # Static checks first: a finding stops the run before the slower tests start.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test-sqlite:
 	TRAINER_ENV=testing $(BIN)/python -m pytest -q

@@ -143,7 +143,7 @@ def cohort_add_trainer(cohort_id: int):
     form = TrainerForm()
     if form.validate_on_submit():
         try:
-            user = cohorts.add_trainer(current_user, cohort, form.email.data)
+            user = cohorts.add_trainer(current_user, cohort, form.email.data or "")
         except InvalidInput as error:
             flash(error.message, "error")
         else:
