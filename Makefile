@@ -7,7 +7,7 @@ export TRAINER_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run lint test test-sqlite test-postgres bench install system-packages translations messages clean
+.PHONY: run lint test test-quick test-sqlite test-postgres bench install system-packages translations messages clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -23,6 +23,10 @@ test: lint translations system-packages node_modules/axe-core/axe.min.js
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# While working: all but the slow load and scale-out tests and the browser journeys.
+test-quick: install translations
+	TRAINER_ENV=testing $(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 test-sqlite:
 	TRAINER_ENV=testing $(BIN)/python -m pytest -q

@@ -89,23 +89,13 @@ def _populate(app, learners: int, cohort_name: str) -> int:
 
 
 def _measure(app, client, url: str) -> tuple[int, float]:
-    import sqlalchemy as sa
-
+    from tests.support.statements import recorded_statements
     from trainer.extensions import db
 
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            first = time.perf_counter() - started
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
+    with app.app_context(), recorded_statements(db.engine) as statements:
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        first = time.perf_counter() - started
     times = []
     for _ in range(REQUESTS):
         started = time.perf_counter()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import smtplib
 import threading
-import time
 from datetime import UTC
 
 from tests.support.smtp import WorkingSMTP
+from tests.support.waiting import wait_for
 from trainer.extensions import db
 from trainer.models import PendingMail
 from trainer.services import mail
@@ -158,7 +158,4 @@ def test_mail_still_goes_out_when_the_server_never_closes_the_response(app, clie
                                                                        monkeypatch):
     monkeypatch.setattr(mail, "START_AT_LATEST", 0.05)
     client.post("/password/forgot", data={"email": make_user().email})
-    deadline = time.monotonic() + 10
-    while count_rows(PendingMail) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert count_rows(PendingMail) == 0
+    assert wait_for(lambda: count_rows(PendingMail) == 0)

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import User, UserSession
 from trainer.services import sessions, users
@@ -15,12 +14,12 @@ def _user(user_id: int) -> User:
     return db.session.get(User, user_id)
 
 
-def test_a_session_loads_its_person_and_roles_in_one_query(app, make_user):
+def test_a_session_loads_its_person_and_roles_in_one_query(app, make_user, sql_statements):
     user = make_user(roles=("trainer",))
     with app.app_context():
         session_id = sessions.start(_user(user.id))
         db.session.commit()
-    with app.app_context(), recorded_statements(db.engine) as statements:
+    with sql_statements() as statements:
         loaded = sessions.signed_in_user(user.id, session_id)
         assert loaded.role_names == {"learner", "trainer"}
     assert len(statements) == 1, statements

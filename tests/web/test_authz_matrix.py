@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from tests.conftest import login
+from tests.support.samples import tiny_png
 
 # "trainer" trains a cohort of their own; "cohort_trainer" owns the cohort the routes are tried on.
 ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "admin")
@@ -204,8 +205,6 @@ MATRIX: list[Row] = [
 
 # The module each kind of route acts on.
 MODULE_FOR = {"/quiz": "indicators-quiz", "/attempts": "indicators-quiz", "/runs": "ed-night-shift"}
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000105fe02fea70000000049454e44ae426082")
 
 
 @dataclass
@@ -339,7 +338,7 @@ class Scene:
         from trainer.services import publishing
 
         with self.app.app_context():
-            sha = publishing.store_image(PNG)
+            sha = publishing.store_image(tiny_png())
             db.session.commit()
             return sha
 

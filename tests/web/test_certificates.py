@@ -297,10 +297,10 @@ def test_the_certificate_is_an_open_badge_with_hosted_verification(app, client, 
 
 def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, client, make_user, published_course,
                                                                      monkeypatch, tmp_path):
-    from tests.web.test_authoring import _png
+    from tests.support.samples import tiny_png
 
     logo = tmp_path / "logo.png"
-    logo.write_bytes(_png())
+    logo.write_bytes(tiny_png())
     monkeypatch.setitem(app.config, "CERTIFICATE_LOGO", str(logo))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATURE", str(tmp_path / "missing.png"))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATORY", "Dr A. Director")

@@ -7,7 +7,6 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
@@ -17,13 +16,6 @@ from trainer.models import AuditEvent, CohortMember, CohortTrainer, Invitation, 
 
 TODAY = date.today()
 UNVERIFIED = "Confirm your email address first: we sent you a link"
-
-
-@pytest.fixture
-def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
-    login(client, user)
-    return user
 
 
 def _create(client, name="Night shift 2026"):

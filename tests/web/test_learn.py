@@ -3,21 +3,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import GOOD_COURSE, login
 from trainer.models import ModuleProgress, QuizAttempt, ScenarioRun
 
 QUIZ = "/courses/core/indicators-quiz"
 LESSON = "/courses/core/what-it-is"
 SCENARIO = "/courses/core/ed-night-shift"
-
-
-@pytest.fixture
-def learner(client, make_user, published_course):
-    user = make_user(sector="health", specialty="emergency")
-    login(client, user)
-    return user
 
 
 def _quiz_form(client):

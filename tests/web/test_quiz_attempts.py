@@ -16,13 +16,6 @@ from trainer.models import QuizAttempt, QuizDraw
 QUIZ = "/courses/core/indicators-quiz"
 
 
-@pytest.fixture
-def learner(client, make_user, published_course):
-    user = make_user(sector="health", specialty="emergency")
-    login(client, user)
-    return user
-
-
 def _form(client, url=QUIZ):
     page = client.get(url).get_data(as_text=True)
     return page, re.search(r'name="token" value="([^"]+)"', page).group(1)
