@@ -58,6 +58,6 @@ def test_forms_the_parser_and_the_certificate_use_the_same_lists(app):
         assert [c.value for c in profile.locale.choices] == list(Language.values())
         assert [c.value for c in course.language.choices] == list(Language.values())
         assert [c.value for c in search.role.choices] == ["", *Role.values()]
-    assert content.spec.SECTORS == Sector.values() and content.spec.LANGUAGES == Language.values()
+    assert Sector.values() == content.spec.SECTORS and Language.values() == content.spec.LANGUAGES
     assert set(SECTOR_NAMES) == set(Sector.values()) and SECTOR_NAMES["community"] == "Community"
     assert CertificateState.WITHDRAWN in CertificateState

@@ -10,7 +10,9 @@ The labels are translated by Flask-Babel only when shown (`Term.label`), in the 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any, cast
 
 from babel.support import LazyProxy
 
@@ -32,7 +34,7 @@ class Term(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[type(self)][self]
+        return cast(str, _LABELS[type(self)][self])
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
@@ -47,10 +49,12 @@ class Term(StrEnum):
     @classmethod
     def label_of(cls, value: str | None) -> str:
         """The label of a stored value; an unknown value (from an older version) shows as itself."""
+        if value is None:
+            return ""
         try:
             return cls(value).label
         except ValueError:
-            return value or ""
+            return value
 
 
 class Language(Term):
@@ -137,7 +141,8 @@ class Intensity(Term):
     HEAVY = "heavy"
 
 
-_LABELS: dict[type[Term], dict[Term, str]] = {
+# Labels are LazyProxy objects: they render as text in the reader's language wherever text is used.
+_LABELS: dict[type[Term], Mapping[Any, Any]] = {
     # Each language is named in itself, whatever the page's language.
     Language: {Language.EN: "English", Language.NL: "Nederlands"},
     Sector: {
