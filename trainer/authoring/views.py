@@ -157,6 +157,36 @@ def import_gift(slug: str):
                            filename=(form.filename.data or "").strip().lower().removesuffix(".md") + ".md")
 
 
+@bp.get("/courses/<slug>/publish")
+def publish_review(slug: str):
+    """Before publishing: what changes, and whether others published meanwhile."""
+    course = _course(slug)
+    review = authoring.review_draft(current_user, course)
+    checked = authoring.check_draft(authoring.draft_for(current_user, course))
+    db.session.commit()  # a draft made from the latest version is kept
+    return render_template("authoring/publish.html", course=course, review=review, checked=checked,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/courses/<slug>/update")
+def update_draft(slug: str):
+    """Bring the draft up to the latest version, with the author's choice for each file changed on
+    both sides (``file:<path>`` = ``mine`` or ``theirs``)."""
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    choices = {key.removeprefix("file:"): value for key, value in request.form.items() if key.startswith("file:")}
+    try:
+        authoring.update_draft(current_user, course, {n for n, v in choices.items() if v == "mine"},
+                               {n for n, v in choices.items() if v == "theirs"})
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The draft is up to date with the latest version. Check the changes, then publish."), "success")
+    return redirect(url_for("authoring.publish_review", slug=slug))
+
+
 @bp.post("/courses/<slug>/publish")
 def publish(slug: str):
     course = _course(slug)
@@ -164,7 +194,7 @@ def publish(slug: str):
         checked, version = authoring.publish_draft(current_user, course)
     except InvalidInput as error:
         flash(error.message, "error")
-        return redirect(url_for("authoring.course_detail", slug=slug))
+        return redirect(url_for("authoring.publish_review", slug=slug))
     if version is None:
         db.session.rollback()
         flash(_("Not published: correct the problems listed below first."), "error")
@@ -172,6 +202,15 @@ def publish(slug: str):
     db.session.commit()
     flash(_("Published as version %(number)d.", number=version.number), "success")
     return redirect(url_for("authoring.versions", slug=slug))
+
+
+@bp.get("/courses/<slug>/discard")
+def discard_confirm(slug: str):
+    """Discarding cannot be undone: say which changes would be lost, and ask."""
+    course = _course(slug)
+    review = authoring.review_draft(current_user, course)
+    db.session.commit()
+    return render_template("authoring/discard.html", course=course, review=review, confirm=ConfirmForm())
 
 
 @bp.post("/courses/<slug>/discard")

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, overload
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
@@ -332,6 +333,74 @@ def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSp
     return spec, list(problems)
 
 
+@dataclass
+class DraftReview:
+    """What publishing the draft would change, and whether others published since it began.
+
+    ``mine``: files the draft changed since its base version; ``theirs``: files changed by
+    versions published since; ``both``: files changed on both sides to different texts, where
+    an author must choose. ``changes``: the diff of the draft against the latest version."""
+
+    base: int | None
+    latest: CourseVersion | None
+    mine: list[str]
+    theirs: list[str]
+    both: list[str]
+    changes: list[tuple[str, list[str]]]
+
+    @property
+    def behind(self) -> bool:
+        """Versions were published after the draft began: it must be brought up to date first."""
+        return self.latest is not None and self.base is not None and self.latest.number > self.base
+
+
+def _changed(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    return {name for name in set(old) | set(new) if old.get(name) != new.get(name)}
+
+
+def review_draft(actor: User, course: Course) -> DraftReview:
+    """The draft against the published course: its changes, and any made meanwhile by others."""
+    draft = draft_for(actor, course)
+    latest = publishing.latest_version(course)
+    published = dict(latest.sources) if latest else {}
+    base = publishing.version_sources(course, draft.base_version) if draft.base_version else {}
+    mine = _changed(base, draft.sources) if draft.base_version else set(draft.sources)
+    behind = latest is not None and draft.base_version is not None and latest.number > draft.base_version
+    theirs = _changed(base, published) if behind else set()
+    both = {name for name in mine & theirs if draft.sources.get(name) != published.get(name)}
+    order = lambda names: sorted(names, key=lambda n: (n != "course.md", n))  # noqa: E731
+    label = f"v{latest.number}" if latest else "published"
+    return DraftReview(draft.base_version, latest, order(mine), order(theirs - mine), order(both),
+                       diff(published, dict(draft.sources), label, "draft"))
+
+
+def update_draft(actor: User, course: Course, keep_mine: set[str], take_theirs: set[str]) -> CourseDraft:
+    """Bring the draft up to the latest version: files changed only by others are taken, files
+    changed only in the draft are kept, and for a file changed on both sides the author's choice
+    (``keep_mine`` or ``take_theirs``) is needed; without one for every such file nothing changes."""
+    draft = draft_for(actor, course)
+    review = review_draft(actor, course)
+    if not review.behind or review.latest is None:
+        return draft
+    undecided = [name for name in review.both if name not in keep_mine and name not in take_theirs]
+    if undecided:
+        raise InvalidInput("choice", str(_l("Choose your text or the published text for each file changed on "
+                                            "both sides: %(files)s.", files=", ".join(undecided))))
+    published = dict(review.latest.sources)
+    sources = dict(draft.sources)
+    for name in [*review.theirs, *(name for name in review.both if name in take_theirs)]:
+        if name in published:
+            sources[name] = published[name]
+        else:
+            sources.pop(name, None)
+    images = {vi.name: vi.sha256 for vi in review.latest.images}
+    draft.images = {**images, **draft.images}
+    _set_sources(draft, sources, actor)
+    draft.base_version = review.latest.number
+    db.session.flush()
+    return draft
+
+
 def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersion | None]:
     """Publish the draft as the next version, or return its problems and write nothing.
     Everything is checked and rendered before the first write."""
@@ -339,6 +408,14 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
     draft = draft_for(actor, course, create=False)
     if draft is None:
         raise InvalidInput("draft", str(_l("There is no draft to publish: edit a file first.")))
+    latest = publishing.latest_version(course)
+    if latest is not None and draft.base_version is not None and latest.number > draft.base_version:
+        raise InvalidInput("draft", str(_l(
+            "Version %(n)d was published after this draft began (from version %(base)d): bring the draft up to date "
+            "before publishing, so that nobody's changes are undone.", n=latest.number, base=draft.base_version)))
+    if current_app.config.get("PUBLISH_NEEDS_SECOND_AUTHOR") and draft.updated_by_id == actor.id:
+        raise InvalidInput("draft", str(_l("Another author must publish this draft: you made its last change, "
+                                           "and this site asks for a second pair of eyes.")))
     checked = check_draft(draft)
     if not checked.ok:
         return checked, None
