@@ -22,6 +22,10 @@ def _translated(message: str) -> str:
     return gettext(message)
 
 
+# A label: plain text (a language's own name) or text translated when shown.
+Label = str | LazyProxy
+
+
 def _l(message: str) -> LazyProxy:
     """A label: found by `pybabel extract -k _l`, translated each time it is shown."""
     return LazyProxy(_translated, message, enable_cache=False)
@@ -31,7 +35,7 @@ class Term(StrEnum):
     """A value of one of the lists below, with the label people read."""
 
     @property
-    def label(self) -> str:
+    def label(self) -> Label:
         return _LABELS[type(self)][self]
 
     @classmethod
@@ -40,17 +44,19 @@ class Term(StrEnum):
         return tuple(member.value for member in cls)
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
+    def choices(cls) -> list[tuple[str, Label]]:
         """(value, label) pairs for a select field."""
         return [(member.value, member.label) for member in cls]
 
     @classmethod
-    def label_of(cls, value: str | None) -> str:
+    def label_of(cls, value: str | None) -> Label:
         """The label of a stored value; an unknown value (from an older version) shows as itself."""
+        if value is None:
+            return ""
         try:
             return cls(value).label
         except ValueError:
-            return value or ""
+            return value
 
 
 class Language(Term):
@@ -137,7 +143,7 @@ class Intensity(Term):
     HEAVY = "heavy"
 
 
-_LABELS: dict[type[Term], dict[Term, str]] = {
+_LABELS: dict[type[Term], dict[Term, Label]] = {
     # Each language is named in itself, whatever the page's language.
     Language: {Language.EN: "English", Language.NL: "Nederlands"},
     Sector: {
