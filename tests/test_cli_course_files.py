@@ -28,7 +28,8 @@ def files(tmp_path, runner):
 
 def _versions(app) -> list[tuple[int, str]]:
     with app.app_context():
-        return [(v.number, v.title) for v in db.session.scalars(sa.select(CourseVersion).order_by(CourseVersion.number))]
+        versions = db.session.scalars(sa.select(CourseVersion).order_by(CourseVersion.number))
+        return [(v.number, v.title) for v in versions]
 
 
 def _edit_in_browser(app, make_user, old: str, new: str, path: str = "01-what-it-is.md") -> None:
@@ -55,7 +56,8 @@ def test_a_course_md_copied_with_another_courses_id_is_refused_naming_that_cours
     (copy / "01-hotels.md").write_text((files / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels"))
     result = runner.invoke(args=["courses", "import", str(copy)])
     assert result.exit_code == 1
-    assert "course.md:2: the id 'core' belongs to another course, \"Human trafficking: the shared core\" (version 1)" in result.output
+    assert ("course.md:2: the id 'core' belongs to another course, \"Human trafficking: the shared core\" "
+            "(version 1)") in result.output
     assert "Nothing was imported" in result.output
     assert _versions(app) == [(1, "Human trafficking: the shared core")]
 

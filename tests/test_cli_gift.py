@@ -53,6 +53,7 @@ def test_a_name_already_in_the_folder_is_refused(runner, tmp_path):
     folder, gift = _folder(tmp_path), tmp_path / "bank.gift"
     gift.write_text(BANK)
     before = (folder / "02-indicators-quiz.md").read_text()
-    result = runner.invoke(args=["courses", "gift", str(gift), "--into", str(folder), "--filename", "02-indicators-quiz"])
+    result = runner.invoke(args=["courses", "gift", str(gift), "--into", str(folder),
+                                 "--filename", "02-indicators-quiz"])
     assert result.exit_code == 1 and "Choose a new file name" in result.output
     assert (folder / "02-indicators-quiz.md").read_text() == before

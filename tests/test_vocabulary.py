@@ -54,10 +54,10 @@ def test_forms_the_parser_and_the_certificate_use_the_same_lists(app):
     with app.test_request_context():
         profile, search = ProfileForm(meta={"csrf": False}), UserSearchForm()
         course = NewCourseForm(meta={"csrf": False})
-        assert [choice[0] for choice in profile.sector.iter_choices()] == list(Sector.values())
-        assert [choice[0] for choice in profile.locale.iter_choices()] == list(Language.values())
-        assert [choice[0] for choice in course.language.iter_choices()] == list(Language.values())
-        assert [choice[0] for choice in search.role.iter_choices()] == ["", *Role.values()]
-    assert content.spec.SECTORS == Sector.values() and content.spec.LANGUAGES == Language.values()
+        assert [c.value for c in profile.sector.choices] == list(Sector.values())
+        assert [c.value for c in profile.locale.choices] == list(Language.values())
+        assert [c.value for c in course.language.choices] == list(Language.values())
+        assert [c.value for c in search.role.choices] == ["", *Role.values()]
+    assert Sector.values() == content.spec.SECTORS and Language.values() == content.spec.LANGUAGES
     assert set(SECTOR_NAMES) == set(Sector.values()) and SECTOR_NAMES["community"] == "Community"
     assert CertificateState.WITHDRAWN in CertificateState

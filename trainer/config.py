@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import secrets
-
 from pathlib import Path
 from urllib.parse import urlsplit
 

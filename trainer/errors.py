@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
@@ -43,7 +42,8 @@ FOREIGN_ORIGIN = (_l("That form came from another website"),
 
 def _render(code: int, message: tuple | None = None):
     title, detail = message or MESSAGES.get(code, MESSAGES[500])
-    if request.path == "/healthz" or request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+    wants_json = request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+    if request.path == "/healthz" or wants_json:
         return jsonify(error=str(title)), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 required = DataRequired(message=_l("This field is required."))

@@ -4,7 +4,7 @@ Views never decide access themselves: they call a service, and the service asks 
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from trainer.vocabulary import Role
 
@@ -30,7 +30,7 @@ class Account(Actor, Protocol):
 STAFF_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
 
 
-def is_admin(user: Actor | None) -> bool:
+def is_admin(user: Actor | None) -> TypeGuard[Actor]:
     return bool(user and user.is_active and user.has_role(Role.ADMIN))
 
 

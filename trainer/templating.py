@@ -4,13 +4,21 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
 
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
-from trainer.vocabulary import (AssignmentState, CertificateState, Ending, Intensity, Language, ModuleState, Role,
-                                Sector, Specialty)
+from trainer.vocabulary import (
+    AssignmentState,
+    CertificateState,
+    Ending,
+    Intensity,
+    Language,
+    ModuleState,
+    Role,
+    Sector,
+    Specialty,
+)
 
 # The vocabulary, for comparisons and lists in templates (`state == CertificateState.VALID`).
 VOCABULARY = (AssignmentState, CertificateState, Ending, Intensity, Language, ModuleState, Role, Sector, Specialty)

@@ -11,9 +11,8 @@ course_versions is referenced by other tables with ON DELETE CASCADE, so the col
 dropped with plain ALTER TABLE statements (in place on SQLite 3.35 and later), never by copying
 the table.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0026'
 down_revision = '0020'

@@ -12,9 +12,8 @@ Existing courses get the number of their latest version published from files (a 
 publishing user: the command line); courses made in the browser keep NULL. `courses` is
 referenced by other tables with ON DELETE CASCADE, so the column is added in place.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0027'
 down_revision = '0026'

@@ -489,9 +489,9 @@ def _bank(count: int, padding: str = "") -> str:
 
 
 def test_five_hundred_questions_convert_quickly_and_a_module_over_1_mb_is_flagged():
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: other work on the machine does not count
     result = convert(_bank(500, padding=" Think it through." * 110))
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 20
     assert result.converted == 500
     assert result.skipped == []
     assert any("larger than 1 MB" in w.message for w in result.warnings)
@@ -500,10 +500,10 @@ def test_five_hundred_questions_convert_quickly_and_a_module_over_1_mb_is_flagge
 def test_ten_thousand_questions_are_refused_quickly():
     from trainer.content.gift import GiftTooLarge
 
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(GiftTooLarge):
         convert(_bank(10_000))
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 # --- a realistic bank -----------------------------------------------------------------------

@@ -121,3 +121,9 @@ def test_script_and_data_links_are_refused(folder, modules, link, scheme):
     problems = course(folder, modules, f"Text and {link}.\n")
     assert len(problems) == 1 and problems[0].startswith("c/m.md:14: ") and "warning" not in problems[0]
     assert f"'{scheme}:' is not a web address" in problems[0]
+
+
+@pytest.mark.parametrize("link", ["<http://https.omb.report/icr/1>", "[form](https://http://example.org/a)"])
+def test_a_scheme_written_twice_is_refused(folder, modules, link):
+    problems = course(folder, modules, f"Text and {link}.\n")
+    assert len(problems) == 1 and "the scheme is written twice" in problems[0]

@@ -176,7 +176,8 @@ def test_escaped_syntax_is_text(modules):
 def test_matching_takes_extra_right_sides_but_needs_two_pairs(modules):
     good = question("Q {#q kind=matching}", "- Cat => cat food {#a}\n- Dog => dog food {#b}\n- => bird seed {#c}")
     assert modules.problems("quiz", good) == []
-    bad = question("Q {#q kind=matching}", "- Cat => cat food {#a}\n- => cat food {#b}\n  > Never shown.\n- => seed {#c}")
+    bad = question("Q {#q kind=matching}",
+                   "- Cat => cat food {#a}\n- => cat food {#b}\n  > Never shown.\n- => seed {#c}")
     assert modules.problems("quiz", bad) == [
         "m.md:12: question needs at least 2 pairs with text on both sides of =>",
         "m.md:12: the extra right side 'cat food' is already the answer of a pair",
@@ -188,7 +189,8 @@ def test_short_answers_take_partial_credit_and_wildcards(modules):
     good = question("Q {#q kind=short}", "- [x] Amsterdam {#a}\n  > Yes.\n- [x] A*dam {#b weight=50}\n  > Close.\n"
                                          "- [ ] Rotterdam {#c}\n  > No.")
     assert modules.problems("quiz", good) == []
-    bad = question("Q {#q kind=short}", "- [x] Amsterdam {#a weight=50}\n  > Close.\n- [ ] Rotterdam {#c weight=-10}\n  > No.")
+    bad = question("Q {#q kind=short}",
+                   "- [x] Amsterdam {#a weight=50}\n  > Close.\n- [ ] Rotterdam {#c weight=-10}\n  > No.")
     assert modules.problems("quiz", bad) == [
         "m.md:12: a short question needs an [x] answer with full marks (no weight, or weight=100)",
         "m.md:18: only [x] answers take a weight",

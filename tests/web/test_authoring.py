@@ -5,28 +5,12 @@ from __future__ import annotations
 import io
 import pathlib
 import re
-import struct
-import zlib
 
 import pytest
 
-from tests.conftest import GOOD_COURSE, PASSWORD, login
-from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
+from tests.conftest import GOOD_COURSE, PASSWORD
+from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK, tiny_png
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
-
-
-def _png() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
-@pytest.fixture
-def admin(client, make_user):
-    user = make_user(roles=("admin",))
-    login(client, user)
-    return user
 
 
 def _new_course(client, slug="police-advanced"):
@@ -212,12 +196,12 @@ def test_export_downloads_a_zip(client, admin, published_course):
 def test_image_upload_checks_the_content_not_the_name(client, admin, count_rows):
     _new_course(client)
     url = "/authoring/courses/police-advanced/images"
-    ok = client.post(url, data={"image": (io.BytesIO(_png()), "Side Room.PNG")}, follow_redirects=True)
+    ok = client.post(url, data={"image": (io.BytesIO(tiny_png()), "Side Room.PNG")}, follow_redirects=True)
     assert "images/side-room.png" in ok.get_data(as_text=True)
     fake = client.post(url, data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "evil.png")},
                        follow_redirects=True)
     assert "Only PNG, JPEG and WebP images can be used." in fake.get_data(as_text=True)
-    big = client.post(url, data={"image": (io.BytesIO(_png() + b"\0" * (2 * 1024 * 1024)), "big.png")},
+    big = client.post(url, data={"image": (io.BytesIO(tiny_png() + b"\0" * (2 * 1024 * 1024)), "big.png")},
                       follow_redirects=True)
     assert "larger than 2 MB" in big.get_data(as_text=True)
     assert count_rows(StoredImage) == 1
@@ -372,7 +356,8 @@ def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chos
                                                                                   count_rows):
     good = pathlib.Path(GOOD_COURSE)
     course_md = ((good / "course.md").read_text().replace('"Human trafficking: the shared core"', '"Hotels"')
-                 .replace("  - 02-indicators-quiz.md\n  - 03-night-shift.md\n", "").replace("01-what-it-is.md", "01-hotels.md"))
+                 .replace("  - 02-indicators-quiz.md\n  - 03-night-shift.md\n", "")
+                 .replace("01-what-it-is.md", "01-hotels.md"))
     lesson = (good / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels")
     lesson = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", lesson)
     data = _course_zip("mine", course_md, {"01-hotels.md": lesson})

@@ -11,18 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Invitation
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
-    login(client, user)
-    return user
 
 
 def _create(client, name="Officers 2026"):
@@ -112,7 +104,8 @@ def test_assignments_show_on_the_learners_dashboard_with_overdue_marks(app, clie
     cohort_id = _create(client)
     learner_account = make_user(name="Ana Ortiz")
     _member(app, cohort_id, learner_account.id)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments",
+                data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
     client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
                                                            "due_on": (TODAY + timedelta(days=7)).isoformat()})
     learner = app.test_client()
@@ -224,7 +217,7 @@ def test_removing_a_learner_takes_effect_at_once(app, client, trainer, make_user
     assert client.get(f"/cohorts/{cohort_id}/learners/{account.id}").status_code == 404
 
 
-def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user):
+def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user, sql_statements):
     from trainer.services import accounts
 
     cohort_id = _create(client)
@@ -242,7 +235,7 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
             db.session.commit()
 
     def queries():
-        with app.app_context(), recorded_statements(db.engine) as statements:
+        with sql_statements() as statements:
             assert client.get(f"/cohorts/{cohort_id}").status_code == 200
         return len(statements)
 

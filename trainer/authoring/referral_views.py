@@ -1,7 +1,7 @@
 """Administrators keep the referral directory: the services Support and resources lists."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,7 +33,9 @@ def referral_list():
 @bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
 def referral_edit(referral_id: int | None = None):
     referral = referrals.get(current_user, referral_id) if referral_id else None
-    form = ReferralForm(obj=referral)
+    # A sent form is read from what was sent alone: a field left out is empty, never the stored
+    # value (a list of languages is not the text the form expects).
+    form = ReferralForm() if request.method == "POST" else ReferralForm(obj=referral)
     if referral is not None and not form.is_submitted():
         form.languages.data = ", ".join(referral.languages)
         form.description_nl.data = (referral.descriptions or {}).get(Language.NL, "")

@@ -39,7 +39,8 @@ def course_create():
     form = NewCourseForm()
     if form.validate_on_submit():
         try:
-            course = authoring.create_course(current_user, form.slug.data, form.title.data, form.language.data)
+            course = authoring.create_course(current_user, form.slug.data or "", form.title.data or "",
+                                             form.language.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -73,7 +74,7 @@ def edit_file(slug: str, path: str):
         form.text.data = draft.sources[path]
     elif form.validate_on_submit() and request.form.get("action") == "save":
         try:
-            authoring.save_file(current_user, course, path, form.text.data)
+            authoring.save_file(current_user, course, path, form.text.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -107,7 +108,8 @@ def add_module(slug: str):
     form = NewModuleForm()
     if form.validate_on_submit():
         try:
-            name = authoring.add_module(current_user, course, form.filename.data, form.kind.data, form.title.data)
+            name = authoring.add_module(current_user, course, form.filename.data or "", form.kind.data or "",
+                                        form.title.data or "")
         except InvalidInput as error:
             flash(error.message, "error")
         else:
@@ -145,14 +147,14 @@ def import_gift(slug: str):
         return redirect(url_for("authoring.course_detail", slug=slug))
     data = form.gift.data.read(authoring.MAX_FILE_BYTES + 1)
     try:
-        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data,
+        result = authoring.import_gift(current_user, course, data, form.filename.data or "", form.title.data or "",
                                        import_rest=form.import_rest.data)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("authoring.course_detail", slug=slug))
     db.session.commit()
     return render_template("authoring/gift_report.html", course=course, result=result,
-                           filename=form.filename.data.strip().lower().removesuffix(".md") + ".md")
+                           filename=(form.filename.data or "").strip().lower().removesuffix(".md") + ".md")
 
 
 @bp.post("/courses/<slug>/publish")

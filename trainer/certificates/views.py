@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,7 +46,7 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
-    state = certificate.state(datetime.now(timezone.utc).date())
+    state = certificate.state(datetime.now(UTC).date())
     if state in (CertificateState.REVOKED, CertificateState.WITHDRAWN):
         return render_template("certificates/verify.html", certificate=None, state=state), 410
     return render_template("certificates/verify.html", certificate=certificate, state=state)
@@ -130,7 +130,7 @@ def badge_assertion(code: str):
     asks, saying only that it is revoked."""
     certificate = certificates.by_code(code)
     data = badges.assertion(certificate) if certificate else None
-    if data is None:
+    if certificate is None or data is None:
         abort(404)
     response = jsonify(data)
     if data.get("revoked"):

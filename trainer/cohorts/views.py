@@ -1,18 +1,25 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from trainer import policy
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
 from trainer.forms import ConfirmForm, options
-from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
-                              reminders)
+from trainer.services import (
+    analysis,
+    assignments,
+    catalogue,
+    cohorts,
+    invitations,
+    learner_report,
+    membership,
+    reminders,
+)
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error
 
@@ -136,7 +143,7 @@ def cohort_add_trainer(cohort_id: int):
     form = TrainerForm()
     if form.validate_on_submit():
         try:
-            user = cohorts.add_trainer(current_user, cohort, form.email.data)
+            user = cohorts.add_trainer(current_user, cohort, form.email.data or "")
         except InvalidInput as error:
             flash(error.message, "error")
         else:

@@ -158,7 +158,7 @@ def _duplicate_course_ids(folders: list[Path], summaries: list[CourseSummary]) -
     """Course ids are unique across the folder (the second and later uses are reported)."""
     problems: list[Problem] = []
     first: dict[str, str] = {}
-    for folder, summary in zip(folders, summaries):
+    for folder, summary in zip(folders, summaries, strict=True):
         path = folder / "course.md"
         if summary.id in first:
             line = id_line(path.read_text("utf-8", "replace"))

@@ -13,10 +13,10 @@ from trainer.vocabulary import Ending, Language
 from . import frontmatter as fm
 from .context import Context
 from .credit import read_credit
-from .reviews import read_reviewed
 from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
+from .reviews import read_reviewed
 from .scan import scan
 from .spec import LANGUAGES, PASS_ENDINGS, SECTORS, SPECIALTIES, STATUSES, CourseSpec, ImageRef, ModuleSpec
 

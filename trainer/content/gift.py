@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from trainer.content.gift_render import (
-    BLANK, GiftAnswer, GiftQuestion, GiftText, QuizQuestion, SkipQuestion, build_question,
+    BLANK,
+    GiftAnswer,
+    GiftQuestion,
+    GiftText,
+    QuizQuestion,
+    SkipQuestion,
+    build_question,
     render_module,
 )
 from trainer.content.spec import INTENSITIES
@@ -213,7 +219,7 @@ def _items(inside: str, marks: str) -> list[tuple[str, str]]:
         raise SkipQuestion(f"answer block '{_short(inside)}' has no answers marked '='")
     if parts[0].strip():
         raise SkipQuestion(f"text before the first answer mark: '{_short(parts[0])}'")
-    return list(zip(parts[1::2], parts[2::2]))
+    return list(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _choice_answers(inside: str, fmt: str, marks: str) -> list[GiftAnswer]:

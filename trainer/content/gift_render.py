@@ -294,7 +294,8 @@ def _number(value: float) -> str:
 def render_option(option: QuizOption) -> list[str]:
     """An option (or matching pair) list item with its feedback."""
     if option.match is not None:
-        head = f"- {option.text} => {option.match} {{#{option.id}}}" if option.text else f"- => {option.match} {{#{option.id}}}"
+        left = f"{option.text} " if option.text else ""  # no left side: an extra right side
+        head = f"- {left}=> {option.match} {{#{option.id}}}"
     else:
         box = "x" if option.correct else " "
         weight = f" weight={_number(option.weight)}" if option.weight is not None else ""
@@ -372,8 +373,8 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
                                "more than one answer is marked '=' in a single-answer question "
                                "(use weights such as ~%50% for a multiple-answer question)")
         options = [_option(i, a, notes, w > 0, w if 0 < w < 100 else None)
-                   for i, (a, w) in enumerate(zip(question.answers, weights))]
-        dropped = [o.id for o, w in zip(options, weights) if w < 0]
+                   for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
+        dropped = [o.id for o, w in zip(options, weights, strict=True) if w < 0]
         if dropped:
             warnings.append(f"negative weights on options {', '.join(dropped)} were dropped: "
                             "a single-answer question never scores below zero")
@@ -384,14 +385,14 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
     if abs(total - 100) > 1:
         raise SkipQuestion(f"the positive weights add up to {_number(total)}%, not 100%")
     return "multiple", [_option(i, a, notes, w > 0, w)
-                        for i, (a, w) in enumerate(zip(question.answers, weights))]
+                        for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
 
 
 def _true_false(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
     """True/false: the parser gives the answers True and False, with their feedback."""
     return "true-false", [QuizOption(ident, answer.text.text, _effective(answer) == 100,
                                      _feedback(answer.feedback, notes))
-                          for ident, answer in zip(("true", "false"), question.answers)]
+                          for ident, answer in zip(("true", "false"), question.answers, strict=True)]
 
 
 def _short(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:

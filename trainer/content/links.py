@@ -229,6 +229,9 @@ def _check_scheme(target: str, shown: str, line: int, problems: Problems) -> Non
                              "https:, mailto: or tel:")
     elif scheme in ("http", "https") and not target.lower().startswith(f"{scheme}://"):
         problems.error(line, f"{shown}: write {scheme}:// with two slashes")
+    elif scheme in ("http", "https") and re.match(r"(?i)https?://(?:https?[.:/]|www\.https?[.:])", target):
+        problems.error(line, f"{shown}: the scheme is written twice (as in http://https.example.org); "
+                             "copy the address again from the browser")
 
 
 def _check_relative(target: str, line: int, here: str, course: LinkTargets,

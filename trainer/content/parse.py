@@ -63,7 +63,7 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = Languag
     intro_html = ctx.render(preamble.lines)
     parts = _parse_body(values.get("kind"), blocks, ctx)
     parts["draw"] = read_draw(front, values.get("kind"), parts.get("questions", ()), problems)
-    if "pass_ending" in values and values.get("kind") != "scenario":
+    if front is not None and "pass_ending" in values and values.get("kind") != "scenario":
         problems.error(front.line("pass_ending"), "pass_ending: only a scenario has endings")
         values.pop("pass_ending")
     references = values.get("references", ())

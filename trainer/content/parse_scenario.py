@@ -102,7 +102,7 @@ def _check_graph(nodes: list[_Node], start: str, ctx: Context) -> None:
     """Dangling links, unreachable nodes and loops with no way out."""
     graph = graph_of(node.spec for node in nodes)
     for node in nodes:
-        for choice, line in zip(node.spec.choices, node.choice_lines):
+        for choice, line in zip(node.spec.choices, node.choice_lines, strict=True):
             if choice.target and choice.target not in graph:
                 ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'")
     found = reachable(graph, start)

@@ -74,7 +74,7 @@ def parse_referrals(path: str | Path) -> Parsed[tuple[ReferralSpec, ...]]:
                           "'- country:'")
         return Parsed((), tuple(problems.items))
     referrals = []
-    for item_node, item in zip(node.value, data):
+    for item_node, item in zip(node.value, data, strict=True):
         referral = _referral(item_node, item, problems)
         if referral is not None:
             referrals.append(referral)

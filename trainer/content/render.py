@@ -36,7 +36,7 @@ from trainer.vocabulary import Language
 CALLOUT_KINDS = ("indicators", "what-to-do", "who-to-call", "note", "warning", "example",
                  "myth-fact", "self-care")
 # Rendered HTML is stored, so default titles are chosen in the course's language here.
-DEFAULT_TITLES = {
+DEFAULT_TITLES: dict[str, dict[str, str]] = {
     Language.EN: {"indicators": "Indicators", "what-to-do": "What to do", "who-to-call": "Who to call",
            "note": "Note", "warning": "Warning", "example": "Example",
            "myth-fact": "Myth and fact", "self-care": "Self-care"},
@@ -151,8 +151,8 @@ def _meter(md: markdown.Markdown, work: _Work) -> None:
         if isinstance(processor, InlineProcessor):
             processor.handleMatch = _metered_match(processor.handleMatch, work)  # type: ignore[method-assign]
         if isinstance(processor, LinkInlineProcessor):
-            processor.getText = _link_text(work)  # type: ignore[method-assign]
-            processor.getLink = _link_address(processor.getLink, work)  # type: ignore[method-assign]
+            processor.getText = _link_text(work)  # type: ignore[method-assign, assignment]
+            processor.getLink = _link_address(processor.getLink, work)  # type: ignore[method-assign, assignment]
     for block_processor in md.parser.blockprocessors:
         block_processor.run = _metered_block(block_processor.run, work)  # type: ignore[method-assign]
 
@@ -168,7 +168,8 @@ class RenderedImage:
 class _DropRawHtml(InlineProcessor):
     """Replaces raw HTML tags and comments with nothing (and dangerous elements' content)."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802
+    # InlineProcessor changes Pattern's signature; Markdown's own stubs mark the same override.
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]  # noqa: N802
         return "", m.start(0), m.end(0)
 
 

@@ -28,7 +28,8 @@ SHAPE = "reviewed: write a list of reviews, each with by: (a name or role) and d
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def read_reviewed(front: FrontMatter | None, problems: Problems, today: dt.date | None = None) -> tuple[ReviewSpec, ...]:
+def read_reviewed(front: FrontMatter | None, problems: Problems,
+                  today: dt.date | None = None) -> tuple[ReviewSpec, ...]:
     """The course's reviews, oldest first, every problem reported at its line; () without any."""
     if front is None or "reviewed" not in front.key_lines:
         return ()

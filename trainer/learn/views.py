@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +10,19 @@ from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
 from trainer.learn import bp
-from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
-                              publishing, quizzes, referrals, scenarios)
+from trainer.services import (
+    assignments,
+    catalogue,
+    certificates,
+    course_data,
+    lessons,
+    membership,
+    progress,
+    publishing,
+    quizzes,
+    referrals,
+    scenarios,
+)
 from trainer.services.errors import InvalidInput
 
 
@@ -46,9 +57,10 @@ def course(slug: str):
     record = progress.enrolment(current_user, course)
     resume = state.next_module(record.last_module if record else None)
     held = [c for c in certificates.mine(current_user) if c.course_id == course.id]
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     return render_template("learn/course.html", course=course, version=version, state=state,
-                           enrolment=record, resume=resume, confirm=ConfirmForm(), certificate=held[0] if held else None,
+                           enrolment=record, resume=resume, confirm=ConfirmForm(),
+                           certificate=held[0] if held else None,
                            may_recertify=bool(held) and certificates.can_recertify(held[0], today))
 
 
@@ -87,7 +99,8 @@ def module(slug: str, module_slug: str):
         context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
     elif module.kind == "quiz":
         every = request.args.get("attempts") == "all"
-        attempts, total = quizzes.attempts(current_user, course, module.slug, None if every else quizzes.RECENT_ATTEMPTS)
+        shown = None if every else quizzes.RECENT_ATTEMPTS
+        attempts, total = quizzes.attempts(current_user, course, module.slug, shown)
         context.update(form=form, attempts=attempts, attempts_total=total)
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)

@@ -9,5 +9,9 @@ from trainer.models.referral import Referral
 from trainer.models.user import RecoveryCode, User, UserRole, UserSession
 from trainer.models.wellbeing import WellbeingCheck
 
-__all__ = ["AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "Module", "PendingMail",
-           "RecoveryCode", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession", "VersionImage"]
+__all__ = [
+    "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember",
+    "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "Module",
+    "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt",
+    "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession", "VersionImage", "WellbeingCheck",
+]

@@ -7,12 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 from trainer.vocabulary import CertificateState
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class Certificate(db.Model):
         return CertificateState.VALID
 
 
-class CertificateReminder(db.Model):
+class CertificateReminder(Model):
     """A notice sent about a certificate (before it expires); each kind goes out once."""
 
     __tablename__ = "certificate_reminders"

@@ -11,12 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 from trainer.vocabulary import ModuleState
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class Enrolment(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     __tablename__ = "module_progress"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +56,7 @@ class ModuleProgress(db.Model):
     )
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     __tablename__ = "quiz_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +76,7 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class QuizDraw(db.Model):
+class QuizDraw(Model):
     """A quiz form a learner has open: the questions drawn for it and its token (from which its
     option keys and order derive). One per learner and quiz; it becomes a QuizAttempt when
     submitted, so a reload shows the same form and a retake draws anew."""
@@ -95,7 +95,7 @@ class QuizDraw(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id", "module"),)
 
 
-class ScenarioRun(db.Model):
+class ScenarioRun(Model):
     __tablename__ = "scenario_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

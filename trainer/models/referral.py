@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.vocabulary import Language
 
 if TYPE_CHECKING:
     from trainer.models.user import User
 
 
-class Referral(db.Model):
+class Referral(Model):
     __tablename__ = "referrals"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -92,7 +92,7 @@ def create_account(email: str, password: str, profile: Profile, roles: tuple[str
     if unknown:
         raise InvalidInput("roles", f"unknown roles: {', '.join(sorted(unknown))}")
     user = User(email=normalise_email(email), password_hash=passwords.hash_password(password),
-                email_verified_at=datetime.now(timezone.utc) if verified else None)
+                email_verified_at=datetime.now(UTC) if verified else None)
     _apply_profile(user, profile)
     user.roles = [UserRole(role=r) for r in sorted(set(roles) | {Role.LEARNER})]
     db.session.add(user)
@@ -125,7 +125,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     db.session.flush()
     return user
 

@@ -4,8 +4,9 @@ enrolments and module progress in one query each."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -18,7 +19,6 @@ from trainer.services import audit, catalogue
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.vocabulary import AssignmentState, ModuleState
-
 
 
 def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None) -> Assignment:
@@ -117,7 +117,7 @@ class LearnerAssignment:
 
 def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
     """Everything assigned to the learner through their cohorts, soonest due first."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
                               .join(CohortMember, CohortMember.cohort_id == Cohort.id)
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
@@ -178,7 +178,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     assignments = list(cohort.assignments)
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
@@ -199,7 +199,7 @@ def export_csv(actor: User, board: Dashboard) -> bytes:
     header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
                                   f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
     audit.record(actor, "export-cohort-csv", f"cohort {board.cohort.id}", learners=len(board.learners))
-    rows = [[safe_cell(h) for h in header]]
+    rows: list[Sequence[object]] = [[safe_cell(h) for h in header]]
     for user in board.learners:
         rows.append([safe_cell(user.name), safe_cell(user.email)]
                     + [board.cells[(user.id, a.id)].state for a in board.assignments]

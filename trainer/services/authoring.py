@@ -11,6 +11,7 @@ import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Literal, overload
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -80,8 +81,13 @@ def create_course(actor: User, slug: str, title: str, language: str) -> Course:
     return course
 
 
+@overload
+def draft_for(actor: User, course: Course, create: Literal[True] = True) -> CourseDraft: ...
+@overload
+def draft_for(actor: User, course: Course, create: Literal[False]) -> CourseDraft | None: ...
 def draft_for(actor: User, course: Course, create: bool = True) -> CourseDraft | None:
-    """The course's draft; made from its latest version when there is none yet."""
+    """The course's draft; made from its latest version when there is none yet (unless not
+    ``create``: then None when there is no draft)."""
     _require_author(actor)
     draft = db.session.get(CourseDraft, course.id)
     if draft is None and create:
@@ -348,7 +354,8 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
 
 
 def _image_bytes(sha: str) -> bytes:
-    return publishing.get_image(sha).data
+    """Stored images are never deleted, so every image a draft names is there."""
+    return db.session.get_one(StoredImage, sha).data
 
 
 def versions(actor: User, course: Course) -> list[CourseVersion]:

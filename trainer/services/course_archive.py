@@ -32,7 +32,7 @@ def export_zip(actor: User, course: Course, version: CourseVersion) -> bytes:
         for name, text in version.sources.items():
             archive.writestr(f"{course.slug}/{name}", text)
         for image in version.images:
-            archive.writestr(f"{course.slug}/{image.name}", db.session.get(StoredImage, image.sha256).data)
+            archive.writestr(f"{course.slug}/{image.name}", db.session.get_one(StoredImage, image.sha256).data)
     return buffer.getvalue()
 
 
@@ -45,16 +45,19 @@ def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     for member in members:
         path = PurePosixPath(member.filename)
         if path.is_absolute() or ".." in path.parts or "\\" in member.filename or ":" in member.filename:
-            raise InvalidInput("archive", str(_l("The zip has a file outside its folder: %(name)s", name=member.filename)))
+            raise InvalidInput("archive", str(_l("The zip has a file outside its folder: %(name)s",
+                                                 name=member.filename)))
         if not member.is_dir() and not path.parts:  # "." or "./": the folder itself, not a file in it
             raise InvalidInput("archive", str(_l("The zip holds an entry without a file name: %(name)s",
                                                  name=member.filename)))
         if stat.S_ISLNK(member.external_attr >> 16):
-            raise InvalidInput("archive", str(_l("The zip holds a link, which is not allowed: %(name)s", name=member.filename)))
+            raise InvalidInput("archive", str(_l("The zip holds a link, which is not allowed: %(name)s",
+                                                 name=member.filename)))
         if member.file_size > MAX_MEMBER_BYTES:
             raise InvalidInput("archive", str(_l("%(name)s is larger than 2 MB.", name=member.filename)))
         if member.compress_size and member.file_size / member.compress_size > MAX_RATIO:
-            raise InvalidInput("archive", str(_l("%(name)s expands suspiciously far; it is refused.", name=member.filename)))
+            raise InvalidInput("archive", str(_l("%(name)s expands suspiciously far; it is refused.",
+                                                 name=member.filename)))
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
         raise InvalidInput("archive", str(_l("The zip expands to more than 50 MB.")))

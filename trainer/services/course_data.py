@@ -4,8 +4,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from trainer.content import (ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec,
-                             pass_ending_of)
+from trainer.content import (
+    ChoiceSpec,
+    DrawSpec,
+    ModuleSpec,
+    NodeSpec,
+    OptionSpec,
+    QuestionSpec,
+    SectionSpec,
+    pass_ending_of,
+)
 from trainer.vocabulary import Ending
 
 

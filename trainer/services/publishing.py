@@ -34,7 +34,7 @@ class CourseImages:
     files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, folder: Path) -> "CourseImages":
+    def read(cls, folder: Path) -> CourseImages:
         images = cls()
         image_dir = folder / "images"
         if image_dir.is_dir():
@@ -189,7 +189,7 @@ def export_course(slug: str, folder: Path) -> Export:
         if stored is not None:
             _write(folder / image.name, stored.data)
             written.append(image.name)
-    others = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.md") if str(p.relative_to(folder)) not in written)
+    others = sorted(name for name in (str(p.relative_to(folder)) for p in folder.rglob("*.md")) if name not in written)
     course.files_version = latest.number
     return Export(latest, written, others)
 

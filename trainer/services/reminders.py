@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from trainer import policy
@@ -52,7 +51,7 @@ def overdue(actor: User, cohort: Cohort, today: date | None = None) -> list[Due]
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:

@@ -4,8 +4,9 @@ takes another person's id."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app, render_template
 from xhtml2pdf import pisa
@@ -58,7 +59,7 @@ class Transcript:
 
 def for_learner(user: User, today: date | None = None) -> Transcript:
     """The signed-in learner's own transcript (withdrawn certificates are no longer theirs)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     lines = [Line(c, c.state(today), certificates.verify_url(c.code))
              for c in certificates.mine(user) if not c.withdrawn]
     return Transcript(user, lines, today)
@@ -67,7 +68,7 @@ def for_learner(user: User, today: date | None = None) -> Transcript:
 def csv_for(user: User) -> bytes:
     """The transcript as CSV; every text cell is safe from spreadsheet formula injection."""
     transcript = for_learner(user)
-    rows: list[list[object]] = [CSV_HEADER]
+    rows: list[Sequence[object]] = [CSV_HEADER]
     for line in transcript.lines:
         c, credit = line.certificate, line.credit or {}
         rows.append([safe_cell(c.course_title), c.version_number, c.completed_on.isoformat(),

@@ -29,7 +29,7 @@ def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple
                                  sa.func.lower(User.organisation).like(like)))
     if role in Role.values():
         stmt = stmt.where(User.roles.any(UserRole.role == role))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(page, 1)
     users = db.session.scalars(stmt.order_by(User.name, User.id)
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()

@@ -7,8 +7,19 @@ from typing import Any
 from ..context import Context
 from ..grading import GradeResult, chosen_ids, result
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange,
-                   correct_count, needs_options)
+from .base import (
+    AnswerView,
+    BadAnswer,
+    Choice,
+    Form,
+    FormKeys,
+    QuestionKind,
+    Review,
+    ReviewLine,
+    arrange,
+    correct_count,
+    needs_options,
+)
 
 
 class Single(QuestionKind):

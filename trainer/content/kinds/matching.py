@@ -13,8 +13,19 @@ from ..context import Context
 from ..grading import ZERO, GradeResult, normalise_answer, result
 from ..scan import LIST_ITEM_RE, Attrs
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange,
-                   needs_options, one_value)
+from .base import (
+    AnswerView,
+    BadAnswer,
+    Choice,
+    Form,
+    FormKeys,
+    QuestionKind,
+    Review,
+    ReviewLine,
+    arrange,
+    needs_options,
+    one_value,
+)
 
 
 class Matching(QuestionKind):

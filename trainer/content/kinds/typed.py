@@ -12,8 +12,7 @@ from ..context import Context
 from ..grading import ZERO, GradeResult, normalise_answer, parse_number, result
 from ..scan import Attrs
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, Form, FormKeys, QuestionKind, Review, ReviewLine, correct_count, needs_options,
-                   one_value)
+from .base import AnswerView, Form, FormKeys, QuestionKind, Review, ReviewLine, correct_count, needs_options, one_value
 
 MAX_ANSWER = 500
 NUM = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
