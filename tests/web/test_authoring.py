@@ -58,9 +58,39 @@ def test_editor_reports_an_error_at_its_line_then_publishes_the_fix(client, admi
     preview = client.post("/authoring/courses/police-advanced/preview/02-roadside.md", data={"text": fixed})
     assert preview.get_json()["problems"] == [] and "Away from the driver" in preview.get_json()["html"]
     client.post(editor, data={"text": fixed, "action": "save"})
+    # The starting text of the new course and its first lesson is refused, line by line.
+    refused = client.post("/authoring/courses/police-advanced/publish", follow_redirects=True)
+    assert "these lines are still the starting text" in refused.get_data(as_text=True)
+    assert "course.md:4" in refused.get_data(as_text=True)
+    assert count_rows(CourseVersion) == 0
+    _write_own_text(client)
     response = client.post("/authoring/courses/police-advanced/publish")
     assert response.headers["Location"].endswith("/versions")
     assert count_rows(CourseVersion) == 1 and count_rows(CourseDraft) == 0
+
+
+OWN_TEXT = {
+    "summary: One or two sentences for the catalogue.": "summary: Roadside checks for police officers.",
+    "An introduction to the course, shown on its page.": "How to notice and respond at a roadside check.",
+    "overview: What this module covers, and how heavy it is.": "overview: Why roadside checks matter. Light.",
+    "- The first thing a learner will be able to do.": "- Say why a roadside check can reveal exploitation.",
+    '- "Author or organisation, *Title* (year). <https://example.org/>"':
+        '- "UNODC, *Global Report on Trafficking in Persons* (2024). <https://www.unodc.org/>"',
+    "Write the lesson here.": "A van with workers who do not know where they are going is worth a closer look.",
+    "The next step, the referral, the self-care.": "Speak to each person alone, with an interpreter.",
+}
+
+
+def _write_own_text(client, slug="police-advanced") -> None:
+    import html
+
+    for name in ("course.md", "01-introduction.md"):
+        url = f"/authoring/courses/{slug}/files/{name}"
+        page = client.get(url).get_data(as_text=True)
+        text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+        for old, new in OWN_TEXT.items():
+            text = "\n".join(line.replace(old, new) if line.strip() == old else line for line in text.split("\n"))
+        client.post(url, data={"text": text, "action": "save"})
 
 
 def test_preview_does_not_save(client, admin):

@@ -1,6 +1,7 @@
 """Read a course folder: course.md, its module files and images, into a CourseSpec."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -153,6 +154,8 @@ def _module_entries(course: _Course, entries: tuple[str, ...], front: fm.FrontMa
         else:
             found.append(name)
         seen.add(path)
+    if front is None or "modules" not in front.key_lines:
+        return found  # course.md could not be read: every file would look unlisted
     listed = {(course.folder / name).resolve() for name in entries}
     for path in sorted(course.folder.glob("*.md")):
         if path.name.lower() not in NOT_MODULES and path.resolve() not in listed:
@@ -222,7 +225,10 @@ def _image_data(folder: Path, image: ImageRef, problems: Problems) -> bytes | No
         return None
     path = folder / relative
     if not path.is_file():
-        problems.error(image.line, f"image {src} does not exist")
+        images = folder / "images"
+        names = [p.name for p in images.iterdir() if p.is_file()] if images.is_dir() else []
+        close = difflib.get_close_matches(relative.removeprefix("images/"), names, n=1, cutoff=0.75)
+        problems.error(image.line, f"image {src} does not exist" + (f"; did you mean images/{close[0]}?" if close else ""))
         return None
     data = path.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:

@@ -442,7 +442,7 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
     count = len(questions)
     front: dict[str, object] = {
         "id": module_id, "kind": "quiz", "title": title.strip(),
-        "overview": overview or f"{count} questions imported from a Moodle GIFT file.",
+        "overview": overview or f"{count} question{'' if count == 1 else 's'} imported from a Moodle GIFT file.",
         "intensity": intensity or Intensity.MODERATE.value, "minutes": minutes or max(1, count),
         "objectives": goals,
     }

@@ -267,6 +267,9 @@ def _materialise(images: dict[str, str], folder: Path, sources: dict[str, str]) 
             (folder / name).write_bytes(data[sha])
 
 
+STARTER_WARNING = "this line is still the starting text: write your own before publishing"
+
+
 def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> DraftCheck:
     """Run the course checker on the draft (optionally with some files replaced)."""
     sources = sources or draft.sources
@@ -277,6 +280,9 @@ def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> Dr
         report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src))
         prefix = str(folder.resolve()) + "/"
         problems = tuple(replace(p, path=_relative(p.path, prefix)) for p in report.problems)
+    listed = {"course.md", *(m.path for spec in report.courses for m in spec.modules)}
+    problems += tuple(Problem(name, line, STARTER_WARNING, "warning")
+                      for name, line in templates_md.starter_text(sources) if name in listed)
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         by_file.setdefault(problem.path, []).append(problem)
@@ -419,6 +425,11 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
     checked = check_draft(draft)
     if not checked.ok:
         return checked, None
+    starter = [f"{p.path}:{p.line}" for p in checked.report.problems if p.message == STARTER_WARNING]
+    if starter:
+        raise InvalidInput("draft", str(_l("Not published: these lines are still the starting text, which learners "
+                                           "must not see: %(lines)s.", lines=", ".join(starter[:8])
+                                           + (" …" if len(starter) > 8 else ""))))
     [spec] = checked.report.courses
     if spec.id != course.slug:
         raise InvalidInput("course.md", str(_l("The id in course.md must stay the course's id, '%(slug)s'.",
