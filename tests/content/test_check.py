@@ -309,7 +309,8 @@ def test_near_misses_get_a_did_you_mean(folder, modules):
     (folder.root / "images").mkdir()
     (folder.root / "images" / "side-room.png").write_bytes(tiny_png())
     found = folder.check(files)
-    assert any("image images/side-rom.png does not exist; did you mean images/side-room.png?" in p for p in found), found
+    assert any("image images/side-rom.png does not exist; did you mean images/side-room.png?" in p
+               for p in found), found
     assert any("choice leads to unknown node 'end-acceptabel'; did you mean 'end-acceptable'?" in p
                for p in found), found
 

@@ -228,7 +228,8 @@ def _image_data(folder: Path, image: ImageRef, problems: Problems) -> bytes | No
         images = folder / "images"
         names = [p.name for p in images.iterdir() if p.is_file()] if images.is_dir() else []
         close = difflib.get_close_matches(relative.removeprefix("images/"), names, n=1, cutoff=0.75)
-        problems.error(image.line, f"image {src} does not exist" + (f"; did you mean images/{close[0]}?" if close else ""))
+        hint = f"; did you mean images/{close[0]}?" if close else ""
+        problems.error(image.line, f"image {src} does not exist{hint}")
         return None
     data = path.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:

@@ -113,8 +113,9 @@ MODULE_TEMPLATES = {"lesson": LESSON_MD, "quiz": QUIZ_MD, "scenario": SCENARIO_M
 
 # Lines of the starting text that are structure an author may keep; every other line of it is a
 # placeholder that must be rewritten before learners see the course.
-_STRUCTURE = re.compile(r"^(---|:::.*|(id|kind|title|language|sectors|estimated_minutes|pass_mark|certificate_hours|"
-                        r"status|version_notes|modules|intensity|minutes|objectives|references):.*|- 01-introduction\.md)$")
+_FIELDS = ("id|kind|title|language|sectors|estimated_minutes|pass_mark|certificate_hours|status|version_notes|"
+           "modules|intensity|minutes|objectives|references")
+_STRUCTURE = re.compile(rf"^(---|:::.*|({_FIELDS}):.*|- 01-introduction\.md)$")
 STARTER_LINES = frozenset(
     line.strip() for template in (COURSE_MD, *MODULE_TEMPLATES.values())
     for line in template.replace("{{", "{").replace("}}", "}").split("\n")
