@@ -399,3 +399,16 @@ def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chos
     response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert count_rows(CourseVersion) == 2
+
+
+def test_the_editor_of_a_scenario_shows_its_map(client, admin):
+    _new_course(client)
+    client.post("/authoring/courses/police-advanced/modules",
+                data={"filename": "02-roadside", "title": "Roadside", "kind": "scenario"})
+    editor = "/authoring/courses/police-advanced/files/02-roadside.md"
+    client.post(editor, data={"text": SCENARIO_FIXED, "action": "save"})
+    page = client.get(editor).get_data(as_text=True)
+    assert "Map of this scenario" in page and "<svg" in page
+    assert "the best outcome" in page and "map-ending-best" in page
+    lesson = client.get("/authoring/courses/police-advanced/files/01-introduction.md").get_data(as_text=True)
+    assert "Map of this scenario" not in lesson

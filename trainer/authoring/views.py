@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from trainer import policy
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
+from trainer.content.scenario_map import scenario_map
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
 from trainer.services import authoring, course_archive
@@ -85,7 +86,8 @@ def edit_file(slug: str, path: str):
     # Text refused as too large is not checked or previewed: that would take seconds.
     spec, problems = (None, []) if form.text.errors else authoring.preview(current_user, course, path, text)
     return render_template("authoring/edit.html", course=course, path=path, form=form, spec=spec,
-                           problems=problems, lines=text.split("\n"), max_bytes=authoring.MAX_FILE_BYTES)
+                           problems=problems, lines=text.split("\n"), max_bytes=authoring.MAX_FILE_BYTES,
+                           map=scenario_map(spec) if spec else None)
 
 
 @bp.post("/courses/<slug>/preview/<path:path>")
