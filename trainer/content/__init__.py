@@ -13,7 +13,9 @@ from .problems import Parsed, Problem
 from .referrals import parse_referrals
 from .render import ImageUrl, Renderer, render_markdown, sanitize
 from .scenario import best_path, pass_ending_of, passes
+from .assessment import DEFAULT_CONFIDENCE
 from .spec import (
+    AssessmentSpec,
     ChoiceSpec,
     CourseSpec,
     CreditSpec,
@@ -29,6 +31,7 @@ from .spec import (
 )
 
 __all__ = [
+    "AssessmentSpec", "DEFAULT_CONFIDENCE",
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ImageRef",

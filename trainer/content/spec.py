@@ -157,6 +157,19 @@ class CreditSpec:
 
 
 @dataclass(frozen=True)
+class AssessmentSpec:
+    """A course's pre-test (the id of the quiz whose pool it draws from), whether holders of an
+    earlier certificate may test out with it, the confidence statements rated before and after,
+    and whether an evaluation and an attestation of time spent come before the certificate."""
+
+    pretest: str | None = None
+    test_out: bool = False
+    confidence: tuple[str, ...] = ()
+    evaluation: bool = False
+    attestation: bool = False
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     """A whole course. ``content_hash`` covers course.md, the module files and their images,
     so an importer can skip a course whose source has not changed."""
@@ -182,6 +195,7 @@ class CourseSpec:
     images: tuple[str, ...] = ()
     pass_ending: str = "acceptable"
     credit: CreditSpec | None = None
+    assessment: AssessmentSpec | None = None
 
 
 @dataclass(frozen=True)

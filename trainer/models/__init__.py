@@ -1,4 +1,5 @@
 """Database models. Importing this package registers every table with the metadata."""
+from trainer.models.assessment import CourseEvaluation, CourseRound
 from trainer.models.audit import AuditEvent
 from trainer.models.certificate import Certificate, CertificateReminder
 from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
@@ -9,5 +10,5 @@ from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, Quiz
 from trainer.models.wellbeing import WellbeingCheck
 from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, RecoveryCode, User, UserRole, UserSession
 
-__all__ = ["AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
+__all__ = ["CourseEvaluation", "CourseRound", "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember", "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES", "Module", "PendingMail",
            "ROLES", "RecoveryCode", "SECTORS", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession", "VersionImage"]

@@ -45,6 +45,8 @@ class CourseVersion(db.Model):
     show_wrong_answers: Mapped[bool]
     # The course's ``credit:`` ({body, type, activity_id, hours}), or None.
     credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The course's assessment settings ({pretest, test_out, confidence, evaluation, attestation}), or None.
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(12))
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")

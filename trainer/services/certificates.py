@@ -23,7 +23,7 @@ from trainer import policy
 from trainer.extensions import db
 from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
                             Course, CourseVersion, Enrolment, ModuleProgress, User)
-from trainer.services import audit, mail
+from trainer.services import assessments, audit, mail
 from trainer.services.publishing import image_type
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
@@ -52,9 +52,12 @@ def _add_months(day: date, months: int) -> date:
 
 def issue(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> Certificate | None:
     """The certificate for this completion (made once, whoever asks first); None when the course
-    gives no certificate, or the account has not proven its address yet (`issue_earned` gives it
-    the certificate once it has)."""
+    gives no certificate, the account has not proven its address yet (`issue_earned` gives it
+    the certificate once it has), or the learner still owes a step the course asks before it
+    (`assessments.finish` issues it then)."""
     if not version.certificate_hours or not policy.may_hold_certificate(user):
+        return None
+    if assessments.waiting_steps(user, course, version):
         return None
     key = f"{user.id}:{course.id}:{completed_at.isoformat()}"
     existing = db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
@@ -292,6 +295,7 @@ def recertify(user: User, course: Course) -> None:
     db.session.execute(sa.update(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
         state="not-started", completed_at=None, skipped=[], done_sections=[]))
+    assessments.new_round(user, course)
     db.session.flush()
     log.info("user %s started course %s again to recertify", user.id, course.id)
 
