@@ -84,3 +84,17 @@ def test_confidence_statements(folder, modules):
     long = "x" * 201
     assert folder.check(_course(folder, modules, f"pretest: check\nconfidence:\n  - Fine.\n  - {long}\n")) == [
         "course.md:13: confidence: each statement must be at most 200 characters (it has 201)"]
+
+
+def test_the_documented_example_checks_clean(folder, modules):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text("utf-8")
+    section = doc.split("### Pre-test, evaluation and attestation", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```markdown\n(.*?)```", section, re.S)
+    files = _course(folder, modules, example)
+    files["b.md"] = modules.text("quiz", QUESTION, "check-response")
+    folder.write(files)
+    parsed = parse_course(folder.root)
+    assert parsed.problems == () and parsed.spec.assessment.pretest == "check-response"
