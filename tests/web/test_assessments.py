@@ -332,3 +332,28 @@ def test_administrators_see_a_courses_evaluations_in_aggregate(app, client, make
     login(client, admin)
     text = client.get("/authoring/courses/assessed/evaluations").get_data(as_text=True)
     assert "2 responses" in text and "Secret 0" not in text and "at least 5 people" in text
+
+
+# --- the learner's own data -------------------------------------------------------------------
+
+def test_the_learner_downloads_and_erases_their_ratings_and_evaluation(app, client, learner):
+    import json
+
+    _completed(client)
+    client.post(FINISH, data=FINISHED)
+    data = json.loads(client.post("/profile/data.json", data={"download-password": learner.password}).data)
+    (row,) = data["course_rounds"]
+    assert row["confidence_before"] == [2, 2] and row["confidence_after"] == [4, 4] and row["attested_hours"] == 1.5
+    assert data["course_evaluations"][0]["change"] == "See every patient alone for part of the visit."
+    client.post("/profile/delete", data={"password": learner.password})
+    assert _rows(app, CourseRound) == [] and _rows(app, CourseEvaluation) == [] and _rows(app, QuizAttempt) == []
+
+
+def test_the_trainers_record_of_a_learner_names_the_pre_test(app, client, learner, make_user):
+    take_pretest(client)
+    trainer = make_user(roles=("trainer",))
+    cohort_id = _cohort(app, trainer.id, [learner.id])
+    staff = app.test_client()
+    login(staff, trainer)
+    page = staff.get(f"/cohorts/{cohort_id}/learners/{learner.id}").get_data(as_text=True)
+    assert "Pre-test: 0% — before the course" in page and "~pretest" not in page
