@@ -306,7 +306,7 @@ def test_trainers_see_gain_per_learner_and_topic_and_evaluations_only_together(a
         db.session.add(CohortMember(cohort_id=cohort_id, user_id=learners[4].id))
         db.session.commit()
     page = staff.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
-    assert "What the course adds" in page and "a gain of +100 points (5 learners)" in page
+    assert "What the course adds" in page and "a gain of +100 points." in page and "Measured for 5 learners." in page
     assert "Learner 0" in page and "0% → 100% (+100)" in page and "confidence 2.0 → 4.0 of 5" in page
     assert "5 responses" in page and "Comment 0" in page and "See every patient alone" in page
     assert page.count("<meter") > 10
