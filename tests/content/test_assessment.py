@@ -54,8 +54,8 @@ def test_the_pre_test_must_be_one_of_the_courses_quizzes(folder, modules):
     assert folder.check(_course(folder, modules, "pretest: final-check\n")) == [
         "course.md:10: pretest: no quiz module of this course has the id 'final-check' (its quizzes: check)"]
     assert folder.check(_course(folder, modules, "pretest: Check!\n")) == [
-        "course.md:10: pretest: malformed id 'Check!': use lowercase letters, digits and hyphens, starting with "
-        "a letter, at most 64 characters"]
+        ("course.md:10: pretest: malformed id 'Check!': use lowercase letters, digits and hyphens, starting with "
+         "a letter, at most 64 characters")]
 
 
 def test_testing_out_needs_a_pre_test_and_certificates_that_expire(folder, modules):
@@ -63,8 +63,8 @@ def test_testing_out_needs_a_pre_test_and_certificates_that_expire(folder, modul
         "course.md:10: test_out: learners test out by passing the pre-test: set pretest first"]
     assert folder.check(_course(folder, modules, "pretest: check\ntest_out: true\n",
                                 certificate="certificate_hours: 2\n")) == [
-        "course.md:10: test_out: testing out is for recertification, and this course's certificates never "
-        "expire: set certificate_valid_months"]
+        ("course.md:10: test_out: testing out is for recertification, and this course's certificates never "
+         "expire: set certificate_valid_months")]
     assert folder.check(_course(folder, modules, "test_out: yes please\n")) == [
         "course.md:10: test_out: must be true or false"]
 
@@ -77,8 +77,8 @@ def test_evaluation_and_attestation_come_before_a_certificate(folder, modules):
 
 def test_confidence_statements(folder, modules):
     assert folder.check(_course(folder, modules, "confidence:\n  - One.\n  - Two.\n")) == [
-        "course.md:10: confidence: the statements are rated with the pre-test, before and after the course: "
-        "set pretest first"]
+        ("course.md:10: confidence: the statements are rated with the pre-test, before and after the course: "
+         "set pretest first")]
     assert folder.check(_course(folder, modules, "pretest: check\nconfidence:\n  - Only one.\n")) == [
         "course.md:11: confidence: needs 2 to 8 items"]
     long = "x" * 201
@@ -92,7 +92,7 @@ def test_the_documented_example_checks_clean(folder, modules):
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text("utf-8")
     section = doc.split("### Pre-test, evaluation and attestation", 1)[1].split("\n## ", 1)[0]
-    (example,) = re.findall(r"```markdown\n(.*?)```", section, re.S)
+    (example,) = re.findall(r"```markdown\n(.*?)```", section, re.DOTALL)
     files = _course(folder, modules, example)
     files["b.md"] = modules.text("quiz", QUESTION, "check-response")
     folder.write(files)

@@ -5,7 +5,7 @@ the certificate with its credit details and the transcript; then the trainer's c
 An accessibility audit of every page, in English and in Dutch."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -55,7 +55,14 @@ def _rate(page, prefix: str, count: int, value: int) -> None:
 
 
 def _cohort_with(live_server, email: str) -> int:
-    from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course, User
+    from trainer.models import (
+        Assignment,
+        Cohort,
+        CohortMember,
+        CohortTrainer,
+        Course,
+        User,
+    )
 
     with live_server.app.app_context():
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
@@ -139,7 +146,8 @@ def test_a_measured_course_from_pre_test_to_certificate(page, context_factory, l
     page.get_by_role("button", name="Send and get my certificate").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Certificate (PDF)").click()
-    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     audit(page)
     page.goto("/learning/transcript")
     expect(page.get_by_text("Example College of Nursing").first).to_be_visible()
@@ -186,7 +194,7 @@ def test_the_pre_test_and_the_steps_before_the_certificate_in_dutch(page, live_s
         course = db.session.scalar(sa.select(Course).where(Course.slug == "assessed"))
         record = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
                                                               Enrolment.course_id == course.id))
-        record.completed_at, record.completed_version = datetime.now(timezone.utc), course.versions[-1].number
+        record.completed_at, record.completed_version = datetime.now(UTC), course.versions[-1].number
         db.session.commit()
     page.goto(f"{COURSE}/assessment/finish")
     expect(page.get_by_role("heading", name="Voor uw certificaat", level=1)).to_be_visible()

@@ -2,16 +2,31 @@
 certificate waits for, and how gain is computed per learner, per cohort and per tag."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests.support.assessed import ASSESSED_COURSE
 from trainer.extensions import db
-from trainer.models import (Assignment, Certificate, Cohort, CohortMember, CohortTrainer, Course, CourseRound,
-                            QuizAttempt, User)
-from trainer.services import assessments, catalogue, certificates, gain, progress, publishing
+from trainer.models import (
+    Assignment,
+    Certificate,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    CourseRound,
+    QuizAttempt,
+    User,
+)
+from trainer.services import (
+    assessments,
+    catalogue,
+    certificates,
+    gain,
+    progress,
+    publishing,
+)
 from trainer.services.errors import InvalidInput, NotFound
 
 
@@ -59,7 +74,7 @@ def test_a_course_without_settings_asks_nothing(app, make_user, published_course
 def test_the_certificate_waits_and_the_steps_issue_it(course):
     user, found, version = course
     record = progress.enrolment(user, found, create=True)
-    record.completed_at, record.completed_version = datetime.now(timezone.utc), version.number
+    record.completed_at, record.completed_version = datetime.now(UTC), version.number
     assert certificates.issue(user, found, version, record.completed_at) is None
     assert certificates.issue_earned(user) == []
     assert assessments.waiting_steps(user, found, version) == ("evaluation", "attestation")  # no pre-test: no rating
@@ -72,7 +87,7 @@ def _certificate(user, found, version, expires_on, revoked=False):
     db.session.add(Certificate(code=f"C{expires_on}{revoked}", user_id=user.id, course_id=found.id,
                                completion_key=f"k{expires_on}{revoked}", version_number=1, name=user.name,
                                course_title=version.title, sector="health", hours=1.5, completed_on=date(2024, 1, 1),
-                               expires_on=expires_on, revoked_at=datetime.now(timezone.utc) if revoked else None))
+                               expires_on=expires_on, revoked_at=datetime.now(UTC) if revoked else None))
     db.session.flush()
 
 
@@ -89,7 +104,7 @@ def test_recertifying_starts_a_new_round(course):
     user, found, version = course
     record = progress.enrolment(user, found, create=True)
     assessments.ensure_round(user, found).pre_attempt_id = None
-    record.completed_at, record.completed_version = datetime.now(timezone.utc), version.number
+    record.completed_at, record.completed_version = datetime.now(UTC), version.number
     _certificate(user, found, version, date.today() + timedelta(days=10))
     certificates.recertify(user, found)
     assert [r.number for r in db.session.scalars(sa.select(CourseRound).order_by(CourseRound.number))] == [1, 2]
@@ -97,7 +112,7 @@ def test_recertifying_starts_a_new_round(course):
 
 
 def test_gain_per_learner_cohort_and_tag(app, course, make_user):
-    user, found, version = course
+    user, found, _version = course
     other = db.session.get(User, make_user(name="Bea").id)
     trainer = db.session.get(User, make_user(roles=("trainer",)).id)
     stranger = db.session.get(User, make_user(roles=("trainer",)).id)

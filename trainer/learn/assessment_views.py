@@ -32,7 +32,7 @@ def pretest(slug: str):
 @login_required
 def submit_pretest(slug: str):
     course, version, _module = _open(slug)
-    if assessments.settings(version) is None or not assessments.settings(version).pretest:
+    if not assessments.has_pretest(version):
         abort(404)
     try:
         assessments.submit_pretest(current_user, course, version, request.form.to_dict(flat=False),

@@ -61,6 +61,11 @@ def settings(version: CourseVersion) -> AssessmentSpec | None:
                           bool(found.get("evaluation")), bool(found.get("attestation")))
 
 
+def has_pretest(version: CourseVersion) -> bool:
+    found = settings(version)
+    return found is not None and found.pretest is not None
+
+
 def current_round(user: User, course: Course) -> CourseRound | None:
     """The learner's latest round of the course, if they have one."""
     return db.session.scalar(sa.select(CourseRound).where(
@@ -79,7 +84,10 @@ def ensure_round(user: User, course: Course) -> CourseRound:
             db.session.add(row)
         return row
     except IntegrityError:  # a parallel request made it
-        return current_round(user, course)
+        found = current_round(user, course)
+        if found is None:
+            raise
+        return found
 
 
 def new_round(user: User, course: Course) -> CourseRound:
@@ -153,8 +161,8 @@ def submit_pretest(user: User, course: Course, version: CourseVersion, form: Map
     records it once; anything else not fitting this form is refused and nothing is recorded."""
     row = current_round(user, course)
     if not needs_pretest(user, course, version):
-        attempt = quizzes.get_attempt(user, course, row.pre_attempt_id) if row and row.pre_attempt_id else None
-        if attempt is not None and token and attempt.form_token == token:
+        if row is not None and row.pre_attempt_id is not None and token \
+                and quizzes.get_attempt(user, course, row.pre_attempt_id).form_token == token:
             return row
         raise InvalidInput("token", str(PRETEST_DONE))
     found = settings(version)
@@ -174,6 +182,7 @@ def _test_out(user: User, course: Course, version: CourseVersion, row: CourseRou
     (after the steps before it, if the course has any)."""
     row.tested_out = True
     record = progress.enrolment(user, course, create=True)
+    assert record is not None  # create=True
     if record.completed_at is None:
         record.completed_at, record.completed_version = datetime.now(UTC), version.number
     db.session.flush()
@@ -262,7 +271,7 @@ def finish(user: User, course: Course, form: Mapping[str, str]) -> Certificate |
     steps = waiting_steps(user, course, version)
     if not steps:
         raise InvalidInput("form", str(ALREADY_FINISHED))
-    found = settings(version)
+    found = settings(version) or AssessmentSpec()
     ratings = _ratings({k: [v] for k, v in form.items()}, len(found.confidence)) if "confidence" in steps else None
     evaluation = _evaluation(form) if "evaluation" in steps else None
     hours = _hours(form.get("hours", ""), version.certificate_hours) if "attestation" in steps else None
@@ -279,7 +288,9 @@ def finish(user: User, course: Course, form: Mapping[str, str]) -> Certificate |
         except IntegrityError:  # a parallel sending recorded it first
             raise InvalidInput("form", str(ALREADY_FINISHED)) from None
     db.session.flush()
-    return certificates.issue(user, course, version, progress.enrolment(user, course).completed_at)
+    completed_at = db.session.scalar(sa.select(Enrolment.completed_at).where(
+        Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+    return certificates.issue(user, course, version, completed_at) if completed_at else None
 
 
 def _rating(value: str | None, field: str, message: Any = BAD_RATING) -> int:

@@ -15,6 +15,7 @@ from statistics import mean
 import sqlalchemy as sa
 
 from trainer import policy
+from trainer.content import AssessmentSpec
 from trainer.extensions import db
 from trainer.models import (
     Cohort,
@@ -30,6 +31,8 @@ from trainer.services import assessments, audit, catalogue, course_data
 from trainer.services.assessments import MIN_GROUP
 from trainer.services.errors import NotAllowed, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
+
+NO_SETTINGS = AssessmentSpec()
 
 
 @dataclass
@@ -75,11 +78,11 @@ class CourseGain:
 
     @property
     def mean_post(self) -> float | None:
-        return mean(m.post for m in self.measured) if self.measured else None  # type: ignore[misc]
+        return mean(m.post or 0.0 for m in self.measured) if self.measured else None
 
     @property
     def mean_gain(self) -> float | None:
-        return mean(m.gain for m in self.measured) if self.measured else None  # type: ignore[misc]
+        return mean(m.gain or 0.0 for m in self.measured) if self.measured else None
 
 
 def for_cohort(actor: User, cohort: Cohort) -> list[CourseGain]:
@@ -87,11 +90,8 @@ def for_cohort(actor: User, cohort: Cohort) -> list[CourseGain]:
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
-    return [_course_gain(version, members) for course, version in _assigned(cohort)
-            if (assessments.settings(version) or _NONE).pretest]
-
-
-_NONE = assessments.AssessmentSpec()
+    return [_course_gain(version, members) for _course, version in _assigned(cohort)
+            if assessments.has_pretest(version)]
 
 
 def _assigned(cohort: Cohort) -> list[tuple[Course, CourseVersion]]:
@@ -108,7 +108,7 @@ def _course_gain(version: CourseVersion, members: sa.Select) -> CourseGain:
     attempts = {a.id: a for a in db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.id.in_(ids or {0})))}
     result = CourseGain(version.title)
     for row, name in latest.values():
-        pre, post = attempts.get(row.pre_attempt_id), attempts.get(row.post_attempt_id)
+        pre, post = attempts.get(row.pre_attempt_id or 0), attempts.get(row.post_attempt_id or 0)
         if pre is None:
             continue
         result.learners.append(LearnerGain(name, pre.score, post.score if post else None, row.tested_out,
@@ -226,7 +226,7 @@ def evaluations_for_cohort(actor: User, cohort: Cohort) -> list[EvaluationSummar
         raise NotFound()
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     return [_summary(version.title, course.id, members) for course, version in _assigned(cohort)
-            if (assessments.settings(version) or _NONE).evaluation]
+            if (assessments.settings(version) or NO_SETTINGS).evaluation]
 
 
 def evaluations_for_course(actor: User, course: Course) -> EvaluationSummary:
