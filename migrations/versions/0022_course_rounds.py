@@ -1,7 +1,7 @@
 """course rounds and evaluations: pre-test, confidence, testing out, attestation, evaluation
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0027
 Create Date: 2026-12-04 20:40:02
 
 `course_versions.assessment` keeps a course's pre-test and evaluation settings. `course_rounds`
@@ -15,7 +15,7 @@ from alembic import op
 import trainer.models.types
 
 revision = '0022'
-down_revision = '0020'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

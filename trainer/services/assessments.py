@@ -35,6 +35,7 @@ from trainer.models import (
 )
 from trainer.services import certificates, progress, quizzes
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import ModuleState
 
 PRETEST = "~pretest"
 STEPS = ("confidence", "evaluation", "attestation")
@@ -105,7 +106,7 @@ def _started(user: User, course: Course) -> bool:
         Enrolment.user_id == user.id, Enrolment.course_id == course.id))
     return completed is not None or db.session.scalar(sa.select(sa.exists().where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
-        ModuleProgress.state != "not-started"))) or False
+        ModuleProgress.state != ModuleState.NOT_STARTED))) or False
 
 
 def needs_pretest(user: User, course: Course, version: CourseVersion) -> bool:
