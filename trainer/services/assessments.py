@@ -43,7 +43,8 @@ MAX_CHANGE, MAX_COMMENT = 1000, 2000
 # Evaluations are reported only for at least this many responses (no one is singled out).
 MIN_GROUP = 5
 
-PRETEST_DONE = _l("You have already taken the pre-test of this course. Nothing was recorded.")
+PRETEST_DONE = _l("The pre-test of this course is not open to you now: you have taken it, or you began the course "
+                  "without it. Nothing was recorded.")
 RATE_ALL = _l("Rate each statement from 1 to 5. Nothing was recorded.")
 NOT_COMPLETE = _l("Complete the course first. Nothing was recorded.")
 ALREADY_FINISHED = _l("Your answers before the certificate were already recorded. Nothing was recorded again.")
