@@ -9,24 +9,9 @@ import sqlalchemy as sa
 
 from tests.support.assessed import ASSESSED_COURSE
 from trainer.extensions import db
-from trainer.models import (
-    Assignment,
-    Certificate,
-    Cohort,
-    CohortMember,
-    CohortTrainer,
-    CourseRound,
-    QuizAttempt,
-    User,
-)
-from trainer.services import (
-    assessments,
-    catalogue,
-    certificates,
-    gain,
-    progress,
-    publishing,
-)
+from trainer.models import (Assignment, Certificate, Cohort, CohortMember, CohortTrainer, CourseRound, QuizAttempt,
+                            User)
+from trainer.services import (assessments, catalogue, certificates, gain, progress, publishing)
 from trainer.services.errors import InvalidInput, NotFound
 
 

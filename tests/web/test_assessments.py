@@ -10,30 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.support.assessed import (
-    ASSESSED_COURSE,
-    COURSE,
-    FINISH,
-    FINISHED,
-    PRETEST,
-    QUIZ,
-    answers,
-    complete_course,
-    confidence,
-    drawn,
-    key_for,
-    take_pretest,
-    token_of,
-)
+from tests.support.assessed import (ASSESSED_COURSE, COURSE, FINISH, FINISHED, PRETEST, QUIZ, answers, complete_course,
+                                    confidence, drawn, key_for, take_pretest, token_of)
 from trainer.extensions import db
-from trainer.models import (
-    Certificate,
-    CourseEvaluation,
-    CourseRound,
-    Enrolment,
-    ModuleProgress,
-    QuizAttempt,
-)
+from trainer.models import (Certificate, CourseEvaluation, CourseRound, Enrolment, ModuleProgress, QuizAttempt)
 
 
 @pytest.fixture

@@ -22,17 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.content import AssessmentSpec
 from trainer.extensions import db
-from trainer.models import (
-    Certificate,
-    Course,
-    CourseEvaluation,
-    CourseRound,
-    CourseVersion,
-    Enrolment,
-    Module,
-    ModuleProgress,
-    User,
-)
+from trainer.models import (Certificate, Course, CourseEvaluation, CourseRound, CourseVersion, Enrolment, Module,
+                            ModuleProgress, User)
 from trainer.services import certificates, progress, quizzes
 from trainer.services.errors import InvalidInput
 from trainer.vocabulary import ModuleState

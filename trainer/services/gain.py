@@ -17,16 +17,8 @@ import sqlalchemy as sa
 from trainer import policy
 from trainer.content import AssessmentSpec
 from trainer.extensions import db
-from trainer.models import (
-    Cohort,
-    CohortMember,
-    Course,
-    CourseEvaluation,
-    CourseRound,
-    CourseVersion,
-    QuizAttempt,
-    User,
-)
+from trainer.models import (Cohort, CohortMember, Course, CourseEvaluation, CourseRound, CourseVersion, QuizAttempt,
+                            User)
 from trainer.services import assessments, audit, catalogue, course_data
 from trainer.services.assessments import MIN_GROUP
 from trainer.services.errors import NotAllowed, NotFound
