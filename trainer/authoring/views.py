@@ -12,7 +12,7 @@ from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageFo
 from trainer.content.scenario_map import scenario_map
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
-from trainer.services import authoring, course_archive
+from trainer.services import authoring, course_archive, gain
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, id_number
 
@@ -61,6 +61,15 @@ def course_detail(slug: str):
     return render_template("authoring/course.html", course=course, draft=draft, checked=checked,
                            module_form=NewModuleForm(), image_form=ImageForm(), gift_form=GiftForm(),
                            confirm=ConfirmForm())
+
+
+@bp.get("/courses/<slug>/evaluations")
+def evaluations(slug: str):
+    """What learners said of the course, in aggregate only."""
+    course = _course(slug)
+    return render_template("authoring/evaluations.html", course=course,
+                           summary=gain.evaluations_for_course(current_user, course),
+                           min_group=gain.MIN_GROUP)
 
 
 @bp.route("/courses/<slug>/files/<path:path>", methods=["GET", "POST"])

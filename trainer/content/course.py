@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from trainer.vocabulary import Ending, Language
 
 from . import frontmatter as fm
+from .assessment import FIELDS as ASSESSMENT_FIELDS, read_assessment
 from .context import Context
 from .credit import read_credit
 from .parse import locate_images, normalise, parse_module_text, report_refused
@@ -44,6 +45,7 @@ COURSE_FIELDS = {
     "modules": fm.Field(fm.text_list(1), required=True),
     "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),
     "credit": fm.Field(lambda value: value),  # checked field by field by read_credit
+    **ASSESSMENT_FIELDS,  # checked against the modules by read_assessment
     "reviewed": fm.Field(lambda value: value),  # checked entry by entry by read_reviewed
 }
 
@@ -112,6 +114,7 @@ def parse_course(folder: str | Path,
     for name in _module_entries(course, head.values.get("modules", ()), head.front, problems):
         _load_module(course, name, image_url)
     _check_module_ids(course)
+    head.values["assessment"] = read_assessment(head.front, head.values, tuple(course.modules), problems)
     image_files = _check_images(course, [(problems.path, head.images)] + [
         (display_path(course.folder / module.path), module.images) for module in course.modules])
     spec = _course_spec(head, course, image_files)
@@ -273,4 +276,5 @@ def _course_spec(head: _Head, course: _Course, images: dict[str, bytes]) -> Cour
         intro_md=head.intro_md, intro_html=head.intro_html, modules=tuple(course.modules),
         source_path=str(course.folder.absolute()), content_hash=course_hash(course.texts, images),
         images=tuple(sorted(images)), pass_ending=values.get("pass_ending", Ending.ACCEPTABLE.value),
-        credit=values.get("credit"), reviewed=values.get("reviewed", ()))
+        credit=values.get("credit"), reviewed=values.get("reviewed", ()),
+        assessment=values.get("assessment"))

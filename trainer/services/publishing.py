@@ -250,6 +250,7 @@ def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User
         certificate_valid_months=spec.certificate_valid_months,
         show_wrong_answers=spec.show_wrong_answers, status=spec.status,
         credit=asdict(spec.credit) if spec.credit else None,
+        assessment=asdict(spec.assessment) if spec.assessment else None,
         reviewed=[asdict(review) for review in spec.reviewed],
         version_notes=spec.version_notes or "", intro_html=spec.intro_html, sources=sources,
         published_by_id=actor.id if actor else None,
