@@ -412,3 +412,15 @@ def test_the_editor_of_a_scenario_shows_its_map(client, admin):
     assert "the best outcome" in page and "map-ending-best" in page
     lesson = client.get("/authoring/courses/police-advanced/files/01-introduction.md").get_data(as_text=True)
     assert "Map of this scenario" not in lesson
+
+
+def test_a_gift_image_carried_in_the_file_joins_the_drafts_images(client, admin):
+    import base64
+
+    _new_course(client)
+    data = base64.b64encode(tiny_png()).decode()
+    gift = f'[html]<img src\\="data:image/png;base64,{data}" alt\\="A chart"> Q{{=Yes #Right: it is. ~No #It is.}}'
+    client.post("/authoring/courses/police-advanced/gift",
+                data={"gift": (io.BytesIO(gift.encode()), "bank.gift"), "filename": "03-imported", "title": "Imported"})
+    page = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+    assert "images/gift-" in page and "The draft checks clean" in page

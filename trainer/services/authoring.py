@@ -154,6 +154,8 @@ def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, ti
     author chose to import the others (``import_rest``)."""
     draft = draft_for(actor, course)
     filename, result = convert_gift_upload(gift_file, filename, title, set(draft.sources), import_rest=import_rest)
+    if result.images:
+        draft.images = {**draft.images, **{name: publishing.store_image(data) for name, data in result.images.items()}}
     _add_file(actor, draft, filename, result.markdown)
     return result
 
@@ -171,6 +173,9 @@ def gift_into_folder(folder: Path, gift_file: bytes, filename: str, title: str, 
         listed = templates_md.add_module_to_course_md(course_md.read_text(encoding="utf-8"), filename)
     except ValueError as error:
         raise InvalidInput("into", str(error)) from None
+    for name, data in result.images.items():
+        (folder / "images").mkdir(exist_ok=True)
+        (folder / name).write_bytes(data)
     (folder / filename).write_text(result.markdown, encoding="utf-8")
     course_md.write_text(listed, encoding="utf-8")
     return filename, result
