@@ -396,7 +396,8 @@ def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chos
     assert response.status_code == 400, page
     assert "the id &#39;core&#39; belongs to another course" in page and "Nothing was imported" in page
     assert count_rows(CourseVersion) == 1
-    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y",
+                                                      "publish": "y"})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert count_rows(CourseVersion) == 2
 
@@ -424,3 +425,48 @@ def test_a_gift_image_carried_in_the_file_joins_the_drafts_images(client, admin)
                 data={"gift": (io.BytesIO(gift.encode()), "bank.gift"), "filename": "03-imported", "title": "Imported"})
     page = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
     assert "images/gift-" in page and "The draft checks clean" in page
+
+
+def test_a_zip_becomes_a_draft_to_review_unless_publishing_at_once_is_chosen(app, client, admin, published_course,
+                                                                          count_rows):
+    import zipfile
+
+    good = pathlib.Path(GOOD_COURSE)
+
+    def course_zip(heading: bytes) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for path in good.rglob("*"):
+                if path.is_file():
+                    text = path.read_bytes()
+                    if path.name == "01-what-it-is.md":
+                        text = text.replace(b"## ", b"## " + heading + b": ", 1)
+                    archive.writestr(f"core/{path.relative_to(good)}", text)
+        return buffer.getvalue()
+
+    data = course_zip(b"From the zip")
+    page = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip")}).get_data(as_text=True)
+    assert "The zip is now the draft of core:" in page and "review and publish it" in page
+    assert count_rows(CourseVersion) == 1
+    review = client.get("/authoring/courses/core/publish").get_data(as_text=True)
+    assert "+## From the zip: " in review
+    # A second zip would throw those unpublished changes away: refused until they are dealt with.
+    again = course_zip(b"From another")
+    refused = client.post("/authoring/import", data={"archive": (io.BytesIO(again), "c.zip")})
+    assert refused.status_code == 400
+    assert "has a draft with changes that are not published" in refused.get_data(as_text=True)
+    client.post("/authoring/courses/core/publish")
+    assert count_rows(CourseVersion) == 2
+
+
+def test_a_damaged_zip_member_is_refused_with_a_message(client, admin, count_rows):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("c/course.md", "---\nid: c\n---\nSome text to damage.\n")
+    damaged = buffer.getvalue().replace(b"Some text", b"Sone text")  # same size, wrong checksum
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(damaged), "c.zip")})
+    assert response.status_code == 400
+    assert "c/course.md in the zip is damaged or encrypted" in response.get_data(as_text=True)
+    assert count_rows(Course) == 0

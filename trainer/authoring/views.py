@@ -270,7 +270,8 @@ def import_archive():
         return redirect(url_for("authoring.course_list"))
     try:
         result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES),
-                                           replace_course=form.replace_course.data, force=form.force.data)
+                                           replace_course=form.replace_course.data, force=form.force.data,
+                                           publish=form.publish.data)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
-from trainer.content import CheckReport, ModuleSpec, Problem, check_path
+from trainer.content import CheckReport, ImageUrl, ModuleSpec, Problem, check_path
 from trainer.content.check import preview_file
 from trainer.content.gift import MAX_QUESTIONS, GiftResult, GiftTooLarge, convert_gift
 from trainer.extensions import db
@@ -239,6 +239,59 @@ def upload_image(actor: User, course: Course, filename: str, data: bytes) -> str
     draft.updated_by_id = actor.id
     db.session.flush()
     return name
+
+
+def drafts_from_folder(actor: User, path: Path, *, replace_course: bool = False) -> publishing.ImportResult:
+    """The courses under ``path`` become drafts to review, not versions: nothing is published.
+
+    Checked as an import is (every problem stops it all, and a course id that belongs to another
+    course is refused unless ``replace_course``). A course whose draft has unpublished changes is
+    refused: those changes would be lost."""
+    _require_author(actor)
+    images: dict[Path, publishing.CourseImages] = {}
+
+    def image_url_for(folder: Path) -> ImageUrl:
+        images[folder.resolve()] = publishing.CourseImages.read(folder)
+        return images[folder.resolve()].url
+
+    report = check_path(path, image_url_for=image_url_for)
+    result = publishing.ImportResult(report)
+    if not report.ok:
+        return result
+    sources = {spec.id: publishing.read_sources(Path(spec.source_path).resolve(), spec) for spec in report.courses}
+    refused: list[Problem] = []
+    for spec in report.courses:
+        course_md = str(Path(spec.source_path) / "course.md")
+        course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+        latest = publishing.latest_version(course) if course is not None else None
+        if latest is not None and not replace_course and publishing.is_another_course(latest, spec):
+            refused += publishing.overwrite_problems(spec, sources[spec.id], force=True)
+        elif course is not None and (draft := db.session.get(CourseDraft, course.id)) is not None and \
+                review_draft(actor, course).mine and draft.sources != sources[spec.id]:
+            refused.append(Problem(course_md, 1, f"'{spec.id}' has a draft with changes that are not published: "
+                                                 "publish or discard it first, so they are not lost"))
+    if refused:
+        result.report = replace(report, problems=report.problems + tuple(refused))
+        return result
+    for spec in report.courses:
+        course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+        if course is None:
+            course = Course(slug=spec.id)
+            db.session.add(course)
+            db.session.flush()
+        latest = publishing.latest_version(course)
+        stored = {name: publishing.store_image(data)
+                  for name, data in images[Path(spec.source_path).resolve()].files.items() if name in spec.images}
+        draft = db.session.get(CourseDraft, course.id)
+        if draft is None:
+            draft = CourseDraft(course_id=course.id, sources={}, images={})
+            db.session.add(draft)
+        draft.sources, draft.images = dict(sources[spec.id]), stored
+        draft.base_version = latest.number if latest else None
+        draft.updated_by_id = actor.id
+        db.session.flush()
+        result.drafts.append(spec.id)
+    return result
 
 
 def discard_draft(actor: User, course: Course) -> None:

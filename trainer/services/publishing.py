@@ -67,6 +67,7 @@ class ImportResult:
     published: list[CourseVersion] = field(default_factory=list)
     unchanged: list[CourseVersion] = field(default_factory=list)
     referrals: tuple[int, int] | None = None  # (added or updated, removed) from referrals.yaml
+    drafts: list[str] = field(default_factory=list)  # ids of courses whose draft the import became
 
     @property
     def ok(self) -> bool:
