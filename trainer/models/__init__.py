@@ -6,13 +6,12 @@ from trainer.models.course import Course, CourseDraft, CourseVersion, Module, St
 from trainer.models.mail import PendingMail
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
 from trainer.models.referral import Referral
-from trainer.models.user import HEALTH_SPECIALTIES, ROLES, SECTORS, RecoveryCode, User, UserRole, UserSession
+from trainer.models.user import RecoveryCode, User, UserRole, UserSession
 from trainer.models.wellbeing import WellbeingCheck
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember",
-    "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "HEALTH_SPECIALTIES",
-    "Module", "PendingMail", "ROLES", "RecoveryCode", "Referral", "SECTORS", "StoredImage", "Enrolment",
-    "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
-    "VersionImage", "WellbeingCheck",
+    "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "Module",
+    "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt",
+    "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession", "VersionImage", "WellbeingCheck",
 ]

@@ -9,19 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
-
-ROLES = ("learner", "trainer", "admin")
-SECTORS = ("health", "police", "counselling", "community")
-HEALTH_SPECIALTIES = (
-    "emergency",
-    "paediatrics",
-    "obstetrics-gynaecology",
-    "psychiatry",
-    "nursing",
-    "social-work",
-    "general-practice",
-    "other-health",
-)
+from trainer.vocabulary import Role, Sector
 
 
 class User(UserMixin, Model):
@@ -52,7 +40,7 @@ class User(UserMixin, Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(f"sector IN {SECTORS!r}", name="sector_known"),
+        sa.CheckConstraint(f"sector IN {Sector.values()!r}", name="sector_known"),
     )
 
     @property
@@ -85,7 +73,7 @@ class UserRole(Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
 
-    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+    __table_args__ = (sa.CheckConstraint(f"role IN {Role.values()!r}", name="role_known"),)
 
 
 class RecoveryCode(Model):

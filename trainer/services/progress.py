@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
 from trainer.services import certificates
+from trainer.vocabulary import ModuleState as State
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
 MAX_COUNTED_SECONDS = 300
@@ -83,11 +84,11 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
             rows[module.slug] = progress
     recent = (record.last_module == module.slug and record.last_visited_at is not None
               and (now - record.last_visited_at).total_seconds() < REVISIT_SECONDS)
-    if recent and not position and progress.state != "not-started":
+    if recent and not position and progress.state != State.NOT_STARTED:
         return progress
     record.last_module, record.last_visited_at = module.slug, now
-    if progress.state != "completed":
-        progress.state = "in-progress"
+    if progress.state != State.COMPLETED:
+        progress.state = State.IN_PROGRESS
     if progress.updated_at:
         progress.seconds_spent += int(min((now - progress.updated_at).total_seconds(), MAX_COUNTED_SECONDS))
     progress.updated_at = now
@@ -100,8 +101,8 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
 def complete_module(user: User, course: Course, version: CourseVersion, slug: str,
                     score: float | None = None) -> ModuleProgress:
     progress = module_progress(user, course, slug, create=True)
-    if progress.state != "completed":
-        progress.state = "completed"
+    if progress.state != State.COMPLETED:
+        progress.state = State.COMPLETED
         progress.completed_at = datetime.now(UTC)
     if score is not None:
         progress.score = max(score, progress.score or 0.0)
@@ -112,8 +113,10 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
 
 @dataclass
 class ModuleState:
+    """A module of the course with the learner's state in it."""
+
     module: Module
-    state: str
+    state: str  # a State: the stored value, or State.NOT_STARTED when there is no row
     score: float | None
     attempts: int
     position: str | None = None  # the last section or node seen
@@ -132,11 +135,11 @@ class CourseProgress:
         required = self.required
         if not required:
             return 100
-        return round(100 * sum(m.state == "completed" for m in required) / len(required))
+        return round(100 * sum(m.state == State.COMPLETED for m in required) / len(required))
 
     @property
     def complete(self) -> bool:
-        return all(m.state == "completed" for m in self.required)
+        return all(m.state == State.COMPLETED for m in self.required)
 
     def resume_anchor(self, module: Module | None) -> str:
         """Where in a lesson to land when resuming: the last section the learner reached."""
@@ -152,7 +155,7 @@ class CourseProgress:
         slugs = [m.module.slug for m in self.modules]
         start = slugs.index(after) if after in slugs else 0
         for state in self.modules[start:] + self.modules[:start]:
-            if state.state != "completed":
+            if state.state != State.COMPLETED:
                 return state.module
         return None
 
@@ -171,7 +174,7 @@ def course_progress(user: User, course: Course, version: CourseVersion,
     states = []
     for module in version.modules:
         row = rows.get(module.slug)
-        states.append(ModuleState(module, row.state if row else "not-started",
+        states.append(ModuleState(module, row.state if row else State.NOT_STARTED,
                                   row.score if row else None, row.attempts if row else 0,
                                   row.position if row else None))
     return CourseProgress(states)
