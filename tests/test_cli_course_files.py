@@ -56,8 +56,8 @@ def test_a_course_md_copied_with_another_courses_id_is_refused_naming_that_cours
     (copy / "01-hotels.md").write_text((files / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels"))
     result = runner.invoke(args=["courses", "import", str(copy)])
     assert result.exit_code == 1
-    assert ("course.md:2: the id 'core' belongs to another course, \"Human trafficking: the shared core\" (version 1)"
-            in result.output)
+    assert ("course.md:2: the id 'core' belongs to another course, \"Human trafficking: the shared core\" "
+            "(version 1)") in result.output
     assert "Nothing was imported" in result.output
     assert _versions(app) == [(1, "Human trafficking: the shared core")]
 

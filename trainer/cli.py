@@ -172,9 +172,9 @@ def gift_into_course(gift_file: Path, folder: Path, filename: str | None, title:
     --import-rest; then check the course and review the module before you import it."""
     name = filename or gift_file.stem
     try:
-        written, result = authoring.gift_into_folder(
-            folder, gift_file.read_bytes(), name,
-            title or gift_file.stem.replace("-", " ").replace("_", " ").capitalize(), import_rest=import_rest)
+        default_title = gift_file.stem.replace("-", " ").replace("_", " ").capitalize()
+        written, result = authoring.gift_into_folder(folder, gift_file.read_bytes(), name, title or default_title,
+                                                     import_rest=import_rest)
     except InvalidInput as error:
         click.echo(f"{gift_file}: {error.message}", err=True)
         raise SystemExit(1) from None

@@ -10,12 +10,11 @@ The labels are translated by Flask-Babel only when shown (`Term.label`), in the 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any, cast
 
 from babel.support import LazyProxy
-
-# What people read: a string, or (for a translated label) a proxy that becomes one when shown.
-Label = str | LazyProxy
 
 
 def _translated(message: str) -> str:
@@ -34,8 +33,8 @@ class Term(StrEnum):
     """A value of one of the lists below, with the label people read."""
 
     @property
-    def label(self) -> Label:
-        return _LABELS[type(self)][self]
+    def label(self) -> str:
+        return cast(str, _LABELS[type(self)][self])
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
@@ -43,19 +42,19 @@ class Term(StrEnum):
         return tuple(member.value for member in cls)
 
     @classmethod
-    def choices(cls) -> list[tuple[str, Label]]:
+    def choices(cls) -> list[tuple[str, str]]:
         """(value, label) pairs for a select field."""
         return [(member.value, member.label) for member in cls]
 
     @classmethod
-    def label_of(cls, value: str | None) -> Label:
+    def label_of(cls, value: str | None) -> str:
         """The label of a stored value; an unknown value (from an older version) shows as itself."""
         if value is None:
             return ""
         try:
             return cls(value).label
         except ValueError:
-            return value or ""
+            return value
 
 
 class Language(Term):
@@ -142,7 +141,8 @@ class Intensity(Term):
     HEAVY = "heavy"
 
 
-_LABELS: dict[type[Term], dict[Term, Label]] = {
+# Labels are LazyProxy objects: they render as text in the reader's language wherever text is used.
+_LABELS: dict[type[Term], Mapping[Any, Any]] = {
     # Each language is named in itself, whatever the page's language.
     Language: {Language.EN: "English", Language.NL: "Nederlands"},
     Sector: {

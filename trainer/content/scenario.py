@@ -9,7 +9,7 @@ from trainer.vocabulary import Ending
 from .spec import ModuleSpec, NodeSpec
 
 # How good each ending is, and the least an ending must be for each ``pass_ending``.
-ENDING_RANK: dict[str, int] = {Ending.HARMFUL: 0, Ending.ACCEPTABLE: 1, Ending.BEST: 2}
+ENDING_RANK: dict[str | None, int] = {Ending.HARMFUL: 0, Ending.ACCEPTABLE: 1, Ending.BEST: 2}
 PASS_RANK: dict[str, int] = {"any": 0, Ending.ACCEPTABLE: 1, Ending.BEST: 2}
 
 Graph = Mapping[str, Sequence[str]]

@@ -116,7 +116,7 @@ class ModuleState:
     """A module of the course with the learner's state in it."""
 
     module: Module
-    state: str  # a State: the stored value, or State.NOT_STARTED when there is no row
+    state: State
     score: float | None
     attempts: int
     position: str | None = None  # the last section or node seen
@@ -174,7 +174,7 @@ def course_progress(user: User, course: Course, version: CourseVersion,
     states = []
     for module in version.modules:
         row = rows.get(module.slug)
-        states.append(ModuleState(module, row.state if row else State.NOT_STARTED,
+        states.append(ModuleState(module, State(row.state) if row else State.NOT_STARTED,
                                   row.score if row else None, row.attempts if row else 0,
                                   row.position if row else None))
     return CourseProgress(states)

@@ -35,7 +35,7 @@ COUNTRY_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 URL_RE = re.compile(r"^https?://\S+$")
 # The country a reader most likely works in, from the language they use the site in. English is
 # used in several of the directory's countries, so it suggests none.
-LANGUAGE_COUNTRIES: dict[str, str] = {Language.NL: "NL"}
+LANGUAGE_COUNTRIES: dict[str | None, str] = {Language.NL: "NL"}
 
 
 def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
