@@ -26,8 +26,9 @@ NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Waits are for conditions; on a busy two-core machine a condition can take longer than
-# Playwright's default five seconds to come true, so give it time (a passing wait returns at once).
-expect.set_options(timeout=20_000)
+# Playwright's default five seconds to come true (the live check of a pasted 10 MB lesson took
+# over five), so give it the suite's patience (a passing wait returns at once).
+expect.set_options(timeout=int(PATIENCE * 1000))
 
 
 def pytest_collection_modifyitems(items):

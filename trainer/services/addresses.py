@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -87,7 +87,7 @@ def address_proven(user: User) -> None:
     certificates.issue_earned(user)
 
 
-def _language(user: User):
+def _language(user: User) -> AbstractContextManager[object]:
     """Mail in the recipient's language; a new account without one gets the page's language."""
     return force_locale(user.locale) if user.locale else nullcontext()
 

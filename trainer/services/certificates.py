@@ -251,7 +251,7 @@ def reissue(actor: User, certificate: Certificate) -> None:
     audit.record(actor, "certificate-reissued", f"certificate {certificate.id}")
 
 
-def for_cohort(actor: User, cohort) -> list[Certificate]:
+def for_cohort(actor: User, cohort: Cohort) -> list[Certificate]:
     """Certificates held by a cohort's members for the courses assigned to it."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
@@ -262,7 +262,7 @@ def for_cohort(actor: User, cohort) -> list[Certificate]:
         .order_by(Certificate.name, Certificate.issued_at)))
 
 
-def cohort_zip(actor: User, cohort) -> bytes:
+def cohort_zip(actor: User, cohort: Cohort) -> bytes:
     """Every certificate of the cohort as PDFs in one zip (each made once and kept)."""
     buffer = io.BytesIO()
     audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
@@ -273,7 +273,7 @@ def cohort_zip(actor: User, cohort) -> bytes:
     return buffer.getvalue()
 
 
-def cohort_csv(actor: User, cohort) -> bytes:
+def cohort_csv(actor: User, cohort: Cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
     today = datetime.now(UTC).date()
     audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, g, has_request_context
+from flask import Flask, after_this_request, current_app, g, has_request_context
 
 from trainer.extensions import db
 from trainer.models import PendingMail
@@ -130,7 +130,7 @@ def deliver_in_background(ids: Iterable[int]) -> None:
         return response
 
 
-def _deliver_later(app, ids: list[int], response_sent: threading.Event, request_id: str | None) -> None:
+def _deliver_later(app: Flask, ids: list[int], response_sent: threading.Event, request_id: str | None) -> None:
     response_sent.wait(START_AT_LATEST)
     try:
         with app.app_context():
