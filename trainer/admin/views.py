@@ -8,7 +8,7 @@ from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
 from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
-from trainer.services import audit, users
+from trainer.services import audit, mail, users
 from trainer.services.errors import InvalidInput, NotAllowed
 from trainer.web import or_http_error, page_number
 
@@ -85,3 +85,22 @@ def audit_log():
     events, actions, names = or_http_error(audit.events, current_user, action, page)
     return render_template("admin/audit.html", events=events, actions=actions, names=names, action=action,
                            page=page, page_size=audit.PAGE_SIZE)
+
+
+@bp.get("/mail")
+@login_required
+def mail_outbox():
+    """Mail that could not be delivered: waiting for another try, and dead letters to send again."""
+    dead = or_http_error(mail.dead_letters, current_user)
+    return render_template("admin/mail.html", dead=dead, waiting=mail.waiting(current_user), confirm=ConfirmForm())
+
+
+@bp.post("/mail/<int:mail_id>/resend")
+@login_required
+def mail_resend(mail_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        or_http_error(mail.resend, current_user, mail_id)
+        db.session.commit()
+        flash(_("The message is on its way again."), "success")
+    return redirect(url_for("admin.mail_outbox"))

@@ -166,7 +166,7 @@ def cohort_roster(cohort_id: int):
     if checked.problems or not checked.rows:
         return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
     result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
-    invitations.send(cohort, result.invited)
+    invitations.send(cohort, result.invited)  # to the outbox: mailed by a worker after the commit
     db.session.commit()
     return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
 
@@ -244,10 +244,9 @@ def cohort_analysis(cohort_id: int):
 def cohort_reminders(cohort_id: int):
     cohort = _cohort(cohort_id)
     if request.method == "POST":
-        sent = reminders.send_overdue_now(current_user, cohort)
+        job = reminders.request_overdue(current_user, cohort)  # written and mailed by a job
         db.session.commit()
-        flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "success")
-        return redirect(url_for("cohorts.cohort_reminders", cohort_id=cohort.id))
+        return redirect(url_for("jobs.status", job_id=job.id))
     recipients = reminders.overdue(current_user, cohort)
     return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
                            preview=reminders.preview(cohort, recipients), history=reminders.history(cohort),
