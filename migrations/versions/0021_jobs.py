@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('result', sa.LargeBinary(), nullable=True),
     sa.Column('result_name', sa.String(length=200), nullable=False),
     sa.Column('result_type', sa.String(length=100), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=False),
     sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_jobs_state')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_jobs_owner_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
@@ -52,6 +53,7 @@ def upgrade():
     with op.batch_alter_table('pending_mail', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state', sa.String(length=10), server_default='pending', nullable=False))
         batch_op.add_column(sa.Column('next_attempt_at', trainer.models.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('request_id', sa.String(length=64), server_default='', nullable=False))
         batch_op.create_check_constraint(op.f('ck_pending_mail_state'), "state IN ('pending', 'dead')")
         batch_op.create_index('ix_pending_mail_state_next_attempt_at', ['state', 'next_attempt_at'], unique=False)
 
@@ -60,6 +62,7 @@ def downgrade():
     with op.batch_alter_table('pending_mail', schema=None) as batch_op:
         batch_op.drop_index('ix_pending_mail_state_next_attempt_at')
         batch_op.drop_constraint(op.f('ck_pending_mail_state'), type_='check')
+        batch_op.drop_column('request_id')
         batch_op.drop_column('next_attempt_at')
         batch_op.drop_column('state')
 

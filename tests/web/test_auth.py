@@ -605,12 +605,11 @@ def test_the_answer_never_waits_for_a_mail_server_that_hangs(app, make_user, mon
         assert _wait_for(lambda: len(silent.connections) == 1)
         unknown = _post(server.server_port, "/password/forgot", {"email": "unknown@example.org"})
         taken = _post(server.server_port, "/register", {**VALID, "email": "known@example.org"})
-        assert _wait_for(lambda: len(silent.connections) == 2)
         assert known[0] == unknown[0] == taken[0] == 302
         # Each answer came long before the 60 s the mail server may take; generous for a busy machine.
         assert known[1] < 15 and unknown[1] < 15 and taken[1] < 15, (known, unknown, taken)
         assert count_rows(PendingMail) == 2
-        silent.close()  # the waiting deliveries fail now; their mail stays for `flask mail retry`
+        silent.close()  # the waiting deliveries fail now; their mail stays for another try
         with app.app_context():
             def failed_and_kept() -> int:
                 db.session.rollback()  # a fresh read each time

@@ -58,6 +58,13 @@ MATRIX = [
     ("POST", "/admin/users/<int:user_id>/active", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
     ("POST", "/admin/users/<int:user_id>/two-factor-reset", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
     ("GET", "/admin/audit", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    # Undelivered mail: a real dead letter is sent again.
+    ("GET", "/admin/mail", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    ("POST", "/admin/mail/<int:mail_id>/resend", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    # A job's page and file: the finished certificate zip the cohort's owner asked for; nobody else's.
+    ("GET", "/jobs/<int:job_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=MISSING)),
+    ("GET", "/jobs/<int:job_id>/status.json", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=MISSING)),
+    ("GET", "/jobs/<int:job_id>/download", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=MISSING)),
     # Learning: every signed-in person; the course is the published example course.
     ("GET", "/learning", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
     ("GET", "/break", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
@@ -141,7 +148,8 @@ MATRIX = [
     ("POST", "/admin/certificates/<int:certificate_id>/revoke", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("POST", "/admin/certificates/<int:certificate_id>/name", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
     ("POST", "/admin/certificates/<int:certificate_id>/reissue", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("GET", "/cohorts/<int:cohort_id>/certificates.zip", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    ("POST", "/admin/certificates/render", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
+    ("POST", "/cohorts/<int:cohort_id>/certificates.zip", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=REDIRECT, admin=REDIRECT)),
     ("GET", "/cohorts/<int:cohort_id>/certificates.csv", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
     ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("GET", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
@@ -167,6 +175,8 @@ def _concrete(rule: str, target_id: int, cohort=None) -> str:
         "<int:assignment_id>": str(cohort.assignment_id) if cohort else "999999",
         "<int:trainer_id>": str(cohort.co_trainer_id) if cohort else "999999",
         "<int:invitation_id>": str(cohort.invitation_id) if cohort else "999999",
+        "<int:job_id>": str(cohort.job_id) if cohort else "999999",
+        "<int:mail_id>": str(cohort.mail_id) if cohort else "999999",
     }
     if rule.startswith("/join/"):
         replacements["<code>"] = cohort.code if cohort else "x"
@@ -178,12 +188,13 @@ def _concrete(rule: str, target_id: int, cohort=None) -> str:
 
 def _cohort(app, owner_id: int, member_id: int):
     """A cohort owned by `owner`, with a co-trainer, `member` in it, an invitation to another
-    address, one assignment and joining on."""
+    address, one assignment and joining on; the owner's finished certificate zip job; a dead letter."""
     from types import SimpleNamespace
     from datetime import date
 
     from trainer.extensions import db
-    from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course, Invitation, User
+    from trainer.models import (Assignment, Cohort, CohortMember, CohortTrainer, Course, Invitation, Job, PendingMail,
+                                User)
 
     with app.app_context():
         course = db.session.scalar(db.select(Course))
@@ -197,10 +208,14 @@ def _cohort(app, owner_id: int, member_id: int):
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=member_id))
         assignment = Assignment(cohort_id=cohort.id, course_id=course.id, due_on=date(2030, 1, 1))
         invitation = Invitation(cohort_id=cohort.id, email="invited@example.org", name="Invited Person")
-        db.session.add_all([assignment, invitation])
+        job = Job(name="certificates.cohort_zip", args={"cohort_id": cohort.id}, owner_id=owner_id, state="done",
+                  result=b"PK\x05\x06" + b"\0" * 18, result_name="cohort-certificates.zip", result_type="application/zip")
+        dead = PendingMail(recipient="invited@example.org", subject="Invitation", body="Body", attempts=11,
+                           state="dead", last_error="SMTPRecipientsRefused (1 refused)")
+        db.session.add_all([assignment, invitation, job, dead])
         db.session.commit()
         return SimpleNamespace(id=cohort.id, code=cohort.join_code, assignment_id=assignment.id,
-                               co_trainer_id=co_trainer.id, invitation_id=invitation.id)
+                               co_trainer_id=co_trainer.id, invitation_id=invitation.id, job_id=job.id, mail_id=dead.id)
 
 
 def test_every_route_has_a_row(app):

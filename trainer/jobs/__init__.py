@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -82,8 +82,9 @@ def enqueue(name: str, owner: User | None = None, **args: Any) -> Job:
     commits. Returns the job row (its id is set)."""
     if name not in TASKS:
         raise ValueError(f"unknown job {name!r}")
+    request_id = g.get("request_id") if has_app_context() else None
     job = Job(name=name, args=args, owner_id=owner.id if owner is not None else None,
-              not_before=datetime.now(timezone.utc))
+              not_before=datetime.now(timezone.utc), request_id=(request_id or "")[:64])
     db.session.add(job)
     db.session.flush()
     _pending(db.session())["jobs"].append(job.id)

@@ -99,7 +99,7 @@ class EmbeddedWorker:
             self.jobs.wake()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        return self.mail.wait_idle(timeout) and self.jobs.wait_idle(timeout)
+        return self.jobs.wait_idle(timeout) and self.mail.wait_idle(timeout)  # jobs write mail
 
     def stop(self) -> None:
         self.mail.stop()

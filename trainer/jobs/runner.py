@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from trainer.extensions import db
 from trainer.jobs import Progress, Result, task
@@ -49,6 +49,7 @@ def run(job_id: int, now: datetime | None = None) -> bool:
     job = claim(job_id, now)
     if job is None:
         return False
+    g.request_id = job.request_id or None  # its log lines carry the id of the request that asked
     cfg = current_app.config
     if job.attempts > cfg["JOBS_MAX_ATTEMPTS"]:  # its workers died every time: stop trying
         _fail(job, "stopped")

@@ -40,3 +40,5 @@ class Job(db.Model):
     result: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     result_name: Mapped[str] = mapped_column(sa.String(200), default="")
     result_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The request that asked for it: the job's log lines carry the same id.
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -33,3 +33,5 @@ class PendingMail(db.Model):
     state: Mapped[str] = mapped_column(sa.String(10), default="pending", server_default="pending")
     # Not tried again before this time (none: at once) (the pause after a failure grows with each attempt).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # The request that wrote it, so the delivery's log lines can be found with that request's.
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 from trainer import policy
 from trainer.extensions import db
@@ -37,20 +37,22 @@ log = logging.getLogger(__name__)
 CLAIM_EXPIRES = timedelta(minutes=15)
 
 
-def _message(recipient: str, subject: str, body: str, item_id: int | None = None) -> EmailMessage:
+def _message(recipient: str, subject: str, body: str, item_id: int | None = None,
+             created: datetime | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = recipient
     msg["Subject"] = subject
-    msg["Message-ID"] = _message_id(item_id) if item_id is not None else make_msgid()
+    msg["Message-ID"] = _message_id(item_id, created) if item_id is not None and created else make_msgid()
     msg.set_content(body)
     return msg
 
 
-def _message_id(item_id: int) -> str:
-    """The same for every try of one kept message, unique to this site."""
+def _message_id(item_id: int, created: datetime) -> str:
+    """The same for every try of one kept message, unique to this site: when it was written, and
+    its row."""
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
-    return f"<outbox-{item_id}@{host}>"
+    return f"<{created.strftime('%Y%m%d%H%M%S.%f')}.{item_id}@{host}>"
 
 
 def _deliver(msg: EmailMessage) -> None:
@@ -97,11 +99,16 @@ def queue(recipient: str, subject: str, body: str) -> int:
     from trainer import jobs
 
     item = PendingMail(recipient=recipient, subject=subject, body=body, attempts=0,
-                       next_attempt_at=datetime.now(timezone.utc))
+                       next_attempt_at=datetime.now(timezone.utc), request_id=_request_id())
     db.session.add(item)
     db.session.flush()
     jobs.mail_queued([item.id])
     return item.id
+
+
+def _request_id() -> str:
+    request_id = g.get("request_id") if has_app_context() else None
+    return (request_id or "")[:64]
 
 
 def deliver_in_background(ids: Iterable[int]) -> None:
@@ -140,8 +147,9 @@ def deliver(ids: Iterable[int]) -> int:
         item = _claim(item_id)
         if item is None:
             continue
+        g.request_id = item.request_id or None  # its log lines belong to the request that wrote it
         try:
-            _deliver(_message(item.recipient, item.subject, item.body, item.id))
+            _deliver(_message(item.recipient, item.subject, item.body, item.id, item.created_at))
         except (OSError, smtplib.SMTPException) as exc:
             now = datetime.now(timezone.utc)
             item.attempts += 1
@@ -154,8 +162,8 @@ def deliver(ids: Iterable[int]) -> int:
                           _reason(exc))
             else:
                 item.next_attempt_at = now + _backoff(item.attempts)
-                log.warning("mail %s failed, tried again at %s: %s", item.id, item.next_attempt_at.isoformat(),
-                            _reason(exc))
+                log.error("mail %s failed, kept for retry: %s (next try at %s)", item.id, _reason(exc),
+                          item.next_attempt_at.isoformat(timespec="seconds"))
         else:
             db.session.delete(item)
             sent += 1
