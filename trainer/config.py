@@ -163,6 +163,8 @@ class Config:
     # MAIL_MAX_ATTEMPTS tries it is a dead letter for administrators (about 17 hours at the defaults).
     MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", 60))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 11))
+    # A delivery that holds a message for longer than this has died: another may send it.
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", 900))
 
     # Background jobs and mail delivery (trainer/jobs): RQ on this Redis when set; otherwise the
     # database is the queue and every app process runs an embedded worker, unless switched off for

@@ -162,7 +162,7 @@ def test_a_claim_left_by_a_delivery_that_died_expires(app, outbox, no_worker):
     with app.app_context():
         assert mail._claim(item_id) is not None  # then the process stops before sending
         assert mail.deliver([item_id]) == 0 and mail.due_ids() == []
-        db.session.get(PendingMail, item_id).claimed_at = datetime.now(timezone.utc) - mail.CLAIM_EXPIRES \
+        db.session.get(PendingMail, item_id).claimed_at = datetime.now(timezone.utc) - mail._claim_expires() \
             - timedelta(seconds=1)
         db.session.commit()
         assert mail.due_ids() == [item_id]

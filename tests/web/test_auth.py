@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, login
+from tests.support.smtp import SilentMailServer
 from trainer.models import User
 
 VALID = dict(name="Zoë Łukasiewicz", email="zoe@example.org", password=PASSWORD, confirm=PASSWORD,
@@ -532,36 +533,6 @@ def test_a_multipart_form_refuses_an_oversized_text_part(app, client):
     many = client.post("/password/forgot", content_type="multipart/form-data",
                        data={f"f{i}": "x" for i in range(app.config["MAX_FORM_PARTS"] + 1)})
     assert many.status_code == 413
-
-
-class SilentMailServer:
-    """A mail server that accepts connections and never says a word (a hung SMTP relay)."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while self.running:
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.connections.append(connection)
-
-    def close(self):
-        if not self.running:
-            return
-        self.running = False
-        self.thread.join()
-        self.listener.close()
-        for connection in self.connections:
-            connection.close()
 
 
 def _post(port: int, path: str, fields: dict) -> tuple[int, float]:

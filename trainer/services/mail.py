@@ -34,7 +34,13 @@ log = logging.getLogger(__name__)
 
 # A claim older than this belongs to a delivery that died (a restart mid-send): the row is free
 # again. Longer than any SMTP conversation, each of whose steps waits at most MAIL_TIMEOUT.
+# MAIL_CLAIM_SECONDS overrides it.
 CLAIM_EXPIRES = timedelta(minutes=15)
+
+
+def _claim_expires() -> timedelta:
+    seconds = current_app.config.get("MAIL_CLAIM_SECONDS")
+    return timedelta(seconds=seconds) if seconds else CLAIM_EXPIRES
 
 
 def _message(recipient: str, subject: str, body: str, item_id: int | None = None,
@@ -173,7 +179,7 @@ def deliver(ids: Iterable[int]) -> int:
 
 def _free(now: datetime):
     return sa.and_(PendingMail.state == "pending",
-                   sa.or_(PendingMail.claimed_at.is_(None), PendingMail.claimed_at < now - CLAIM_EXPIRES))
+                   sa.or_(PendingMail.claimed_at.is_(None), PendingMail.claimed_at < now - _claim_expires()))
 
 
 def _claim(item_id: int) -> PendingMail | None:
