@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 # Every task a job can name: "module:function". A name not here is refused by `enqueue`.
 TASKS: dict[str, str] = {
+    "accounts.password_reset": "trainer.services.addresses:password_reset_job",
     "certificates.cohort_zip": "trainer.services.certificates:build_cohort_zip",
     "certificates.render_missing": "trainer.services.certificates:render_missing",
     "reminders.overdue": "trainer.services.reminders:send_overdue_job",
