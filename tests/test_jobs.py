@@ -31,7 +31,8 @@ def _cohort_with_certificates(app, count: int) -> tuple[int, int]:
         db.session.add_all([trainer, course])
         db.session.flush()
         db.session.add(UserRole(user_id=trainer.id, role="trainer"))
-        cohort = Cohort(name="Zip cohort", join_code="zip-code", trainers=[CohortTrainer(user_id=trainer.id, owner=True)])
+        cohort = Cohort(name="Zip cohort", join_code="zip-code",
+                        trainers=[CohortTrainer(user_id=trainer.id, owner=True)])
         db.session.add(cohort)
         db.session.flush()
         db.session.add(Assignment(cohort_id=cohort.id, course_id=course.id, due_on=date(2030, 1, 1)))

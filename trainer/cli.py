@@ -67,8 +67,12 @@ def jobs_worker(queues: tuple[str, ...], burst: bool) -> None:
     for loop in loops:
         loop.wake()
     stopped.wait()
+    click.echo("Stopping once the work in hand is done.")
     for loop in loops:
         loop.stop()
+    for loop in loops:
+        if loop.thread is not None:
+            loop.thread.join()
 
 
 @cohorts_cli.command("remind")

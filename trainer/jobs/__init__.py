@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -160,15 +159,6 @@ def init_app(app: Flask) -> None:
         from trainer.jobs import embedded
 
         embedded.start_on_first_request(app)
-
-
-def waiting() -> dict[str, int]:
-    """How much work is waiting, for the health page and the administrators' outbox page."""
-    from trainer.models import PendingMail
-
-    jobs_waiting = db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.state.in_(("queued", "running"))))
-    mail_waiting = db.session.scalar(sa.select(sa.func.count()).select_from(PendingMail).where(PendingMail.state == "pending"))
-    return {"jobs": jobs_waiting or 0, "mail": mail_waiting or 0}
 
 
 def ready_result(actor: User, job_id: int) -> Job:

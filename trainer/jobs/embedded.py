@@ -59,7 +59,7 @@ class Loop:
             self.cond.notify_all()
 
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             with self.cond:
                 self.cond.wait_for(lambda: self.asked > self.finished or self.stopping, self.poll)
                 if self.stopping:

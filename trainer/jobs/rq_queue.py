@@ -13,7 +13,7 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app
+from flask import Flask
 from redis import Redis
 from rq import Queue, SimpleWorker
 
@@ -117,7 +117,3 @@ def work(app: Flask, queues: tuple[str, ...] = QUEUES, burst: bool = False) -> N
     finally:
         stop.set()
 
-
-def waiting_in_redis(app: Flask | None = None) -> dict[str, int]:
-    app = app or current_app
-    return {name: queue(app, name).count for name in QUEUES}

@@ -27,7 +27,7 @@ def _free(now: datetime):
 def claim(job_id: int, now: datetime | None = None) -> Job | None:
     """The job, if this worker is the one that gets it: one atomic UPDATE decides."""
     now = now or datetime.now(timezone.utc)
-    claimed = db.session.execute(
+    claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Job).where(Job.id == job_id, _free(now))
         .values(state="running", claimed_at=now, attempts=Job.attempts + 1)
         .execution_options(synchronize_session=False))
@@ -59,7 +59,7 @@ def run(job_id: int, now: datetime | None = None) -> bool:
         result = task(job.name)(Progress(job), **job.args)
     except Exception as error:  # noqa: BLE001 - recorded on the job, with the traceback in the log
         db.session.rollback()
-        job = db.session.get(Job, job_id, populate_existing=True)
+        job = db.session.get_one(Job, job_id, populate_existing=True)
         log.exception("job %s (%s) failed on attempt %d", job.id, job.name, job.attempts)
         if job.attempts >= cfg["JOBS_MAX_ATTEMPTS"]:
             _fail(job, type(error).__name__)
@@ -101,7 +101,8 @@ def purge_finished(now: datetime | None = None) -> int:
     """Finished jobs (and their files) are kept for JOBS_KEEP_HOURS, then deleted."""
     now = now or datetime.now(timezone.utc)
     cutoff = now - timedelta(hours=current_app.config["JOBS_KEEP_HOURS"])
-    deleted = db.session.execute(sa.delete(Job).where(Job.state.in_(("done", "failed")), Job.finished_at < cutoff)
-                                 .execution_options(synchronize_session=False))
+    deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.delete(Job).where(Job.state.in_(("done", "failed")), Job.finished_at < cutoff)
+        .execution_options(synchronize_session=False))
     db.session.commit()
     return deleted.rowcount or 0

@@ -185,7 +185,7 @@ def _free(now: datetime):
 def _claim(item_id: int) -> PendingMail | None:
     """The row, if this delivery is the one that gets it: one atomic UPDATE decides."""
     now = datetime.now(timezone.utc)
-    claimed = db.session.execute(
+    claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(PendingMail).where(PendingMail.id == item_id, _free(now)).values(claimed_at=now)
         .execution_options(synchronize_session=False))
     db.session.commit()
