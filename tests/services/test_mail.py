@@ -202,3 +202,25 @@ def test_password_reset_still_answers_when_mail_fails(app, client, make_user, mo
     assert count_rows(PendingMail) == 1
     with app.app_context():
         assert db.session.scalar(db.select(PendingMail)).attempts == 1
+
+
+def test_mail_written_before_a_savepoint_that_is_rolled_back_is_handed_over_at_the_commit(app, monkeypatch):
+    from trainer import jobs
+
+    handed: list[list[int]] = []
+    monkeypatch.setattr(jobs, "dispatch", lambda _app, job_ids, mail_ids: handed.append(mail_ids))
+    with app.app_context():
+        kept = mail.queue("kept@example.org", "Subject", "Body")
+        try:
+            with db.session.begin_nested():
+                mail.queue("dropped@example.org", "Subject", "Body")
+                raise ValueError("a conflict, say")
+        except ValueError:
+            pass
+        assert handed == []  # nothing before the commit
+        db.session.commit()
+        assert len(handed) == 1 and kept in handed[0]
+        mail.queue("rolled-back@example.org", "Subject", "Body")
+        db.session.rollback()
+        db.session.commit()
+    assert len(handed) == 1  # a transaction rolled back hands nothing over

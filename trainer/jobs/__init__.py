@@ -66,7 +66,7 @@ class Progress:
         self._save()
 
     def advance(self, steps: int = 1, **counts: int) -> None:
-        self.job.done = min(self.job.done + steps, max(self.job.total, self.job.done + steps))
+        self.job.done += steps
         for key, value in counts.items():
             self.summary[key] = self.summary.get(key, 0) + value
         self._save()
@@ -131,7 +131,10 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_DISPATCH, None)
+    # A savepoint rolled back (begin_nested) leaves the rest of the transaction, and the work it
+    # wrote, to be committed; ids of rows the savepoint took back are harmless (nothing to claim).
+    if not session.in_nested_transaction():
+        session.info.pop(_DISPATCH, None)
 
 
 def dispatch(app: Flask, job_ids: list[int], mail_ids: list[int]) -> None:
