@@ -30,7 +30,9 @@ _connections: dict[str, Redis] = {}
 def connection(app: Flask) -> Redis:
     url = app.config["REDIS_URL"]
     if url not in _connections:
-        _connections[url] = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        # Short: a push happens right after a request's commit, and work Redis does not take is
+        # still in the database for the sweep.
+        _connections[url] = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     return _connections[url]
 
 
@@ -85,7 +87,7 @@ def sweep(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     job_ids = [i for i in runner.due(now, limit=200)
                if (job := db.session.get(Job, i)) is not None
                and (job.state == "running" or job.not_before <= now - grace)]
-    mail_ids = mail.due_ids(now, limit=500)
+    mail_ids = mail.due_ids(now - grace, limit=500)
     db.session.rollback()
     runner.purge_finished(now)
     push(app, job_ids, mail_ids)
