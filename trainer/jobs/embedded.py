@@ -53,6 +53,14 @@ class Loop:
         with self.cond:
             return self.cond.wait_for(lambda: self.finished >= target or self.stopping, timeout)
 
+    def finish(self, timeout: float | None = None) -> bool:
+        """Wait for the passes already asked for, without asking for another."""
+        if self.thread is None:
+            return True
+        with self.cond:
+            target = self.asked
+            return self.cond.wait_for(lambda: self.finished >= target or self.stopping, timeout)
+
     def stop(self) -> None:
         with self.cond:
             self.stopping = True
@@ -140,4 +148,6 @@ def wait_all(timeout: float | None = None) -> None:
 def _drain() -> None:
     """A process that exits (a command, a restarted web worker) first finishes what it was woken
     for, for at most a minute; whatever it leaves, another worker takes once the claims expire."""
-    wait_all(60)
+    for worker in running():
+        worker.jobs.finish(60)
+        worker.mail.finish(60)
