@@ -57,7 +57,7 @@ def _upload(client, run: int) -> float:
 def run() -> list[dict]:
     os.environ.setdefault("TRAINER_ENV", "development")
     from tests.support.smtp import SilentMailServer
-    from trainer.jobs import embedded
+    from trainer.services import job_worker
 
     folder = Path(tempfile.mkdtemp(prefix="trainer-bench-mail-"))
     silent = SilentMailServer()
@@ -67,13 +67,13 @@ def run() -> list[dict]:
                                          MAIL_USE_TLS=False, MAIL_TIMEOUT=600)
         times: dict[str, list[float]] = {"none": [], "silent": []}
         for run in range(UPLOADS + 1):  # the first of each warms up and is not counted
-            embedded.for_app(none_app).wait_idle(600)
+            job_worker.for_app(none_app).wait_idle(600)
             for label, client in (("none", none_client), ("silent", silent_client)) if run % 2 else \
                     (("silent", silent_client), ("none", none_client)):
                 elapsed = _upload(client, run)
                 if run:
                     times[label].append(elapsed)
-                embedded.for_app(none_app).wait_idle(600)
+                job_worker.for_app(none_app).wait_idle(600)
         none_ms, silent_ms = (statistics.median(times[k]) * 1000 for k in ("none", "silent"))
         print(f"Roster upload of {ROSTER}, median of {UPLOADS} each, alternating: no mail server {none_ms:.0f} ms, "
               f"a mail server that never answers {silent_ms:.0f} ms; ratio {silent_ms / none_ms:.2f} "
@@ -90,13 +90,13 @@ def run() -> list[dict]:
                 assert silent_client.post("/password/forgot", data={"email": email}).status_code == 302
                 if i:
                     reset[label].append(time.perf_counter() - started)
-                embedded.for_app(silent_app).jobs.wait_idle(60)  # the job looking the address up, untimed
+                job_worker.for_app(silent_app).jobs.wait_idle(60)  # the job looking the address up, untimed
         known_ms, unknown_ms = (statistics.median(reset[k]) * 1000 for k in ("known", "unknown"))
         print(f"Password reset form, median of {RESETS} each, alternating: known address {known_ms:.1f} ms, "
               f"unknown address {unknown_ms:.1f} ms; ratio {known_ms / unknown_ms:.2f} (known / unknown)", flush=True)
         return [{"roster_none_ms": none_ms, "roster_silent_ms": silent_ms, "roster_ratio": silent_ms / none_ms,
                  "reset_known_ms": known_ms, "reset_unknown_ms": unknown_ms, "reset_ratio": known_ms / unknown_ms}]
     finally:
-        for worker in embedded.running():
+        for worker in job_worker.running():
             worker.stop()
         silent.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,12 +13,20 @@ import sqlalchemy as sa
 from tests.conftest import build_app, login
 from tests.support.smtp import SilentMailServer
 from tests.support.workers import kill, redis_server, start_worker, stop, wait_until, worker_env
-from trainer import jobs
 from trainer.extensions import db
-from trainer.jobs import embedded, runner
-from trainer.models import (Assignment, Certificate, Cohort, CohortMember, CohortTrainer, Course, Job, PendingMail,
-                            User, UserRole)
-from trainer.services import certificates, mail
+from trainer.models import (
+    Assignment,
+    Certificate,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    Course,
+    Job,
+    PendingMail,
+    User,
+    UserRole,
+)
+from trainer.services import certificates, job_runner, job_worker, jobs, mail
 
 
 def _cohort_with_certificates(app, count: int) -> tuple[int, int]:
@@ -26,7 +34,7 @@ def _cohort_with_certificates(app, count: int) -> tuple[int, int]:
     rendered yet. Returns (trainer id, cohort id)."""
     with app.app_context():
         trainer = User(email="zip-trainer@example.org", password_hash="-", name="Zip Trainer", sector="police",
-                       email_verified_at=datetime.now(timezone.utc))
+                       email_verified_at=datetime.now(UTC))
         course = Course(slug="zip-course")
         db.session.add_all([trainer, course])
         db.session.flush()
@@ -82,7 +90,7 @@ def no_embedded_worker(app, monkeypatch):
 def test_the_database_queue_runs_a_job_with_its_progress_and_keeps_its_file(app):
     trainer_id, cohort_id = _cohort_with_certificates(app, 3)
     job_id = _ask_for_zip(app, trainer_id, cohort_id)
-    embedded.wait_all()
+    job_worker.wait_all()
     job = _job(app, job_id)
     assert (job.state, job.done, job.total, job.attempts, job.summary) == ("done", 3, 3, 1, {"added": 3})
     assert job.result_name == f"cohort-{cohort_id}-certificates.zip" and len(_zip_names(job.result)) == 3
@@ -107,7 +115,7 @@ def test_the_page_shows_progress_with_a_refresh_link_and_the_file_once_ready(app
                                                                "summary": {}, "download": None}
     assert client.get(f"{job_url}/download").status_code == 404  # nothing to download yet
     with app.app_context():
-        assert runner.run_due() == 1
+        assert job_runner.run_due() == 1
     status = client.get(f"{job_url}/status.json").get_json()
     assert status["state"] == "done" and status["done"] == status["total"] == 2
     assert status["download"] == f"/jobs/{job_id}/download"
@@ -143,21 +151,21 @@ def test_a_failing_job_is_tried_again_after_a_growing_pause_then_given_up(app, m
     with app.app_context():
         job_id = certificates.request_render_missing(db.session.get(User, admin.id)).id
         db.session.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     pause = timedelta(seconds=app.config["JOBS_RETRY_SECONDS"])
     with app.app_context():
-        assert runner.run_due(now) == 1
+        assert job_runner.run_due(now) == 1
         job = db.session.get(Job, job_id)
         assert (job.state, job.attempts, job.error) == ("queued", 1, "RuntimeError")
         assert job.not_before >= now + pause
-        assert runner.run_due(now + pause / 2) == 0  # not yet
-        assert runner.run_due(now + pause + timedelta(seconds=1)) == 1
+        assert job_runner.run_due(now + pause / 2) == 0  # not yet
+        assert job_runner.run_due(now + pause + timedelta(seconds=1)) == 1
         job = db.session.get(Job, job_id, populate_existing=True)
         assert job.attempts == 2 and job.not_before >= now + 2 * pause  # the pause doubled
-        assert runner.run_due(now + timedelta(hours=1)) == 1
+        assert job_runner.run_due(now + timedelta(hours=1)) == 1
         job = db.session.get(Job, job_id, populate_existing=True)
         assert (job.state, job.attempts) == ("failed", app.config["JOBS_MAX_ATTEMPTS"])
-        assert runner.run_due(now + timedelta(hours=2)) == 0
+        assert job_runner.run_due(now + timedelta(hours=2)) == 0
     assert "the renderer fell over" in caplog.text  # the traceback is in the log
     client = app.test_client()
     login(client, admin)
@@ -171,8 +179,8 @@ def test_a_job_that_fails_once_succeeds_on_its_next_try(app, make_user, monkeypa
     with app.app_context():
         job_id = certificates.request_render_missing(db.session.get(User, admin.id)).id
         db.session.commit()
-        runner.run_due()
-        runner.run_due(datetime.now(timezone.utc) + timedelta(hours=1))
+        job_runner.run_due()
+        job_runner.run_due(datetime.now(UTC) + timedelta(hours=1))
     job = _job(app, job_id)
     assert (job.state, job.attempts, job.summary, _flaky_calls) == ("done", 2, {"rendered": 1}, [1, 2])
 
@@ -181,13 +189,13 @@ def test_two_workers_never_run_one_job_at_once(app, no_embedded_worker):
     trainer_id, cohort_id = _cohort_with_certificates(app, 1)
     job_id = _ask_for_zip(app, trainer_id, cohort_id)
     with app.app_context():
-        assert runner.claim(job_id) is not None
-        assert runner.claim(job_id) is None and runner.due() == []  # the claim is fresh
-        db.session.get(Job, job_id).claimed_at = datetime.now(timezone.utc) - timedelta(
+        assert job_runner.claim(job_id) is not None
+        assert job_runner.claim(job_id) is None and job_runner.due() == []  # the claim is fresh
+        db.session.get(Job, job_id).claimed_at = datetime.now(UTC) - timedelta(
             seconds=app.config["JOBS_CLAIM_SECONDS"] + 1)
         db.session.commit()
-        assert runner.due() == [job_id]  # its worker died
-        assert runner.run(job_id) and not runner.run(job_id)
+        assert job_runner.due() == [job_id]  # its worker died
+        assert job_runner.run(job_id) and not job_runner.run(job_id)
     assert _job(app, job_id).state == "done"
 
 
@@ -199,7 +207,7 @@ def test_bulk_pdf_rendering_is_a_job_for_administrators(app, make_user, no_embed
             certificates.request_render_missing(db.session.get(User, trainer.id))
         job_id = certificates.request_render_missing(db.session.get(User, admin.id)).id
         db.session.commit()
-        assert runner.run_due() == 1
+        assert job_runner.run_due() == 1
     assert _job(app, job_id).summary == {"rendered": 2} and len(_stored_pdfs(app)) == 2
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import secrets
-
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
+
+from trainer.vocabulary import Language, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -115,9 +116,9 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 100))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_LOCALE = Language.EN.value
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = {"en": "English", "nl": "Nederlands"}
+    LANGUAGES = {language.value: language.label for language in Language}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none (direct exposure).
@@ -135,12 +136,14 @@ class Config:
     MAIL_LIMIT_PER_RECIPIENT = os.environ.get("MAIL_LIMIT_PER_RECIPIENT", "5 per hour; 20 per day")
     # Roles that must use two-factor sign-in (comma-separated; empty for none).
     TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
-                                                                "admin,trainer").split(",") if r)
+                                                                f"{Role.ADMIN},{Role.TRAINER}").split(",") if r)
 
     # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
+    # Four eyes on course changes: the author who made a draft's last change may not publish it.
+    PUBLISH_NEEDS_SECOND_AUTHOR = _flag("PUBLISH_NEEDS_SECOND_AUTHOR", False)
     # How long the link that confirms an email address works.
     EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600))
     # Breached passwords are refused (NIST SP 800-63B) by asking the Pwned Passwords range API,
@@ -166,7 +169,7 @@ class Config:
     # A delivery that holds a message for longer than this has died: another may send it.
     MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", 900))
 
-    # Background jobs and mail delivery (trainer/jobs): RQ on this Redis when set; otherwise the
+    # Background jobs and mail delivery (services/jobs.py): RQ on this Redis when set; otherwise the
     # database is the queue and every app process runs an embedded worker, unless switched off for
     # a separate `flask jobs worker`.
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,7 +1,7 @@
 """background jobs, and an outbox that retries with growing pauses and keeps dead letters
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0027
 Create Date: 2026-12-05 12:00:00
 
 `jobs` holds slow work done outside the request (a cohort's certificate zip, bulk PDF rendering,
@@ -10,14 +10,13 @@ in `pending_mail` gets a state ("pending", or "dead" once every try failed, for 
 to see and send again) and the time of its next try. `pending_mail` is copied on SQLite to add
 its CHECK constraint; no other table refers to it.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
 
-
 revision = '0021'
-down_revision = '0020'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 page's new state (progress, then the download) when it changes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -24,7 +24,7 @@ def test_the_job_page_shows_progress_and_the_file_without_a_reload(page, live_se
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
         # A job a worker is running (its claim is fresh, so no other worker takes it).
         job = Job(name="certificates.render_missing", owner_id=trainer.id, state="running", done=3, total=12,
-                  claimed_at=datetime.now(timezone.utc), attempts=1)
+                  claimed_at=datetime.now(UTC), attempts=1)
         db.session.add(job)
         db.session.commit()
         job_id = job.id
@@ -36,7 +36,7 @@ def test_the_job_page_shows_progress_and_the_file_without_a_reload(page, live_se
     page.evaluate("() => { window.stillTheSamePage = true; }")
     _update(app, job_id, done=8)
     expect(page.get_by_role("status")).to_contain_text("8 of 12 done.", timeout=30_000)
-    _update(app, job_id, done=12, state="done", claimed_at=None, finished_at=datetime.now(timezone.utc),
+    _update(app, job_id, done=12, state="done", claimed_at=None, finished_at=datetime.now(UTC),
             summary={"rendered": 12}, result=b"%PDF-", result_name="made.pdf", result_type="application/pdf")
     expect(page.get_by_role("status")).to_contain_text("12 PDFs made.", timeout=30_000)
     expect(page.get_by_role("link", name="Download made.pdf")).to_be_visible()

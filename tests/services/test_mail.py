@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import smtplib
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -64,7 +64,7 @@ def test_a_failed_send_is_tried_again_after_a_growing_pause_then_kept_as_a_dead_
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     monkeypatch.setattr(smtplib, "SMTP", BrokenSMTP)
     [item_id] = _queue(app)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     pause = timedelta(seconds=app.config["MAIL_RETRY_SECONDS"])
     with app.app_context():
         assert mail.deliver_due(now) == 1
@@ -162,7 +162,7 @@ def test_a_claim_left_by_a_delivery_that_died_expires(app, outbox, no_worker):
     with app.app_context():
         assert mail._claim(item_id) is not None  # then the process stops before sending
         assert mail.deliver([item_id]) == 0 and mail.due_ids() == []
-        db.session.get(PendingMail, item_id).claimed_at = datetime.now(timezone.utc) - mail._claim_expires() \
+        db.session.get(PendingMail, item_id).claimed_at = datetime.now(UTC) - mail._claim_expires() \
             - timedelta(seconds=1)
         db.session.commit()
         assert mail.due_ids() == [item_id]
@@ -205,7 +205,7 @@ def test_password_reset_still_answers_when_mail_fails(app, client, make_user, mo
 
 
 def test_mail_written_before_a_savepoint_that_is_rolled_back_is_handed_over_at_the_commit(app, monkeypatch):
-    from trainer import jobs
+    from trainer.services import jobs
 
     handed: list[list[int]] = []
     monkeypatch.setattr(jobs, "dispatch", lambda _app, job_ids, mail_ids: handed.append(mail_ids))

@@ -70,7 +70,8 @@ def test_a_trainer_asking_for_another_trainers_cohort_is_recorded_though_the_req
     cohort_id = int(client.post("/cohorts", data={"name": "C"}).headers["Location"].rsplit("/", 1)[1])
     other = app.test_client()
     login(other, stranger)
-    for path in (f"/cohorts/{cohort_id}", f"/cohorts/{cohort_id}/export.csv", f"/cohorts/{cohort_id}/learners/{owner.id}"):
+    for path in (f"/cohorts/{cohort_id}", f"/cohorts/{cohort_id}/export.csv",
+                 f"/cohorts/{cohort_id}/learners/{owner.id}"):
         assert other.get(path).status_code == 404
     assert other.post(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
     assert other.post(f"/cohorts/{cohort_id}/archive", data={"archived": "1"}).status_code == 404

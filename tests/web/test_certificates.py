@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from tests.conftest import login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
-from trainer.jobs import embedded
 from trainer.models import Certificate
+from trainer.services import job_worker
 
 NAME = "Zoë Łukasiewicz-Nguyễn"
 
@@ -77,7 +77,7 @@ def test_no_certificate_is_issued_in_the_name_of_an_unconfirmed_address(app, cli
 
 
 def test_the_issuing_service_refuses_an_unconfirmed_account(app, make_user, published_course):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from trainer.models import User
     from trainer.services import catalogue, certificates
@@ -85,7 +85,7 @@ def test_the_issuing_service_refuses_an_unconfirmed_account(app, make_user, publ
     user = make_user(verified=False)
     with app.app_context():
         course, version = catalogue.latest_published("core")[0]
-        assert certificates.issue(db.session.get(User, user.id), course, version, datetime.now(timezone.utc)) is None
+        assert certificates.issue(db.session.get(User, user.id), course, version, datetime.now(UTC)) is None
 
 
 def test_the_same_completion_never_issues_twice(app, graduate, count_rows):
@@ -224,7 +224,7 @@ def test_trainers_download_their_cohorts_certificates(app, client, graduate, mak
                                                             "due_on": (date.today() + timedelta(days=1)).isoformat()})
     asked = trainer.post(f"/cohorts/{cohort_id}/certificates.zip")
     assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"]
-    embedded.wait_all()  # the zip is made by the worker
+    job_worker.wait_all()  # the zip is made by the worker
     page = trainer.get(asked.headers["Location"]).get_data(as_text=True)
     job_id = int(asked.headers["Location"].rsplit("/", 1)[1])
     assert f"/jobs/{job_id}/download" in page and "1 of 1" not in page  # finished: the link, no progress
@@ -309,10 +309,10 @@ def test_the_certificate_is_an_open_badge_with_hosted_verification(app, client, 
 
 def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, client, make_user, published_course,
                                                                      monkeypatch, tmp_path):
-    from tests.web.test_authoring import _png
+    from tests.support.samples import tiny_png
 
     logo = tmp_path / "logo.png"
-    logo.write_bytes(_png())
+    logo.write_bytes(tiny_png())
     monkeypatch.setitem(app.config, "CERTIFICATE_LOGO", str(logo))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATURE", str(tmp_path / "missing.png"))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATORY", "Dr A. Director")

@@ -11,18 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Invitation
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
-    login(client, user)
-    return user
 
 
 def _create(client, name="Officers 2026"):
@@ -112,7 +104,8 @@ def test_assignments_show_on_the_learners_dashboard_with_overdue_marks(app, clie
     cohort_id = _create(client)
     learner_account = make_user(name="Ana Ortiz")
     _member(app, cohort_id, learner_account.id)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments",
+                data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
     client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
                                                            "due_on": (TODAY + timedelta(days=7)).isoformat()})
     learner = app.test_client()
@@ -224,7 +217,7 @@ def test_removing_a_learner_takes_effect_at_once(app, client, trainer, make_user
     assert client.get(f"/cohorts/{cohort_id}/learners/{account.id}").status_code == 404
 
 
-def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user):
+def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user, sql_statements):
     from trainer.services import accounts
 
     cohort_id = _create(client)
@@ -242,7 +235,7 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
             db.session.commit()
 
     def queries():
-        with app.app_context(), recorded_statements(db.engine) as statements:
+        with sql_statements() as statements:
             assert client.get(f"/cohorts/{cohort_id}").status_code == 200
         return len(statements)
 
@@ -290,8 +283,8 @@ def test_analysis_is_only_for_the_cohorts_trainers(app, client, trainer, make_us
 
 
 def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, trainer, make_user, outbox, runner):
-    from trainer.jobs import embedded
     from trainer.models import Reminder
+    from trainer.services import job_worker
 
     cohort_id = _create(client)
     late, ahead = make_user(name="Ana Ortiz", locale="nl"), make_user(name="Bram")
@@ -305,10 +298,10 @@ def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, train
     assert "Ana Ortiz" in page and "Bram" in page and "Preview of the first message" in page
     sent = client.post(f"/cohorts/{cohort_id}/reminders")  # a job writes and mails them
     assert sent.status_code == 302 and "/jobs/" in sent.headers["Location"]
-    embedded.wait_all()
+    job_worker.wait_all()
     assert "2 reminders sent." in client.get(sent.headers["Location"]).get_data(as_text=True)
     again = client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
-    embedded.wait_all()
+    job_worker.wait_all()
     assert "0 reminders sent." in client.get(again.headers["Location"]).get_data(as_text=True)
     manual = outbox()
     assert len(manual) == 2 and {m["To"] for m in manual} == {late.email, ahead.email}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -18,7 +18,7 @@ def _rows(app) -> tuple[int, int]:
                            state="dead", last_error="SMTPRecipientsRefused (1 refused)")
         waiting = PendingMail(recipient="later@example.org", subject="Reset your password", body="Body", attempts=2,
                               last_error="ConnectionRefusedError",
-                              next_attempt_at=datetime.now(timezone.utc) + timedelta(hours=1))
+                              next_attempt_at=datetime.now(UTC) + timedelta(hours=1))
         db.session.add_all([dead, waiting])
         db.session.commit()
         return dead.id, waiting.id
@@ -64,8 +64,8 @@ def test_a_roster_upload_keeps_its_invitations_and_their_mail_when_the_server_re
     import smtplib
 
     from tests.support.smtp import RefusingSMTP
-    from trainer.jobs import embedded
     from trainer.models import Invitation
+    from trainer.services import job_worker
 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example")
     monkeypatch.setattr(smtplib, "SMTP", RefusingSMTP)
@@ -74,7 +74,7 @@ def test_a_roster_upload_keeps_its_invitations_and_their_mail_when_the_server_re
     roster = "name,email\n" + "".join(f"Person {i},person{i}@example.org\n" for i in range(3))
     answer = client.post(f"/cohorts/{cohort_id}/roster", data={"roster": (io.BytesIO(roster.encode()), "list.csv")})
     assert answer.status_code == 200
-    embedded.wait_all()
+    job_worker.wait_all()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
         kept = list(db.session.scalars(sa.select(PendingMail)))

@@ -1,15 +1,13 @@
 """The page of a job: its progress, and its file once ready. Only the person who asked sees it."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask import Response, jsonify, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from trainer import jobs
+from trainer.jobs import bp
 from trainer.models import Job
-from trainer.web import or_http_error
-
-bp = Blueprint("jobs", __name__)
+from trainer.services import jobs
 
 TITLES = {"certificates.cohort_zip": _l("Certificates of the cohort (zip of PDFs)"),
           "certificates.render_missing": _l("Making the certificate PDFs"),
@@ -30,7 +28,7 @@ def _status(job: Job) -> dict:
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def status(job_id: int):
-    job = or_http_error(jobs.for_owner, current_user, job_id)
+    job = jobs.for_owner(current_user, job_id)
     return render_template("jobs/status.html", job=job, title=TITLES.get(job.name, job.name), back=_back(job))
 
 
@@ -38,13 +36,13 @@ def status(job_id: int):
 @login_required
 def status_json(job_id: int):
     """What the page's script polls, to update the progress bar without a reload."""
-    job = or_http_error(jobs.for_owner, current_user, job_id)
+    job = jobs.for_owner(current_user, job_id)
     return jsonify(_status(job))
 
 
 @bp.get("/jobs/<int:job_id>/download")
 @login_required
 def download(job_id: int):
-    job = or_http_error(jobs.ready_result, current_user, job_id)
+    job = jobs.ready_result(current_user, job_id)
     return Response(job.result, mimetype=job.result_type,
                     headers={"Content-Disposition": f'attachment; filename="{job.result_name}"'})

@@ -9,13 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "jobs"
     __table_args__ = (sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
                       sa.Index("ix_jobs_state_not_before", "state", "not_before"))

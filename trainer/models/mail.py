@@ -8,14 +8,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
-
 
 MAIL_STATES = ("pending", "dead")
 
 
-class PendingMail(db.Model):
+class PendingMail(Model):
     __tablename__ = "pending_mail"
     __table_args__ = (sa.CheckConstraint("state IN ('pending', 'dead')", name="state"),
                       sa.Index("ix_pending_mail_state_next_attempt_at", "state", "next_attempt_at"))

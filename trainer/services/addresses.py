@@ -16,18 +16,16 @@ import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from trainer import jobs
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts, certificates, mail, passwords
+from trainer.services import accounts, certificates, jobs, mail, passwords
 from trainer.services.links import public_url
 
 log = logging.getLogger(__name__)
@@ -84,7 +82,7 @@ def address_proven(user: User) -> None:
     person to accept or decline (services/membership.py); nobody joins a cohort unasked."""
     if user.email_verified:
         return
-    user.email_verified_at = datetime.now(timezone.utc)
+    user.email_verified_at = datetime.now(UTC)
     db.session.flush()
     log.info("account %s proved its email address", user.id)
     certificates.issue_earned(user)

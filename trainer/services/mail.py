@@ -2,7 +2,7 @@
 
 Every message is written as a `pending_mail` row (`queue`) in the transaction of the work that
 sends it, so it exists exactly when that work was committed, and is delivered by a worker once
-the commit is done (trainer/jobs): no request waits for the mail server. Each delivery claims the
+the commit is done (services/jobs.py): no request waits for the mail server. Each delivery claims the
 row first, so two workers never send it at once, and a claim that outlives CLAIM_EXPIRES belongs
 to a worker that died mid-send: the row is free again. A failed send is tried again after a pause
 that grows with each attempt (MAIL_RETRY_SECONDS, doubled each time); after MAIL_MAX_ATTEMPTS the
@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -66,7 +67,7 @@ def _deliver(msg: EmailMessage) -> None:
     if not cfg["MAIL_SERVER"]:
         outbox = Path(cfg["MAIL_OUTBOX"])
         outbox.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = outbox / f"{stamp}.eml"
         path.write_bytes(bytes(msg))
         log.info("mail %s written to %s", msg["Message-ID"], path)
@@ -101,11 +102,11 @@ def send_mail(recipient: str, subject: str, body: str) -> bool:
 
 def queue(recipient: str, subject: str, body: str) -> int:
     """Keep a message to be sent once the caller's transaction commits; returns its id. Nothing
-    leaves the machine here: the commit hands the message to the job queue (trainer/jobs)."""
-    from trainer import jobs
+    leaves the machine here: the commit hands the message to the job queue (services/jobs.py)."""
+    from trainer.services import jobs
 
     item = PendingMail(recipient=recipient, subject=subject, body=body, attempts=0,
-                       next_attempt_at=datetime.now(timezone.utc), request_id=_request_id())
+                       next_attempt_at=datetime.now(UTC), request_id=_request_id())
     db.session.add(item)
     db.session.flush()
     jobs.mail_queued([item.id])
@@ -121,7 +122,7 @@ def deliver_in_background(ids: Iterable[int]) -> None:
     """Kept for the views that call it after their commit: the mail `queue` wrote is already on
     its way (the commit handed it to the job queue), so this only makes sure of it, harmlessly
     twice at worst; the claims keep any message from being sent twice."""
-    from trainer import jobs
+    from trainer.services import jobs
 
     ids = list(ids)
     if ids:
@@ -131,9 +132,9 @@ def deliver_in_background(ids: Iterable[int]) -> None:
 def wait_for_deliveries(timeout: float | None = None) -> None:
     """Wait until this process's embedded workers have sent what is due (a clean shutdown, or a
     test that reads the outbox)."""
-    from trainer.jobs import embedded
+    from trainer.services import job_worker
 
-    embedded.wait_all(timeout)
+    job_worker.wait_all(timeout)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -157,7 +158,7 @@ def deliver(ids: Iterable[int]) -> int:
         try:
             _deliver(_message(item.recipient, item.subject, item.body, item.id, item.created_at))
         except (OSError, smtplib.SMTPException) as exc:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             item.attempts += 1
             item.last_error = _reason(exc)[:500]
             item.last_attempt_at = now
@@ -184,10 +185,10 @@ def _free(now: datetime):
 
 def _claim(item_id: int) -> PendingMail | None:
     """The row, if this delivery is the one that gets it: one atomic UPDATE decides."""
-    now = datetime.now(timezone.utc)
-    claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+    now = datetime.now(UTC)
+    claimed = cast(sa.CursorResult[Any], db.session.execute(
         sa.update(PendingMail).where(PendingMail.id == item_id, _free(now)).values(claimed_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     if claimed.rowcount != 1:
         return None
@@ -196,7 +197,7 @@ def _claim(item_id: int) -> PendingMail | None:
 
 def due_ids(now: datetime | None = None, limit: int = 100) -> list[int]:
     """Kept messages whose next try is due and that no living delivery holds."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return list(db.session.scalars(
         sa.select(PendingMail.id).where(_free(now), sa.or_(PendingMail.next_attempt_at.is_(None),
                                                           PendingMail.next_attempt_at <= now))
@@ -247,7 +248,7 @@ def waiting(actor: User) -> list[PendingMail]:
 def resend(actor: User, item_id: int) -> PendingMail:
     """An administrator sends a dead letter again (after the mail server or the address was put
     right): it is tried once the request commits, with a full set of tries."""
-    from trainer import jobs
+    from trainer.services import jobs
 
     if not policy.is_admin(actor):
         raise NotAllowed()
@@ -255,7 +256,7 @@ def resend(actor: User, item_id: int) -> PendingMail:
     if item is None or item.state != "dead":
         raise NotFound()
     item.state, item.attempts, item.claimed_at = "pending", 0, None
-    item.next_attempt_at = datetime.now(timezone.utc)
+    item.next_attempt_at = datetime.now(UTC)
     db.session.flush()
     audit.record(actor, "mail-resent", f"mail {item.id}")
     log.info("admin %s sent mail %s again", actor.id, item.id)

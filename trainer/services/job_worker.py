@@ -89,12 +89,11 @@ class Loop:
 
 class EmbeddedWorker:
     def __init__(self, app: Flask) -> None:
-        from trainer.jobs import runner
-        from trainer.services import mail
+        from trainer.services import job_runner, mail
 
         poll = float(app.config["JOBS_POLL_SECONDS"])
         self.mail = Loop(app, "mail", mail.deliver_due, poll)
-        self.jobs = Loop(app, "jobs", runner.run_due, poll)
+        self.jobs = Loop(app, "jobs", job_runner.run_due, poll)
 
     def start(self) -> None:
         self.mail.start()

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g
 
 from trainer.extensions import db
-from trainer.jobs import Progress, Result, task
 from trainer.models import Job
+from trainer.services.jobs import Progress, Result, task
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _free(now: datetime):
 
 def claim(job_id: int, now: datetime | None = None) -> Job | None:
     """The job, if this worker is the one that gets it: one atomic UPDATE decides."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Job).where(Job.id == job_id, _free(now))
         .values(state="running", claimed_at=now, attempts=Job.attempts + 1)
@@ -38,7 +38,7 @@ def claim(job_id: int, now: datetime | None = None) -> Job | None:
 
 
 def due(now: datetime | None = None, limit: int = 20) -> list[int]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return list(db.session.scalars(sa.select(Job.id).where(_free(now)).order_by(Job.not_before, Job.id)
                                    .limit(limit)))
 
@@ -66,12 +66,12 @@ def run(job_id: int, now: datetime | None = None) -> bool:
         else:
             pause = cfg["JOBS_RETRY_SECONDS"] * 2 ** (job.attempts - 1)
             job.state, job.claimed_at = "queued", None
-            job.not_before = datetime.now(timezone.utc) + timedelta(seconds=pause)
+            job.not_before = datetime.now(UTC) + timedelta(seconds=pause)
             job.error = type(error).__name__
             db.session.commit()
         return True
     job.state, job.claimed_at, job.error = "done", None, ""
-    job.finished_at = datetime.now(timezone.utc)
+    job.finished_at = datetime.now(UTC)
     job.done = max(job.done, job.total)
     if isinstance(result, Result):
         job.result, job.result_name, job.result_type = result.data, result.name[:200], result.mimetype[:100]
@@ -82,7 +82,7 @@ def run(job_id: int, now: datetime | None = None) -> bool:
 
 def _fail(job: Job, reason: str) -> None:
     job.state, job.claimed_at, job.error = "failed", None, reason[:300]
-    job.finished_at = datetime.now(timezone.utc)
+    job.finished_at = datetime.now(UTC)
     db.session.commit()
     log.error("job %s (%s) failed for good after %d attempts: %s", job.id, job.name, job.attempts, reason)
 
@@ -99,7 +99,7 @@ def run_due(now: datetime | None = None) -> int:
 
 def purge_finished(now: datetime | None = None) -> int:
     """Finished jobs (and their files) are kept for JOBS_KEEP_HOURS, then deleted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cutoff = now - timedelta(hours=current_app.config["JOBS_KEEP_HOURS"])
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.delete(Job).where(Job.state.in_(("done", "failed")), Job.finished_at < cutoff)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from redis import Redis
@@ -44,10 +44,10 @@ def push(app: Flask, job_ids: list[int], mail_ids: list[int]) -> None:
     timeout = app.config["JOBS_TIMEOUT_SECONDS"]
     jobs = queue(app, "jobs")
     for job_id in job_ids:
-        jobs.enqueue("trainer.jobs.rq_queue.run_job", job_id, job_timeout=timeout, result_ttl=0,
+        jobs.enqueue("trainer.services.job_rq.run_job", job_id, job_timeout=timeout, result_ttl=0,
                      failure_ttl=24 * 3600, description=f"job {job_id}")
     if mail_ids:
-        queue(app, "mail").enqueue("trainer.jobs.rq_queue.deliver_mail", list(mail_ids), job_timeout=timeout,
+        queue(app, "mail").enqueue("trainer.services.job_rq.deliver_mail", list(mail_ids), job_timeout=timeout,
                                    result_ttl=0, failure_ttl=24 * 3600, description=f"mail {len(mail_ids)}")
 
 
@@ -62,10 +62,10 @@ def _worker_app() -> Flask:
 
 def run_job(job_id: int) -> bool:
     """Called by RQ in the worker."""
-    from trainer.jobs import runner
+    from trainer.services import job_runner
 
     with _worker_app().app_context():
-        return runner.run(job_id)
+        return job_runner.run(job_id)
 
 
 def deliver_mail(ids: list[int]) -> int:
@@ -79,17 +79,16 @@ def deliver_mail(ids: list[int]) -> int:
 def sweep(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     """Push again what the queue may have lost: jobs due (or left by a dead worker) for longer than
     a sweep's interval, and mail due for a try. Returns (jobs, mail) pushed."""
-    from trainer.jobs import runner
-    from trainer.services import mail
+    from trainer.services import job_runner, mail
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     grace = timedelta(seconds=app.config["JOBS_SWEEP_SECONDS"])
-    job_ids = [i for i in runner.due(now, limit=200)
+    job_ids = [i for i in job_runner.due(now, limit=200)
                if (job := db.session.get(Job, i)) is not None
                and (job.state == "running" or job.not_before <= now - grace)]
     mail_ids = mail.due_ids(now - grace, limit=500)
     db.session.rollback()
-    runner.purge_finished(now)
+    job_runner.purge_finished(now)
     push(app, job_ids, mail_ids)
     return len(job_ids), len(mail_ids)
 
