@@ -224,3 +224,15 @@ def test_mail_written_before_a_savepoint_that_is_rolled_back_is_handed_over_at_t
         db.session.rollback()
         db.session.commit()
     assert len(handed) == 1  # a transaction rolled back hands nothing over
+
+
+def test_no_transaction_stays_open_while_the_mail_server_takes_its_time(app, monkeypatch, no_worker):
+    """An open read would hold a snapshot on PostgreSQL, and keep SQLite from checkpointing."""
+    [item_id] = _queue(app)
+    open_during_send: list[bool] = []
+    real_deliver = mail._deliver
+    monkeypatch.setattr(mail, "_deliver", lambda msg: open_during_send.append(db.session().in_transaction())
+                        or real_deliver(msg))
+    with app.app_context():
+        assert mail.deliver([item_id]) == 1
+    assert open_during_send == [False]

@@ -192,7 +192,12 @@ def _claim(item_id: int) -> PendingMail | None:
     db.session.commit()
     if claimed.rowcount != 1:
         return None
-    return db.session.get(PendingMail, item_id, populate_existing=True)
+    item = db.session.get(PendingMail, item_id, populate_existing=True)
+    # No transaction stays open while the mail server takes its time: an open read would hold a
+    # snapshot on PostgreSQL and stop SQLite from checkpointing its write-ahead log. The row stays
+    # loaded (objects are not expired on commit).
+    db.session.commit()
+    return item
 
 
 def due_ids(now: datetime | None = None, limit: int = 100) -> list[int]:
