@@ -93,6 +93,40 @@
       button.addEventListener("click", function () { window.print(); });
     });
 
+    // A job's page: ask how it is going every two seconds and show the page anew when anything
+    // changed, until it is finished. Without this script the page's Refresh link does the same.
+    var job = document.getElementById("job-status");
+    if (job && window.fetch && (job.getAttribute("data-state") === "queued" || job.getAttribute("data-state") === "running")) {
+      var shown = function () {
+        return [job.getAttribute("data-state"), job.getAttribute("data-done"), job.getAttribute("data-total")].join("/");
+      };
+      var poll = function () {
+        fetch(job.getAttribute("data-status-url"), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (status) {
+            if (!status) { return; }
+            var now = [status.state, status.done, status.total].join("/");
+            if (now !== shown()) {
+              return fetch(window.location.href, { credentials: "same-origin" })
+                .then(function (response) { return response.text(); })
+                .then(function (html) {
+                  var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("job-status");
+                  if (fresh) {
+                    job.innerHTML = fresh.innerHTML;
+                    ["data-state", "data-done", "data-total"].forEach(function (name) {
+                      job.setAttribute(name, fresh.getAttribute(name));
+                    });
+                  }
+                  if (status.state === "queued" || status.state === "running") { setTimeout(poll, 2000); }
+                });
+            }
+            if (status.state === "queued" || status.state === "running") { setTimeout(poll, 2000); }
+          })
+          .catch(function () { setTimeout(poll, 5000); });
+      };
+      setTimeout(poll, 1000);
+    }
+
     // Registration: preselect the browser's time zone when the person has not chosen one.
     var tz = document.querySelector("form[data-guess-timezone] #timezone");
     if (tz && tz.value === "UTC" && window.Intl) {

@@ -13,6 +13,7 @@ from tests.conftest import login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
 from trainer.models import Certificate
+from trainer.services import job_worker
 
 NAME = "Zoë Łukasiewicz-Nguyễn"
 
@@ -221,14 +222,25 @@ def test_trainers_download_their_cohorts_certificates(app, client, graduate, mak
         db.session.commit()
     trainer.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
                                                             "due_on": (date.today() + timedelta(days=1)).isoformat()})
-    archive = zipfile.ZipFile(io.BytesIO(trainer.get(f"/cohorts/{cohort_id}/certificates.zip").data))
+    asked = trainer.post(f"/cohorts/{cohort_id}/certificates.zip")
+    assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"]
+    job_worker.wait_all()  # the zip is made by the worker
+    page = trainer.get(asked.headers["Location"]).get_data(as_text=True)
+    job_id = int(asked.headers["Location"].rsplit("/", 1)[1])
+    assert f"/jobs/{job_id}/download" in page and "1 of 1" not in page  # finished: the link, no progress
+    download = trainer.get(f"/jobs/{job_id}/download")
+    assert download.headers["Content-Disposition"] == f'attachment; filename="cohort-{cohort_id}-certificates.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
     [name] = archive.namelist()
     assert archive.read(name).startswith(b"%PDF-")
     rows = list(csv.reader(io.StringIO(trainer.get(f"/cohorts/{cohort_id}/certificates.csv").data.decode("utf-8-sig"))))
     assert rows[1][0] == NAME and rows[1][6] == "valid" and rows[1][7].endswith(_certificate(app).code)
     stranger = app.test_client()
     login(stranger, make_user(roles=("trainer",)))
-    assert stranger.get(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
+    assert stranger.post(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
+    # The job and its file are the asker's alone.
+    assert stranger.get(f"/jobs/{job_id}").status_code == 404
+    assert stranger.get(f"/jobs/{job_id}/download").status_code == 404
 
 
 def _expire_soon(app, days=10):

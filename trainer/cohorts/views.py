@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
@@ -173,7 +173,7 @@ def cohort_roster(cohort_id: int):
     if checked.problems or not checked.rows:
         return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
     result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
-    invitations.send(cohort, result.invited)
+    invitations.send(cohort, result.invited)  # to the outbox: mailed by a worker after the commit
     db.session.commit()
     return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
 
@@ -262,10 +262,9 @@ def cohort_gain_csv(cohort_id: int):
 def cohort_reminders(cohort_id: int):
     cohort = _cohort(cohort_id)
     if request.method == "POST":
-        sent = reminders.send_overdue_now(current_user, cohort)
+        job = reminders.request_overdue(current_user, cohort)  # written and mailed by a job
         db.session.commit()
-        flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "success")
-        return redirect(url_for("cohorts.cohort_reminders", cohort_id=cohort.id))
+        return redirect(url_for("jobs.status", job_id=job.id))
     recipients = reminders.overdue(current_user, cohort)
     return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
                            preview=reminders.preview(cohort, recipients), history=reminders.history(cohort),

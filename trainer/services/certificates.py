@@ -31,10 +31,11 @@ from trainer.models import (
     Course,
     CourseVersion,
     Enrolment,
+    Job,
     ModuleProgress,
     User,
 )
-from trainer.services import assessments, audit, mail
+from trainer.services import assessments, audit, jobs, mail
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
 from trainer.services.publishing import image_type
@@ -160,7 +161,7 @@ def pdf_for(certificate: Certificate) -> bytes:
     except Exception as error:  # noqa: BLE001 - the certificate stays issued whatever the renderer does
         certificate.pdf_error = str(error)[:500]
         db.session.flush()
-        log.error("certificate %s: PDF rendering failed: %s", certificate.id, error)
+        log.exception("certificate %s: PDF rendering failed", certificate.id)
         raise InvalidInput("pdf", str(_l("The PDF could not be made just now. Your certificate is issued; "
                                          "please try the download again in a moment."))) from None
     certificate.pdf, certificate.pdf_error = data, ""
@@ -263,14 +264,81 @@ def for_cohort(actor: User, cohort: Cohort) -> list[Certificate]:
 
 
 def cohort_zip(actor: User, cohort: Cohort) -> bytes:
-    """Every certificate of the cohort as PDFs in one zip (each made once and kept)."""
+    """Every certificate of the cohort as PDFs in one zip (each made once and kept), made at once:
+    for commands and measurements; the site asks for it as a job (`request_cohort_zip`)."""
     buffer = io.BytesIO()
     audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in for_cohort(actor, cohort):
-            safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
-            archive.writestr(f"{safe}-{certificate.code[:8]}.pdf", pdf_for(certificate))
+            archive.writestr(_zip_name(certificate), pdf_for(certificate))
     return buffer.getvalue()
+
+
+def _zip_name(certificate: Certificate) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
+    return f"{safe}-{certificate.code[:8]}.pdf"
+
+
+def request_cohort_zip(actor: User, cohort: Cohort) -> Job:
+    """Ask for the cohort's certificates as one zip, made by a job (rendering hundreds of PDFs
+    takes longer than a request may); the trainer follows its progress and downloads it there."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
+    return jobs.enqueue("certificates.cohort_zip", owner=actor, cohort_id=cohort.id)
+
+
+def build_cohort_zip(progress: jobs.Progress, cohort_id: int) -> jobs.Result:
+    """The job behind `request_cohort_zip`: each PDF made (and kept) is one step, so a job started
+    again after its worker died renders only what is missing. The asker must still train the
+    cohort; their right is checked again when they download the file."""
+    job_owner = db.session.get(User, progress.job.owner_id) if progress.job.owner_id else None
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or job_owner is None or not policy.can_manage_cohort(job_owner, cohort):
+        raise NotFound()
+    found = for_cohort(job_owner, cohort)
+    progress.start(len(found))
+    buffer = io.BytesIO()
+    failed = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in found:
+            try:
+                archive.writestr(_zip_name(certificate), pdf_for(certificate))
+            except InvalidInput:  # recorded on the certificate and logged; the others go on
+                failed += 1
+                progress.advance(failed=1)
+            else:
+                progress.advance(added=1)
+    if failed:
+        raise RuntimeError(f"{failed} certificate PDFs could not be made")
+    return jobs.Result(f"cohort-{cohort.id}-certificates.zip", "application/zip", buffer.getvalue())
+
+
+def request_render_missing(actor: User) -> Job:
+    """An administrator has every certificate PDF that is not stored made now (after a change of
+    the organisation's name, logo or signature and "re-issue"), rather than on each download."""
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    audit.record(actor, "certificates-render-requested")
+    return jobs.enqueue("certificates.render_missing", owner=actor)
+
+
+def render_missing(progress: jobs.Progress) -> None:
+    """The job behind `request_render_missing`: one step per certificate; one that fails is
+    recorded on it (and logged) and the job goes on."""
+    ids = list(db.session.scalars(sa.select(Certificate.id).where(
+        Certificate.pdf.is_(None), Certificate.user_id.isnot(None), Certificate.revoked_at.is_(None))
+        .order_by(Certificate.id)))
+    progress.start(len(ids))
+    for certificate_id in ids:
+        certificate = db.session.get(Certificate, certificate_id)
+        try:
+            if certificate is not None and certificate.pdf is None:
+                pdf_for(certificate)
+        except InvalidInput:
+            progress.advance(failed=1)
+        else:
+            progress.advance(rendered=1)
 
 
 def cohort_csv(actor: User, cohort: Cohort) -> bytes:
@@ -343,6 +411,6 @@ def send_expiry_reminders(today: date | None = None) -> int:
                 subject = str(_l("A certificate expires on %(date)s", date=str(certificate.expires_on)))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
-            mail.send_mail(recipient.email, subject, body)
+            mail.queue(recipient.email, subject, body)
         sent += 1
     return sent
