@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
@@ -45,6 +45,7 @@ def register_template_helpers(app: Flask) -> None:
             "public_url": public_url,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
             "format_datetime": format_datetime,
             "format_date": format_date,
+            "format_decimal": format_decimal,  # 1.5 in English, 1,5 in Dutch
             "country_label": country_label,
             "intensity_label": lambda value: INTENSITY_LABELS.get(value, value),
             "state_label": lambda value: STATE_LABELS.get(value, value),

@@ -109,8 +109,10 @@ def resend_confirmation():
             sent = addresses.send_confirmation(current_user, same_site_path(form.next.data))
             db.session.commit()
             mail.deliver_in_background(sent)
-            flash(_("We sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
-                    days=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // (24 * 3600)), "success")
+            days = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // (24 * 3600)
+            flash(ngettext("We sent a new link to %(email)s. It works for %(num)d day.",
+                           "We sent a new link to %(email)s. It works for %(num)d days.", days,
+                           email=current_user.email), "success")
     return redirect(safe_next(form.next.data))
 
 
