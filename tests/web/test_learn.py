@@ -99,7 +99,7 @@ def test_quiz_page_holds_no_answers_or_feedback(client, learner):
 
 def test_quiz_is_graded_and_reviewed_then_passed_on_retry(client, learner, count_rows):
     page, token = _quiz_form(client)
-    wrong = {"token": token, "q-companion": _key_for(page, "Call the police")}
+    wrong = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Call the police")}
     response = client.post(f"{QUIZ}/quiz", data=wrong)
     review = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The pass mark is 80%" in review
@@ -111,7 +111,7 @@ def test_quiz_is_graded_and_reviewed_then_passed_on_retry(client, learner, count
 
 def test_double_submission_records_one_attempt(client, learner, count_rows):
     page, token = _quiz_form(client)
-    data = {"token": token, "q-companion": _key_for(page, "Arrange to see her alone")}
+    data = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Arrange to see her alone")}
     first = client.post(f"{QUIZ}/quiz", data=data)
     second = client.post(f"{QUIZ}/quiz", data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -121,15 +121,15 @@ def test_double_submission_records_one_attempt(client, learner, count_rows):
 def test_option_from_another_question_is_refused(client, learner, count_rows):
     page, token = _quiz_form(client)
     foreign = re.findall(r'name="q-signs" value="([^"]+)"', page)[0]
-    response = client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": foreign})
+    response = client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit", "q-companion": foreign})
     assert response.status_code == 400
     assert count_rows(QuizAttempt) == 0
 
 
 def test_forged_keys_and_unknown_modules(client, learner, count_rows):
     _, token = _quiz_form(client)
-    assert client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": "0" * 16}).status_code == 400
-    assert client.post(f"{LESSON}/quiz", data={"token": token}).status_code == 404
+    assert client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit", "q-companion": "0" * 16}).status_code == 400
+    assert client.post(f"{LESSON}/quiz", data={"token": token, "unanswered": "submit"}).status_code == 404
     assert client.get("/courses/core/no-such-module").status_code == 404
     assert client.get("/courses/no-such-course").status_code == 404
     assert count_rows(QuizAttempt) == 0
@@ -137,12 +137,12 @@ def test_forged_keys_and_unknown_modules(client, learner, count_rows):
 
 def test_another_learners_attempt_is_not_found(app, client, learner, make_user):
     page, token = _quiz_form(client)
-    response = client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": _key_for(page, "Call the police")})
+    response = client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Call the police")})
     other = app.test_client()
     login(other, make_user())
     assert other.get(response.headers["Location"]).status_code == 404
     # Replaying someone else's form token is not theirs either.
-    assert other.post(f"{QUIZ}/quiz", data={"token": token}).status_code == 404
+    assert other.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit"}).status_code == 404
 
 
 def _play(client, run_url, choose_text):
@@ -212,7 +212,7 @@ def test_course_completes_when_every_module_is_done_and_the_quiz_passed(client, 
     _play(client, run_url, "Ask open questions")
     assert "completed on" not in client.get("/learning").get_data(as_text=True)
     page, token = _quiz_form(client)
-    answers = {"token": token, "q-companion": _key_for(page, "Arrange to see her alone"),
+    answers = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Arrange to see her alone"),
                "q-signs": [_key_for(page, "Someone else holds her passport"), _key_for(page, "She is never alone")],
                "q-consent": _key_for(page, "False"), "q-protocol": "palermo", "q-elements": "3"}
     # The matching question is left unanswered: the others carry the pass mark.
@@ -248,11 +248,12 @@ def _module_percent(page: str) -> int:
 def test_the_module_bar_follows_the_sections_reached_and_read(client, learner):
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 0
     answer = client.post(f"{LESSON}/reached", data={"section": "definition"})
-    assert answer.status_code == 200 and answer.json == {"percent": 50, "course_percent": 0}
+    # The course bar counts the half-read lesson: half of one of its three modules.
+    assert answer.status_code == 200 and answer.json == {"percent": 50, "course_percent": 17}
     # Scrolling past a content note is not reading the section behind it, and does not finish
     # the lesson.
     answer = client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
-    assert answer.json == {"percent": 50, "course_percent": 0}
+    assert answer.json == {"percent": 50, "course_percent": 17}
     client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "alternative"})
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 100
 
@@ -296,7 +297,23 @@ def test_the_scenario_bar_counts_steps_towards_an_ending(client, learner):
 def test_the_quiz_page_lists_recent_attempts_and_all_on_request(client, learner):
     for _ in range(12):
         _page, token = _quiz_form(client)
-        client.post(f"{QUIZ}/quiz", data={"token": token})
+        client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit"})
     page = client.get(QUIZ).get_data(as_text=True)
     assert page.count("/attempts/") == 10 and "Show all 12 attempts" in page
     assert client.get(f"{QUIZ}?attempts=all").get_data(as_text=True).count("/attempts/") == 12
+
+
+def _course_percent(page: str) -> int:
+    return int(re.search(r'<progress id="course-progress" max="100" value="(\d+)"', page).group(1))
+
+
+def test_course_progress_counts_lessons_read_and_scenario_steps_before_any_module_ends(client, learner):
+    assert _course_percent(client.get(LESSON).get_data(as_text=True)) == 0
+    client.post(f"{LESSON}/reached", data={"section": "definition"})
+    assert _course_percent(client.get(LESSON).get_data(as_text=True)) == 17  # half of one module in three
+    run = client.post(f"{SCENARIO}/runs").headers["Location"]
+    _play(client, run, "Ask the boyfriend")  # one step of a scenario not yet ended
+    page = client.get(LESSON).get_data(as_text=True)
+    assert 17 < _course_percent(page) < 100
+    # My learning shows the same figure, not 0% until a module ends.
+    assert f"{_course_percent(page)}% complete" in client.get("/learning").get_data(as_text=True)

@@ -44,8 +44,8 @@ DEFAULT_TITLES = {
 }
 # A table's scrolling region is named in the course's language (screen readers announce it).
 TABLE_LABELS = {"en": "Table", "nl": "Tabel"}
-TABLE_RE = re.compile(r"<table>(?P<inner>.*?)</table>", re.S)
-HEADER_CELL_RE = re.compile(r"<th\b[^>]*>(?P<text>.*?)</th>", re.S)
+TABLE_RE = re.compile(r"<table>(?P<inner>.*?)</table>", re.DOTALL)
+HEADER_CELL_RE = re.compile(r"<th\b[^>]*>(?P<text>.*?)</th>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
 ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead",
                 "tbody", "tr", "th", "td", "a", "img", "em", "strong", "code", "pre",

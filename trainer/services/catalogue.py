@@ -70,6 +70,14 @@ def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
     raise NotFound()
 
 
+def next_module(version: CourseVersion, module: Module) -> Module | None:
+    """The module after ``module`` in the version, or None after the last."""
+    slugs = [m.slug for m in version.modules]
+    if module.slug not in slugs or slugs.index(module.slug) + 1 >= len(slugs):
+        return None
+    return version.modules[slugs.index(module.slug) + 1]
+
+
 def module(version: CourseVersion, module_slug: str) -> Module:
     found = db.session.scalar(sa.select(Module).options(undefer(Module.body))
                               .where(Module.version_id == version.id, Module.slug == module_slug))

@@ -88,11 +88,22 @@ def _insert_draw(user: User, course: Course, module: Module, questions: tuple[Qu
         return _open_draw(user, course, module)
 
 
+class Unanswered(Exception):
+    """Some drawn questions have no answer and the learner has not said to submit anyway;
+    ``question_ids`` are those questions. Nothing was recorded."""
+
+    def __init__(self, question_ids: list[str]) -> None:
+        super().__init__("unanswered questions")
+        self.question_ids = question_ids
+
+
 def submit(user: User, course: Course, version: CourseVersion, module: Module,
-           form: dict[str, list[str]], token: str) -> QuizAttempt:
+           form: dict[str, list[str]], token: str, unanswered_ok: bool = True) -> QuizAttempt:
     """Grade and record one attempt: only the questions drawn for this form count. The same form
     sent twice records it once; a form that is not the learner's open one, a question that was
-    not drawn and an option of another form are refused (InvalidInput), and nothing is recorded."""
+    not drawn and an option of another form are refused (InvalidInput), and nothing is recorded.
+    Without ``unanswered_ok``, a form with questions left unanswered raises :class:`Unanswered`
+    and records nothing, so that the learner can answer them or confirm."""
     if module.kind != "quiz" or not token or len(token) > 64:
         raise NotFound()
     existing = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
@@ -108,6 +119,9 @@ def submit(user: User, course: Course, version: CourseVersion, module: Module,
         raise InvalidInput("token", str(QUIZ_CHANGED))
     drawn = [by_id[qid] for qid in draw.questions]
     answers = _decode(drawn, form, form_keys(token))
+    missing = [q.id for q in drawn if not kind_of(q).answered(q, answers[q.id])]
+    if missing and not unanswered_ok:
+        raise Unanswered(missing)
     grades = {q.id: kind_of(q).grade(q, answers[q.id]) for q in drawn}
     total = sum(q.points for q in drawn)
     score = sum(grades[q.id].score * q.points for q in drawn) / total if total else 1.0

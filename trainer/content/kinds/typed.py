@@ -43,6 +43,9 @@ class Short(QuestionKind):
     def decode(self, question: QuestionSpec, form: Form, keys: FormKeys) -> str:
         return (one_value(form, self.field(question)) or "")[:MAX_ANSWER]
 
+    def answered(self, question: QuestionSpec, response: Any) -> bool:
+        return isinstance(response, str) and bool(response.strip())
+
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
         """Right when the answer matches an accepted one; a [ ] match only gives its feedback."""
         if not isinstance(response, str):

@@ -1,0 +1,16 @@
+"""What the learning views share."""
+from __future__ import annotations
+
+from flask_login import current_user
+
+from trainer.models import Course, CourseVersion, Module
+from trainer.services import catalogue
+from trainer.web import or_http_error
+
+
+def open_course(slug: str, module_slug: str | None = None) -> tuple[Course, CourseVersion, Module | None]:
+    """The course's current version (and one of its modules), or 404."""
+    course, version = or_http_error(catalogue.course_version, current_user, slug)
+    if module_slug is None:
+        return course, version, None
+    return course, version, or_http_error(catalogue.module, version, module_slug)
