@@ -317,3 +317,38 @@ def test_course_progress_counts_lessons_read_and_scenario_steps_before_any_modul
     assert 17 < _course_percent(page) < 100
     # My learning shows the same figure, not 0% until a module ends.
     assert f"{_course_percent(page)}% complete" in client.get("/learning").get_data(as_text=True)
+
+
+@pytest.fixture
+def dutch_course(app, published_course, tmp_path):
+    """A second course, written in Dutch, beside the English example course."""
+    import shutil
+
+    from trainer.extensions import db
+    from trainer.services import publishing
+
+    folder = tmp_path / "dutch"
+    shutil.copytree(GOOD_COURSE, folder)
+    course_md = folder / "course.md"
+    text = course_md.read_text().replace("id: core", "id: kern", 1).replace("language: en", "language: nl", 1)
+    course_md.write_text(text.replace('title: "Human trafficking: the shared core"', 'title: "Mensenhandel: de kern"', 1))
+    with app.app_context():
+        assert publishing.import_path(folder).ok
+        db.session.commit()
+
+
+def test_the_catalogue_filters_by_the_language_courses_are_written_in(client, learner, dutch_course):
+    every = client.get("/courses").get_data(as_text=True)
+    assert "Mensenhandel: de kern" in every and "Human trafficking: the shared core" in every
+    assert '<label for="language">Courses in</label>' in every
+    dutch = client.get("/courses?language=nl").get_data(as_text=True)
+    assert "Mensenhandel: de kern" in dutch and "Human trafficking: the shared core" not in dutch
+    assert "1 course in Nederlands." in dutch and '<option value="nl" lang="nl" selected>' in dutch
+
+
+def test_an_unknown_catalogue_language_shows_every_course_and_says_so(client, learner, dutch_course):
+    response = client.get("/courses?language=xx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There are no courses in that language" in page
+    assert "Mensenhandel: de kern" in page and "Human trafficking: the shared core" in page

@@ -28,7 +28,11 @@ def dashboard():
 @bp.get("/courses")
 @login_required
 def course_list():
-    return render_template("learn/catalogue.html", entries=catalogue.catalogue(current_user))
+    languages = catalogue.catalogue_languages()
+    asked = request.args.get("language", "")
+    language = asked if asked in languages else None
+    return render_template("learn/catalogue.html", entries=catalogue.catalogue(current_user, language),
+                           languages=languages, language=language, unknown_language=bool(asked) and not language)
 
 
 @bp.get("/courses/<slug>")
