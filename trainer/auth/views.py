@@ -372,8 +372,9 @@ def two_factor_setup():
             session.pop("totp_setup", None)
             flash(_("Two-factor sign-in is on. You will be asked for a code each time you sign in."), "success")
             return _show_recovery_codes(codes)
-    return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret,
-                           qr=two_factor.setup_qr(user, secret), required=two_factor.required(user))
+    return render_template("auth/two_factor.html", enabled=False, form=form, secret=two_factor.grouped(secret),
+                           qr=two_factor.setup_qr(user, secret), setup_uri=two_factor.setup_uri(user, secret),
+                           required=two_factor.required(user))
 
 
 @bp.post("/profile/two-factor/disable")
