@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit, fresh_learner, mailed_link
+from tests.e2e.conftest import audit, fresh_learner, mailed_link, open_menu
 
 PASSWORD = "harbour-lantern-violet-42"
 
@@ -50,6 +50,7 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     expect(page.get_by_text(f"Thank you: your email address {email} is confirmed.")).to_be_visible()
     expect(page.get_by_role("button", name="Send the link again")).to_have_count(0)
 
+    open_menu(page)
     page.get_by_role("link", name="Courses", exact=True).click()
     audit(page)
     page.get_by_role("link", name="Human trafficking: the shared core").click()
@@ -72,6 +73,11 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     audit(page)
     page.get_by_label("Call the police straight away.").check()
     page.get_by_role("button", name="Submit answers").click()
+    # Five questions are still open: said at once, on the page, with the way to send it anyway.
+    expect(page.locator("#quiz-warning")).to_contain_text("You have not answered 5 questions")
+    expect(page.locator("#quiz-warning")).to_be_focused()
+    audit(page)
+    page.get_by_role("button", name="Submit with questions unanswered").click()
     expect(page.get_by_role("status")).to_contain_text("The pass mark is 80%")
     audit(page)
     _fits(page)
@@ -82,14 +88,19 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     page.get_by_label("False").check()
     page.get_by_label("Your answer").first.fill("Palermo")
     page.get_by_label("Your answer").nth(1).fill("3")
+    page.get_by_label("Recruitment").select_option(label="Act")
+    page.get_by_label("Deception").select_option(label="Means")
+    page.get_by_label("Forced labour").select_option(label="Purpose")
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_role("status")).to_contain_text("You passed.")
+    expect(page.get_by_role("link", name="Next: Scenario: the night shift")).to_be_visible()
     audit(page)
 
     # Take a break, sign out for the night; come back: sign in, then one tap on Continue.
     page.get_by_role("link", name="Take a break").first.click()
     expect(page.get_by_text("Your place is saved.")).to_be_visible()
     audit(page)
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     page.goto("/login")
     page.get_by_label("Email address").fill(email)
@@ -151,6 +162,7 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     _fits(page)
 
     # The same pages in Dutch.
+    open_menu(page)
     page.locator("#language-select").select_option("nl")
     page.locator(".language-form button").click()
     for path in ("/", "/learning", "/courses", "/courses/core", "/courses/core/what-it-is",
