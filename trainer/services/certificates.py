@@ -343,7 +343,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
             with force_locale(recipient.locale or "en"):
-                subject = str(_l("A certificate expires on %(date)s", date=certificate.expires_on.isoformat()))
+                subject = str(_l("A certificate expires on %(date)s", date=format_date(certificate.expires_on, "long")))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
             mail.send_mail(recipient.email, subject, body)

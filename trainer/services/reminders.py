@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import format_date, force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -56,7 +56,8 @@ def _today() -> date:
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
     with force_locale(due.user.locale or "en"):
-        subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
+        subject = _("Reminder: %(title)s is due %(date)s", title=due.title,
+                    date=format_date(due.assignment.due_on, "long"))
         body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=public_url("learn.dashboard"))
     return subject, body
 
