@@ -1,11 +1,19 @@
 """What the learning views share."""
 from __future__ import annotations
 
+from typing import overload
+
 from flask_login import current_user
 
 from trainer.models import Course, CourseVersion, Module
 from trainer.services import catalogue
 from trainer.web import or_http_error
+
+
+@overload
+def open_course(slug: str, module_slug: None = None) -> tuple[Course, CourseVersion, None]: ...
+@overload
+def open_course(slug: str, module_slug: str) -> tuple[Course, CourseVersion, Module]: ...
 
 
 def open_course(slug: str, module_slug: str | None = None) -> tuple[Course, CourseVersion, Module | None]:

@@ -82,7 +82,7 @@ def module(slug: str, module_slug: str):
         context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
         context["module_percent"] = lessons.percent(row, sections)
         context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
-    elif module.kind == "quiz":
+    elif form is not None:
         context.update(quiz_views.quiz_context(course, version, module, form))
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)
