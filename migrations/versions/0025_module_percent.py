@@ -2,7 +2,7 @@
 progress counts lessons partly read and scenarios partly played
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0027
 Create Date: 2026-12-04 21:00:00
 
 `module_progress.percent` (0-100) is kept up to date as a learner reads a lesson or plays a
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0025'
-down_revision = '0020'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

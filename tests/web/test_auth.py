@@ -499,15 +499,16 @@ def test_every_text_field_of_every_form_caps_its_length_first():
     from flask_wtf import FlaskForm
     from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 
+    from trainer import forms as shared_forms
     from trainer.admin import forms as admin_forms
     from trainer.auth import forms as auth_forms
-    from trainer.auth.forms import Capped
     from trainer.authoring import forms as authoring_forms
     from trainer.cohorts import forms as cohort_forms
+    from trainer.forms import Capped
 
     text = (StringField, TextAreaField, EmailField, PasswordField, HiddenField)
     checked, uncapped = 0, []
-    for module in (auth_forms, admin_forms, authoring_forms, cohort_forms):
+    for module in (shared_forms, auth_forms, admin_forms, authoring_forms, cohort_forms):
         for name, form in inspect.getmembers(module, inspect.isclass):
             if not issubclass(form, FlaskForm) or form is FlaskForm:
                 continue

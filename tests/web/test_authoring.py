@@ -3,12 +3,14 @@ publishing, history and export."""
 from __future__ import annotations
 
 import io
+import pathlib
+import re
 import struct
 import zlib
 
 import pytest
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import GOOD_COURSE, PASSWORD, login
 from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 
@@ -231,11 +233,22 @@ GIFT = """// A small Moodle bank
 """
 
 
+def test_a_gift_file_with_a_broken_question_imports_nothing_unless_told_to(client, admin):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift", follow_redirects=True,
+                           data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert "1 of the file&#39;s questions could not be converted, so nothing was imported" in page
+    assert "question 2 (line 7): essay question" in page
+    assert "03-imported.md" not in client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+
+
 def test_gift_import_converts_and_reports_what_it_could_not(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
-                                 "title": "Imported questions"})
+                                 "title": "Imported questions", "import_rest": "y"})
     page = response.get_data(as_text=True)
     assert "1 question converted into 03-imported.md." in page
     assert "Question 2" in page
@@ -273,7 +286,7 @@ def test_gift_import_reads_utf8_with_the_bom_windows_adds(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode("utf-8-sig")), "bank.gift"),
-                                 "filename": "03-imported", "title": "Imported questions"})
+                                 "filename": "03-imported", "title": "Imported questions", "import_rest": "y"})
     assert "1 question converted into 03-imported.md." in response.get_data(as_text=True)
     module = client.get("/authoring/courses/police-advanced/files/03-imported.md").get_data(as_text=True)
     assert "\ufeff" not in module and "See the patient alone" in module
@@ -342,3 +355,32 @@ def test_course_text_is_never_treated_as_a_template(client, admin, published_cou
     page = client.get("/courses/core/what-it-is").get_data(as_text=True)
     assert "{{ config.SECRET_KEY }}" in html.unescape(page) and "test-secret-key" not in page
     assert "looploop" not in page
+
+
+def _course_zip(folder_name: str, course_md: str, modules: dict[str, str]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{folder_name}/course.md", course_md)
+        for name, text in modules.items():
+            archive.writestr(f"{folder_name}/{name}", text)
+    return buffer.getvalue()
+
+
+def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chosen(client, admin, published_course,
+                                                                                  count_rows):
+    good = pathlib.Path(GOOD_COURSE)
+    course_md = ((good / "course.md").read_text().replace('"Human trafficking: the shared core"', '"Hotels"')
+                 .replace("  - 02-indicators-quiz.md\n  - 03-night-shift.md\n", "").replace("01-what-it-is.md", "01-hotels.md"))
+    lesson = (good / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels")
+    lesson = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", lesson)
+    data = _course_zip("mine", course_md, {"01-hotels.md": lesson})
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page
+    assert "the id &#39;core&#39; belongs to another course" in page and "Nothing was imported" in page
+    assert count_rows(CourseVersion) == 1
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count_rows(CourseVersion) == 2

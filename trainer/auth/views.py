@@ -7,16 +7,16 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from trainer.auth import bp
-from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
-                                DownloadDataForm, ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm,
-                                RegisterForm, RenewRecoveryCodesForm, ResendConfirmationForm, ResetPasswordForm,
-                                SignInCodeForm)
+from trainer.auth.forms import (ChangePasswordForm, CodeForm, DeleteAccountForm, DisableTwoFactorForm, DownloadDataForm,
+                                ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
+                                RenewRecoveryCodesForm, ResendConfirmationForm, ResetPasswordForm, SignInCodeForm)
+from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
+from trainer.forms import ConfirmForm
 from trainer.services import accounts, addresses, mail, privacy, recovery_codes, sessions, two_factor
 from trainer.services.errors import InvalidInput
-from trainer.web import (current_session_id, field_error, fresh_session, redirect_next, safe_next, same_site_path,
-                         sign_in, sign_out)
+from trainer.web import field_error, redirect_next, safe_next, same_site_path
 
 
 def _profile(form) -> accounts.Profile:

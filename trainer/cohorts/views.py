@@ -4,18 +4,17 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-
-from trainer import policy
 from wtforms.fields.choices import SelectChoice
 
-from trainer.auth.forms import ConfirmForm, options
+from trainer import policy
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
+from trainer.forms import ConfirmForm, options
 from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
                               reminders)
 from trainer.services.errors import InvalidInput
-from trainer.web import field_error, or_http_error
+from trainer.web import field_error
 
 # A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
 LEARNER_ENDPOINTS = {"cohorts.join", "cohorts.my_cohorts", "cohorts.accept_invitation",
@@ -35,7 +34,7 @@ def _details(form: CohortForm) -> cohorts.CohortDetails:
 
 
 def _cohort(cohort_id: int):
-    return or_http_error(cohorts.get, current_user, cohort_id)
+    return cohorts.get(current_user, cohort_id)
 
 
 def _assignment_form() -> AssignmentForm:
@@ -149,7 +148,7 @@ def cohort_add_trainer(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove")
 def cohort_remove_trainer(cohort_id: int, trainer_id: int):
     cohort = _cohort(cohort_id)
-    or_http_error(cohorts.remove_trainer, current_user, cohort, trainer_id)
+    cohorts.remove_trainer(current_user, cohort, trainer_id)
     db.session.commit()
     flash(_("The co-trainer no longer trains this cohort."), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#trainers")
@@ -174,7 +173,7 @@ def cohort_roster(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
 def cohort_remove_member(cohort_id: int, user_id: int):
     cohort = _cohort(cohort_id)
-    or_http_error(cohorts.remove_member, current_user, cohort, user_id)
+    cohorts.remove_member(current_user, cohort, user_id)
     db.session.commit()
     flash(_("The learner is removed from the cohort. Their own progress is kept."), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
@@ -201,7 +200,7 @@ def cohort_assign(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete")
 def cohort_unassign(cohort_id: int, assignment_id: int):
     cohort = _cohort(cohort_id)
-    or_http_error(assignments.remove, current_user, cohort, assignment_id)
+    assignments.remove(current_user, cohort, assignment_id)
     db.session.commit()
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
 
@@ -209,7 +208,7 @@ def cohort_unassign(cohort_id: int, assignment_id: int):
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
 def cohort_learner(cohort_id: int, user_id: int):
     cohort = _cohort(cohort_id)
-    report = or_http_error(learner_report.for_trainer, current_user, cohort, user_id)
+    report = learner_report.for_trainer(current_user, cohort, user_id)
     return render_template("cohorts/learner.html", cohort=cohort, report=report)
 
 
@@ -217,7 +216,7 @@ def cohort_learner(cohort_id: int, user_id: int):
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 def join(code: str):
     """The join page says what the trainers will see; pressing Join is the learner's consent."""
-    cohort = or_http_error(cohorts.cohort_for_code, code)
+    cohort = cohorts.cohort_for_code(code)
     error = None
     if request.method == "POST":
         try:

@@ -25,13 +25,14 @@ from .spec import (
     PASS_ENDINGS,
     QuestionSpec,
     ReferralSpec,
+    ReviewSpec,
     SectionSpec,
 )
 
 __all__ = [
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
-    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ImageRef",
+    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ReviewSpec", "ImageRef",
     "ModuleSpec", "NodeSpec", "OptionSpec", "PASS_ENDINGS", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
     "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
     "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",

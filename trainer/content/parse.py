@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from trainer.vocabulary import Language
+
 from . import frontmatter as fm
 from .context import Context
 from .draw import read_draw
@@ -47,7 +49,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
+def parse_module_text(text: str, path: str = "<editor>", language: str = Language.EN.value,
                       image_url: ImageUrl | None = None) -> Parsed[ModuleSpec]:
     """Parse one module file's text; ``path`` is only used in problem messages."""
     text = normalise(text)

@@ -31,14 +31,16 @@ from markdown.inlinepatterns import HTML_RE, InlineProcessor, LinkInlineProcesso
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from trainer.vocabulary import Language
+
 CALLOUT_KINDS = ("indicators", "what-to-do", "who-to-call", "note", "warning", "example",
                  "myth-fact", "self-care")
 # Rendered HTML is stored, so default titles are chosen in the course's language here.
 DEFAULT_TITLES = {
-    "en": {"indicators": "Indicators", "what-to-do": "What to do", "who-to-call": "Who to call",
+    Language.EN: {"indicators": "Indicators", "what-to-do": "What to do", "who-to-call": "Who to call",
            "note": "Note", "warning": "Warning", "example": "Example",
            "myth-fact": "Myth and fact", "self-care": "Self-care"},
-    "nl": {"indicators": "Signalen", "what-to-do": "Wat te doen", "who-to-call": "Wie te bellen",
+    Language.NL: {"indicators": "Signalen", "what-to-do": "Wat te doen", "who-to-call": "Wie te bellen",
            "note": "Opmerking", "warning": "Waarschuwing", "example": "Voorbeeld",
            "myth-fact": "Fabel en feit", "self-care": "Zelfzorg"},
 }
@@ -180,7 +182,7 @@ class _CalloutProcessor(BlockProcessor):
 
     def __init__(self, parser: markdown.blockparser.BlockParser, language: str) -> None:
         super().__init__(parser)
-        self.titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES["en"])
+        self.titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES[Language.EN])
         self.depth = 0
 
     def test(self, parent: etree.Element, block: str) -> bool:
@@ -298,7 +300,7 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def wrap_tables(html: str, language: str = "en") -> str:
+def wrap_tables(html: str, language: str = Language.EN.value) -> str:
     """Put each table of sanitised HTML in a labelled region that keyboard users can focus and
     scroll sideways, so a wide table never makes the whole page scroll. The label names the
     table by its column headings."""
@@ -326,7 +328,7 @@ def sanitize(html: str) -> str:
 class Renderer:
     """Renders the Markdown pieces of one module or course; remembers the images it met."""
 
-    def __init__(self, language: str = "en", image_url: ImageUrl | None = None) -> None:
+    def __init__(self, language: str = Language.EN.value, image_url: ImageUrl | None = None) -> None:
         self.language = language
         self.images: list[RenderedImage] = []
         self.refused: list[str] = []  # where pieces needed too much work (shown as plain text)
@@ -362,6 +364,6 @@ class Renderer:
         return html
 
 
-def render_markdown(text: str, language: str = "en", image_url: ImageUrl | None = None) -> str:
+def render_markdown(text: str, language: str = Language.EN.value, image_url: ImageUrl | None = None) -> str:
     """Render one piece of Markdown to sanitised HTML."""
     return Renderer(language, image_url).render(text)

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from trainer.models import Course, CourseVersion, Module
 from trainer.services import catalogue
-from trainer.web import or_http_error
 
 
 @overload
@@ -18,7 +17,7 @@ def open_course(slug: str, module_slug: str) -> tuple[Course, CourseVersion, Mod
 
 def open_course(slug: str, module_slug: str | None = None) -> tuple[Course, CourseVersion, Module | None]:
     """The course's current version (and one of its modules), or 404."""
-    course, version = or_http_error(catalogue.course_version, current_user, slug)
+    course, version = catalogue.course_version(current_user, slug)
     if module_slug is None:
         return course, version, None
-    return course, version, or_http_error(catalogue.module, version, module_slug)
+    return course, version, catalogue.module(version, module_slug)

@@ -7,14 +7,13 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.learn import bp
 from trainer.learn.common import open_course
 from trainer.models import Course, CourseVersion, Module
 from trainer.services import catalogue, progress, quizzes
-from trainer.services.errors import InvalidInput, NotFound
-from trainer.web import or_http_error
+from trainer.services.errors import InvalidInput
 
 # The button that sends a form with questions left unanswered, after the learner was told.
 SUBMIT_ANYWAY = "unanswered"
@@ -38,8 +37,6 @@ def submit_quiz(slug: str, module_slug: str):
     try:
         attempt = quizzes.submit(current_user, course, version, module, answers, request.form.get("token", ""),
                                  unanswered_ok=request.form.get(SUBMIT_ANYWAY) == "submit")
-    except NotFound:
-        abort(404)
     except InvalidInput as error:  # not this attempt's form: say so, and record nothing
         db.session.rollback()
         return render_template("learn/quiz_refused.html", course=course, version=version, module=module,
@@ -60,7 +57,7 @@ def submit_quiz(slug: str, module_slug: str):
 @login_required
 def attempt(slug: str, module_slug: str, attempt_id: int):
     course, version, module = open_course(slug, module_slug)
-    attempt = or_http_error(quizzes.get_attempt, current_user, course, attempt_id)
+    attempt = quizzes.get_attempt(current_user, course, attempt_id)
     if attempt.module != module.slug:
         abort(404)
     following = catalogue.next_module(version, module) if attempt.passed else None

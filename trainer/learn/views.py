@@ -6,14 +6,13 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
+from trainer.forms import ConfirmForm
 from trainer.learn import bp, quiz_views
 from trainer.learn.common import open_course
 from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
                               publishing, quizzes, referrals, scenarios)
-from trainer.web import or_http_error
 
 
 @bp.get("/learning")
@@ -63,7 +62,7 @@ def enrol(slug: str):
 @login_required
 def recertify(slug: str):
     course, version, _module = open_course(slug)
-    or_http_error(certificates.recertify, current_user, course)
+    certificates.recertify(current_user, course)
     db.session.commit()
     flash(_("The course is open again. Complete it for a new certificate."), "success")
     return redirect(url_for("learn.course", slug=slug))
@@ -102,7 +101,7 @@ def print_module(slug: str, module_slug: str):
 @login_required
 def section(slug: str, module_slug: str, section_id: str):
     course, version, module = open_course(slug, module_slug)
-    or_http_error(lessons.decide, current_user, course, module, section_id, request.form.get("action", ""))
+    lessons.decide(current_user, course, module, section_id, request.form.get("action", ""))
     db.session.commit()
     return redirect(url_for("learn.module", slug=slug, module_slug=module_slug) + f"#section-{section_id}")
 
@@ -112,7 +111,7 @@ def section(slug: str, module_slug: str, section_id: str):
 def reached(slug: str, module_slug: str):
     """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
     course, version, module = open_course(slug, module_slug)
-    row = or_http_error(lessons.reach, current_user, course, version, module, request.form.get("section", ""))
+    row = lessons.reach(current_user, course, version, module, request.form.get("section", ""))
     answer = {"percent": lessons.percent(row, course_data.sections(module.body)),
               "course_percent": progress.course_progress(current_user, course, version).percent}
     db.session.commit()
@@ -123,7 +122,7 @@ def reached(slug: str, module_slug: str):
 @login_required
 def complete(slug: str, module_slug: str):
     course, version, module = open_course(slug, module_slug)
-    left_open = or_http_error(lessons.finish, current_user, course, version, module)
+    left_open = lessons.finish(current_user, course, version, module)
     db.session.commit()
     if left_open:
         flash(_("You skipped a section for now. The module stays open: come back to it when you are ready."), "info")
@@ -141,7 +140,7 @@ def _next_module(course, version, module):
 @login_required
 def start_run(slug: str, module_slug: str):
     course, version, module = open_course(slug, module_slug)
-    run = or_http_error(scenarios.start, current_user, course, version, module)
+    run = scenarios.start(current_user, course, version, module)
     db.session.commit()
     return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
 
@@ -150,10 +149,10 @@ def start_run(slug: str, module_slug: str):
 @login_required
 def run(slug: str, module_slug: str, run_id: int):
     course, version, module = open_course(slug, module_slug)
-    run = or_http_error(scenarios.get_run, current_user, course, module, run_id)
+    run = scenarios.get_run(current_user, course, module, run_id)
     if request.method == "POST":
-        or_http_error(scenarios.choose, current_user, course, version, module, run,
-                      request.form.get("node", ""), request.form.get("choice", ""))
+        scenarios.choose(current_user, course, version, module, run,
+                         request.form.get("node", ""), request.form.get("choice", ""))
         db.session.commit()
         return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
     graph = scenarios.nodes(module)
@@ -171,7 +170,6 @@ def run(slug: str, module_slug: str, run_id: int):
 @login_required
 def take_a_break():
     return render_template("learn/break.html", items=catalogue.my_learning(current_user))
-
 
 
 @bp.get("/media/<sha256>")

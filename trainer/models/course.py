@@ -21,6 +21,10 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The version the course's files (a folder under version control, or a zip) are known to
+    # hold: set by every import of files and by `courses export`. A version published from the
+    # browser after it is an edit those files do not have yet.
+    files_version: Mapped[int | None]
 
     versions: Mapped[list["CourseVersion"]] = relationship(
         back_populates="course", order_by="CourseVersion.number", cascade="all, delete-orphan")
@@ -45,6 +49,8 @@ class CourseVersion(db.Model):
     show_wrong_answers: Mapped[bool]
     # The course's ``credit:`` ({body, type, activity_id, hours}), or None.
     credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The course's ``reviewed:`` ([{by, date, lived_experience}], oldest first), or None.
+    reviewed: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(12))
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")

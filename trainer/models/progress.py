@@ -13,8 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.extensions import db
 from trainer.models.types import UTCDateTime, utcnow
-
-MODULE_STATES = ("not-started", "in-progress", "completed")
+from trainer.vocabulary import ModuleState
 
 
 class Enrolment(db.Model):
@@ -39,7 +38,7 @@ class ModuleProgress(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     module: Mapped[str] = mapped_column(sa.String(64))
-    state: Mapped[str] = mapped_column(sa.String(12), default="in-progress")
+    state: Mapped[str] = mapped_column(sa.String(12), default=ModuleState.IN_PROGRESS.value)
     score: Mapped[float | None]
     attempts: Mapped[int] = mapped_column(default=0)
     seconds_spent: Mapped[int] = mapped_column(default=0)
@@ -55,7 +54,7 @@ class ModuleProgress(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", "module"),
-        sa.CheckConstraint(f"state IN {MODULE_STATES!r}", name="state_known"),
+        sa.CheckConstraint(f"state IN {ModuleState.values()!r}", name="state_known"),
     )
 
 

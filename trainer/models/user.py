@@ -9,19 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
 from trainer.models.types import UTCDateTime, utcnow
+from trainer.vocabulary import Role, Sector
 
-ROLES = ("learner", "trainer", "admin")
-SECTORS = ("health", "police", "counselling", "community")
-HEALTH_SPECIALTIES = (
-    "emergency",
-    "paediatrics",
-    "obstetrics-gynaecology",
-    "psychiatry",
-    "nursing",
-    "social-work",
-    "general-practice",
-    "other-health",
-)
 
 
 class User(UserMixin, db.Model):
@@ -52,7 +41,7 @@ class User(UserMixin, db.Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint(f"sector IN {SECTORS!r}", name="sector_known"),
+        sa.CheckConstraint(f"sector IN {Sector.values()!r}", name="sector_known"),
     )
 
     @property
@@ -85,7 +74,7 @@ class UserRole(db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
 
-    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+    __table_args__ = (sa.CheckConstraint(f"role IN {Role.values()!r}", name="role_known"),)
 
 
 class RecoveryCode(db.Model):

@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
+from trainer.auth.signin import sign_out
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.pages import bp
 from trainer.services import health, referrals, start
-from trainer.web import sign_out
 
 
 @bp.get("/")

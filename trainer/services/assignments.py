@@ -17,8 +17,8 @@ from trainer.models import Assignment, Cohort, CohortMember, Enrolment, ModulePr
 from trainer.services import audit, catalogue
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import AssignmentState, ModuleState
 
-STATES = ("not-started", "in-progress", "completed", "overdue")
 
 
 def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None) -> Assignment:
@@ -59,7 +59,7 @@ def remove(actor: User, cohort: Cohort, assignment_id: int) -> None:
 
 @dataclass
 class Status:
-    state: str  # not-started, in-progress, completed or overdue
+    state: AssignmentState
     completed_at: datetime | None = None
 
 
@@ -69,7 +69,9 @@ def _cells(learners, assignments_: list[Assignment], enrolments, modules, today:
     is completed, a module assignment when the module is; unfinished work past its date is
     overdue; any enrolment or module progress counts as started."""
     plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
-    shared = {state: Status(state) for state in ("not-started", "in-progress", "overdue")}
+    not_started, in_progress, overdue = (Status(AssignmentState.NOT_STARTED), Status(AssignmentState.IN_PROGRESS),
+                                         Status(AssignmentState.OVERDUE))
+    completed, module_completed = AssignmentState.COMPLETED, ModuleState.COMPLETED
     cells = {}
     for learner in learners:
         uid = learner.id
@@ -79,13 +81,13 @@ def _cells(learners, assignments_: list[Assignment], enrolments, modules, today:
                 done = row.completed_at if row is not None else None
             else:
                 row = modules.get((uid, course_id, module))
-                done = row.completed_at if row is not None and row.state == "completed" else None
+                done = row.completed_at if row is not None and row.state == module_completed else None
             if done is not None:
-                cells[(uid, aid)] = Status("completed", done)
+                cells[(uid, aid)] = Status(completed, done)
             elif today > due_on:
-                cells[(uid, aid)] = shared["overdue"]
+                cells[(uid, aid)] = overdue
             else:
-                cells[(uid, aid)] = shared["in-progress" if row is not None else "not-started"]
+                cells[(uid, aid)] = in_progress if row is not None else not_started
     return cells
 
 
@@ -149,20 +151,20 @@ class Dashboard:
     def completion(self, assignment: Assignment) -> int:
         if not self.learners:
             return 0
-        done = sum(self.cells[(u.id, assignment.id)].state == "completed" for u in self.learners)
+        done = sum(self.cells[(u.id, assignment.id)].state == AssignmentState.COMPLETED for u in self.learners)
         return round(100 * done / len(self.learners))
 
     def overall(self) -> int:
         total = len(self.learners) * len(self.assignments)
         if not total:
             return 0
-        return round(100 * sum(s.state == "completed" for s in self.cells.values()) / total)
+        return round(100 * sum(s.state == AssignmentState.COMPLETED for s in self.cells.values()) / total)
 
     @cached_property
     def _completions(self) -> dict[int, int]:
         """Each learner's share of assignments completed, computed once per dashboard."""
         done: Counter = Counter(user_id for (user_id, _), status in self.cells.items()
-                                if status.state == "completed")
+                                if status.state == AssignmentState.COMPLETED)
         total = len(self.assignments)
         return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
 
@@ -185,7 +187,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     cells = _cells(learners, assignments, enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     board = Dashboard(cohort, assignments, learners, cells, titles)
-    if state in STATES:
+    if state in AssignmentState.values():
         board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
     if sort == "completion":
         board.learners.sort(key=lambda u: (board.learner_completion(u), u.name))

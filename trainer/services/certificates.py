@@ -25,17 +25,17 @@ from trainer.extensions import db
 from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
                             Course, CourseVersion, Enrolment, ModuleProgress, User)
 from trainer.services import audit, mail
-from trainer.services.publishing import image_type
-from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
+from trainer.services.publishing import image_type
+from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import Language, ModuleState, Sector
 
 log = logging.getLogger(__name__)
 
 
 # The PDF is in English (see the README); these are the sectors as printed on it.
-SECTOR_NAMES = {"health": "Health care", "police": "Police and law enforcement",
-                "counselling": "Counselling and victim services", "community": "Community"}
+SECTOR_NAMES = {sector.value: sector.on_certificate for sector in Sector}
 
 
 def new_code() -> str:
@@ -312,7 +312,7 @@ def recertify(user: User, course: Course) -> None:
     enrolment.completed_at, enrolment.completed_version = None, None
     db.session.execute(sa.update(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
-        state="not-started", completed_at=None, skipped=[], done_sections=[]))
+        state=ModuleState.NOT_STARTED, completed_at=None, skipped=[], done_sections=[]))
     db.session.flush()
     log.info("user %s started course %s again to recertify", user.id, course.id)
 
@@ -342,7 +342,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Assignment.course_id == certificate.course_id,
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
-            with force_locale(recipient.locale or "en"):
+            with force_locale(recipient.locale or Language.EN):
                 subject = str(_l("A certificate expires on %(date)s", date=format_date(certificate.expires_on, "long")))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))

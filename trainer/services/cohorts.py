@@ -19,6 +19,7 @@ from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
 from trainer.services import accounts, audit, lookalike
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def add_trainer(actor: User, cohort: Cohort, email: str) -> User:
         raise NotFound()
     user = accounts.get_by_email(email)
     # A co-trainer reads every member's record: only an account whose address is proven.
-    if user is None or not user.active or not user.has_role("trainer") or not user.email_verified:
+    if user is None or not user.active or not user.has_role(Role.TRAINER) or not user.email_verified:
         raise InvalidInput("email", str(_l("No active trainer account has that email address.")))
     if not cohort.is_trained_by(user.id):
         cohort.trainers.append(CohortTrainer(user_id=user.id))

@@ -79,8 +79,10 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
                                                  name=member.filename))) from None
 
 
-def import_zip(actor: User, data: bytes) -> publishing.ImportResult:
-    """Check and publish the courses in an uploaded zip: all or nothing."""
+def import_zip(actor: User, data: bytes, *, replace_course: bool = False,
+               force: bool = False) -> publishing.ImportResult:
+    """Check and publish the courses in an uploaded zip: all or nothing; a course id of another
+    course, or a zip lacking browser edits, is refused unless asked for (see import_path)."""
     if not policy.can_author(actor):
         raise NotAllowed()
     try:
@@ -89,7 +91,7 @@ def import_zip(actor: User, data: bytes) -> publishing.ImportResult:
         raise InvalidInput("archive", str(_l("That file is not a zip archive."))) from None
     with archive, tempfile.TemporaryDirectory(prefix="trainer-zip-") as tmp:
         _extract(archive, _safe_members(archive), Path(tmp))
-        result = publishing.import_path(tmp, actor)
+        result = publishing.import_path(tmp, actor, replace_course=replace_course, force=force)
         if not result.ok:
             result.report = _relative_report(result.report, Path(tmp))
         return result

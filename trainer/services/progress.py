@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.services import certificates
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
+from trainer.services import certificates
+from trainer.vocabulary import ModuleState as State
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
 MAX_COUNTED_SECONDS = 300
@@ -62,11 +63,11 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
             rows[module.slug] = progress
     recent = (record.last_module == module.slug and record.last_visited_at is not None
               and (now - record.last_visited_at).total_seconds() < REVISIT_SECONDS)
-    if recent and not position and progress.state != "not-started":
+    if recent and not position and progress.state != State.NOT_STARTED:
         return progress
     record.last_module, record.last_visited_at = module.slug, now
-    if progress.state != "completed":
-        progress.state = "in-progress"
+    if progress.state != State.COMPLETED:
+        progress.state = State.IN_PROGRESS
     if progress.updated_at:
         progress.seconds_spent += int(min((now - progress.updated_at).total_seconds(), MAX_COUNTED_SECONDS))
     progress.updated_at = now
@@ -79,8 +80,8 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
 def complete_module(user: User, course: Course, version: CourseVersion, slug: str,
                     score: float | None = None) -> ModuleProgress:
     progress = module_progress(user, course, slug, create=True)
-    if progress.state != "completed":
-        progress.state = "completed"
+    if progress.state != State.COMPLETED:
+        progress.state = State.COMPLETED
         progress.completed_at = datetime.now(timezone.utc)
     if score is not None:
         progress.score = max(score, progress.score or 0.0)
@@ -92,14 +93,16 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
 def note_percent(row: ModuleProgress, percent: int) -> None:
     """Record how far through a module the learner got; it never goes back (a replayed scenario
     or a section reread keeps the furthest point), and only completion makes it 100."""
-    if row.state != "completed":
+    if row.state != State.COMPLETED:
         row.percent = max(row.percent or 0, min(int(percent), 99))
 
 
 @dataclass
 class ModuleState:
+    """A module of the course with the learner's state in it."""
+
     module: Module
-    state: str
+    state: State
     score: float | None
     attempts: int
     position: str | None = None  # the last section or node seen
@@ -108,7 +111,7 @@ class ModuleState:
     @property
     def share(self) -> float:
         """The part of the module done, from 0 to 1."""
-        return 1.0 if self.state == "completed" else min(self.percent, 99) / 100
+        return 1.0 if self.state == State.COMPLETED else min(self.percent, 99) / 100
 
 
 @dataclass
@@ -132,7 +135,7 @@ class CourseProgress:
 
     @property
     def complete(self) -> bool:
-        return all(m.state == "completed" for m in self.required)
+        return all(m.state == State.COMPLETED for m in self.required)
 
     def resume_anchor(self, module: Module | None) -> str:
         """Where in a lesson to land when resuming: the last section the learner reached."""
@@ -146,7 +149,7 @@ class CourseProgress:
         slugs = [m.module.slug for m in self.modules]
         start = slugs.index(after) if after in slugs else 0
         for state in self.modules[start:] + self.modules[:start]:
-            if state.state != "completed":
+            if state.state != State.COMPLETED:
                 return state.module
         return None
 
@@ -165,7 +168,7 @@ def course_progress(user: User, course: Course, version: CourseVersion,
     states = []
     for module in version.modules:
         row = rows.get(module.slug)
-        states.append(ModuleState(module, row.state if row else "not-started",
+        states.append(ModuleState(module, row.state if row else State.NOT_STARTED,
                                   row.score if row else None, row.attempts if row else 0,
                                   row.position if row else None, row.percent or 0 if row else 0))
     return CourseProgress(states)

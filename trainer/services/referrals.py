@@ -25,6 +25,7 @@ from trainer.extensions import db
 from trainer.models import Referral, User
 from trainer.services import audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Language
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ COUNTRY_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 URL_RE = re.compile(r"^https?://\S+$")
 # The country a reader most likely works in, from the language they use the site in. English is
 # used in several of the directory's countries, so it suggests none.
-LANGUAGE_COUNTRIES = {"nl": "NL"}
+LANGUAGE_COUNTRIES = {Language.NL: "NL"}
 
 
 def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
@@ -213,7 +214,7 @@ def _validate(data: ReferralInput, today: date) -> dict:
         raise InvalidInput("checked", str(_l("A check cannot be dated in the future.")))
     if data.description_nl.strip() and not data.description.strip():
         raise InvalidInput("description", str(_l("Write the description in English too: it is shown in every other language.")))
-    descriptions = {"nl": data.description_nl.strip()} if data.description_nl.strip() else {}
+    descriptions = {Language.NL.value: data.description_nl.strip()} if data.description_nl.strip() else {}
     return dict(country=country, name=data.name.strip(), description=data.description.strip(),
                 descriptions=descriptions, phone=data.phone.strip() or None, url=data.url.strip() or None,
                 hours=data.hours.strip(), languages=[x.strip() for x in data.languages.split(",") if x.strip()],

@@ -11,10 +11,11 @@ from trainer.content import ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
-from trainer.services.quizzes import option_key
 from trainer.services.errors import InvalidInput, NotFound
+from trainer.services.quizzes import option_key
+from trainer.vocabulary import Ending
 
-GRADE_SCORES = {"best": 1.0, "acceptable": 0.5, "harmful": 0.0}
+GRADE_SCORES = {Ending.BEST: 1.0, Ending.ACCEPTABLE: 0.5, Ending.HARMFUL: 0.0}
 
 
 def nodes(module: Module) -> dict[str, NodeSpec]:
@@ -150,7 +151,7 @@ def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSp
     queue, end = deque([start]), None
     while queue:
         node_id = queue.popleft()
-        if graph[node_id].ending == "best":
+        if graph[node_id].ending == Ending.BEST:
             end = node_id
             break
         for choice in graph[node_id].choices:

@@ -14,6 +14,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from trainer.models import Certificate, User
 from trainer.services import certificates
 from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import CertificateState
 
 CSV_HEADER = ["Course", "Version", "Completed on", "Valid until", "State", "Hours", "Credit hours",
               "Credit type", "Accrediting body", "Activity id", "Certificate code", "Verify at"]
@@ -24,7 +25,7 @@ class Line:
     """One certificate as the transcript shows it."""
 
     certificate: Certificate
-    state: str  # valid, expired or revoked
+    state: CertificateState
     verify_url: str
 
     @property
@@ -42,14 +43,14 @@ class Transcript:
 
     @property
     def valid_hours(self) -> float:
-        return sum(line.certificate.hours for line in self.lines if line.state == "valid")
+        return sum(line.certificate.hours for line in self.lines if line.state == CertificateState.VALID)
 
     @property
     def credit_totals(self) -> list[tuple[str, str, float]]:
         """Credit hours of the valid certificates by (accrediting body, credit type)."""
         totals: dict[tuple[str, str], float] = {}
         for line in self.lines:
-            if line.state == "valid" and line.credit:
+            if line.state == CertificateState.VALID and line.credit:
                 key = (line.credit["body"], line.credit["type"])
                 totals[key] = totals.get(key, 0.0) + line.credit["hours"]
         return [(body, kind, hours) for (body, kind), hours in sorted(totals.items())]
