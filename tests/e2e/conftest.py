@@ -177,6 +177,7 @@ def sign_in(page, email, password) -> None:
 
 def open_menu(page) -> None:
     """Open the site menu where it is folded away (narrow screens); on wide ones it is always open."""
+    page.wait_for_load_state("load")  # the stylesheet decides whether the menu is folded
     menu = page.locator("summary.menu-button")
     if menu.is_visible() and page.locator("details.menu[open]").count() == 0:
         menu.click()
