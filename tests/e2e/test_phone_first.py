@@ -19,7 +19,7 @@ SCENARIO = "/courses/core/ed-night-shift"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 WIDE = {"viewport": {"width": 1280, "height": 800}}
 LEARNER_PAGES = ("/", "/learning", "/courses", "/courses/core", LESSON, QUIZ, SCENARIO, "/break", "/support",
-                 "/privacy", "/wellbeing", "/learning/transcript", "/profile", "/profile/two-factor")
+                 "/privacy", "/wellbeing", "/learning/transcript", "/my/cohorts", "/profile", "/profile/two-factor")
 DUTCH_MONTHS = "jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec"
 
 
