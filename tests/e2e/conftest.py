@@ -174,7 +174,16 @@ def sign_in(page, email, password) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    # Signed in: the Sign out button exists (inside the folded menu on a phone).
+    page.get_by_role("button", name="Sign out", include_hidden=True).wait_for(state="attached")
+
+
+def open_menu(page) -> None:
+    """Open the site menu where it is folded away (narrow screens); on wide ones it is always open."""
+    page.wait_for_load_state("load")  # the stylesheet decides whether the menu is folded
+    menu = page.locator("summary.menu-button")
+    if menu.is_visible() and page.locator("details.menu[open]").count() == 0:
+        menu.click()
 
 
 def audit(page) -> None:

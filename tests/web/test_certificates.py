@@ -342,3 +342,56 @@ def test_an_administrator_reissues_the_pdf(app, client, graduate, make_user, mon
     monkeypatch.setattr(certificates, "render_pdf", lambda c: calls.append(c) or real(c))
     client.get(f"/certificates/{certificate.id}.pdf")
     assert len(calls) == 1
+
+
+def _text_heights(page) -> list[float]:
+    """Where on the page (points from the bottom) each piece of text sits."""
+    heights: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            heights.append(tm[5] * cm[3] + tm[4] * cm[1] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    return heights
+
+
+def test_the_pdf_fills_its_page_and_names_its_title_language_and_author(app, client, graduate):
+    certificate = _certificate(app)
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    assert reader.metadata.title == "Certificate of completion: Human trafficking: the shared core"
+    assert reader.metadata.author == app.config["ORGANISATION_NAME"]
+    assert NAME in reader.metadata.subject
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    [page] = reader.pages
+    height, heights = float(page.mediabox.height), _text_heights(page)
+    # From the top tenth of the page to its bottom fifth, not the top 60% of it.
+    assert max(heights) > 0.85 * height and min(heights) < 0.2 * height, (height, sorted(heights))
+    # Dates in words, not a year-first code.
+    text = page.extract_text()
+    assert date.today().strftime("%B") in text and date.today().isoformat() not in text
+
+
+def test_with_logo_signature_longest_name_and_credit_the_certificate_stays_one_page(app, client, graduate,
+                                                                                     monkeypatch, tmp_path):
+    from PIL import Image
+
+    logo, signature = tmp_path / "logo.png", tmp_path / "signature.png"
+    Image.new("L", (300, 100), 0).save(logo)
+    Image.new("L", (240, 80), 255).save(signature)
+    for key, value in (("CERTIFICATE_LOGO", str(logo)), ("CERTIFICATE_SIGNATURE", str(signature)),
+                       ("CERTIFICATE_SIGNATORY", "Dr A. Director"), ("ORGANISATION_NAME", "Regional Health Trust")):
+        monkeypatch.setitem(app.config, key, value)
+    certificate = _certificate(app)
+    with app.app_context():
+        row = db.session.get(Certificate, certificate.id)
+        row.name = "W" * 120
+        row.credit = {"body": "M" * 120, "type": "W" * 60, "activity_id": "9" * 60, "hours": 12.25}
+        row.pdf = None
+        db.session.commit()
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Dr A. Director" in text and "REGIONAL HEALTH TRUST" in text
+    assert len(reader.pages[0].images) == 3  # logo, signature, QR code
+    assert reader.metadata.author == "Regional Health Trust"

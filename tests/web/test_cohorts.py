@@ -249,7 +249,7 @@ def _answer_quiz(client, companion_text):
     page = client.get("/courses/core/indicators-quiz").get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     key = re.search(r'value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(companion_text), page).group(1)
-    client.post("/courses/core/indicators-quiz/quiz", data={"token": token, "q-companion": key,
+    client.post("/courses/core/indicators-quiz/quiz", data={"token": token, "unanswered": "submit", "q-companion": key,
                                                             "q-protocol": "Palermo"})
 
 

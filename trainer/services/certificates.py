@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale, format_date, format_decimal, lazy_gettext as _l
+from pypdf import PdfReader
 from sqlalchemy.exc import IntegrityError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
@@ -132,17 +133,38 @@ def _image_data_uri(path: str) -> str | None:
     return f"data:{content_type};base64," + base64.b64encode(data).decode()
 
 
+# The frame's inner height on a landscape page (its height less margins, borders and padding),
+# so the certificate fills the page and stays on one.
+FRAME_HEIGHTS = {"a4": "18.4cm", "letter": "19cm"}
+
+
 def render_pdf(certificate: Certificate) -> bytes:
     """The PDF, with an embedded DejaVu font (names in any Latin script) and a QR code. It may
-    read nothing but the font folder and fetch nothing from the network."""
+    read nothing but the font folder and fetch nothing from the network. Its frame fills the
+    page; when a very long name or credit would push it onto a second page, the frame is drawn
+    around the text instead, tighter, so the certificate stays one page."""
     cfg = current_app.config
     font_dir = cfg["CERTIFICATE_FONT_DIR"]
     link = verify_url(certificate.code)
-    html = render_template("certificates/pdf.html", certificate=certificate, link=link, qr=_qr_data_uri(link),
-                           font_dir=font_dir, organisation=cfg["ORGANISATION_NAME"],
-                           page_size=cfg["CERTIFICATE_PAGE_SIZE"], logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
-                           signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
-                           signatory=cfg["CERTIFICATE_SIGNATORY"], sectors=SECTOR_NAMES)
+    page_size = cfg["CERTIFICATE_PAGE_SIZE"]
+    with force_locale("en"):  # the PDF's text is English: its dates and numbers too
+        words = {"completed_on": format_date(certificate.completed_on, "long"),
+                 "expires_on": format_date(certificate.expires_on, "long") if certificate.expires_on else None,
+                 "hours": format_decimal(certificate.hours),
+                 "credit_hours": format_decimal(certificate.credit["hours"]) if certificate.credit else None}
+    context = dict(certificate=certificate, link=link, qr=_qr_data_uri(link), font_dir=font_dir,
+                   organisation=cfg["ORGANISATION_NAME"], page_size=page_size,
+                   logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
+                   signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
+                   signatory=cfg["CERTIFICATE_SIGNATORY"], sectors=SECTOR_NAMES, **words)
+    data = _pisa(render_template("certificates/pdf.html", frame_height=FRAME_HEIGHTS.get(
+        page_size.lower(), FRAME_HEIGHTS["a4"]), **context), font_dir)
+    if PdfReader(io.BytesIO(data)).get_num_pages() > 1:
+        data = _pisa(render_template("certificates/pdf.html", frame_height=None, **context), font_dir)
+    return data
+
+
+def _pisa(html: str, font_dir: str) -> bytes:
     output = io.BytesIO()
     policy_ = ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False)
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy_)
@@ -408,7 +430,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
             with force_locale(recipient.locale or Language.EN):
-                subject = str(_l("A certificate expires on %(date)s", date=str(certificate.expires_on)))
+                subject = str(_l("A certificate expires on %(date)s", date=format_date(certificate.expires_on, "long")))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
             mail.queue(recipient.email, subject, body)

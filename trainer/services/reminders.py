@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from trainer import policy
@@ -56,7 +56,8 @@ def _today() -> date:
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
     with force_locale(due.user.locale or Language.EN):
-        subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
+        subject = _("Reminder: %(title)s is due %(date)s", title=due.title,
+                    date=format_date(due.assignment.due_on, "long"))
         body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=public_url("learn.dashboard"))
     return subject, body
 
