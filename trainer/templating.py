@@ -13,7 +13,9 @@ from trainer.vocabulary import (
     CertificateState,
     Ending,
     Intensity,
+    JobState,
     Language,
+    MailState,
     ModuleState,
     Role,
     Sector,
@@ -21,7 +23,8 @@ from trainer.vocabulary import (
 )
 
 # The vocabulary, for comparisons and lists in templates (`state == CertificateState.VALID`).
-VOCABULARY = (AssignmentState, CertificateState, Ending, Intensity, Language, ModuleState, Role, Sector, Specialty)
+VOCABULARY = (AssignmentState, CertificateState, Ending, Intensity, JobState, Language, MailState, ModuleState, Role,
+              Sector, Specialty)
 
 TAG_LABELS = {
     "indicator-control": _l("Signs of control"), "indicator-physical": _l("Physical signs"),

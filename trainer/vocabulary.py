@@ -116,6 +116,22 @@ class AssignmentState(Term):
     OVERDUE = "overdue"
 
 
+class JobState(Term):
+    """Where a background job stands (trainer/services/jobs.py)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MailState(Term):
+    """A message in the outbox: waiting to be sent (or retried), or a dead letter after the last try."""
+
+    PENDING = "pending"
+    DEAD = "dead"
+
+
 class CertificateState(Term):
     """What a certificate's verification page says about it on a given day."""
 
@@ -185,6 +201,9 @@ _LABELS: dict[type[Term], Mapping[Any, Any]] = {
         Ending.HARMFUL: _l("a harmful outcome"),
     },
     Intensity: {Intensity.LIGHT: _l("light"), Intensity.MODERATE: _l("moderate"), Intensity.HEAVY: _l("heavy")},
+    JobState: {JobState.QUEUED: _l("waiting"), JobState.RUNNING: _l("working"), JobState.DONE: _l("ready"),
+               JobState.FAILED: _l("failed")},
+    MailState: {MailState.PENDING: _l("waiting to be sent"), MailState.DEAD: _l("not delivered")},
 }
 
 _ON_CERTIFICATE = {

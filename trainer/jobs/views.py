@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from trainer.jobs import bp
 from trainer.models import Job
 from trainer.services import jobs
+from trainer.vocabulary import JobState
 
 TITLES = {"certificates.cohort_zip": _l("Certificates of the cohort (zip of PDFs)"),
           "certificates.render_missing": _l("Making the certificate PDFs"),
@@ -21,8 +22,9 @@ def _back(job: Job) -> str:
 
 
 def _status(job: Job) -> dict:
+    ready = job.state == JobState.DONE and job.result_name
     return {"state": job.state, "done": job.done, "total": job.total, "summary": job.summary or {},
-            "download": url_for("jobs.download", job_id=job.id) if job.state == "done" and job.result_name else None}
+            "download": url_for("jobs.download", job_id=job.id) if ready else None}
 
 
 @bp.get("/jobs/<int:job_id>")

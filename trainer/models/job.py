@@ -11,19 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
+from trainer.vocabulary import JobState
 
-JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATES = JobState.values()
 
 
 class Job(Model):
     __tablename__ = "jobs"
-    __table_args__ = (sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+    __table_args__ = (sa.CheckConstraint(f"state IN {JobState.values()!r}", name="state"),
                       sa.Index("ix_jobs_state_not_before", "state", "not_before"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(60))
     args: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    state: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    state: Mapped[str] = mapped_column(sa.String(10), default=JobState.QUEUED.value)
     # Who asked: only they see its page and download its result.
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     attempts: Mapped[int] = mapped_column(default=0)

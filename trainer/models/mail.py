@@ -10,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
+from trainer.vocabulary import MailState
 
-MAIL_STATES = ("pending", "dead")
+MAIL_STATES = MailState.values()
 
 
 class PendingMail(Model):
     __tablename__ = "pending_mail"
-    __table_args__ = (sa.CheckConstraint("state IN ('pending', 'dead')", name="state"),
+    __table_args__ = (sa.CheckConstraint(f"state IN {MailState.values()!r}", name="state"),
                       sa.Index("ix_pending_mail_state_next_attempt_at", "state", "next_attempt_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +30,8 @@ class PendingMail(Model):
     last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set while one delivery is sending the message, so that no other sends it too.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(sa.String(10), default="pending", server_default="pending")
+    state: Mapped[str] = mapped_column(sa.String(10), default=MailState.PENDING.value,
+                                       server_default=MailState.PENDING.value)
     # Not tried again before this time (none: at once) (the pause after a failure grows with each attempt).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     # The request that wrote it, so the delivery's log lines can be found with that request's.

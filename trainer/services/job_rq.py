@@ -19,6 +19,7 @@ from rq import Queue, SimpleWorker
 
 from trainer.extensions import db
 from trainer.models import Job
+from trainer.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def sweep(app: Flask, now: datetime | None = None) -> tuple[int, int]:
     grace = timedelta(seconds=app.config["JOBS_SWEEP_SECONDS"])
     job_ids = [i for i in job_runner.due(now, limit=200)
                if (job := db.session.get(Job, i)) is not None
-               and (job.state == "running" or job.not_before <= now - grace)]
+               and (job.state == JobState.RUNNING or job.not_before <= now - grace)]
     mail_ids = mail.due_ids(now - grace, limit=500)
     db.session.rollback()
     job_runner.purge_finished(now)

@@ -10,6 +10,7 @@ from flask import current_app, g
 from trainer.extensions import db
 from trainer.models import Job
 from trainer.services.jobs import Progress, Result, task
+from trainer.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,8 @@ def _claim_expiry() -> timedelta:
 
 def _free(now: datetime) -> sa.ColumnElement[bool]:
     """Rows a worker may take now: queued and due, or running under a claim that has expired."""
-    return sa.or_(sa.and_(Job.state == "queued", Job.not_before <= now),
-                  sa.and_(Job.state == "running", Job.claimed_at < now - _claim_expiry()))
+    return sa.or_(sa.and_(Job.state == JobState.QUEUED, Job.not_before <= now),
+                  sa.and_(Job.state == JobState.RUNNING, Job.claimed_at < now - _claim_expiry()))
 
 
 def claim(job_id: int, now: datetime | None = None) -> Job | None:
@@ -29,7 +30,7 @@ def claim(job_id: int, now: datetime | None = None) -> Job | None:
     now = now or datetime.now(UTC)
     claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Job).where(Job.id == job_id, _free(now))
-        .values(state="running", claimed_at=now, attempts=Job.attempts + 1)
+        .values(state=JobState.RUNNING, claimed_at=now, attempts=Job.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
     if claimed.rowcount != 1:
@@ -65,12 +66,12 @@ def run(job_id: int, now: datetime | None = None) -> bool:
             _fail(job, type(error).__name__)
         else:
             pause = cfg["JOBS_RETRY_SECONDS"] * 2 ** (job.attempts - 1)
-            job.state, job.claimed_at = "queued", None
+            job.state, job.claimed_at = JobState.QUEUED, None
             job.not_before = datetime.now(UTC) + timedelta(seconds=pause)
             job.error = type(error).__name__
             db.session.commit()
         return True
-    job.state, job.claimed_at, job.error = "done", None, ""
+    job.state, job.claimed_at, job.error = JobState.DONE, None, ""
     job.finished_at = datetime.now(UTC)
     job.done = max(job.done, job.total)
     if isinstance(result, Result):
@@ -81,7 +82,7 @@ def run(job_id: int, now: datetime | None = None) -> bool:
 
 
 def _fail(job: Job, reason: str) -> None:
-    job.state, job.claimed_at, job.error = "failed", None, reason[:300]
+    job.state, job.claimed_at, job.error = JobState.FAILED, None, reason[:300]
     job.finished_at = datetime.now(UTC)
     db.session.commit()
     log.error("job %s (%s) failed for good after %d attempts: %s", job.id, job.name, job.attempts, reason)
@@ -102,7 +103,7 @@ def purge_finished(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     cutoff = now - timedelta(hours=current_app.config["JOBS_KEEP_HOURS"])
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
-        sa.delete(Job).where(Job.state.in_(("done", "failed")), Job.finished_at < cutoff)
+        sa.delete(Job).where(Job.state.in_((JobState.DONE, JobState.FAILED)), Job.finished_at < cutoff)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return deleted.rowcount or 0

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from trainer.extensions import db
 from trainer.models import Job, User
 from trainer.services.errors import NotFound
+from trainer.vocabulary import JobState
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def ready_result(actor: User, job_id: int) -> Job:
     from trainer.models import Cohort
 
     job = for_owner(actor, job_id)
-    if job.state != "done" or not job.result_name:
+    if job.state != JobState.DONE or not job.result_name:
         raise NotFound()
     if job.name == "certificates.cohort_zip":
         cohort = db.session.get(Cohort, job.args.get("cohort_id"))

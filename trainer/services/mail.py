@@ -30,6 +30,7 @@ from trainer.extensions import db
 from trainer.models import PendingMail, User
 from trainer.services import audit
 from trainer.services.errors import NotAllowed, NotFound
+from trainer.vocabulary import MailState
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def deliver(ids: Iterable[int]) -> int:
             item.last_attempt_at = now
             item.claimed_at = None
             if item.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                item.state = "dead"
+                item.state = MailState.DEAD
                 log.error("mail %s failed %d times and is kept as a dead letter: %s", item.id, item.attempts,
                           _reason(exc))
             else:
@@ -179,7 +180,7 @@ def deliver(ids: Iterable[int]) -> int:
 
 
 def _free(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(PendingMail.state == "pending",
+    return sa.and_(PendingMail.state == MailState.PENDING,
                    sa.or_(PendingMail.claimed_at.is_(None), PendingMail.claimed_at < now - _claim_expires()))
 
 
@@ -221,7 +222,7 @@ def deliver_due(now: datetime | None = None) -> int:
 def retry_pending() -> tuple[int, int]:
     """Try every kept message once more now, whatever its pause (except dead letters, and those
     another delivery is sending right now). Returns (sent, still pending)."""
-    ids = db.session.scalars(sa.select(PendingMail.id).where(PendingMail.state == "pending")
+    ids = db.session.scalars(sa.select(PendingMail.id).where(PendingMail.state == MailState.PENDING)
                              .order_by(PendingMail.id)).all()
     sent = deliver(ids)
     return sent, len(ids) - sent
@@ -236,7 +237,7 @@ def dead_letters(actor: User) -> list[PendingMail]:
     """Mail every try failed for, newest first."""
     if not policy.is_admin(actor):
         raise NotAllowed()
-    return list(db.session.scalars(sa.select(PendingMail).where(PendingMail.state == "dead")
+    return list(db.session.scalars(sa.select(PendingMail).where(PendingMail.state == MailState.DEAD)
                                    .order_by(PendingMail.last_attempt_at.desc(), PendingMail.id.desc())
                                    .limit(PAGE_SIZE)))
 
@@ -245,7 +246,7 @@ def waiting(actor: User) -> list[PendingMail]:
     """Mail still to be sent that has failed at least once, with the time of its next try."""
     if not policy.is_admin(actor):
         raise NotAllowed()
-    return list(db.session.scalars(sa.select(PendingMail).where(PendingMail.state == "pending",
+    return list(db.session.scalars(sa.select(PendingMail).where(PendingMail.state == MailState.PENDING,
                                                                PendingMail.attempts > 0)
                                    .order_by(PendingMail.next_attempt_at, PendingMail.id).limit(PAGE_SIZE)))
 
@@ -258,9 +259,9 @@ def resend(actor: User, item_id: int) -> PendingMail:
     if not policy.is_admin(actor):
         raise NotAllowed()
     item = db.session.get(PendingMail, item_id)
-    if item is None or item.state != "dead":
+    if item is None or item.state != MailState.DEAD:
         raise NotFound()
-    item.state, item.attempts, item.claimed_at = "pending", 0, None
+    item.state, item.attempts, item.claimed_at = MailState.PENDING, 0, None
     item.next_attempt_at = datetime.now(UTC)
     db.session.flush()
     audit.record(actor, "mail-resent", f"mail {item.id}")
