@@ -136,7 +136,8 @@ class Config:
     MAIL_LIMIT_PER_RECIPIENT = os.environ.get("MAIL_LIMIT_PER_RECIPIENT", "5 per hour; 20 per day")
     # Roles that must use two-factor sign-in (comma-separated; empty for none).
     TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
-                                                                f"{Role.ADMIN},{Role.TRAINER}").split(",") if r)
+                                                                f"{Role.ADMIN},{Role.TRAINER},{Role.AUTHOR},{Role.REVIEWER}")
+                                      .split(",") if r)
 
     # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))

@@ -36,7 +36,8 @@ class TrainedCohort(Protocol):
 
 
 # Roles that see other people's records; only for people who proved they read their address.
-STAFF_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
+STAFF_ROLES = frozenset({Role.TRAINER, Role.AUTHOR, Role.REVIEWER, Role.ADMIN})
+AUTHOR_ROLES = (Role.AUTHOR, Role.REVIEWER, Role.ADMIN)
 
 
 def is_admin(user: Actor | None) -> TypeGuard[Actor]:
@@ -69,13 +70,21 @@ def can_deactivate(actor: Actor | None, target: Actor) -> bool:
 
 
 def can_author(user: Actor | None) -> bool:
-    """Writing and publishing courses is for administrators."""
-    return is_admin(user)
+    """Writing courses and drafts, and keeping the referral directory: authors, reviewers and
+    administrators; nothing else comes with it."""
+    return bool(user and user.is_active and any(user.has_role(role) for role in AUTHOR_ROLES))
 
 
 def can_keep_directory(user: Actor | None) -> bool:
-    """Editing the referral directory and recording that an entry was checked: administrators."""
-    return is_admin(user)
+    """Editing the referral directory and recording that an entry was checked: authors and
+    administrators."""
+    return can_author(user)
+
+
+def can_approve(user: Actor | None) -> bool:
+    """Publishing a draft someone else last changed, where a second person must publish:
+    reviewers and administrators."""
+    return bool(user and user.is_active and (user.has_role(Role.REVIEWER) or user.has_role(Role.ADMIN)))
 
 
 def can_create_cohort(user: Actor | None) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
 
+from trainer import policy
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
 from trainer.vocabulary import (
@@ -58,7 +59,8 @@ def register_template_helpers(app: Flask) -> None:
     def helpers():
         return {
             "current_locale": current_locale,
-            "public_url": public_url,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
+            "public_url": public_url,
+            "can_author": policy.can_author,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
             "format_datetime": format_datetime,
             "format_date": format_date,
             "format_decimal": format_decimal,  # 1.5 in English, 1,5 in Dutch

@@ -92,10 +92,14 @@ class Specialty(Term):
 
 
 class Role(Term):
-    """What an account may do. Everyone is a learner; trainers and administrators are staff."""
+    """What an account may do. Everyone is a learner; the others are staff: trainers (cohorts),
+    authors (courses and the referral directory, nothing else), reviewers (authors who may also
+    approve someone else's draft when a second person must publish) and administrators."""
 
     LEARNER = "learner"
     TRAINER = "trainer"
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
     ADMIN = "admin"
 
 
@@ -177,7 +181,8 @@ _LABELS: dict[type[Term], Mapping[Any, Any]] = {
         Specialty.GENERAL_PRACTICE: _l("General practice / family medicine"),
         Specialty.OTHER_HEALTH: _l("Other health profession"),
     },
-    Role: {Role.LEARNER: _l("Learner"), Role.TRAINER: _l("Trainer"), Role.ADMIN: _l("Administrator")},
+    Role: {Role.LEARNER: _l("Learner"), Role.TRAINER: _l("Trainer"), Role.AUTHOR: _l("Author"),
+           Role.REVIEWER: _l("Reviewer"), Role.ADMIN: _l("Administrator")},
     ModuleState: {
         ModuleState.NOT_STARTED: _l("not started"),
         ModuleState.IN_PROGRESS: _l("in progress"),

@@ -19,7 +19,9 @@ from tests.conftest import login
 from tests.support.samples import tiny_png
 
 # "trainer" trains a cohort of their own; "cohort_trainer" owns the cohort the routes are tried on.
-ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "admin")
+# "author" writes courses and keeps the directory, nothing else: on /authoring/ pages it is answered
+# as an administrator is (unless a row says otherwise), everywhere else as a learner.
+ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "author", "admin")
 LOGIN = "login"  # redirected to the sign-in page
 OK, REDIRECT, FORBIDDEN, BAD, MISSING = 200, 302, 403, 400, 404
 EVERYONE = dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)
@@ -160,7 +162,7 @@ MATRIX: list[Row] = [
     Row("POST", "/authoring/courses/<slug>/discard", dict(ADMIN_ONLY, admin=REDIRECT)),
     Row("GET", "/authoring/courses/<slug>/versions", dict(ADMIN_ONLY, admin=OK)),
     Row("GET", "/authoring/courses/<slug>/versions/<int:number>/export", dict(ADMIN_ONLY, admin=OK)),
-    Row("GET", "/authoring/courses/<slug>/evaluations", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/authoring/courses/<slug>/evaluations", dict(ADMIN_ONLY, admin=OK, author=FORBIDDEN)),
     Row("POST", "/authoring/import", dict(ADMIN_ONLY, admin=REDIRECT)),
     # Cohorts: their own trainers and administrators; a trainer of another cohort gets "not found".
     Row("GET", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
@@ -495,7 +497,9 @@ def test_route_answers_each_role(app, client, make_user, published_course, role,
     scene = Scene(app, target, actor.id if actor else None, actor.email if actor else None, cohort,
                   form=dict(row.data or {}))
     response = client.open(scene.concrete(row), method=row.method, data=scene.form)
-    expected = {**row.expected, "cohort_trainer": row.expected.get("cohort_trainer", row.expected["trainer"])}
+    as_author = row.expected["admin"] if row.rule.startswith("/authoring/") else row.expected["learner"]
+    expected = {**row.expected, "cohort_trainer": row.expected.get("cohort_trainer", row.expected["trainer"]),
+                "author": row.expected.get("author", as_author)}
     if expected[role] == LOGIN:
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     else:

@@ -116,3 +116,47 @@ def test_a_second_author_must_publish_when_the_site_asks_for_it(app, client, adm
         assert count_rows(CourseVersion) == 2
     finally:
         app.config["PUBLISH_NEEDS_SECOND_AUTHOR"] = False
+
+
+def test_with_a_second_person_required_an_author_may_not_approve_but_a_reviewer_may(app, client, make_user,
+                                                                                   published_course, count_rows):
+    from tests.conftest import login
+
+    app.config["PUBLISH_NEEDS_SECOND_AUTHOR"] = True
+    try:
+        login(client, make_user(roles=("author",)))
+        _edit(client, LESSON, "## ", "## Revised: ")
+        client.post("/logout")
+        login(client, make_user(roles=("author",)))
+        refused = client.post("/authoring/courses/core/publish", follow_redirects=True).get_data(as_text=True)
+        assert "A reviewer or an administrator must publish this draft" in refused
+        assert count_rows(CourseVersion) == 1
+        client.post("/logout")
+        login(client, make_user(roles=("reviewer",)))
+        client.post("/authoring/courses/core/publish")
+        assert count_rows(CourseVersion) == 2
+    finally:
+        app.config["PUBLISH_NEEDS_SECOND_AUTHOR"] = False
+
+
+def test_an_author_writes_courses_and_keeps_the_directory_but_nothing_else(client, make_user, published_course):
+    from tests.conftest import login
+
+    login(client, make_user(roles=("author",)))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/authoring/courses"' in home and 'href="/authoring/referrals"' in home
+    assert 'href="/admin/users"' not in home
+    assert client.get("/authoring/courses/core").status_code == 200
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/cohorts").status_code == 403
+
+
+def test_an_administrator_makes_someone_an_author_or_a_reviewer(app, client, admin, make_user):
+    from trainer.models import User
+
+    person = make_user(email="writer@example.org")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Author: writes courses and keeps the referral directory" in page
+    client.post(f"/admin/users/{person.id}/roles", data={"author": "y", "reviewer": "y"})
+    with app.app_context():
+        assert db.session.get(User, person.id).role_names == {"learner", "author", "reviewer"}

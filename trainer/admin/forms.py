@@ -20,4 +20,6 @@ class UserSearchForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     trainer = BooleanField(_l("Trainer: creates cohorts and follows their progress"))
+    author = BooleanField(_l("Author: writes courses and keeps the referral directory, nothing else"))
+    reviewer = BooleanField(_l("Reviewer: an author who may also approve and publish another author's draft"))
     admin = BooleanField(_l("Administrator: manages courses, users and certificates"))

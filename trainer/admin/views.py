@@ -13,6 +13,9 @@ from trainer.services.errors import InvalidInput
 from trainer.vocabulary import Role
 from trainer.web import page_number
 
+# The roles an administrator gives on a person's page (everyone is a learner).
+STAFF_CHOICES = (Role.TRAINER, Role.AUTHOR, Role.REVIEWER, Role.ADMIN)
+
 
 @bp.get("/users")
 @login_required
@@ -29,7 +32,7 @@ def user_list():
 @login_required
 def user_detail(user_id: int):
     user = users.get_user(current_user, user_id)
-    roles = RolesForm(trainer=user.has_role(Role.TRAINER), admin=user.has_role(Role.ADMIN))
+    roles = RolesForm(**{role.value: user.has_role(role) for role in STAFF_CHOICES})
     return render_template("admin/user.html", user=user, roles_form=roles, confirm=ConfirmForm())
 
 
@@ -39,7 +42,7 @@ def user_roles(user_id: int):
     user = users.get_user(current_user, user_id)
     form = RolesForm()
     if form.validate_on_submit():
-        chosen = {role.value for role in (Role.TRAINER, Role.ADMIN) if getattr(form, role).data}
+        chosen = {role.value for role in STAFF_CHOICES if getattr(form, role.value).data}
         try:
             users.set_roles(current_user, user, chosen)
         except InvalidInput as error:

@@ -480,6 +480,9 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
     if current_app.config.get("PUBLISH_NEEDS_SECOND_AUTHOR") and draft.updated_by_id == actor.id:
         raise InvalidInput("draft", str(_l("Another author must publish this draft: you made its last change, "
                                            "and this site asks for a second pair of eyes.")))
+    if current_app.config.get("PUBLISH_NEEDS_SECOND_AUTHOR") and not policy.can_approve(actor):
+        raise InvalidInput("draft", str(_l("A reviewer or an administrator must publish this draft: this site asks "
+                                           "for a second pair of eyes.")))
     checked = check_draft(draft)
     if not checked.ok:
         return checked, None
