@@ -160,3 +160,32 @@ def test_an_administrator_makes_someone_an_author_or_a_reviewer(app, client, adm
     client.post(f"/admin/users/{person.id}/roles", data={"author": "y", "reviewer": "y"})
     with app.app_context():
         assert db.session.get(User, person.id).role_names == {"learner", "author", "reviewer"}
+
+
+def test_a_draft_is_tried_as_a_learner_and_nothing_is_recorded(app, client, admin, published_course, count_rows):
+    from trainer.models import QuizAttempt, ScenarioRun
+
+    _edit(client, LESSON, "## ", "## Draft only: ")
+    course_page = client.get("/authoring/courses/core").get_data(as_text=True)
+    assert "Try it as a learner" in course_page
+    lesson = client.get("/authoring/courses/core/try/what-it-is").get_data(as_text=True)
+    assert "Draft only: " in lesson and "Nothing you do here is recorded" in lesson
+
+    quiz = client.get("/authoring/courses/core/try/indicators-quiz").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="token" value="([^"]+)"', quiz).group(1)
+    graded = client.post("/authoring/courses/core/try/indicators-quiz", data={"token": token})
+    page = graded.get_data(as_text=True)
+    assert graded.status_code == 200 and "This try scored 0%" in page and "Explanation" in page
+
+    scenario = client.get("/authoring/courses/core/try/ed-night-shift").get_data(as_text=True)
+    first = re.search(r'href="(/authoring/courses/core/try/ed-night-shift\?node=[^"]+)"', scenario).group(1)
+    assert client.get(first.replace("&amp;", "&")).status_code == 200
+    assert count_rows(QuizAttempt) == 0 and count_rows(ScenarioRun) == 0 and count_rows(CourseVersion) == 1
+
+
+def test_a_draft_with_problems_cannot_be_tried(client, admin, published_course):
+    _edit(client, QUIZ, "- [x] Arrange to see her alone", "- [ ] Arrange to see her alone")
+    response = client.get("/authoring/courses/core/try/indicators-quiz", follow_redirects=True)
+    assert "The draft has problems: correct them before trying it." in response.get_data(as_text=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageFo
 from trainer.content.scenario_map import scenario_map
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
-from trainer.services import authoring, course_archive, gain
+from trainer.services import authoring, course_archive, gain, quizzes
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, id_number
 
@@ -213,6 +214,44 @@ def publish(slug: str):
     db.session.commit()
     flash(_("Published as version %(number)d.", number=version.number), "success")
     return redirect(url_for("authoring.versions", slug=slug))
+
+
+@bp.route("/courses/<slug>/try", methods=["GET"])
+@bp.route("/courses/<slug>/try/<module_id>", methods=["GET", "POST"])
+def try_draft(slug: str, module_id: str | None = None):
+    """The draft as a learner gets it: lessons to read, quizzes to answer (reviewed with the key),
+    scenarios to play. Nothing is recorded."""
+    course = _course(slug)
+    try:
+        spec, module = authoring.try_draft(current_user, course, module_id)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.course_detail", slug=slug))
+    db.session.commit()  # a draft made from the latest version is kept
+    context: dict[str, Any] = dict(course=course, spec=spec, module=module, confirm=ConfirmForm())
+    if module is not None and module.kind == "quiz":
+        if request.method == "POST":
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
+            try:
+                context["quiz"] = authoring.try_quiz(module, request.form.get("token", "")[:64],
+                                                     request.form.to_dict(flat=False))
+            except InvalidInput as error:
+                flash(error.message, "error")
+                return redirect(url_for("authoring.try_draft", slug=slug, module_id=module.id))
+        else:
+            context["quiz"] = authoring.try_quiz(module, quizzes.new_form_token())
+    elif module is not None and module.kind == "scenario":
+        nodes = {node.id: node for node in module.nodes}
+        here = nodes.get(request.args.get("node") or module.start or module.nodes[0].id) or module.nodes[0]
+        came = request.args.get("via", "")
+        before = nodes.get(came.partition(":")[0])
+        choice = next((c for c in before.choices if c.id == came.partition(":")[2]), None) if before else None
+        context.update(node=here, via=choice)
+    elif request.method == "POST":
+        abort(405)
+    return render_template("authoring/try.html", **context)
 
 
 @bp.get("/courses/<slug>/discard")

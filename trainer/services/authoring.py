@@ -18,12 +18,23 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
-from trainer.content import CheckReport, ImageUrl, ModuleSpec, Problem, check_path
+from trainer.content import (
+    AnswerView,
+    BadAnswer,
+    CheckReport,
+    CourseSpec,
+    ImageUrl,
+    ModuleSpec,
+    Problem,
+    Review,
+    check_path,
+    kind_of,
+)
 from trainer.content.check import preview_file
 from trainer.content.gift import MAX_QUESTIONS, GiftResult, GiftTooLarge, convert_gift
 from trainer.extensions import db
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
-from trainer.services import publishing, templates_md, timebox
+from trainer.services import publishing, quizzes, templates_md, timebox
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.vocabulary import Sector
 
@@ -292,6 +303,52 @@ def drafts_from_folder(actor: User, path: Path, *, replace_course: bool = False)
         db.session.flush()
         result.drafts.append(spec.id)
     return result
+
+
+def try_draft(actor: User, course: Course, module_id: str | None = None) -> tuple[CourseSpec, ModuleSpec | None]:
+    """The draft as a learner would get it, rendered and checked, to try before publishing:
+    nothing a learner does here is recorded. Refused while the draft has problems."""
+    draft = draft_for(actor, course)
+    checked = check_draft(draft)
+    if not checked.ok:
+        raise InvalidInput("draft", str(_l("The draft has problems: correct them before trying it.")))
+    [spec] = checked.report.courses
+    if module_id is None:
+        return spec, None
+    module = next((m for m in spec.modules if m.id == module_id), None)
+    if module is None:
+        raise NotFound()
+    return spec, module
+
+
+def try_quiz(module: ModuleSpec, token: str, form: dict[str, list[str]] | None = None) -> TriedQuiz:
+    """A draft quiz's form (every question, even where the quiz draws some), and with ``form``
+    the review as after a pass, with the key: for the author, so nothing is recorded."""
+    keys = quizzes.form_keys(token)
+    views = [kind_of(q).view(q, keys) for q in module.questions]
+    if form is None:
+        return TriedQuiz(token, views, [], None)
+    reviews, earned, total = [], 0.0, 0.0
+    for question in module.questions:
+        kind = kind_of(question)
+        try:
+            response = kind.decode(question, form, keys)
+        except BadAnswer:
+            raise InvalidInput("token", str(_l("That form is from another try; the page was loaded again."))) from None
+        grade = kind.grade(question, response)
+        earned, total = earned + grade.score * question.points, total + question.points
+        reviews.append(kind.review(question, response, grade, True, keys))
+    return TriedQuiz(token, views, reviews, earned / total if total else 1.0)
+
+
+@dataclass
+class TriedQuiz:
+    """A quiz tried from the draft: its form, and after sending it the review and the score."""
+
+    token: str
+    questions: list[AnswerView]
+    reviews: list[Review]
+    score: float | None
 
 
 def discard_draft(actor: User, course: Course) -> None:
