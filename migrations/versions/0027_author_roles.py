@@ -1,7 +1,7 @@
 """author roles: authors (courses and the referral directory) and reviewers (who may approve)
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-04 22:10:00
 
 The CHECK constraint on `user_roles.role` learns the two new roles. On SQLite the small
@@ -13,8 +13,8 @@ from alembic import op
 
 import trainer.models.types
 
-revision = '0026'
-down_revision = '0025'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
