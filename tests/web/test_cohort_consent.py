@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.support.journeys import complete_example_course
+from tests.support.journeys import assign_past_due, complete_example_course
 from trainer.extensions import db
 from trainer.models import AuditEvent, CohortMember, CohortTrainer, Invitation, User
 
@@ -59,8 +59,7 @@ def test_nothing_of_an_invited_learner_reaches_the_trainer_before_they_accept(ap
 
     ana, bram = make_user(name="Ana Ortiz", email="ana@example.org"), make_user(name="Bram Idle")
     cohort_id = _create(client)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
-                                                           "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=1), course="core")
     ana_client, bram_client = _signed_in(app, ana), _signed_in(app, bram)
     complete_example_course(ana_client)  # a record worth protecting: attempts, endings, a certificate
     _invite(client, cohort_id, ("Ana Ortiz", ana.email), ("Bram Idle", bram.email))

@@ -1,20 +1,39 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from trainer import policy
-from wtforms.fields.choices import SelectChoice
-
 from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
-from trainer.services import (analysis, assignments, catalogue, cohorts, invitations, learner_report, membership,
-                              reminders)
-from trainer.services.errors import InvalidInput
+from trainer.services import (
+    analysis,
+    assignments,
+    catalogue,
+    cohorts,
+    invitations,
+    learner_report,
+    mail,
+    membership,
+    reminders,
+)
+from trainer.services.errors import InvalidInput, NotFound
 from trainer.web import field_error, or_http_error
 
 # A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
@@ -38,15 +57,29 @@ def _cohort(cohort_id: int):
     return or_http_error(cohorts.get, current_user, cohort_id)
 
 
-def _assignment_form() -> AssignmentForm:
-    """Courses, and each course's modules grouped under its title (the service checks that a
-    chosen module belongs to the chosen course)."""
+def _assignment_form(course_slug: str | None = None) -> AssignmentForm:
+    """Courses, and the modules of the chosen course only (without JavaScript the trainer
+    chooses the course first; cohorts.js fills the module list as the course changes, from the
+    list of every course's modules on the select). The service checks the pair again."""
     form = AssignmentForm()
     published = catalogue.latest_published()
     form.course.choices = options([(c.slug, v.title) for c, v in published])
-    form.module.choices = [SelectChoice("", _("The whole course"))] + [
-        SelectChoice(m.slug, m.title, optgroup=v.title) for _c, v in published for m in v.modules]
+    chosen = course_slug if course_slug is not None else form.course.data
+    modules = {c.slug: [(m.slug, m.title) for m in v.modules] for c, v in published}
+    form.module.choices = [("", _("The whole course"))] + modules.get(chosen or "", [])
+    form.module.render_kw = {"data-modules": json.dumps(modules, ensure_ascii=False)}
+    if course_slug:
+        form.course.data = course_slug
     return form
+
+
+_UNDO_KEY = "cohort_undo"
+
+
+def _undo_for(cohort) -> dict | None:
+    """The removal from this cohort that can still be undone (its token is checked on undo)."""
+    undo = session.get(_UNDO_KEY)
+    return undo if isinstance(undo, dict) and undo.get("cohort") == cohort.id else None
 
 
 @bp.get("/cohorts")
@@ -81,7 +114,8 @@ def cohort_detail(cohort_id: int):
                            rows=board.page(page), page=page, invited=cohorts.invitations(current_user, cohort),
                            trainers=cohorts.trainers(cohort),
                            can_remove_trainers=policy.can_remove_co_trainers(current_user, cohort),
-                           assignment_form=_assignment_form(), roster_form=RosterForm(),
+                           assignment_form=_assignment_form(request.args.get("course") or None),
+                           roster_form=RosterForm(), undo=_undo_for(cohort),
                            trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
                            state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
 
@@ -164,26 +198,92 @@ def cohort_roster(cohort_id: int):
         return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
     checked = cohorts.check_roster(form.roster.data.read(cohorts.MAX_CSV_BYTES + 1))
     if checked.problems or not checked.rows:
-        return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
+        return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None,
+                               roster_form=RosterForm(formdata=None),
+                               separator=cohorts.separator_name(checked.separator)), 400
     result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
     invitations.send(cohort, result.invited)
     db.session.commit()
-    return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
+    return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result,
+                           roster_form=RosterForm(formdata=None),
+                           separator=cohorts.separator_name(checked.separator))
 
 
-@bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 def cohort_remove_member(cohort_id: int, user_id: int):
+    """GET asks for confirmation; POST removes, and the cohort page then offers to undo it."""
     cohort = _cohort(cohort_id)
-    or_http_error(cohorts.remove_member, current_user, cohort, user_id)
-    db.session.commit()
-    flash(_("The learner is removed from the cohort. Their own progress is kept."), "success")
+    learner = or_http_error(cohorts.member_to_remove, current_user, cohort, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        token = cohorts.remove_member(current_user, cohort, user_id)
+        db.session.commit()
+        session[_UNDO_KEY] = {"cohort": cohort.id, "name": learner.name, "token": token}
+        flash(_("%(name)s is removed from the cohort. Their own progress is kept.", name=learner.name), "success")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+    return render_template("cohorts/remove_member.html", cohort=cohort, learner=learner, confirm=form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/restore")
+def cohort_restore_member(cohort_id: int):
+    """Undo the last removal from this cohort (the signed token is kept in the session)."""
+    cohort = _cohort(cohort_id)
+    form = ConfirmForm()
+    undo = session.get(_UNDO_KEY) or {}
+    if not form.validate_on_submit() or undo.get("cohort") != cohort.id:
+        flash(_("There is no removal to undo."), "error")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+    session.pop(_UNDO_KEY, None)
+    try:
+        learner = cohorts.restore_member(current_user, cohort, undo.get("token", ""))
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is back in the cohort.", name=learner.name), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend")
+def cohort_resend_invitation(cohort_id: int, invitation_id: int):
+    cohort = _cohort(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        invitation, mail_id = cohorts.resend_invitation(current_user, cohort, invitation_id)
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        mail.deliver_in_background([mail_id])
+        flash(_("The invitation is sent again to %(name)s.", name=invitation.name), "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#invited")
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw")
+def cohort_withdraw_invitation(cohort_id: int, invitation_id: int):
+    cohort = _cohort(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invitation = or_http_error(cohorts.withdraw_invitation, current_user, cohort, invitation_id)
+    db.session.commit()
+    flash(_("The invitation to %(name)s is withdrawn: they can no longer accept it.", name=invitation.name),
+          "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#invited")
 
 
 @bp.post("/cohorts/<int:cohort_id>/assignments")
 def cohort_assign(cohort_id: int):
     cohort = _cohort(cohort_id)
     form = _assignment_form()
+    if request.form.get("step") == "modules":  # without JavaScript: list the chosen course's modules
+        slug = form.course.data if form.course.data in {c[0] for c in form.course.choices} else None
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=slug) + "#assign-heading")
     if form.validate_on_submit():
         try:
             assignments.add(current_user, cohort, form.course.data, (form.module.data or "").strip() or None,
