@@ -113,7 +113,12 @@ MATRIX = [
           ("POST", "/cohorts/<int:cohort_id>/trainers", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove", REDIRECT),  # owner only
           ("POST", "/cohorts/<int:cohort_id>/roster", REDIRECT),
+          ("GET", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", OK),
           ("POST", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/members/restore", REDIRECT),  # nothing to undo: said so
+          ("POST", "/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend", REDIRECT),  # too soon: said so
+          ("POST", "/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw", REDIRECT),
+          ("GET", "/cohorts/<int:cohort_id>/records.csv", OK),
           ("POST", "/cohorts/<int:cohort_id>/assignments", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete", REDIRECT),
           ("GET", "/cohorts/<int:cohort_id>/learners/<int:user_id>", OK),
@@ -121,6 +126,10 @@ MATRIX = [
           ("GET", "/cohorts/<int:cohort_id>/reminders", OK),
           ("POST", "/cohorts/<int:cohort_id>/reminders", REDIRECT),
       ]],
+    # Reports across cohorts: each trainer's own cohorts, every cohort for administrators.
+    ("GET", "/reports", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
+    ("GET", "/reports/report.csv", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
+    ("GET", "/reports/report.pdf", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
     ("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
     ("POST", "/join/<code>", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, cohort_trainer=REDIRECT, admin=REDIRECT)),
     # A learner's own cohorts: the invitation is to another address and the membership another

@@ -99,7 +99,7 @@ def test_the_invitation_shows_the_cohort_its_trainers_and_what_they_would_see(ap
         page = learner.get(path).get_data(as_text=True)
         assert "Night shift 2026" in page and "St Mary&#39;s Hospital" in page, path
         assert "Colm Colleague, Tamsin Trainer" in page, path
-        for told in ("your name and email address", "best quiz score", "every quiz attempt",
+        for told in ("your name and email address, and the sector and specialty", "when you last worked on it", "best quiz score", "every quiz attempt",
                      "scenario endings you reached", "certificates for those courses",
                      "before joining", "never see your wellbeing self-checks",
                      "Courses assigned now: Human trafficking: the shared core"):

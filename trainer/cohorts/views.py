@@ -27,6 +27,7 @@ from trainer.services import (
     assignments,
     catalogue,
     cohorts,
+    command_report,
     invitations,
     learner_report,
     mail,
@@ -129,6 +130,40 @@ def cohort_export(cohort_id: int):
     db.session.commit()  # the export is recorded in the audit log
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.csv"'})
+
+
+@bp.get("/cohorts/<int:cohort_id>/records.csv")
+def cohort_records(cohort_id: int):
+    """Everything a command asks for, a row per learner and assignment."""
+    cohort = _cohort(cohort_id)
+    data = or_http_error(command_report.cohort_records_csv, current_user, cohort)
+    db.session.commit()  # the export is recorded in the audit log
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-records.csv"'})
+
+
+@bp.get("/reports")
+def reports():
+    found = or_http_error(command_report.report, current_user)
+    return render_template("cohorts/report.html", report=found, window=command_report.EXPIRY_WINDOW_DAYS)
+
+
+@bp.get("/reports/report.csv")
+def reports_csv():
+    found = or_http_error(command_report.report, current_user)
+    data = command_report.report_csv(current_user, found)
+    db.session.commit()
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="report-{found.today.isoformat()}.csv"'})
+
+
+@bp.get("/reports/report.pdf")
+def reports_pdf():
+    found = or_http_error(command_report.report, current_user)
+    data = command_report.report_pdf(current_user, found)
+    db.session.commit()
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{found.today.isoformat()}.pdf"'})
 
 
 @bp.post("/cohorts/<int:cohort_id>/edit")
@@ -350,5 +385,5 @@ def cohort_reminders(cohort_id: int):
         return redirect(url_for("cohorts.cohort_reminders", cohort_id=cohort.id))
     recipients = reminders.overdue(current_user, cohort)
     return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
-                           preview=reminders.preview(cohort, recipients), history=reminders.history(cohort),
-                           confirm=ConfirmForm())
+                           preview=reminders.preview(cohort, recipients), sent=reminders.sent(current_user, cohort),
+                           upcoming=reminders.upcoming(current_user, cohort), confirm=ConfirmForm())
