@@ -157,7 +157,10 @@ MATRIX = [
     ("POST", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
     ("GET", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
     ("POST", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    ("GET", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
     ("POST", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    # A missing or forged undo token: nothing to restore.
+    ("POST", "/authoring/referrals/restore", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
     ("POST", "/authoring/referrals/<int:referral_id>/checked", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
 ]
 
