@@ -103,12 +103,6 @@ def send_scheduled(today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def history(cohort: Cohort) -> list[Reminder]:
-    return list(db.session.scalars(sa.select(Reminder).join(Assignment, Assignment.id == Reminder.assignment_id)
-                                   .where(Assignment.cohort_id == cohort.id).order_by(Reminder.sent_at.desc())
-                                   .limit(50)))
-
-
 @dataclass
 class SentLine:
     sent_at: datetime
