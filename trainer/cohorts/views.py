@@ -317,7 +317,7 @@ def cohort_assign(cohort_id: int):
     cohort = _cohort(cohort_id)
     form = _assignment_form()
     if request.form.get("step") == "modules":  # without JavaScript: list the chosen course's modules
-        slug = form.course.data if form.course.data in {c.value for c in form.course.choices} else None
+        slug = form.course.data if form.course.data in {c.slug for c, _v in catalogue.latest_published()} else None
         return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=slug) + "#assign-heading")
     if form.validate_on_submit():
         try:
