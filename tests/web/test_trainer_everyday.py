@@ -383,3 +383,29 @@ def test_the_audit_log_names_people_and_cohorts_and_keeps_ids(app, client, train
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cohort-member-removed"))
         assert (event.target, event.details) == (f"cohort {cohort_id}", {"user": ana.id})
+
+
+def test_the_next_scheduled_reminders_follow_the_daily_rule(app, client, trainer, make_user):
+    from trainer.models import Cohort, User
+    from trainer.services import reminders
+    from trainer.services.errors import NotFound
+
+    cohort_id = _create(client)
+    ana = make_user(name="Ana Ortiz")
+    _member(app, cohort_id, ana.id)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": (TODAY + timedelta(days=10)).isoformat()})
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=1), course="core", module="indicators-quiz")
+    with app.test_request_context():
+        actor, cohort = db.session.get(User, trainer.id), db.session.get(Cohort, cohort_id)
+        coming = [(u.kind, u.on, u.learners, u.assignment.module) for u in reminders.upcoming(actor, cohort, TODAY)]
+        assert coming == [("overdue", TODAY, 1, "indicators-quiz"),
+                          ("due-soon", TODAY + timedelta(days=7), 1, "what-it-is"),
+                          ("overdue", TODAY + timedelta(days=11), 1, "what-it-is")]
+        reminders.send_scheduled(TODAY)
+        db.session.commit()
+        after = [(u.kind, u.assignment.module) for u in reminders.upcoming(actor, cohort, TODAY)]
+        assert after == [("due-soon", "what-it-is"), ("overdue", "what-it-is")]  # the overdue one went today
+        stranger = db.session.get(User, make_user(roles=("trainer",)).id)
+        with pytest.raises(NotFound):
+            reminders.upcoming(stranger, cohort, TODAY)
