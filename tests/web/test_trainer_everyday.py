@@ -409,3 +409,12 @@ def test_the_next_scheduled_reminders_follow_the_daily_rule(app, client, trainer
         stranger = db.session.get(User, make_user(roles=("trainer",)).id)
         with pytest.raises(NotFound):
             reminders.upcoming(stranger, cohort, TODAY)
+
+
+def test_a_refused_assignment_returns_with_the_course_still_chosen(client, trainer):
+    cohort_id = _create(client)
+    response = client.post(f"/cohorts/{cohort_id}/assignments", data={
+        "course": "core", "module": "what-it-is", "due_on": (TODAY - timedelta(days=5)).isoformat()})
+    assert response.headers["Location"].endswith(f"/cohorts/{cohort_id}?course=core#assign-heading")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has passed" in page and 'value="what-it-is"' in page

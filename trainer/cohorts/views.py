@@ -316,9 +316,9 @@ def cohort_withdraw_invitation(cohort_id: int, invitation_id: int):
 def cohort_assign(cohort_id: int):
     cohort = _cohort(cohort_id)
     form = _assignment_form()
+    chosen = form.course.data if form.course.data in {c.slug for c, _v in catalogue.latest_published()} else None
     if request.form.get("step") == "modules":  # without JavaScript: list the chosen course's modules
-        slug = form.course.data if form.course.data in {c.slug for c, _v in catalogue.latest_published()} else None
-        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=slug) + "#assign-heading")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=chosen) + "#assign-heading")
     if form.validate_on_submit():
         try:
             assignments.add(current_user, cohort, form.course.data, (form.module.data or "").strip() or None,
@@ -328,9 +328,11 @@ def cohort_assign(cohort_id: int):
         else:
             db.session.commit()
             flash(_("Assigned."), "success")
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     else:
         flash(_("Choose a course and a due date."), "error")
-    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+    # Back to the form with the course still chosen, so its modules are listed without JavaScript.
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=chosen) + "#assign-heading")
 
 
 @bp.post("/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete")
