@@ -182,9 +182,10 @@ def test_a_trainers_everyday_path(context_factory, live_server, tmp_path, width,
 def test_staff_pages_have_no_violations_and_fit(context_factory, live_server, width):
     page = context_factory(viewport={"width": width, "height": 800}).new_page()
     sign_in(page, "admin@example.org", "demo-admin-lantern-harbour")
-    for path in ("/admin/users", "/admin/audit", "/admin/certificates", "/authoring/referrals",
-                 "/authoring/courses/core/versions", "/cohorts", "/reports"):
-        page.goto(path)
+    for path in ("/admin/users", "/admin/users/1", "/admin/audit", "/admin/certificates", "/authoring/courses",
+                 "/authoring/courses/core", "/authoring/courses/core/versions", "/authoring/referrals",
+                 "/authoring/referrals/new", "/cohorts", "/reports"):
+        assert page.goto(path).status == 200, path
         _check(page)
     page.goto("/admin/audit")
     expect(page.get_by_role("region", name="Audit log entries")).to_be_visible()
