@@ -45,9 +45,16 @@ def test_quoted_cells_keep_their_separators_and_line_breaks():
                                                       ["Ana\r\nOrtiz", "ana@example.org"]]
 
 
-def test_a_workbook_is_not_read_as_text():
+@pytest.mark.parametrize("data", [
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\x00\x00\x90\x04\x00\x00\x13\x00"
+     b"\x08\x02[Content_Types].xml"),  # the start of an .xlsx workbook
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00",  # an old .xls workbook
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+    b"name,email\r\n\x81\x8d\x8f\x90\x9d\r\n",  # bytes that are neither UTF-8 nor Windows-1252
+])
+def test_a_workbook_or_other_non_text_is_not_read_as_text(data):
     with pytest.raises(spreadsheets.UnreadableFile):
-        spreadsheets.read_table(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)))
+        spreadsheets.read_table(data)
 
 
 @pytest.mark.parametrize("header", ["name,email", "Name,E-mail", "Naam,E-mailadres", "Full name,Email address",

@@ -10,6 +10,8 @@ import io
 from dataclasses import dataclass
 
 SEPARATORS = (",", ";", "\t")
+# Files people upload by mistake: .xlsx and .ods workbooks (zip), old .xls (OLE2), PDF.
+NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-")
 
 
 def safe_cell(value: object) -> object:
@@ -42,6 +44,8 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text and the name of its encoding. A byte-order mark decides; without one, UTF-16 is
     recognised by its zero bytes, UTF-8 is tried, and Windows-1252 is what is left (it maps all
     but five byte values, so a file that fails it is not text)."""
+    if data.startswith(NOT_TEXT):
+        raise UnreadableFile("workbook")
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[len(codecs.BOM_UTF8):], "utf-8", "UTF-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
