@@ -7,7 +7,7 @@ export TRAINER_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-sqlite test-postgres bench install system-packages translations messages clean
+.PHONY: run lint test test-quick test-sqlite test-postgres bench install system-packages translations messages clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -15,9 +15,18 @@ run: install translations
 	$(FLASK) demo seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: install translations system-packages node_modules/axe-core/axe.min.js
+test: lint translations system-packages node_modules/axe-core/axe.min.js
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+# Static checks first: a finding stops the run before the slower tests start.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# While working: all but the slow load and scale-out tests and the browser journeys.
+test-quick: install translations
+	TRAINER_ENV=testing $(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 test-sqlite:
 	TRAINER_ENV=testing $(BIN)/python -m pytest -q

@@ -5,7 +5,7 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 RUNS = 20
 
@@ -31,7 +31,7 @@ def run() -> list[dict]:
         certificate = Certificate(code=certificates.new_code(), user_id=3, course_id=course.id, completion_key="b",
                                   version_number=1, name="Nguyễn Thị Minh Khai", course_title="The shared core",
                                   sector="health", hours=2, completed_on=date.today(), expires_on=None,
-                                  issued_at=datetime.now(timezone.utc))
+                                  issued_at=datetime.now(UTC))
         db.session.add(certificate)
         db.session.commit()
         with app.test_request_context():

@@ -8,7 +8,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +20,21 @@ def _populate(app, learners: int, cohort_name: str) -> int:
     import sqlalchemy as sa
 
     from trainer.extensions import db
-    from trainer.models import (Assignment, Cohort, CohortMember, CohortTrainer, Enrolment, ModuleProgress,
-                                QuizAttempt, User, UserRole)
+    from trainer.models import (
+        Assignment,
+        Cohort,
+        CohortMember,
+        CohortTrainer,
+        Enrolment,
+        ModuleProgress,
+        QuizAttempt,
+        User,
+        UserRole,
+    )
     from trainer.services import catalogue, course_data, passwords
 
     rng = random.Random(learners)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
         cohort = Cohort(name=cohort_name, join_code=f"bench-{learners}",
@@ -80,23 +89,13 @@ def _populate(app, learners: int, cohort_name: str) -> int:
 
 
 def _measure(app, client, url: str) -> tuple[int, float]:
-    import sqlalchemy as sa
-
+    from tests.support.statements import recorded_statements
     from trainer.extensions import db
 
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            first = time.perf_counter() - started
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
+    with app.app_context(), recorded_statements(db.engine) as statements:
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        first = time.perf_counter() - started
     times = []
     for _ in range(REQUESTS):
         started = time.perf_counter()

@@ -8,6 +8,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,8 @@ def _module(module_id: str, kind: str) -> str:
                        f"- Stop. -> end-bad {{#stop}}\n  > Stopped.\n\n" for n in range(6))
         body += "## Good {#n6 ending=best}\n\nDebrief.\n\n## OK {#end-ok ending=acceptable}\n\nDebrief.\n\n"
         body += "## Bad {#end-bad ending=harmful}\n\nDebrief.\n"
-        body = body.replace("- Stop. -> end-bad {#stop}\n  > Stopped.\n\n", "- Stop. -> end-bad {#stop}\n  > Stopped.\n- Pause. -> end-ok {#pause}\n  > Paused.\n\n", 1)
+        stop = "- Stop. -> end-bad {#stop}\n  > Stopped.\n"
+        body = body.replace(stop + "\n", stop + "- Pause. -> end-ok {#pause}\n  > Paused.\n\n", 1)
     return head + body
 
 
@@ -73,12 +75,12 @@ def run() -> list[dict]:
         for label, path in (("courses/ (the curriculum)", ROOT / "courses"), ("generated, 200 modules", generated)):
             report = check_path(path)
             assert report.ok, [str(p) for p in report.problems][:5]
-            check_s = _median(lambda: check_path(path))
+            check_s = _median(lambda path=path: check_path(path))
             counter = iter(range(1000))
 
-            def import_once():
-                app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/import-{next(counter)}.sqlite",
-                                  "SECRET_KEY": "bench"})
+            def import_once(path: Path = path, counter: Iterator[int] = counter) -> float:
+                database = f"sqlite:///{tmp}/import-{next(counter)}.sqlite"
+                app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench"})
                 with app.app_context():
                     flask_migrate.upgrade()
                     started = time.perf_counter()

@@ -163,9 +163,8 @@ def lua_script(cookie: str, csrf: str | None = None) -> str:
             '  if found then token = found end',
             'end',
         ]
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    handle.write("\n".join(lines) + "\n")
-    handle.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write("\n".join(lines) + "\n")
     return handle.name
 
 

@@ -5,9 +5,11 @@ and runs the same tests against it. The schema is built by the real migrations, 
 """
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
+import re
 import tempfile
 from types import SimpleNamespace
 
@@ -16,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.postgres import temporary_postgres
+from tests.support.statements import recorded_statements
 from trainer import create_app
 from trainer.config import TestConfig
 from trainer.extensions import db, limiter
@@ -128,6 +131,22 @@ def login(client, user, password=None):
     return client.post("/login", data={"email": user.email, "password": password or user.password})
 
 
+def mailed_path(message, path: str) -> str:
+    """The path of the link to `path...` in a mail; links are built on PUBLIC_BASE_URL."""
+    found = re.search(r"http://127\.0\.0\.1:5000(" + re.escape(path) + r"\S*)", message.get_content())
+    assert found, f"no link to {path} in the mail"
+    return found.group(1)
+
+
+@pytest.fixture
+def pwned(app, monkeypatch):
+    """The stand-in breached-password service, listing BREACHED, with the app pointed at it."""
+    from tests.support.pwned import serving
+
+    with serving(app, monkeypatch) as stub:
+        yield stub
+
+
 @pytest.fixture
 def get_user(app):
     """Read an account fresh from the database, by id or email address."""
@@ -141,6 +160,18 @@ def get_user(app):
             return user
 
     return get
+
+
+@pytest.fixture
+def sql_statements(app):
+    """``with sql_statements() as sent:`` records every SQL statement the block sends (in an app
+    context), to hold a page or a service to a fixed number of queries."""
+    @contextlib.contextmanager
+    def record():
+        with app.app_context(), recorded_statements(db.engine) as statements:
+            yield statements
+
+    return record
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -65,14 +66,14 @@ def test_demo_seed_refuses_when_trainer_env_is_not_set(tmp_path):
 
 
 def test_referrals_stale_lists_entries_due_for_checking_for_a_scheduler(app, runner, monkeypatch):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from trainer.extensions import db
     from trainer.models import Referral
 
     assert runner.invoke(args=["referrals", "stale"]).exit_code == 0  # an empty directory
     monkeypatch.setitem(app.config, "REFERRAL_CHECK_MAX_AGE_DAYS", 30)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     with app.app_context():
         db.session.add_all([
             Referral(country="NL", name="CoMensha", phone="033 448 11 86", checked=today - timedelta(days=30),

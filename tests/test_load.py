@@ -2,14 +2,17 @@
 minute; nothing fails, and every submission the server accepted is in the database afterwards,
 even when a worker is killed in the middle.
 
-Runs on the suite's database (SQLite file, or PostgreSQL with --postgres)."""
+Runs on the suite's database (SQLite file, or PostgreSQL with --postgres). Marked slow: `pytest -m
+"not slow"` leaves it out while working; `make test` runs it.
+
+A busy machine serves fewer requests in the minute, so each learner keeps going past the minute
+until they have submitted twice (within a bound): the counts checked do not depend on its speed."""
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import GOOD_COURSE, build_app
+from tests.support.waiting import free_port, wait_for_url
 from trainer.extensions import db
 from trainer.models import QuizAttempt
 from trainer.services import accounts, publishing
@@ -32,6 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LEARNERS = 50
 SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", 60))
 WORKERS = 3
+AT_LEAST = 2  # submissions per learner, however long they take (up to MOST_SECONDS)
+MOST_SECONDS = 600
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +56,7 @@ def served(database_urls, tmp_path_factory):
                     name=f"Load {i}", organisation="", sector="health", specialty=None, is_resident=False,
                     locale=None, timezone="UTC"))
         db.session.commit()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "TRAINER_ENV": "development", "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql"),
            "SECRET_KEY": "load-test", "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024",
            "RATELIMIT_ENABLED": "0", "MAIL_OUTBOX": str(tmp_path_factory.mktemp("outbox"))}
@@ -56,26 +64,10 @@ def served(database_urls, tmp_path_factory):
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                               cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
-    _wait(base + "/healthz")
+    wait_for_url(base + "/healthz")
     yield app, base, server
     server.terminate()
     server.wait(timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 class Learner:
@@ -117,11 +109,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _run(base: str, seconds: float, on_half=None) -> tuple[list[int], list[str]]:
+def _run(base: str, seconds: float, at_least: int = AT_LEAST,
+         on_first=None) -> tuple[list[int], list[str]]:
+    """Every learner signs in and submits quizzes for ``seconds`` and until they have ``at_least``
+    accepted (a slow machine takes longer, within MOST_SECONDS). ``on_first`` is called once the
+    server has accepted a first submission, while the learners keep going."""
     accepted: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    deadline, bound = started + seconds, started + MOST_SECONDS
+    first = threading.Event()
 
     def learner(i: int) -> None:
         try:
@@ -130,7 +128,8 @@ def _run(base: str, seconds: float, on_half=None) -> tuple[list[int], list[str]]
             with lock:
                 errors.append(f"sign-in {i}: {error}")
             return
-        while time.monotonic() < deadline:
+        mine = 0
+        while (time.monotonic() < deadline or mine < at_least) and time.monotonic() < bound:
             try:
                 person.get("/courses/core/what-it-is")
                 attempt = person.submit_quiz()
@@ -139,6 +138,8 @@ def _run(base: str, seconds: float, on_half=None) -> tuple[list[int], list[str]]
                         errors.append(f"learner {i}: submission not accepted")
                     else:
                         accepted.append(attempt)
+                        mine += 1
+                        first.set()
             except Exception as error:  # noqa: BLE001 - every failure is counted as an error
                 with lock:
                     errors.append(f"learner {i}: {error}")
@@ -146,9 +147,9 @@ def _run(base: str, seconds: float, on_half=None) -> tuple[list[int], list[str]]
     threads = [threading.Thread(target=learner, args=(i,)) for i in range(LEARNERS)]
     for thread in threads:
         thread.start()
-    if on_half:
-        time.sleep(seconds / 2)
-        on_half()
+    if on_first:
+        first.wait(MOST_SECONDS)
+        on_first()
     for thread in threads:
         thread.join()
     return accepted, errors
@@ -165,7 +166,7 @@ def test_fifty_learners_for_a_minute_without_errors(served):
     print(f"\n{LEARNERS} learners, {SECONDS:.0f} s, {WORKERS} workers: {len(accepted)} submissions accepted, "
           f"{len(errors)} errors")
     assert errors == []
-    assert len(accepted) > LEARNERS  # each learner submitted more than once
+    assert len(accepted) >= AT_LEAST * LEARNERS
     assert _stored(app, accepted) == set(accepted)
 
 
@@ -176,7 +177,8 @@ def test_a_worker_killed_midway_loses_nothing_accepted(served):
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         os.kill(int(children[0]), signal.SIGKILL)
 
-    accepted, errors = _run(base, min(SECONDS, 20), on_half=kill_a_worker)
+    # The worker dies while every learner is busy: after the first submission, before the last.
+    accepted, errors = _run(base, min(SECONDS, 20), on_first=kill_a_worker)
     print(f"\nworker killed midway: {len(accepted)} accepted, {len(errors)} requests failed in flight")
     assert accepted
     assert _stored(app, accepted) == set(accepted)

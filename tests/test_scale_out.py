@@ -3,14 +3,14 @@ continues on the other and ends on both when signed out on one, and every rate l
 attempts made on both (through Redis).
 
 The processes get low limits through their environment; each test starts with the counters at
-zero. Requests alternate between the hosts up to a limit, then the next one is refused on either."""
+zero. Requests alternate between the hosts up to a limit, then the next one is refused on either.
+Marked slow: it starts two gunicorn hosts and Redis."""
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,8 +25,11 @@ import pytest
 import redis
 
 from tests.conftest import build_app
+from tests.support.waiting import free_port, wait_for_url
 from trainer.extensions import db
 from trainer.services import accounts, two_factor
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "harbour-lantern-violet-42"
@@ -38,22 +41,6 @@ LIMITS = {"LOGIN_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_LIMIT_PER_ADDRESS": 
 # sign-in, and one for each two-factor settings form, signed in on both hosts.
 TWO_FACTOR = {f"code-{name}@example.org": pyotp.random_base32() for name in "abc"}
 SETTINGS = {f"settings-{name}@example.org": pyotp.random_base32() for name in "ab"}
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str) -> None:
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def _account(email: str, totp_secret: str | None = None) -> None:
@@ -80,20 +67,20 @@ def servers(request, database_urls, tmp_path_factory):
         for email, secret in {**TWO_FACTOR, **SETTINGS}.items():
             _account(email, secret)
         db.session.commit()
-    redis_port = _port()
+    redis_port = free_port()
     redis_process = subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1",
                                       "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     env = {**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg", "postgresql"), "SECRET_KEY": "shared",
            "TRAINER_ENV": "development", "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis_port}",
            **LIMITS, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024",
            "MAIL_OUTBOX": str(tmp_path_factory.mktemp("outbox"))}
-    ports = [_port(), _port()]
+    ports = [free_port(), free_port()]
     hosts = [subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{p}",
                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env) for p in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         for base in bases:
-            _wait(base + "/healthz")
+            wait_for_url(base + "/healthz")
         yield bases, f"redis://127.0.0.1:{redis_port}"
     finally:
         for process in [*hosts, redis_process]:

@@ -25,6 +25,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     settle(app.config)
 
     from trainer import cli, errors, templating, web
+    from trainer.blueprints import register_blueprints
     from trainer.extensions_setup import init_extensions
     from trainer.logging_setup import configure_logging
 
@@ -42,7 +43,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     templating.register_template_helpers(app)
     # Before the routes are made: every <int:...> is an id or number, refused beyond what a column holds.
     app.url_map.converters["int"] = web.IdConverter
-    web.register_blueprints(app)
+    register_blueprints(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
     return app

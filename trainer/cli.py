@@ -11,9 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from trainer.content import find_courses, format_text, parse_course, to_json
 from trainer.content.cues import format_guesses, guess_course
 from trainer.extensions import db
-from trainer.models import ROLES, SECTORS
 from trainer.services import (
     accounts,
+    authoring,
     backup,
     certificates,
     demo,
@@ -23,6 +23,7 @@ from trainer.services import (
     reminders,
 )
 from trainer.services.errors import InvalidInput, NotAllowed
+from trainer.vocabulary import Role, Sector
 
 users_cli = AppGroup("users", help="Manage accounts.")
 courses_cli = AppGroup("courses", help="Check and publish courses written in Markdown.")
@@ -43,9 +44,9 @@ def remind() -> None:
 @users_cli.command("create")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
-@click.option("--sector", type=click.Choice(SECTORS), default="community", show_default=True)
+@click.option("--sector", type=click.Choice(Sector.values()), default=Sector.COMMUNITY.value, show_default=True)
 @click.option("--organisation", default="")
-@click.option("--role", "roles", type=click.Choice(ROLES), multiple=True,
+@click.option("--role", "roles", type=click.Choice(Role.values()), multiple=True,
               help="Repeat for several roles; every account is a learner.")
 @click.password_option(help="Prompted for (twice) when not given.")
 def create_user(email: str, name: str, sector: str, organisation: str, roles: tuple[str, ...],
@@ -54,7 +55,7 @@ def create_user(email: str, name: str, sector: str, organisation: str, roles: tu
     profile = accounts.Profile(name=name, organisation=organisation, sector=sector, specialty=None,
                                is_resident=False, locale=None, timezone="UTC")
     try:
-        user = accounts.register(email, password, profile, roles=roles or ("learner",), verified=True)
+        user = accounts.register(email, password, profile, roles=roles or (Role.LEARNER,), verified=True)
     except InvalidInput as error:
         db.session.rollback()
         raise click.ClickException(f"{error.field}: {error.message}") from None
@@ -114,9 +115,13 @@ def guess_courses(path: str) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", type=click.Path())
-def import_courses(path: str) -> None:
+@click.option("--replace", "replace_course", is_flag=True,
+              help="Replace a different course that has the same id.")
+@click.option("--force", is_flag=True,
+              help="Publish even if the course was changed in the browser and these files lack those changes.")
+def import_courses(path: str, replace_course: bool, force: bool) -> None:
     """Publish courses: all or nothing; unchanged text changes nothing."""
-    result = publishing.import_path(path)
+    result = publishing.import_path(path, replace_course=replace_course, force=force)
     if not result.ok:
         db.session.rollback()
         click.echo(format_text(result.report))
@@ -130,6 +135,56 @@ def import_courses(path: str) -> None:
     if result.referrals is not None:
         changed, removed = result.referrals
         click.echo(f"referral directory: {changed} added or updated, {removed} removed")
+
+
+@courses_cli.command("export")
+@click.argument("course_id")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_course(course_id: str, folder: Path) -> None:
+    """Write a course's published version into FOLDER as files, so that edits made in the
+    browser can be committed to version control; later imports of FOLDER build on it."""
+    try:
+        export = publishing.export_course(course_id, folder)
+    except ValueError as error:
+        click.echo(f"Nothing was exported: {error}.", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"exported {course_id} version {export.version.number} to {folder}: "
+               f"{len(export.written)} file{'s' if len(export.written) != 1 else ''}")
+    for name in export.not_in_version:
+        click.echo(f"{folder / name}: not part of version {export.version.number}; left as it is (delete it if "
+                   "the module was removed)")
+
+
+@courses_cli.command("gift")
+@click.argument("gift_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", "folder", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The course folder (with its course.md) that gets the new quiz module.")
+@click.option("--filename", help="The new module's file name (default: the GIFT file's name).")
+@click.option("--title", help="The new module's title (default: from the file name).")
+@click.option("--import-rest", is_flag=True,
+              help="If some questions cannot be converted, import the others anyway.")
+def gift_into_course(gift_file: Path, folder: Path, filename: str | None, title: str | None,
+                     import_rest: bool) -> None:
+    """Convert a Moodle GIFT file into a quiz module of a course folder, as the upload does.
+
+    Nothing is written when the file has a question that cannot be converted, unless
+    --import-rest; then check the course and review the module before you import it."""
+    name = filename or gift_file.stem
+    try:
+        default_title = gift_file.stem.replace("-", " ").replace("_", " ").capitalize()
+        written, result = authoring.gift_into_folder(folder, gift_file.read_bytes(), name, title or default_title,
+                                                     import_rest=import_rest)
+    except InvalidInput as error:
+        click.echo(f"{gift_file}: {error.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{result.converted} question{'s' if result.converted != 1 else ''} converted into "
+               f"{folder / written}, listed in {folder / 'course.md'}.")
+    for issue in result.skipped:
+        click.echo(f"{gift_file}:{issue.line}: question {issue.number} not converted: {issue.message}")
+    for issue in result.warnings:
+        where = f"{gift_file}:{issue.line}: question {issue.number}: " if issue.number else f"{gift_file}: "
+        click.echo(f"{where}{issue.message}")
 
 
 @referrals_cli.command("stale")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import secrets
-
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
+
+from trainer.vocabulary import Language, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -115,9 +116,9 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 100))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_LOCALE = Language.EN.value
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = {"en": "English", "nl": "Nederlands"}
+    LANGUAGES = {language.value: language.label for language in Language}
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # How many proxies in front of the app set X-Forwarded-*; 0 trusts none (direct exposure).
@@ -135,7 +136,7 @@ class Config:
     MAIL_LIMIT_PER_RECIPIENT = os.environ.get("MAIL_LIMIT_PER_RECIPIENT", "5 per hour; 20 per day")
     # Roles that must use two-factor sign-in (comma-separated; empty for none).
     TWO_FACTOR_REQUIRED_ROLES = tuple(r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES",
-                                                                "admin,trainer").split(",") if r)
+                                                                f"{Role.ADMIN},{Role.TRAINER}").split(",") if r)
 
     # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))

@@ -1,16 +1,21 @@
-"""Error pages: styled, translated, and never a stack trace."""
+"""Error pages: styled, translated, and never a stack trace.
+
+A service's refusal reaches the person as a page here, so views call services directly:
+NotAllowed is a 403, NotFound a 404 and InvalidInput a 400, each after undoing what the request
+began. A view that shows an InvalidInput next to a form field catches it itself first.
+"""
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from trainer.extensions import db
 from trainer.guards import ForeignOrigin
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,8 @@ FOREIGN_ORIGIN = (_l("That form came from another website"),
 
 def _render(code: int, message: tuple | None = None):
     title, detail = message or MESSAGES.get(code, MESSAGES[500])
-    if request.path == "/healthz" or request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+    wants_json = request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+    if request.path == "/healthz" or wants_json:
         return jsonify(error=str(title)), code
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
@@ -56,6 +62,21 @@ def register_error_handlers(app: Flask) -> None:
         # Plain text: no page of the site can be built for a host it does not serve.
         log.info("refused a %s request for an untrusted host", request.method)
         return Response(_("This site does not answer at that address."), 400, mimetype="text/plain")
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(_error: NotAllowed):
+        db.session.rollback()
+        return _render(403)
+
+    @app.errorhandler(NotFound)
+    def not_found(_error: NotFound):
+        db.session.rollback()
+        return _render(404)
+
+    @app.errorhandler(InvalidInput)
+    def invalid_input(_error: InvalidInput):
+        db.session.rollback()
+        return _render(400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

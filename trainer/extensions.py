@@ -1,4 +1,6 @@
 """Extension singletons; `create_app` binds them to an application."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +29,13 @@ class Base(DeclarativeBase):
 # Objects stay loaded after a commit: a view commits, then renders what it already has,
 # without reloading every row it touched.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# Models derive from `Model`. At run time it is `db.Model`, which Flask-SQLAlchemy builds from
+# `Base`; a type checker cannot follow that, so it sees `Base` and its typed mapping.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,20 +1,15 @@
-"""Binding the extensions to an app: database pragmas, sign-in, languages, security headers."""
+"""Binding the extensions to an app: database pragmas, languages, security headers."""
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, has_request_context, redirect, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from trainer import guards
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
-from trainer.services import sessions, two_factor
-from trainer.web import SESSION_ID, sign_out
+from trainer.vocabulary import Language
 
 CSP = {
     "default-src": "'self'",
@@ -41,18 +36,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and background work speak the default language
-        return "en"
+        return Language.EN.value
     languages = babel_languages()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(languages) or Language.EN.value
 
 
 def current_locale() -> str:
     """The language the page is shown in."""
-    return str(get_locale() or "en")
+    return str(get_locale() or Language.EN.value)
 
 
 def select_timezone() -> str | None:
@@ -63,49 +58,6 @@ def select_timezone() -> str | None:
 
 def babel_languages() -> dict[str, str]:
     return current_app.config["LANGUAGES"]
-
-
-def load_user(user_id: str):
-    """The person the cookie signs in, while its session still exists on the server (see
-    services/sessions.py): signing out deletes it, and a copy of the cookie stops working too."""
-    session_id = session.get(SESSION_ID)
-    if not user_id.isdigit() or not isinstance(session_id, str):
-        return None
-    return sessions.signed_in_user(int(user_id), session_id)
-
-
-def _session_time_limits():
-    """End a signed-in session after a long idle spell or a long day, whatever the cookie says."""
-    if not current_user.is_authenticated:
-        return None
-    now = int(time.time())
-    started, seen = session.get("signed_in_at"), session.get("seen_at")
-    cfg = current_app.config
-    if started is None or seen is None:  # a session from before these limits: start counting now
-        session["signed_in_at"] = session["seen_at"] = now
-        return None
-    if now - seen > cfg["SESSION_IDLE_SECONDS"] or now - started > cfg["SESSION_ABSOLUTE_SECONDS"]:
-        sign_out()  # on the server too: a copy of this cookie must not carry on where this one stopped
-        db.session.commit()
-        flash(_("You were signed out after a while away, to keep your account safe. Please sign in again."), "info")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    if now - seen > 60:  # refresh at most once a minute, so most responses leave the cookie alone
-        session["seen_at"] = now
-    return None
-
-
-# Pages a person who must set up two-factor sign-in can still reach before doing so.
-_BEFORE_TWO_FACTOR = {"auth.two_factor_setup", "auth.logout", "auth.set_language", "static", "pages.quick_exit",
-                      "pages.support", "pages.healthz", "learn.media"}
-
-
-def _two_factor_required():
-    """Administrators and trainers set up two-factor sign-in before anything else."""
-    if (current_user.is_authenticated and request.endpoint not in _BEFORE_TWO_FACTOR
-            and two_factor.required(current_user) and not two_factor.enabled(current_user)):
-        flash(_("Your role needs two-factor sign-in. Set it up to continue."), "info")
-        return redirect(url_for("auth.two_factor_setup"))
-    return None
 
 
 def _no_store_for_signed_in(response):
@@ -127,12 +79,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user)
-    login_manager.login_message = _l("Please sign in to see that page.")
-    login_manager.login_message_category = "info"
+    login_manager.init_app(app)  # who is signed in, and the session limits: trainer/auth/signin.py
     talisman.init_app(
         app,
         force_https=False,  # TLS ends at the proxy; see docs/deploy.md
@@ -145,6 +92,4 @@ def init_extensions(app: Flask) -> None:
         frame_options="DENY",
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )
-    app.before_request(_session_time_limits)
-    app.before_request(_two_factor_required)
     app.after_request(_no_store_for_signed_in)

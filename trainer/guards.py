@@ -30,12 +30,12 @@ def origin_of(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url.strip())
         scheme = parts.scheme.lower()
-        host, port = parts.hostname, parts.port or DEFAULT_PORTS.get(scheme)
+        host, port = parts.hostname, parts.port
     except ValueError:
         return None
     if scheme not in DEFAULT_PORTS or not host:
         return None
-    return scheme, host, port
+    return scheme, host, port or DEFAULT_PORTS[scheme]
 
 
 def own_origins() -> set[tuple[str, str, int]]:

@@ -4,7 +4,9 @@ Views never decide access themselves: they call a service, and the service asks 
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
+
+from trainer.vocabulary import Role
 
 
 class Actor(Protocol):
@@ -25,11 +27,11 @@ class Account(Actor, Protocol):
 
 
 # Roles that see other people's records; only for people who proved they read their address.
-STAFF_ROLES = frozenset({"trainer", "admin"})
+STAFF_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
 
 
-def is_admin(user: Actor | None) -> bool:
-    return bool(user and user.is_active and user.has_role("admin"))
+def is_admin(user: Actor | None) -> TypeGuard[Actor]:
+    return bool(user and user.is_active and user.has_role(Role.ADMIN))
 
 
 def can_manage_users(user: Actor | None) -> bool:
@@ -68,14 +70,14 @@ def can_keep_directory(user: Actor | None) -> bool:
 
 
 def can_create_cohort(user: Actor | None) -> bool:
-    return bool(user and user.is_active and (user.has_role("trainer") or user.has_role("admin")))
+    return bool(user and user.is_active and (user.has_role(Role.TRAINER) or user.has_role(Role.ADMIN)))
 
 
 def can_manage_cohort(user: Actor | None, cohort) -> bool:
     """Administrators see every cohort; a trainer only the cohorts they train."""
     if is_admin(user):
         return True
-    return bool(user and user.is_active and user.has_role("trainer") and cohort.is_trained_by(user.id))
+    return bool(user and user.is_active and user.has_role(Role.TRAINER) and cohort.is_trained_by(user.id))
 
 
 def can_remove_co_trainers(user: Actor | None, cohort) -> bool:
@@ -83,7 +85,7 @@ def can_remove_co_trainers(user: Actor | None, cohort) -> bool:
     remove one another."""
     if is_admin(user):
         return True
-    return bool(user and user.is_active and user.has_role("trainer") and cohort.owner_id is not None
+    return bool(user and user.is_active and user.has_role(Role.TRAINER) and cohort.owner_id is not None
                 and cohort.owner_id == user.id)
 
 

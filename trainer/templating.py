@@ -1,20 +1,28 @@
-"""Helpers every template can use."""
+"""Helpers every template can use: formatting, links, and the vocabulary with its labels."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
+import datetime as dt
 
-from trainer.auth.forms import SECTOR_CHOICES, SPECIALTY_CHOICES
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
+from trainer.vocabulary import (
+    AssignmentState,
+    CertificateState,
+    Ending,
+    Intensity,
+    Language,
+    ModuleState,
+    Role,
+    Sector,
+    Specialty,
+)
 
-INTENSITY_LABELS = {"light": _l("light"), "moderate": _l("moderate"), "heavy": _l("heavy")}
-STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"), "completed": _l("completed")}
-GRADE_LABELS = {"best": _l("the best outcome"), "acceptable": _l("an acceptable outcome"),
-                "harmful": _l("a harmful outcome")}
-ASSIGNMENT_STATE_LABELS = {"not-started": _l("not started"), "in-progress": _l("in progress"),
-                           "completed": _l("completed"), "overdue": _l("overdue")}
+# The vocabulary, for comparisons and lists in templates (`state == CertificateState.VALID`).
+VOCABULARY = (AssignmentState, CertificateState, Ending, Intensity, Language, ModuleState, Role, Sector, Specialty)
+
 TAG_LABELS = {
     "indicator-control": _l("Signs of control"), "indicator-physical": _l("Physical signs"),
     "indicator-behavioural": _l("Behavioural signs"), "indicator-work": _l("Signs at work"),
@@ -24,11 +32,6 @@ TAG_LABELS = {
     "documentation": _l("Documentation"), "consent": _l("Consent and confidentiality"),
     "myths": _l("Myths and facts"), "self-care": _l("Self-care"), "reintegration": _l("Reintegration"),
 }
-CERTIFICATE_STATE_LABELS = {"valid": _l("valid"), "expired": _l("expired"), "revoked": _l("revoked")}
-LANGUAGE_LABELS = {"en": "English", "nl": "Nederlands"}
-ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Administrator")}
-_SECTORS = dict(SECTOR_CHOICES)
-_SPECIALTIES = dict(SPECIALTY_CHOICES)
 
 
 def country_label(code: str) -> str:
@@ -37,7 +40,17 @@ def country_label(code: str) -> str:
     return (locale.territories.get(code.split("-")[0]) if locale else None) or code
 
 
+def review_date(text: str) -> str:
+    """A review's date as written in course.md: a day ("4 December 2026") or a month
+    ("December 2026"), in the reader's language."""
+    day = dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    return format_date(day, "long") if len(text) > 7 else format_date(day, "LLLL y")
+
+
 def register_template_helpers(app: Flask) -> None:
+    # Globals, not a context processor: mail and PDF templates compare states too.
+    app.jinja_env.globals.update({term.__name__: term for term in VOCABULARY})
+
     @app.context_processor
     def helpers():
         return {
@@ -46,14 +59,16 @@ def register_template_helpers(app: Flask) -> None:
             "format_datetime": format_datetime,
             "format_date": format_date,
             "country_label": country_label,
-            "intensity_label": lambda value: INTENSITY_LABELS.get(value, value),
-            "state_label": lambda value: STATE_LABELS.get(value, value),
-            "assignment_state_label": lambda value: ASSIGNMENT_STATE_LABELS.get(value, value),
-            "grade_label": lambda value: GRADE_LABELS.get(value, value),
-            "certificate_state_label": lambda value: CERTIFICATE_STATE_LABELS.get(value, value),
-            "language_label": lambda value: LANGUAGE_LABELS.get(value, value),
+            "review_date": review_date,
             "tag_label": lambda value: TAG_LABELS.get(value, value),
-            "role_label": lambda role: ROLE_LABELS.get(role, role),
-            "sector_label": lambda sector: _SECTORS.get(sector, sector),
-            "specialty_label": lambda specialty: _SPECIALTIES.get(specialty, specialty),
+            # The label of a stored value, in the reader's language.
+            "intensity_label": Intensity.label_of,
+            "state_label": ModuleState.label_of,
+            "assignment_state_label": AssignmentState.label_of,
+            "grade_label": Ending.label_of,
+            "certificate_state_label": CertificateState.label_of,
+            "language_label": Language.label_of,
+            "role_label": Role.label_of,
+            "sector_label": Sector.label_of,
+            "specialty_label": Specialty.label_of,
         }

@@ -1,20 +1,13 @@
-"""Blueprint registration and helpers shared by the views of every area."""
+"""Helpers shared by the views of every area. Imports no blueprint, so every blueprint may import it."""
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import redirect, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from trainer.extensions import db
-from trainer.services import sessions
-from trainer.services.errors import InvalidInput, NotAllowed, NotFound
-
-# Where the cookie keeps the id of its server-side session (see services/sessions.py).
-SESSION_ID = "session_id"
-
+from trainer.services.errors import InvalidInput
 
 # Ids and numbers are INTEGER columns: 32 bits on PostgreSQL, which refuses to compare one with
 # a larger value ("integer out of range"); SQLite cannot even bind one beyond 64 bits.
@@ -46,24 +39,6 @@ def page_number(value: str) -> int:
     return number
 
 
-def register_blueprints(app: Flask) -> None:
-    from trainer.admin import bp as admin_bp
-    from trainer.auth import bp as auth_bp
-    from trainer.authoring import bp as authoring_bp
-    from trainer.certificates import bp as certificates_bp
-    from trainer.cohorts import bp as cohorts_bp
-    from trainer.learn import bp as learn_bp
-    from trainer.pages import bp as pages_bp
-
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learn_bp)
-    app.register_blueprint(authoring_bp, url_prefix="/authoring")
-    app.register_blueprint(cohorts_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-
-
 def same_site_path(target: str | None) -> str:
     """The target if it is a path on this site, else "" (a `next` that would leave the site)."""
     if target:
@@ -91,51 +66,3 @@ def field_error(form, error: InvalidInput) -> None:
     else:
         form.form_errors.append(error.message)
     db.session.rollback()
-
-
-def or_http_error(call, *args, **kwargs):
-    """Run a service call, turning NotAllowed, NotFound and InvalidInput into 403, 404 and 400.
-
-    Views that show a refusal next to a form field catch InvalidInput themselves first.
-    """
-    try:
-        return call(*args, **kwargs)
-    except NotAllowed:
-        abort(403)
-    except NotFound:
-        abort(404)
-    except InvalidInput as error:
-        db.session.rollback()
-        abort(400, error.message)
-
-
-def fresh_session(locale: str | None = None) -> None:
-    """Start a new cookie session: nothing carried over from before but the language."""
-    locale = locale or session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-
-
-def current_session_id() -> str | None:
-    """The id of this request's server-side session, to keep it when ending the person's others."""
-    return session.get(SESSION_ID)
-
-
-def sign_in(user) -> None:
-    """Sign the person in with a new session, on the server and in the cookie; the clock of the
-    idle and absolute time limits starts now. The caller commits."""
-    fresh_session()
-    session[SESSION_ID] = sessions.start(user)
-    session["signed_in_at"] = session["seen_at"] = int(time.time())
-    login_user(user)
-
-
-def sign_out() -> None:
-    """End this session on the server, so a copy of the cookie opens nothing either, and start
-    a fresh cookie session that keeps only the language. The caller commits."""
-    locale = current_user.locale if current_user.is_authenticated else None
-    if session.get(SESSION_ID):
-        sessions.end(session[SESSION_ID])
-    logout_user()
-    fresh_session(locale)

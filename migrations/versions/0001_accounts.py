@@ -1,15 +1,14 @@
 """accounts, roles and pending mail
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 11:29:21.368537
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -5,11 +5,10 @@ Revises: 0002
 Create Date: 2026-11-25 11:44:21.446952
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0003'

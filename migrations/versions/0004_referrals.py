@@ -5,11 +5,8 @@ Revises: 0003
 Create Date: 2026-11-25 11:50:21.443072
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import trainer.models.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

@@ -5,11 +5,10 @@ Revises: 0005
 Create Date: 2026-11-25 12:11:57.035200
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0006'

@@ -5,11 +5,10 @@ Revises: 0008
 Create Date: 2026-11-25 12:44:37.807870
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0009'

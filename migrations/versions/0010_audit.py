@@ -5,11 +5,10 @@ Revises: 0009
 Create Date: 2026-11-25 12:55:22.900325
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0010'

@@ -5,11 +5,8 @@ Revises: 0010
 Create Date: 2026-11-25 13:29:38.221423
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import trainer.models.types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'

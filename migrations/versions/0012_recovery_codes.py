@@ -5,11 +5,10 @@ Revises: 0011
 Create Date: 2026-11-25 14:13:22.761727
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 # revision identifiers, used by Alembic.
 revision = '0012'

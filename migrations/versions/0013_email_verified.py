@@ -6,11 +6,10 @@ Create Date: 2026-12-04 18:10:00
 
 Existing accounts start unverified: a link sent to the address (or a password reset) proves it.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 revision = '0013'
 down_revision = '0012'

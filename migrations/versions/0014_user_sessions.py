@@ -8,11 +8,10 @@ A row per signed-in session replaces the session version on the account: signing
 row, so a copy of the cookie stops working too. Everyone signs in again after the upgrade (older
 cookies name no session).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 revision = '0014'
 down_revision = '0013'

@@ -13,11 +13,10 @@ only administrators remove their co-trainers.
 `audit_events.actor_name` stops being filled (the log shows the account's current name by id);
 names already recorded stay.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 revision = '0015'
 down_revision = '0014'

@@ -7,9 +7,8 @@ Create Date: 2026-12-04 18:30:00
 Who recorded the last check of a directory entry in the browser, and descriptions in the other
 interface languages. Existing entries start with none of either.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0016'
 down_revision = '0015'

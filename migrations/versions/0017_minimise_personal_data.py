@@ -10,11 +10,10 @@ where the account is gone). Certificates of accounts deleted before now (no `use
 withdrawn as deletion now does: revoked, their name, sector and PDF removed, and the free text
 of their audit entries dropped. Downgrading renames the column back; the names do not return.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0017'
 down_revision = '0016'
@@ -36,7 +35,7 @@ def upgrade():
                "WHERE target IN (SELECT 'certificate ' || code FROM certificates)")
     op.execute("UPDATE audit_events SET details = '{}' WHERE target IN "
                "(SELECT 'certificate ' || id FROM certificates WHERE user_id IS NULL)")
-    now = datetime.now(timezone.utc).replace(tzinfo=None)  # stored as naive UTC, as UTCDateTime does
+    now = datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC, as UTCDateTime does
     op.execute(sa.text("UPDATE certificates SET name = '', sector = '', pdf = NULL, pdf_error = '', "
                        "revoked_reason = '', revoked_at = COALESCE(revoked_at, :now), "
                        "completion_key = 'withdrawn:' || id WHERE user_id IS NULL").bindparams(now=now))

@@ -9,11 +9,10 @@ for it), one per learner and quiz, so a reload shows the same form. `quiz_attemp
 records which questions a submitted attempt drew; attempts made before stay NULL (they had every
 question of their version).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 revision = '0018'
 down_revision = '0017'

@@ -12,9 +12,8 @@ was issued. Both are NULL for courses without credit and for everything issued b
 Both tables are referenced by others with ON DELETE CASCADE, so the columns are added and dropped
 with plain ALTER TABLE statements (in place on SQLite 3.35 and later), never by copying a table.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0019'
 down_revision = '0018'

@@ -8,11 +8,10 @@ Mail is now written in the request's transaction and sent after the response; a 
 each message first, so two deliveries that overlap (after a response, `flask mail retry`) never
 send the same message twice.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
-
 
 revision = '0020'
 down_revision = '0019'

@@ -1,20 +1,19 @@
 """cohort invitations record when they were last sent again
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0027
 Create Date: 2026-12-04 21:00:00
 
 Trainers can send a pending invitation again; the time of the last sending is kept so that the
 same person is not mailed again and again (at most once a day).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import trainer.models.types
 
-
 revision = '0023'
-down_revision = '0020'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

@@ -4,12 +4,11 @@ Helpers are fixtures (not imports) so the tests run however pytest sets up ``sys
 """
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 
+from tests.support.samples import tiny_png
 from trainer.content import CheckReport, check_path, parse_module_text
 
 FRONT = """---
@@ -84,16 +83,6 @@ class Folder:
     def check(self, files: dict[str, str | bytes], path: str = "") -> list[str]:
         """Write files, check, and return the problems as strings."""
         return [str(p) for p in self.report(files, path).problems]
-
-
-def tiny_png() -> bytes:
-    """A valid 1x1 PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
 
 
 @pytest.fixture

@@ -67,6 +67,7 @@ def test_links_of_a_form_that_will_not_work_are_refused(folder, modules, text, m
     ("http://www.nspcc.org.uk/help-and-advice/frequently-asked-questions_wda83770.html", "NSPCC"),
     ("https://www.btp.police.uk/advice_and_information-1/keeping_yourself_safe/modern_slavery.aspx",
      "British Transport Police"),
+    ("https://www.ourwatch.org.uk/moern-slavery/reporting", "Neighbourhood Watch"),
 ])
 def test_known_dead_addresses_are_warnings_wherever_they_are(folder, modules, url, expected):
     reference = f'  - "A report. <{url}>"\n'
@@ -76,6 +77,7 @@ def test_known_dead_addresses_are_warnings_wherever_they_are(folder, modules, ur
     assert all(": warning: " in p and expected in p for p in problems)
     assert dead_url_reason("https://www.canada.ca/ifhp") is None
     assert dead_url_reason("https://laws-lois.justice.gc.ca/eng/acts/c-46/") is None
+    assert dead_url_reason("https://www.ourwatch.org.uk/modern-slavery/spotting-the-signs") is None
 
 
 def test_raw_img_tags_are_a_warning(folder, modules):
@@ -119,3 +121,9 @@ def test_script_and_data_links_are_refused(folder, modules, link, scheme):
     problems = course(folder, modules, f"Text and {link}.\n")
     assert len(problems) == 1 and problems[0].startswith("c/m.md:14: ") and "warning" not in problems[0]
     assert f"'{scheme}:' is not a web address" in problems[0]
+
+
+@pytest.mark.parametrize("link", ["<http://https.omb.report/icr/1>", "[form](https://http://example.org/a)"])
+def test_a_scheme_written_twice_is_refused(folder, modules, link):
+    problems = course(folder, modules, f"Text and {link}.\n")
+    assert len(problems) == 1 and "the scheme is written twice" in problems[0]

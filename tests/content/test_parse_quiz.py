@@ -30,7 +30,20 @@ def test_single_needs_exactly_one_correct_option(modules):
     two = question("R {#r kind=single}", "- [x] A {#a}\n  > Yes.\n- [x] B {#b}\n  > Yes.")
     assert modules.problems("quiz", none + "\n" + two) == [
         "m.md:12: question has no correct answer: mark one option [x]",
-        "m.md:24: question needs exactly one [x] option, not 2 (use kind=multiple for more)",
+        "m.md:24: question needs exactly one [x] option without a weight, not 2 (give the others "
+        "weight=50 for partial credit, or use kind=multiple)",
+    ]
+
+
+def test_single_gives_partial_credit_for_a_weighted_x_option(modules):
+    good = question("Q {#q kind=single}", "- [x] A {#a}\n  > Yes.\n- [x] B {#b weight=50}\n  > Half.\n"
+                                          "- [ ] C {#c}\n  > No.")
+    assert modules.problems("quiz", good) == []
+    only_partial = question("Q {#q kind=single}", "- [x] A {#a weight=50}\n  > Half.\n- [ ] B {#b weight=-50}\n  > No.")
+    assert modules.problems("quiz", only_partial) == [
+        "m.md:12: question needs exactly one [x] option without a weight, not 0 (give the others "
+        "weight=50 for partial credit, or use kind=multiple)",
+        "m.md:18: only [x] answers take a weight",
     ]
 
 
@@ -89,8 +102,9 @@ def test_multiple_weights(modules):
 
 def test_weight_only_where_it_means_something(modules):
     options = "- [x] A {#a weight=50}\n  > Y.\n- [ ] B {#b}\n  > N."
-    assert modules.problems("quiz", question("Q {#q kind=single}", options)) == [
-        "m.md:16: weight= is only for multiple and numerical questions"]
+    options = "- [x] True {#true weight=50}\n  > Y.\n- [ ] False {#false}\n  > N."
+    assert modules.problems("quiz", question("Q {#q kind=true-false}", options)) == [
+        "m.md:16: weight= is only for single, multiple, short and numerical questions"]
 
 
 def test_numerical_answers(modules):
@@ -157,3 +171,33 @@ def test_escaped_syntax_is_text(modules):
     parsed = parse_module_text(modules.text("quiz", question("Q {#q kind=single}", options)))
     assert parsed.ok
     assert parsed.spec.questions[0].options[0].text_html == "A {#not-an-id}"
+
+
+def test_matching_takes_extra_right_sides_but_needs_two_pairs(modules):
+    good = question("Q {#q kind=matching}", "- Cat => cat food {#a}\n- Dog => dog food {#b}\n- => bird seed {#c}")
+    assert modules.problems("quiz", good) == []
+    bad = question("Q {#q kind=matching}",
+                   "- Cat => cat food {#a}\n- => cat food {#b}\n  > Never shown.\n- => seed {#c}")
+    assert modules.problems("quiz", bad) == [
+        "m.md:12: question needs at least 2 pairs with text on both sides of =>",
+        "m.md:12: the extra right side 'cat food' is already the answer of a pair",
+        "m.md:17: an extra right side (nothing left of =>) is never chosen as right: it takes no feedback",
+    ]
+
+
+def test_short_answers_take_partial_credit_and_wildcards(modules):
+    good = question("Q {#q kind=short}", "- [x] Amsterdam {#a}\n  > Yes.\n- [x] A*dam {#b weight=50}\n  > Close.\n"
+                                         "- [ ] Rotterdam {#c}\n  > No.")
+    assert modules.problems("quiz", good) == []
+    bad = question("Q {#q kind=short}",
+                   "- [x] Amsterdam {#a weight=50}\n  > Close.\n- [ ] Rotterdam {#c weight=-10}\n  > No.")
+    assert modules.problems("quiz", bad) == [
+        "m.md:12: a short question needs an [x] answer with full marks (no weight, or weight=100)",
+        "m.md:18: only [x] answers take a weight",
+    ]
+
+
+def test_any_other_number_is_a_feedback_option(modules):
+    wrong = question("Q {#q kind=numerical}", "- [x] 42 {#a}\n  > Yes.\n- [x] * {#b}\n  > Any.")
+    assert modules.problems("quiz", wrong) == [
+        "m.md:18: * (any other number) is a [ ] option: it gives feedback, never marks"]

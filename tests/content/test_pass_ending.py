@@ -28,7 +28,8 @@ def test_each_setting_sets_the_least_ending_that_passes():
 def test_the_course_default_is_acceptable_and_a_module_may_override(folder, modules):
     scenario = modules.text("scenario", SCENARIO, id="s").replace("---\n## Start", "---\n## Start")
     override = scenario.replace("intensity: light\n", "intensity: light\npass_ending: best\n")
-    folder.write({"course.md": folder.course_md("a.md", "b.md"), "a.md": scenario, "b.md": override.replace("id: s", "id: t")})
+    folder.write({"course.md": folder.course_md("a.md", "b.md"), "a.md": scenario,
+                  "b.md": override.replace("id: s", "id: t")})
     parsed = parse_course(folder.root)
     assert parsed.problems == ()
     assert parsed.spec.pass_ending == "acceptable"

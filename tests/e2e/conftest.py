@@ -16,6 +16,7 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import GOOD_COURSE, build_app
+from tests.support.waiting import PATIENCE
 from trainer.extensions import db
 from trainer.services import demo, publishing
 
@@ -148,7 +149,7 @@ def fresh_learner(live_server, sector: str = "health", verified: bool = False) -
     return email, password
 
 
-def mailed_link(live_server, email: str, path: str, after: int = 0, seconds: float = 15) -> str:
+def mailed_link(live_server, email: str, path: str, after: int = 0, seconds: float = PATIENCE) -> str:
     """The link to `path...` in the newest of the first `after + 1` messages to `email` in the outbox.
     Mail leaves in the background, so it may arrive a moment after the page: wait for it."""
     outbox = Path(live_server.app.config["MAIL_OUTBOX"])

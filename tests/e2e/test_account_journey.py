@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -82,7 +83,7 @@ def test_newcomer_journey(page, live_server):
     download.get_by_label("Your password", exact=True).fill(PASSWORD)
     with page.expect_download() as saved:
         download.get_by_role("button", name="Download my data").click()
-    assert json.loads(open(saved.value.path(), encoding="utf-8").read())["account"]["email"] == email
+    assert json.loads(Path(saved.value.path()).read_text(encoding="utf-8"))["account"]["email"] == email
     page.goto("/profile")
 
     # Switch to Dutch on any page; the choice sticks to the account.

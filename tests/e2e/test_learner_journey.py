@@ -4,6 +4,7 @@ accessibility audit of every page in English and Dutch."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -129,7 +130,7 @@ def test_resident_journey_on_a_phone(context_factory, live_server):
     expect(page.get_by_text("completed on")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Certificate (PDF)").click()
-    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     page.get_by_role("link", name="Verification page").click()
     expect(page.get_by_role("status")).to_contain_text("Valid certificate")
     expect(page.get_by_text("Ólafur Þórsson")).to_be_visible()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -73,7 +74,7 @@ def test_trainer_follows_a_cohort(page, context_factory, live_server, tmp_path):
     expect(page.get_by_text("Overall: 100%")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download this table as CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert rows[1][:2] == ["Sam Okafor", email] and rows[1][2] == "completed"
     assert rows[-1][-1] == "100"
     page.get_by_role("link", name="What the cohort misses").click()

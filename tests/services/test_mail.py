@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import smtplib
 import threading
-import time
+from datetime import UTC
 
 from tests.support.smtp import WorkingSMTP
+from tests.support.waiting import wait_for
 from trainer.extensions import db
 from trainer.models import PendingMail
 from trainer.services import mail
@@ -112,13 +113,13 @@ def test_overlapping_deliveries_never_send_a_message_twice(app, monkeypatch, cou
 
 
 def test_a_claim_left_by_a_delivery_that_died_expires(app, outbox):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     [item_id] = _queue(app)
     with app.app_context():
         assert mail._claim(item_id) is not None  # then the process stops before sending
         assert mail.deliver([item_id]) == 0
-        db.session.get(PendingMail, item_id).claimed_at = datetime.now(timezone.utc) - mail.CLAIM_EXPIRES \
+        db.session.get(PendingMail, item_id).claimed_at = datetime.now(UTC) - mail.CLAIM_EXPIRES \
             - timedelta(seconds=1)
         db.session.commit()
         assert mail.deliver([item_id]) == 1
@@ -157,7 +158,4 @@ def test_mail_still_goes_out_when_the_server_never_closes_the_response(app, clie
                                                                        monkeypatch):
     monkeypatch.setattr(mail, "START_AT_LATEST", 0.05)
     client.post("/password/forgot", data={"email": make_user().email})
-    deadline = time.monotonic() + 10
-    while count_rows(PendingMail) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert count_rows(PendingMail) == 0
+    assert wait_for(lambda: count_rows(PendingMail) == 0)

@@ -149,9 +149,8 @@ def test_unsafe_zips_are_refused_whole(app, make_user, count_rows, data, message
     from trainer.models import User
 
     admin = make_user(roles=("admin",))
-    with app.app_context():
-        with pytest.raises(InvalidInput, match=message):
-            course_archive.import_zip(db.session.get(User, admin.id), data)
+    with app.app_context(), pytest.raises(InvalidInput, match=message):
+        course_archive.import_zip(db.session.get(User, admin.id), data)
     assert count_rows(Course) == 0
 
 
@@ -160,6 +159,5 @@ def test_zip_bomb_by_ratio_is_refused(app, make_user):
 
     admin = make_user(roles=("admin",))
     data = _zip({"c/course.md": b"a" * (1024 * 1024)})
-    with app.app_context():
-        with pytest.raises(InvalidInput, match="expands suspiciously"):
-            course_archive.import_zip(db.session.get(User, admin.id), data)
+    with app.app_context(), pytest.raises(InvalidInput, match="expands suspiciously"):
+        course_archive.import_zip(db.session.get(User, admin.id), data)

@@ -1,11 +1,10 @@
 """Signed-in sessions kept on the server, below the web layer."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import User, UserSession
 from trainer.services import sessions, users
@@ -15,12 +14,12 @@ def _user(user_id: int) -> User:
     return db.session.get(User, user_id)
 
 
-def test_a_session_loads_its_person_and_roles_in_one_query(app, make_user):
+def test_a_session_loads_its_person_and_roles_in_one_query(app, make_user, sql_statements):
     user = make_user(roles=("trainer",))
     with app.app_context():
         session_id = sessions.start(_user(user.id))
         db.session.commit()
-    with app.app_context(), recorded_statements(db.engine) as statements:
+    with sql_statements() as statements:
         loaded = sessions.signed_in_user(user.id, session_id)
         assert loaded.role_names == {"learner", "trainer"}
     assert len(statements) == 1, statements
@@ -72,7 +71,7 @@ def test_a_deactivated_account_has_no_sessions(app, make_user):
 
 def test_sessions_past_the_absolute_limit_are_deleted_at_the_next_sign_in(app, make_user, count_rows):
     user, other = make_user(), make_user()
-    too_old = datetime.now(timezone.utc) - timedelta(seconds=app.config["SESSION_ABSOLUTE_SECONDS"] + 60)
+    too_old = datetime.now(UTC) - timedelta(seconds=app.config["SESSION_ABSOLUTE_SECONDS"] + 60)
     with app.app_context():
         old = sessions.start(_user(user.id))
         recent = sessions.start(_user(user.id))

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import socket
 import threading
 import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.waiting import free_port
 
 BREACHED = "lantern-orchard-cobalt-41"  # strong by zxcvbn, but the stand-in lists it
 CLEAN = "meadow-compass-violet-17"  # listed only as padding, with count 0
@@ -91,10 +91,7 @@ class PwnedStub:
 
 def closed_port_url() -> str:
     """An address on 127.0.0.1 where nothing listens: connections are refused."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/range/"
+    return f"http://127.0.0.1:{free_port()}/range/"
 
 
 @contextmanager
@@ -104,5 +101,7 @@ def serving(app, monkeypatch):
         stub.breached[BREACHED] = 4127
         stub.decoys.append(CLEAN)
         monkeypatch.setitem(app.config, "PWNED_PASSWORDS_URL", stub.url)
-        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_TIMEOUT", 0.5)
+        # Generous: an answer from this machine must never be taken for a service that is down.
+        # The tests of a slow service shorten it and slow the stand-in far beyond it.
+        monkeypatch.setitem(app.config, "PWNED_PASSWORDS_TIMEOUT", 30)
         yield stub

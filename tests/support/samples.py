@@ -1,4 +1,17 @@
-"""Course text shared by tests."""
+"""Course text and files shared by tests."""
+import struct
+import zlib
+
+
+def tiny_png() -> bytes:
+    """A valid 1x1 PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
 
 # A scenario whose choice on line 26 leads to a node that does not exist (end-ok).
 SCENARIO_WITH_DANGLING_LINK = """---

@@ -14,12 +14,13 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
+
+from tests.support.waiting import free_port, wait_for
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,6 @@ def make_certificate(folder: Path) -> Certificate:
     cert.private_key_pem.write_to_path(str(key_path))
     authority.cert_pem.write_to_path(str(ca_path))
     return Certificate(cert_path=cert_path, key_path=key_path, ca_path=ca_path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def find_nginx() -> str:
@@ -100,15 +95,16 @@ http {{
 """
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    def listening_or_stopped() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"nginx stopped at start: {log.read_text() if log.exists() else ''}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nginx did not listen on port {port}")
+            return True
+        return False
+
+    if not wait_for(listening_or_stopped):
+        raise RuntimeError(f"nginx did not listen on port {port}")
 
 
 @contextlib.contextmanager

@@ -40,7 +40,8 @@ def test_entries_name_accounts_by_id_only(app, client, make_user, published_cour
     # The page names the accounts as they are now, looked up when the page is shown, in words.
     page = client.get("/admin/audit").get_data(as_text=True)
     assert f'<a href="/admin/users/{admin.id}">Alex Admin</a>' in page
-    assert "<td>changed roles</td><td>the account of Rosa Reyes</td>\n      <td>roles now: learner, trainer</td>" in page
+    assert ("<td>changed roles</td><td>the account of Rosa Reyes</td>\n"
+            "      <td>roles now: learner, trainer</td>") in page
     assert f"user {admin.id}" not in page and f"user {target.id}" not in page
 
 

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, mailed_path
+from tests.support.waiting import wait_for
 from trainer.models import User
 
 VALID = dict(name="Zoë Łukasiewicz", email="zoe@example.org", password=PASSWORD, confirm=PASSWORD,
@@ -22,11 +23,6 @@ VALID = dict(name="Zoë Łukasiewicz", email="zoe@example.org", password=PASSWOR
 
 def register(client, **changes):
     return client.post("/register", data={**VALID, **changes})
-
-
-def _link(message, path: str) -> str:
-    """The path of the link to `path...` in a mail; links are built on PUBLIC_BASE_URL."""
-    return re.search(r"http://127\.0\.0\.1:5000(" + re.escape(path) + r"\S*)", message.get_content()).group(1)
 
 
 def test_register_signs_in_nobody_until_the_mailed_link_is_opened(client, get_user, count_rows, outbox):
@@ -42,14 +38,14 @@ def test_register_signs_in_nobody_until_the_mailed_link_is_opened(client, get_us
 
     [mail] = outbox()
     assert mail["To"] == "zoe@example.org" and mail["Subject"] == "Confirm your email address for Frontline Trainer"
-    opened = client.get(_link(mail, "/email/confirm/"))
+    opened = client.get(mailed_path(mail, "/email/confirm/"))
     assert opened.status_code == 302 and opened.headers["Location"] == "/login"
     assert "your email address zoe@example.org is confirmed" in client.get("/login").get_data(as_text=True)
     assert get_user("zoe@example.org").email_verified
     assert login(client, SimpleNamespace(email="zoe@example.org", password=PASSWORD)).status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "Welcome back, Zoë Łukasiewicz" in page and "Please confirm your email address" not in page
-    again = client.get(_link(mail, "/email/confirm/"), follow_redirects=True)
+    again = client.get(mailed_path(mail, "/email/confirm/"), follow_redirects=True)
     assert "was confirmed already" in again.get_data(as_text=True)
 
 
@@ -59,13 +55,13 @@ def test_a_join_link_survives_registration_and_confirmation(client, outbox):
     assert 'name="next" type="hidden" value="/join/abc123"' in client.get("/register?next=/join/abc123").get_data(
         as_text=True)
     register(client, next="/join/abc123")
-    opened = client.get(_link(outbox()[0], "/email/confirm/"))
+    opened = client.get(mailed_path(outbox()[0], "/email/confirm/"))
     assert opened.headers["Location"] == "/login?next=/join/abc123"
 
 
 def test_a_next_that_leaves_the_site_is_dropped(client, outbox):
     register(client, next="https://evil.example/")
-    assert client.get(_link(outbox()[0], "/email/confirm/")).headers["Location"] == "/login"
+    assert client.get(mailed_path(outbox()[0], "/email/confirm/")).headers["Location"] == "/login"
 
 
 def _same_page(page: str, *addresses: str) -> str:
@@ -255,17 +251,17 @@ def test_sign_out_everywhere_else(app, make_user):
     assert elsewhere.get("/profile").status_code == 302
 
 
-def _reset_link(message) -> str:
-    return _link(message, "/password/reset/")
+def _resetmailed_path(message) -> str:
+    return mailed_path(message, "/password/reset/")
 
 
-def test_password_reset_by_emailed_single_use_link(client, make_user, outbox):
+def test_password_reset_by_emailed_single_usemailed_path(client, make_user, outbox):
     user = make_user()
     response = client.post("/password/forgot", data={"email": user.email})
     assert response.status_code == 302
     [mail] = outbox()
     assert mail["To"] == user.email
-    link = _reset_link(mail)
+    link = _resetmailed_path(mail)
     assert client.get(link).status_code == 200
     new = "a-brand-new-lantern-path"
     assert client.post(link, data={"new_password": new, "confirm": new}).status_code == 302
@@ -288,14 +284,14 @@ def test_a_completed_password_reset_proves_the_address(client, make_user, get_us
     user = make_user(verified=False)
     client.post("/password/forgot", data={"email": user.email})
     new = "a-brand-new-lantern-path"
-    client.post(_reset_link(outbox()[0]), data={"new_password": new, "confirm": new})
+    client.post(_resetmailed_path(outbox()[0]), data={"new_password": new, "confirm": new})
     assert get_user(user.id).email_verified
 
 
 def test_password_reset_link_expires(app, client, make_user, outbox, monkeypatch):
     user = make_user()
     client.post("/password/forgot", data={"email": user.email})
-    link = _reset_link(outbox()[0])
+    link = _resetmailed_path(outbox()[0])
     monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)
     assert client.get(link).status_code == 400
 
@@ -368,7 +364,7 @@ def test_an_active_session_continues(client, make_user):
     assert client.get("/profile").status_code == 200
 
 
-def _confirmation_link(app, user_id: int, next_url: str = "") -> str:
+def _confirmationmailed_path(app, user_id: int, next_url: str = "") -> str:
     from trainer.extensions import db
     from trainer.services import addresses
 
@@ -381,7 +377,7 @@ def test_a_confirmation_link_is_signed_expires_and_belongs_to_one_address(app, c
     from trainer.extensions import db
 
     user = make_user(verified=False)
-    link = _confirmation_link(app, user.id)
+    link = _confirmationmailed_path(app, user.id)
     assert client.get(link[:-3] + "abc").status_code == 400
     monkeypatch.setitem(app.config, "EMAIL_CONFIRM_MAX_AGE", -1)
     expired = client.get(link)
@@ -409,7 +405,7 @@ def test_a_signed_in_person_who_has_not_confirmed_is_reminded_and_can_ask_again(
     assert f"We sent a new link to {user.email}" in client.get("/learning").get_data(as_text=True)
     [mail] = outbox()
     assert mail["To"] == user.email
-    assert client.get(_link(mail, "/email/confirm/")).headers["Location"] == "/learning"  # signed in already
+    assert client.get(mailed_path(mail, "/email/confirm/")).headers["Location"] == "/learning"  # signed in already
     assert "Please confirm your email address" not in client.get("/learning").get_data(as_text=True)
 
 
@@ -499,15 +495,16 @@ def test_every_text_field_of_every_form_caps_its_length_first():
     from flask_wtf import FlaskForm
     from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 
+    from trainer import forms as shared_forms
     from trainer.admin import forms as admin_forms
     from trainer.auth import forms as auth_forms
-    from trainer.auth.forms import Capped
     from trainer.authoring import forms as authoring_forms
     from trainer.cohorts import forms as cohort_forms
+    from trainer.forms import Capped
 
     text = (StringField, TextAreaField, EmailField, PasswordField, HiddenField)
     checked, uncapped = 0, []
-    for module in (auth_forms, admin_forms, authoring_forms, cohort_forms):
+    for module in (shared_forms, auth_forms, admin_forms, authoring_forms, cohort_forms):
         for name, form in inspect.getmembers(module, inspect.isclass):
             if not issubclass(form, FlaskForm) or form is FlaskForm:
                 continue
@@ -577,15 +574,6 @@ def _post(port: int, path: str, fields: dict) -> tuple[int, float]:
     return response.status, elapsed
 
 
-def _wait_for(condition, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_the_answer_never_waits_for_a_mail_server_that_hangs(app, make_user, monkeypatch, count_rows):
     from werkzeug.serving import make_server
 
@@ -594,7 +582,7 @@ def test_the_answer_never_waits_for_a_mail_server_that_hangs(app, make_user, mon
 
     make_user(email="known@example.org")
     silent = SilentMailServer()
-    for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": silent.port, "MAIL_TIMEOUT": 60,
+    for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": silent.port, "MAIL_TIMEOUT": 600,
                        "MAIL_USE_TLS": False}.items():
         monkeypatch.setitem(app.config, key, value)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -602,13 +590,13 @@ def test_the_answer_never_waits_for_a_mail_server_that_hangs(app, make_user, mon
     try:
         known = _post(server.server_port, "/password/forgot", {"email": "known@example.org"})
         # The mail goes out after the answer: the delivery is now waiting on the silent server.
-        assert _wait_for(lambda: len(silent.connections) == 1)
+        assert wait_for(lambda: len(silent.connections) == 1)
         unknown = _post(server.server_port, "/password/forgot", {"email": "unknown@example.org"})
         taken = _post(server.server_port, "/register", {**VALID, "email": "known@example.org"})
-        assert _wait_for(lambda: len(silent.connections) == 2)
+        assert wait_for(lambda: len(silent.connections) == 2)
         assert known[0] == unknown[0] == taken[0] == 302
-        # Each answer came long before the 60 s the mail server may take; generous for a busy machine.
-        assert known[1] < 15 and unknown[1] < 15 and taken[1] < 15, (known, unknown, taken)
+        # Each answer came long before the 600 s the mail server may take, however busy the machine.
+        assert known[1] < 60 and unknown[1] < 60 and taken[1] < 60, (known, unknown, taken)
         assert count_rows(PendingMail) == 2
         silent.close()  # the waiting deliveries fail now; their mail stays for `flask mail retry`
         with app.app_context():
@@ -616,7 +604,7 @@ def test_the_answer_never_waits_for_a_mail_server_that_hangs(app, make_user, mon
                 db.session.rollback()  # a fresh read each time
                 return db.session.scalar(sa.select(sa.func.count()).select_from(PendingMail).where(
                     PendingMail.attempts == 1, PendingMail.claimed_at.is_(None), PendingMail.last_error != ""))
-            assert _wait_for(lambda: failed_and_kept() == 2)
+            assert wait_for(lambda: failed_and_kept() == 2)
     finally:
         silent.close()
         server.shutdown()

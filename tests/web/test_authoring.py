@@ -3,28 +3,14 @@ publishing, history and export."""
 from __future__ import annotations
 
 import io
-import struct
-import zlib
+import pathlib
+import re
 
 import pytest
 
-from tests.conftest import PASSWORD, login
-from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
+from tests.conftest import GOOD_COURSE, PASSWORD
+from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK, tiny_png
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
-
-
-def _png() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
-@pytest.fixture
-def admin(client, make_user):
-    user = make_user(roles=("admin",))
-    login(client, user)
-    return user
 
 
 def _new_course(client, slug="police-advanced"):
@@ -210,12 +196,12 @@ def test_export_downloads_a_zip(client, admin, published_course):
 def test_image_upload_checks_the_content_not_the_name(client, admin, count_rows):
     _new_course(client)
     url = "/authoring/courses/police-advanced/images"
-    ok = client.post(url, data={"image": (io.BytesIO(_png()), "Side Room.PNG")}, follow_redirects=True)
+    ok = client.post(url, data={"image": (io.BytesIO(tiny_png()), "Side Room.PNG")}, follow_redirects=True)
     assert "images/side-room.png" in ok.get_data(as_text=True)
     fake = client.post(url, data={"image": (io.BytesIO(b"<svg onload=alert(1)>"), "evil.png")},
                        follow_redirects=True)
     assert "Only PNG, JPEG and WebP images can be used." in fake.get_data(as_text=True)
-    big = client.post(url, data={"image": (io.BytesIO(_png() + b"\0" * (2 * 1024 * 1024)), "big.png")},
+    big = client.post(url, data={"image": (io.BytesIO(tiny_png() + b"\0" * (2 * 1024 * 1024)), "big.png")},
                       follow_redirects=True)
     assert "larger than 2 MB" in big.get_data(as_text=True)
     assert count_rows(StoredImage) == 1
@@ -231,11 +217,22 @@ GIFT = """// A small Moodle bank
 """
 
 
+def test_a_gift_file_with_a_broken_question_imports_nothing_unless_told_to(client, admin):
+    _new_course(client)
+    response = client.post("/authoring/courses/police-advanced/gift", follow_redirects=True,
+                           data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
+                                 "title": "Imported questions"})
+    page = response.get_data(as_text=True)
+    assert "1 of the file&#39;s questions could not be converted, so nothing was imported" in page
+    assert "question 2 (line 7): essay question" in page
+    assert "03-imported.md" not in client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+
+
 def test_gift_import_converts_and_reports_what_it_could_not(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode()), "bank.gift"), "filename": "03-imported",
-                                 "title": "Imported questions"})
+                                 "title": "Imported questions", "import_rest": "y"})
     page = response.get_data(as_text=True)
     assert "1 question converted into 03-imported.md." in page
     assert "Question 2" in page
@@ -273,7 +270,7 @@ def test_gift_import_reads_utf8_with_the_bom_windows_adds(client, admin):
     _new_course(client)
     response = client.post("/authoring/courses/police-advanced/gift",
                            data={"gift": (io.BytesIO(GIFT.encode("utf-8-sig")), "bank.gift"),
-                                 "filename": "03-imported", "title": "Imported questions"})
+                                 "filename": "03-imported", "title": "Imported questions", "import_rest": "y"})
     assert "1 question converted into 03-imported.md." in response.get_data(as_text=True)
     module = client.get("/authoring/courses/police-advanced/files/03-imported.md").get_data(as_text=True)
     assert "\ufeff" not in module and "See the patient alone" in module
@@ -342,3 +339,33 @@ def test_course_text_is_never_treated_as_a_template(client, admin, published_cou
     page = client.get("/courses/core/what-it-is").get_data(as_text=True)
     assert "{{ config.SECRET_KEY }}" in html.unescape(page) and "test-secret-key" not in page
     assert "looploop" not in page
+
+
+def _course_zip(folder_name: str, course_md: str, modules: dict[str, str]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{folder_name}/course.md", course_md)
+        for name, text in modules.items():
+            archive.writestr(f"{folder_name}/{name}", text)
+    return buffer.getvalue()
+
+
+def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chosen(client, admin, published_course,
+                                                                                  count_rows):
+    good = pathlib.Path(GOOD_COURSE)
+    course_md = ((good / "course.md").read_text().replace('"Human trafficking: the shared core"', '"Hotels"')
+                 .replace("  - 02-indicators-quiz.md\n  - 03-night-shift.md\n", "")
+                 .replace("01-what-it-is.md", "01-hotels.md"))
+    lesson = (good / "01-what-it-is.md").read_text().replace("id: what-it-is", "id: hotels")
+    lesson = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", lesson)
+    data = _course_zip("mine", course_md, {"01-hotels.md": lesson})
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page
+    assert "the id &#39;core&#39; belongs to another course" in page and "Nothing was imported" in page
+    assert count_rows(CourseVersion) == 1
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert count_rows(CourseVersion) == 2

@@ -2,108 +2,147 @@
 
 A new route fails `test_every_route_has_a_row` until it is added here, so nobody can add a
 page without deciding who may see it.
+
+Each row acts on an object that exists: a route about one person's things (an attempt, a run,
+a self-check, a certificate, an invitation, a membership) has a row for the acting person's own
+and a row for someone else's, so a check that stopped telling them apart would show.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
 
 from tests.conftest import login
+from tests.support.samples import tiny_png
 
-# "trainer" trains another cohort; "cohort_trainer" trains the cohort the routes are tried on.
+# "trainer" trains a cohort of their own; "cohort_trainer" owns the cohort the routes are tried on.
 ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "admin")
 LOGIN = "login"  # redirected to the sign-in page
 OK, REDIRECT, FORBIDDEN, BAD, MISSING = 200, 302, 403, 400, 404
-EVERYONE_MISSING = dict(anonymous=MISSING, learner=MISSING, trainer=MISSING, admin=MISSING)
+EVERYONE = dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)
+SIGNED_IN_OK = dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)
+SIGNED_IN_REDIRECT = dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)
+SIGNED_IN_MISSING = dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)
+ADMIN_ONLY = dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN)
 
-# (method, rule, {role: expected status})
-MATRIX = [
-    ("GET", "/", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/support", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/privacy", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/quick-exit", dict(anonymous=200, learner=200, trainer=200, admin=200)),
-    ("GET", "/healthz", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/static/<path:filename>", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+OWN, OTHERS = "own", "others"  # whose object a row acts on
+
+
+class Row(NamedTuple):
+    method: str
+    rule: str
+    expected: dict[str, int | str]
+    whose: str | None = None  # OWN or OTHERS where the route is about one person's things
+    data: dict[str, str] | None = None  # the form sent (besides any token the object needs)
+
+
+def both(method: str, rule: str, own: dict[str, int | str], others: dict[str, int | str],
+         data: dict[str, str] | None = None) -> list[Row]:
+    """Two rows: the acting person's own object, and someone else's."""
+    return [Row(method, rule, own, OWN, data), Row(method, rule, others, OTHERS, data)]
+
+
+MATRIX: list[Row] = [
+    Row("GET", "/", EVERYONE),
+    Row("GET", "/support", EVERYONE),
+    Row("GET", "/privacy", EVERYONE),
+    Row("GET", "/quick-exit", EVERYONE),
+    Row("GET", "/healthz", EVERYONE),
+    Row("GET", "/static/<path:filename>", EVERYONE),
+    Row("GET", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("POST", "/register", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     # Without a registration in this session there is nothing to show: back to the form.
-    ("GET", "/register/sent", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/email/confirm/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/email/confirm/send", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/profile", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/profile", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/login/code", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/login/code", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/profile/two-factor", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/profile/two-factor", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/profile/two-factor/disable", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/profile/two-factor/recovery-codes", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/profile/data", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/profile/data.json", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/profile/data.json", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/profile/delete", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("GET", "/password", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/password", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/sessions/end-others", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/password/forgot", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/password/forgot", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/language", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/admin/users", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("GET", "/admin/users/<int:user_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/admin/users/<int:user_id>/roles", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/admin/users/<int:user_id>/active", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/admin/users/<int:user_id>/two-factor-reset", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("GET", "/admin/audit", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
+    Row("GET", "/register/sent", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    # A forged token is refused alike for everyone.
+    Row("GET", "/email/confirm/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/email/confirm/send", SIGNED_IN_REDIRECT),
+    Row("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/profile", SIGNED_IN_OK),
+    Row("POST", "/profile", SIGNED_IN_OK),
+    Row("GET", "/login/code", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("POST", "/login/code", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/profile/two-factor", SIGNED_IN_OK),
+    Row("POST", "/profile/two-factor", SIGNED_IN_OK),
+    Row("POST", "/profile/two-factor/disable", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/profile/two-factor/recovery-codes", SIGNED_IN_REDIRECT),
+    Row("GET", "/profile/data", SIGNED_IN_OK),
+    Row("GET", "/profile/data.json", SIGNED_IN_REDIRECT),
+    Row("POST", "/profile/data.json", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/profile/delete", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("GET", "/password", SIGNED_IN_OK),
+    Row("POST", "/password", SIGNED_IN_OK),
+    Row("POST", "/sessions/end-others", SIGNED_IN_REDIRECT),
+    Row("GET", "/password/forgot", EVERYONE),
+    Row("POST", "/password/forgot", EVERYONE),
+    Row("GET", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/password/reset/<token>", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/language", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    # Accounts: administrators only; the target is a learner in the cohort.
+    Row("GET", "/admin/users", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/admin/users/<int:user_id>", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/admin/users/<int:user_id>/roles", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/admin/users/<int:user_id>/active", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/admin/users/<int:user_id>/two-factor-reset", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("GET", "/admin/audit", dict(ADMIN_ONLY, admin=OK)),
     # Learning: every signed-in person; the course is the published example course.
-    ("GET", "/learning", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/break", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
+    Row("GET", "/learning", SIGNED_IN_OK),
+    Row("GET", "/break", SIGNED_IN_OK),
     # The transcript: always the signed-in person's own (no id in the route).
-    ("GET", "/learning/transcript", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/learning/transcript.pdf", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/learning/transcript.csv", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/courses", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/courses/<slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/courses/<slug>/recertify", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/courses/<slug>/enrol", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/courses/<slug>/<module_slug>", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/courses/<slug>/<module_slug>/print", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/courses/<slug>/<module_slug>/sections/<section_id>", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/courses/<slug>/<module_slug>/reached", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
-    ("POST", "/courses/<slug>/<module_slug>/complete", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("POST", "/courses/<slug>/<module_slug>/quiz", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("GET", "/courses/<slug>/<module_slug>/attempts/<int:attempt_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/courses/<slug>/<module_slug>/runs", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/courses/<slug>/<module_slug>/runs/<int:run_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("GET", "/media/<sha256>", EVERYONE_MISSING),
-    ("GET", "/wellbeing", dict(anonymous=LOGIN, learner=OK, trainer=OK, admin=OK)),
-    ("POST", "/wellbeing", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
-    ("GET", "/wellbeing/<int:check_id>", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/wellbeing/<int:check_id>/delete", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/wellbeing/delete-all", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/learning/transcript", SIGNED_IN_OK),
+    Row("GET", "/learning/transcript.pdf", SIGNED_IN_OK),
+    Row("GET", "/learning/transcript.csv", SIGNED_IN_OK),
+    Row("GET", "/courses", SIGNED_IN_OK),
+    Row("GET", "/courses/<slug>", SIGNED_IN_OK),
+    # Taking a course again: on the strength of one's own certificate, never another person's.
+    *both("POST", "/courses/<slug>/recertify", own=SIGNED_IN_REDIRECT,
+          others=dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/courses/<slug>/enrol", SIGNED_IN_REDIRECT),
+    Row("GET", "/courses/<slug>/<module_slug>", SIGNED_IN_OK),
+    Row("GET", "/courses/<slug>/<module_slug>/print", SIGNED_IN_OK),
+    Row("POST", "/courses/<slug>/<module_slug>/sections/<section_id>",
+        dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/courses/<slug>/<module_slug>/reached", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/courses/<slug>/<module_slug>/complete", SIGNED_IN_REDIRECT),
+    # A quiz form is answered with its own token; another person's form is refused (400).
+    *both("POST", "/courses/<slug>/<module_slug>/quiz", own=SIGNED_IN_REDIRECT,
+          others=dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
+    *both("GET", "/courses/<slug>/<module_slug>/attempts/<int:attempt_id>", own=SIGNED_IN_OK,
+          others=SIGNED_IN_MISSING),
+    Row("POST", "/courses/<slug>/<module_slug>/runs", SIGNED_IN_REDIRECT),
+    *both("GET", "/courses/<slug>/<module_slug>/runs/<int:run_id>", own=SIGNED_IN_OK, others=SIGNED_IN_MISSING),
+    *both("POST", "/courses/<slug>/<module_slug>/runs/<int:run_id>", own=SIGNED_IN_REDIRECT,
+          others=SIGNED_IN_MISSING),
+    # Course images are public: the pages that show them are.
+    Row("GET", "/media/<sha256>", EVERYONE),
+    Row("GET", "/wellbeing", SIGNED_IN_OK),
+    Row("POST", "/wellbeing", SIGNED_IN_REDIRECT),
+    *both("GET", "/wellbeing/<int:check_id>", own=SIGNED_IN_OK, others=SIGNED_IN_MISSING),
+    *both("POST", "/wellbeing/<int:check_id>/delete", own=SIGNED_IN_REDIRECT, others=SIGNED_IN_MISSING),
+    Row("POST", "/wellbeing/delete-all", SIGNED_IN_REDIRECT),
     # Authoring: administrators only.
-    ("GET", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/courses", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=BAD)),
-    ("GET", "/authoring/courses/<slug>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("GET", "/authoring/courses/<slug>/files/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/courses/<slug>/files/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/courses/<slug>/preview/<path:path>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/courses/<slug>/modules", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/authoring/courses/<slug>/images", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/authoring/courses/<slug>/gift", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/authoring/courses/<slug>/publish", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("POST", "/authoring/courses/<slug>/discard", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    ("GET", "/authoring/courses/<slug>/versions", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("GET", "/authoring/courses/<slug>/versions/<int:number>/export", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/import", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=REDIRECT)),
-    # Cohorts: their own trainers and administrators; other trainers get "not found".
-    ("GET", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("POST", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=BAD, cohort_trainer=BAD, admin=BAD)),
-    *[(method, rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=MISSING, cohort_trainer=ok, admin=ok))
+    Row("GET", "/authoring/courses", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/courses", dict(ADMIN_ONLY, admin=BAD)),
+    Row("GET", "/authoring/courses/<slug>", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/authoring/courses/<slug>/files/<path:path>", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/courses/<slug>/files/<path:path>", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/courses/<slug>/preview/<path:path>", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/courses/<slug>/modules", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/authoring/courses/<slug>/images", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/authoring/courses/<slug>/gift", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/authoring/courses/<slug>/publish", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("POST", "/authoring/courses/<slug>/discard", dict(ADMIN_ONLY, admin=REDIRECT)),
+    Row("GET", "/authoring/courses/<slug>/versions", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/authoring/courses/<slug>/versions/<int:number>/export", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/import", dict(ADMIN_ONLY, admin=REDIRECT)),
+    # Cohorts: their own trainers and administrators; a trainer of another cohort gets "not found".
+    Row("GET", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
+    Row("POST", "/cohorts", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=BAD, cohort_trainer=BAD, admin=BAD)),
+    *[Row(method, rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=MISSING, cohort_trainer=ok, admin=ok))
       for method, rule, ok in [
           ("GET", "/cohorts/<int:cohort_id>", OK),
           ("GET", "/cohorts/<int:cohort_id>/export.csv", OK),
@@ -126,83 +165,247 @@ MATRIX = [
           ("GET", "/cohorts/<int:cohort_id>/reminders", OK),
           ("POST", "/cohorts/<int:cohort_id>/reminders", REDIRECT),
       ]],
+    # The cohort's certificates: served outside the cohorts area, so a learner is told "not found".
+    Row("GET", "/cohorts/<int:cohort_id>/certificates.zip",
+        dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    Row("GET", "/cohorts/<int:cohort_id>/certificates.csv",
+        dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
     # Reports across cohorts: each trainer's own cohorts, every cohort for administrators.
-    ("GET", "/reports", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("GET", "/reports/report.csv", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("GET", "/reports/report.pdf", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("POST", "/join/<code>", dict(anonymous=LOGIN, learner=REDIRECT, trainer=REDIRECT, cohort_trainer=REDIRECT, admin=REDIRECT)),
-    # A learner's own cohorts: the invitation is to another address and the membership another
-    # person's, so everyone gets "not found".
-    ("GET", "/my/cohorts", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
-    ("POST", "/my/cohorts/invitations/<int:invitation_id>/accept", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
-    ("POST", "/my/cohorts/invitations/<int:invitation_id>/decline", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
-    ("GET", "/my/cohorts/<int:cohort_id>/leave", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
-    ("POST", "/my/cohorts/<int:cohort_id>/leave", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=MISSING, admin=MISSING)),
-    # Certificates: downloads for their owner (none here), the public check, admin revocation.
-    ("GET", "/certificates/<int:certificate_id>.pdf", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("GET", "/verify", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/verify/<code>", EVERYONE_MISSING),
-    ("GET", "/badges/issuer.json", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/badges/courses/<slug>.json", dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)),
-    ("GET", "/badges/assertions/<code>.json", EVERYONE_MISSING),
-    ("GET", "/admin/certificates", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/admin/certificates/<int:certificate_id>/revoke", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/admin/certificates/<int:certificate_id>/name", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("POST", "/admin/certificates/<int:certificate_id>/reissue", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=MISSING)),
-    ("GET", "/cohorts/<int:cohort_id>/certificates.zip", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
-    ("GET", "/cohorts/<int:cohort_id>/certificates.csv", dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
-    ("GET", "/authoring/referrals", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("GET", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("POST", "/authoring/referrals/new", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=OK)),
-    ("GET", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
-    ("POST", "/authoring/referrals/<int:referral_id>", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
-    ("GET", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
-    ("POST", "/authoring/referrals/<int:referral_id>/delete", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
-    # A missing or forged undo token: nothing to restore.
-    ("POST", "/authoring/referrals/restore", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
-    ("POST", "/authoring/referrals/<int:referral_id>/checked", dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=FORBIDDEN, admin=MISSING)),
+    *[Row("GET", rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK))
+      for rule in ("/reports", "/reports/report.csv", "/reports/report.pdf")],
+    Row("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
+    Row("POST", "/join/<code>", dict(SIGNED_IN_REDIRECT, cohort_trainer=REDIRECT)),
+    # A person's own cohorts: an invitation to their own address, or to another; a membership of
+    # their own, or another person's.
+    Row("GET", "/my/cohorts", dict(SIGNED_IN_OK, cohort_trainer=OK)),
+    *both("POST", "/my/cohorts/invitations/<int:invitation_id>/accept", own=dict(SIGNED_IN_REDIRECT),
+          others=dict(SIGNED_IN_MISSING)),
+    *both("POST", "/my/cohorts/invitations/<int:invitation_id>/decline", own=dict(SIGNED_IN_REDIRECT),
+          others=dict(SIGNED_IN_MISSING)),
+    *both("GET", "/my/cohorts/<int:cohort_id>/leave", own=dict(SIGNED_IN_OK), others=dict(SIGNED_IN_MISSING)),
+    *both("POST", "/my/cohorts/<int:cohort_id>/leave", own=dict(SIGNED_IN_REDIRECT),
+          others=dict(SIGNED_IN_MISSING)),
+    # Certificates: a download for its holder and administrators, the public check, and changes
+    # by administrators only (a holder is refused on their own certificate; anyone else's is
+    # "not found" to them).
+    *both("GET", "/certificates/<int:certificate_id>.pdf", own=SIGNED_IN_OK,
+          others=dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=OK)),
+    Row("GET", "/verify", EVERYONE),
+    Row("GET", "/verify/<code>", EVERYONE),
+    Row("GET", "/badges/issuer.json", EVERYONE),
+    Row("GET", "/badges/courses/<slug>.json", EVERYONE),
+    Row("GET", "/badges/assertions/<code>.json", EVERYONE),
+    Row("GET", "/admin/certificates", dict(ADMIN_ONLY, admin=OK)),
+    *[row for rule, data in [("/admin/certificates/<int:certificate_id>/revoke", {"reason": "Issued in error"}),
+                             ("/admin/certificates/<int:certificate_id>/name", {"name": "Ana María Ortiz"}),
+                             ("/admin/certificates/<int:certificate_id>/reissue", {})]
+      for row in both("POST", rule, own=dict(ADMIN_ONLY, admin=REDIRECT),
+                      others=dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, admin=REDIRECT), data=data)],
+    # The referral directory: administrators only.
+    Row("GET", "/authoring/referrals", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/authoring/referrals/new", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/new", dict(ADMIN_ONLY, admin=OK)),
+    Row("GET", "/authoring/referrals/<int:referral_id>", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/<int:referral_id>", dict(ADMIN_ONLY, admin=OK)),
+    # Deleting asks first (GET), then shows the page that can undo it (POST); a missing or forged
+    # undo token restores nothing.
+    Row("GET", "/authoring/referrals/<int:referral_id>/delete", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/<int:referral_id>/delete", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/restore", dict(ADMIN_ONLY, admin=MISSING)),
+    Row("POST", "/authoring/referrals/<int:referral_id>/checked", dict(ADMIN_ONLY, admin=REDIRECT)),
 ]
 
-# Values for the placeholders; the module depends on what the route expects.
+# The module each kind of route acts on.
 MODULE_FOR = {"/quiz": "indicators-quiz", "/attempts": "indicators-quiz", "/runs": "ed-night-shift"}
 
 
-def _concrete(rule: str, target_id: int, cohort=None) -> str:
-    module = next((m for key, m in MODULE_FOR.items() if key in rule), "what-it-is")
-    replacements = {
-        "<path:filename>": "css/app.css", "<token>": "forged-token", "<int:user_id>": str(target_id),
-        "<slug>": "core", "<module_slug>": module, "<section_id>": "sexual-exploitation",
-        "<int:attempt_id>": "999999", "<int:run_id>": "999999", "<sha256>": "0" * 64,
-        "<path:path>": "course.md", "<int:number>": "1", "<int:referral_id>": "999999", "<int:check_id>": "999999",
-        "<int:cohort_id>": str(cohort.id) if cohort else "999999", "<int:certificate_id>": "999999",
-        "<int:assignment_id>": str(cohort.assignment_id) if cohort else "999999",
-        "<int:trainer_id>": str(cohort.co_trainer_id) if cohort else "999999",
-        "<int:invitation_id>": str(cohort.invitation_id) if cohort else "999999",
-    }
-    if rule.startswith("/join/"):
-        replacements["<code>"] = cohort.code if cohort else "x"
-    replacements.setdefault("<code>", "NOSUCHCERTIFICATECODE")
-    for placeholder, value in replacements.items():
-        rule = rule.replace(placeholder, value)
-    return rule
+@dataclass
+class Scene:
+    """The objects one test acts on, made as the rule needs them.
+
+    ``target`` is a learner in the cohort; ``actor_id`` the signed-in person (None when
+    anonymous: their "own" objects are then the target's, which the sign-in page hides anyway).
+    """
+
+    app: Any
+    target: Any
+    actor_id: int | None
+    actor_email: str | None
+    cohort: Any
+    form: dict[str, str] = field(default_factory=dict)
+
+    def whose(self, whose: str | None) -> tuple[int, str]:
+        if whose == OWN and self.actor_id is not None:
+            return self.actor_id, self.actor_email or ""
+        return self.target.id, self.target.email
+
+    def _learning(self, module_slug: str):
+        from trainer.extensions import db
+        from trainer.models import User
+        from trainer.services import catalogue
+
+        def load(user_id: int):
+            course, version = catalogue.latest_published("core")[0]
+            return db.session.get_one(User, user_id), course, version, catalogue.module(version, module_slug)
+        return load
+
+    def quiz_token(self, user_id: int) -> str:
+        from trainer.extensions import db
+        from trainer.services import quizzes
+
+        with self.app.test_request_context():
+            user, course, version, module = self._learning("indicators-quiz")(user_id)
+            token = quizzes.open_form(user, course, version, module).token
+            db.session.commit()
+            return token
+
+    def attempt(self, user_id: int) -> int:
+        from trainer.extensions import db
+        from trainer.services import quizzes
+
+        token = self.quiz_token(user_id)
+        with self.app.test_request_context():
+            user, course, version, module = self._learning("indicators-quiz")(user_id)
+            attempt = quizzes.submit(user, course, version, module, {"token": [token]}, token)
+            db.session.commit()
+            return attempt.id
+
+    def run(self, user_id: int) -> int:
+        from trainer.extensions import db
+        from trainer.services import scenarios
+
+        with self.app.test_request_context():
+            user, course, version, module = self._learning("ed-night-shift")(user_id)
+            run = scenarios.start(user, course, version, module)
+            db.session.commit()
+            return run.id
+
+    def wellbeing_check(self, user_id: int) -> int:
+        from trainer.extensions import db
+        from trainer.models import User
+        from trainer.services import wellbeing
+
+        with self.app.app_context():
+            check = wellbeing.record(db.session.get_one(User, user_id), {}, "")
+            db.session.commit()
+            return check.id
+
+    def certificate(self, user_id: int) -> tuple[int, str]:
+        """A certificate for the example course that expires within the month, so its holder
+        may take the course again."""
+        from trainer.extensions import db
+        from trainer.models import Certificate, User
+        from trainer.services import catalogue, certificates
+
+        with self.app.app_context():
+            user = db.session.get_one(User, user_id)
+            course, version = catalogue.latest_published("core")[0]
+            today = datetime.now(UTC).date()
+            certificate = Certificate(
+                code=certificates.new_code(), user_id=user.id, course_id=course.id,
+                completion_key=f"{user.id}:{course.id}:matrix", version_number=version.number, name=user.name,
+                course_title=version.title, sector=user.sector, hours=1.0, credit=None,
+                completed_on=today - timedelta(days=3 * 365 - 30), expires_on=today + timedelta(days=30))
+            db.session.add(certificate)
+            db.session.commit()
+            return certificate.id, certificate.code
+
+    def invitation(self, email: str) -> int:
+        from trainer.extensions import db
+        from trainer.models import Invitation
+
+        if email == self.target.email:
+            return self.cohort.invitation_id  # to another address than the actor's
+        with self.app.app_context():
+            invitation = Invitation(cohort_id=self.cohort.id, email=email, name="Invited Person")
+            db.session.add(invitation)
+            db.session.commit()
+            return invitation.id
+
+    def member_of_cohort(self, user_id: int) -> int:
+        """The cohort, with ``user_id`` in it (the target is in it already)."""
+        from trainer.extensions import db
+        from trainer.models import CohortMember
+
+        if user_id != self.target.id:
+            with self.app.app_context():
+                db.session.add(CohortMember(cohort_id=self.cohort.id, user_id=user_id))
+                db.session.commit()
+        return self.cohort.id
+
+    def referral(self) -> int:
+        from trainer.extensions import db
+        from trainer.models import Referral
+
+        with self.app.app_context():
+            referral = Referral(country="NL", name="Example support service", description="A test entry.",
+                                phone=None, url="https://support.example.org", hours="", languages=["en"],
+                                checked=date(2026, 11, 1), source="https://support.example.org", position=0)
+            db.session.add(referral)
+            db.session.commit()
+            return referral.id
+
+    def image(self) -> str:
+        from trainer.extensions import db
+        from trainer.services import publishing
+
+        with self.app.app_context():
+            sha = publishing.store_image(tiny_png())
+            db.session.commit()
+            return sha
+
+    def concrete(self, row: Row) -> str:
+        """The row's rule with each placeholder filled by a real object."""
+        rule = row.rule
+        user_id, email = self.whose(row.whose)
+        module = next((m for key, m in MODULE_FOR.items() if key in rule), "what-it-is")
+        makers = {
+            "<path:filename>": lambda: "css/app.css",
+            "<token>": lambda: "forged-token",
+            "<int:user_id>": lambda: str(self.target.id),
+            "<slug>": lambda: "core",
+            "<module_slug>": lambda: module,
+            "<section_id>": lambda: "sexual-exploitation",
+            "<int:attempt_id>": lambda: str(self.attempt(user_id)),
+            "<int:run_id>": lambda: str(self.run(user_id)),
+            "<sha256>": self.image,
+            "<path:path>": lambda: "course.md",
+            "<int:number>": lambda: "1",
+            "<int:referral_id>": lambda: str(self.referral()),
+            "<int:check_id>": lambda: str(self.wellbeing_check(user_id)),
+            "<int:cohort_id>": lambda: str(self.member_of_cohort(user_id) if rule.startswith("/my/")
+                                           else self.cohort.id),
+            "<int:certificate_id>": lambda: str(self.certificate(user_id)[0]),
+            "<int:assignment_id>": lambda: str(self.cohort.assignment_id),
+            "<int:trainer_id>": lambda: str(self.cohort.co_trainer_id),
+            "<int:invitation_id>": lambda: str(self.invitation(email)),
+            "<code>": lambda: self.cohort.code if rule.startswith("/join/") else self.certificate(user_id)[1],
+        }
+        for placeholder, make in makers.items():
+            if placeholder in rule:
+                rule = rule.replace(placeholder, make())
+        if rule.endswith("/recertify"):
+            self.certificate(user_id)
+        if rule.endswith("/quiz"):
+            self.form["token"] = self.quiz_token(user_id)
+        return rule
 
 
-def _cohort(app, owner_id: int, member_id: int):
+def _cohort(app, owner_id: int, member_id: int, name: str = "Night shift residents", code: str = "matrix-code"):
     """A cohort owned by `owner`, with a co-trainer, `member` in it, an invitation to another
     address, one assignment and joining on."""
     from types import SimpleNamespace
-    from datetime import date
 
     from trainer.extensions import db
     from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course, Invitation, User
 
     with app.app_context():
-        course = db.session.scalar(db.select(Course))
-        co_trainer = User(email="co-trainer@example.org", password_hash="-", name="Co Trainer", sector="police")
+        course = db.session.scalars(db.select(Course)).one()
+        co_trainer = User(email=f"co-trainer-{code}@example.org", password_hash="-", name="Co Trainer",
+                          sector="police")
         db.session.add(co_trainer)
         db.session.flush()
-        cohort = Cohort(name="Night shift residents", join_code="matrix-code", join_enabled=True,
+        cohort = Cohort(name=name, join_code=code, join_enabled=True,
                         trainers=[CohortTrainer(user_id=owner_id, owner=True), CohortTrainer(user_id=co_trainer.id)])
         db.session.add(cohort)
         db.session.flush()
@@ -218,23 +421,40 @@ def _cohort(app, owner_id: int, member_id: int):
 def test_every_route_has_a_row(app):
     routed = {(method, rule.rule) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    listed = {(method, rule) for method, rule, _ in MATRIX}
+    listed = {(row.method, row.rule) for row in MATRIX}
     assert routed - listed == set(), "routes without a row in the authorisation matrix"
     assert listed - routed == set(), "rows for routes that no longer exist"
 
 
+def test_rows_about_a_persons_things_come_in_pairs():
+    """Every route with an own-object row also has a someone-else's row, and no row is listed twice."""
+    keys = [(row.method, row.rule, row.whose) for row in MATRIX]
+    assert len(keys) == len(set(keys))
+    own = {(row.method, row.rule) for row in MATRIX if row.whose == OWN}
+    others = {(row.method, row.rule) for row in MATRIX if row.whose == OTHERS}
+    assert own == others
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method, rule, expected", MATRIX, ids=[f"{m} {r}" for m, r, _ in MATRIX])
-def test_route_answers_each_role(app, client, make_user, published_course, role, method, rule, expected):
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{r.method} {r.rule}" + (f" ({r.whose})" if r.whose else "")
+                                            for r in MATRIX])
+def test_route_answers_each_role(app, client, make_user, published_course, role, row):
     target = make_user(email="target@example.org")
     owner = make_user(email="owner@example.org", roles=("trainer",))
     cohort = _cohort(app, owner.id, target.id)
+    actor = None
     if role == "cohort_trainer":
-        assert login(client, owner).status_code == 302
+        actor = owner
     elif role != "anonymous":
-        assert login(client, make_user(roles=(role,))).status_code == 302
-    response = client.open(_concrete(rule, target.id, cohort), method=method, data={})
-    expected = {**expected, "cohort_trainer": expected.get("cohort_trainer", expected["trainer"])}
+        actor = make_user(roles=(role,))
+        if role == "trainer":  # a trainer, of a cohort of their own
+            _cohort(app, actor.id, make_user().id, name="Day shift", code="other-code")
+    if actor is not None:
+        assert login(client, actor).status_code == 302
+    scene = Scene(app, target, actor.id if actor else None, actor.email if actor else None, cohort,
+                  form=dict(row.data or {}))
+    response = client.open(scene.concrete(row), method=row.method, data=scene.form)
+    expected = {**row.expected, "cohort_trainer": row.expected.get("cohort_trainer", row.expected["trainer"])}
     if expected[role] == LOGIN:
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     else:

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import PASSWORD, login
-from tests.support.pwned import BREACHED, CLEAN, serving, sha1
+from tests.support.pwned import BREACHED, CLEAN, sha1
 from trainer.models import User
 
 MESSAGE = ("This password has appeared in a data breach, so others may try it. "
            "Please choose a different one.")
 PROFILE = dict(name="Zoë Łukasiewicz", email="zoe@example.org", organisation="City Hospital",
                sector="health", specialty="emergency", locale="en", timezone="Europe/Amsterdam")
-
-
-@pytest.fixture
-def pwned(app, monkeypatch):
-    with serving(app, monkeypatch) as stub:
-        yield stub
 
 
 def _error(page: str, field: str) -> str:

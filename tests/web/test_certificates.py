@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -76,7 +76,7 @@ def test_no_certificate_is_issued_in_the_name_of_an_unconfirmed_address(app, cli
 
 
 def test_the_issuing_service_refuses_an_unconfirmed_account(app, make_user, published_course):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from trainer.models import User
     from trainer.services import catalogue, certificates
@@ -84,7 +84,7 @@ def test_the_issuing_service_refuses_an_unconfirmed_account(app, make_user, publ
     user = make_user(verified=False)
     with app.app_context():
         course, version = catalogue.latest_published("core")[0]
-        assert certificates.issue(db.session.get(User, user.id), course, version, datetime.now(timezone.utc)) is None
+        assert certificates.issue(db.session.get(User, user.id), course, version, datetime.now(UTC)) is None
 
 
 def test_the_same_completion_never_issues_twice(app, graduate, count_rows):
@@ -297,10 +297,10 @@ def test_the_certificate_is_an_open_badge_with_hosted_verification(app, client, 
 
 def test_logo_and_signature_are_embedded_and_hostile_names_stay_inert(app, client, make_user, published_course,
                                                                      monkeypatch, tmp_path):
-    from tests.web.test_authoring import _png
+    from tests.support.samples import tiny_png
 
     logo = tmp_path / "logo.png"
-    logo.write_bytes(_png())
+    logo.write_bytes(tiny_png())
     monkeypatch.setitem(app.config, "CERTIFICATE_LOGO", str(logo))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATURE", str(tmp_path / "missing.png"))
     monkeypatch.setitem(app.config, "CERTIFICATE_SIGNATORY", "Dr A. Director")

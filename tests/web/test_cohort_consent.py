@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
@@ -17,13 +16,6 @@ from trainer.models import AuditEvent, CohortMember, CohortTrainer, Invitation, 
 
 TODAY = date.today()
 UNVERIFIED = "Confirm your email address first: we sent you a link"
-
-
-@pytest.fixture
-def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
-    login(client, user)
-    return user
 
 
 def _create(client, name="Night shift 2026"):
@@ -99,7 +91,8 @@ def test_the_invitation_shows_the_cohort_its_trainers_and_what_they_would_see(ap
         page = learner.get(path).get_data(as_text=True)
         assert "Night shift 2026" in page and "St Mary&#39;s Hospital" in page, path
         assert "Colm Colleague, Tamsin Trainer" in page, path
-        for told in ("your name and email address, and the sector and specialty", "when you last worked on it", "best quiz score", "every quiz attempt",
+        for told in ("your name and email address, and the sector and specialty", "when you last worked on it",
+                     "best quiz score", "every quiz attempt",
                      "scenario endings you reached", "certificates for those courses",
                      "before joining", "never see your wellbeing self-checks",
                      "Courses assigned now: Human trafficking: the shared core"):
@@ -183,7 +176,7 @@ def test_an_unconfirmed_address_cannot_accept_decline_or_join(app, client, train
     assert count_rows(CohortMember) == 0
     with app.app_context():
         assert db.session.get(Invitation, invitation_id).state == "pending"
-        db.session.get(User, unverified.id).email_verified_at = datetime.now(timezone.utc)
+        db.session.get(User, unverified.id).email_verified_at = datetime.now(UTC)
         db.session.commit()
     learner.post(f"/my/cohorts/invitations/{invitation_id}/accept")
     assert count_rows(CohortMember) == 1
@@ -201,7 +194,7 @@ def test_someone_who_registers_later_sees_the_invitation_and_accepts(app, client
     assert count_rows(CohortMember) == 0
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "chen@example.org"))
-        user.email_verified_at = datetime.now(timezone.utc)
+        user.email_verified_at = datetime.now(UTC)
         db.session.commit()
     assert "Night shift 2026" in newcomer.get("/").get_data(as_text=True)
     newcomer.post(f"/my/cohorts/invitations/{_invitation_id(app, 'chen@example.org')}/accept")

@@ -12,18 +12,10 @@ import sqlalchemy as sa
 
 from tests.conftest import login
 from tests.support.journeys import assign_past_due
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Invitation
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
-    login(client, user)
-    return user
 
 
 def _create(client, name="Officers 2026"):
@@ -225,7 +217,7 @@ def test_removing_a_learner_takes_effect_at_once(app, client, trainer, make_user
     assert client.get(f"/cohorts/{cohort_id}/learners/{account.id}").status_code == 404
 
 
-def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user):
+def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, make_user, sql_statements):
     from trainer.services import accounts
 
     cohort_id = _create(client)
@@ -243,7 +235,7 @@ def test_dashboard_queries_do_not_grow_with_the_cohort(app, client, trainer, mak
             db.session.commit()
 
     def queries():
-        with app.app_context(), recorded_statements(db.engine) as statements:
+        with sql_statements() as statements:
             assert client.get(f"/cohorts/{cohort_id}").status_code == 200
         return len(statements)
 

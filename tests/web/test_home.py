@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests.conftest import GOOD_COURSE, login
-from tests.support.statements import recorded_statements
 from trainer.extensions import db
 from trainer.models import Assignment, Certificate, Cohort, CohortMember, Course
 
@@ -71,13 +70,14 @@ def test_recent_certificates_are_listed(app, client, make_user, published_course
     assert "You have not started a course yet" not in page
 
 
-def test_the_home_page_reads_a_fixed_number_of_queries(app, client, make_user, published_course, tmp_path):
+def test_the_home_page_reads_a_fixed_number_of_queries(app, client, make_user, published_course, tmp_path,
+                                                      sql_statements):
     from trainer.services import publishing
 
     user = _learner(client, make_user)
 
     def queries():
-        with app.app_context(), recorded_statements(db.engine) as statements:
+        with sql_statements() as statements:
             assert client.get("/").status_code == 200
         return len(statements)
 

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.web.test_authz_matrix import MATRIX, _concrete, _cohort
+from tests.web.test_authz_matrix import MATRIX, Row, Scene, _cohort
 
 INT_PLACEHOLDER = re.compile(r"<int:\w+>")
-ID_ROUTES = [(method, rule) for method, rule, _ in MATRIX if INT_PLACEHOLDER.search(rule)]
+ID_ROUTES = list(dict.fromkeys((row.method, row.rule) for row in MATRIX if INT_PLACEHOLDER.search(row.rule)))
 HUGE = ("2147483648", "9223372036854775808", "99999999999999999999")  # 2**31, 2**63 and beyond
 
 
@@ -31,7 +31,7 @@ def test_a_huge_id_is_not_found(app, client, make_user, published_course, method
     target = make_user()
     cohort = _cohort(app, admin.id, target.id)
     login(client, admin)
-    url = _concrete(INT_PLACEHOLDER.sub(huge, rule), target.id, cohort)
+    url = Scene(app, target, admin.id, admin.email, cohort).concrete(Row(method, INT_PLACEHOLDER.sub(huge, rule), {}))
     assert client.open(url, method=method, data={}).status_code == 404
 
 
@@ -40,7 +40,8 @@ def test_the_largest_id_reaches_the_view_without_an_error(app, client, make_user
     admin = make_user(roles=("admin",))
     target = make_user()
     login(client, admin)
-    url = _concrete(INT_PLACEHOLDER.sub(str(2**31 - 1), rule), target.id)
+    scene = Scene(app, target, admin.id, admin.email, cohort=None)
+    url = scene.concrete(Row(method, INT_PLACEHOLDER.sub(str(2**31 - 1), rule), {}))
     assert client.open(url, method=method, data={}).status_code in (302, 400, 404)
 
 

@@ -3,21 +3,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.conftest import GOOD_COURSE, login
 from trainer.models import ModuleProgress, QuizAttempt, ScenarioRun
 
 QUIZ = "/courses/core/indicators-quiz"
 LESSON = "/courses/core/what-it-is"
 SCENARIO = "/courses/core/ed-night-shift"
-
-
-@pytest.fixture
-def learner(client, make_user, published_course):
-    user = make_user(sector="health", specialty="emergency")
-    login(client, user)
-    return user
 
 
 def _quiz_form(client):
@@ -64,8 +55,9 @@ def test_skipping_keeps_the_module_open_and_alternative_completes_it(client, lea
 
 
 def _state(app, user_id, module):
-    from trainer.extensions import db
     import sqlalchemy as sa
+
+    from trainer.extensions import db
 
     with app.app_context():
         return db.session.scalar(sa.select(ModuleProgress.state).where(

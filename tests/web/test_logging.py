@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import PASSWORD, build_app, login
+from tests.conftest import PASSWORD, build_app, login, mailed_path
 from tests.support.smtp import RefusingSMTP
 from trainer import logging_setup
 from trainer.services import mail
@@ -21,10 +21,6 @@ NAMES = ("Zoë Łukasiewicz", "Łukasiewicz", "Ana Ortiz", "Chen Li", "Tamsin Tr
 NEW_PASSWORD = "a-brand-new-lantern-path"
 # A mail's Message-ID (`<digits.digits@host>`) names this machine, not a person: it may be logged.
 MESSAGE_ID = re.compile(r"<[\d.]+@[^>\s]+>")
-
-
-def _link(message, path: str) -> str:
-    return re.search(r"http://127\.0\.0\.1:5000(" + re.escape(path) + r"\S*)", message.get_content()).group(1)
 
 
 def _everything_logged(records) -> list[str]:
@@ -40,7 +36,7 @@ def test_no_address_name_or_typed_text_in_the_logs(app, client, make_user, outbo
                                        confirm=PASSWORD, organisation="City Hospital", sector="health",
                                        locale="en", timezone="Europe/Amsterdam"))
     [confirm] = outbox()
-    client.get(_link(confirm, "/email/confirm/"))
+    client.get(mailed_path(confirm, "/email/confirm/"))
     assert login(client, SimpleNamespace(email="zoe@example.org", password=PASSWORD)).status_code == 302
     client.post("/logout")
     # Failed sign-ins, with the address typed in upper case, until the limit for the account stops them.
@@ -52,7 +48,7 @@ def test_no_address_name_or_typed_text_in_the_logs(app, client, make_user, outbo
     # Password reset by the mailed link.
     client.post("/password/forgot", data={"email": "zoe@example.org"})
     reset = outbox()[-1]
-    client.post(_link(reset, "/password/reset/"), data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post(mailed_path(reset, "/password/reset/"), data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     # A trainer uploads a list of learners; the invitations are mailed.
     trainer = make_user(roles=("trainer",), name="Tamsin Trainer", email="tamsin@example.org")
     trainer_client = app.test_client()

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 PUBLIC_PAGES = ["/", "/support", "/privacy", "/login", "/register", "/password/forgot"]
 
@@ -249,3 +250,35 @@ def test_the_privacy_notice_says_who_sees_what_and_links_to_your_data(client):
 def test_the_privacy_notice_is_in_dutch(client):
     page = client.get("/privacy", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert '<html lang="nl">' in page and "Privacyverklaring" in page
+
+
+def test_support_page_names_a_crisis_line_for_each_country_before_the_directory(client):
+    page = client.get("/support").get_data(as_text=True)
+    self_care = page.index('id="self-heading"')
+    assert self_care < page.index('id="directory-heading"')
+    for line in ("988 in the United States", "9-8-8 in Canada", "Samaritans on 116 123", "113 Zelfmoordpreventie"):
+        assert page.index(line) > self_care
+
+
+@pytest.mark.parametrize("error, code, title", [
+    (NotAllowed(), 403, "You do not have access to this page"),
+    (NotFound(), 404, "Page not found"),
+    (InvalidInput("name", "secret detail of the refusal"), 400, "Something in that request was not right"),
+])
+def test_a_service_refusal_a_view_does_not_catch_is_an_error_page(database_urls, error, code, title):
+    """Views call services directly: the refusal becomes the styled page of its status, or JSON."""
+    from tests.conftest import build_app
+
+    app = build_app(database_urls["unit"])
+
+    @app.get("/__refuse")
+    @app.get("/__refuse.json")
+    def refuse():
+        raise error
+
+    page = app.test_client().get("/__refuse")
+    assert page.status_code == code
+    text = page.get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in text and "secret detail" not in text
+    answer = app.test_client().get("/__refuse.json")
+    assert answer.status_code == code and answer.get_json() == {"error": title}

@@ -10,8 +10,17 @@ import sqlalchemy as sa
 from tests.conftest import PASSWORD, login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
-from trainer.models import (AuditEvent, Certificate, CohortMember, Enrolment, ModuleProgress, QuizAttempt,
-                            ScenarioRun, User, WellbeingCheck)
+from trainer.models import (
+    AuditEvent,
+    Certificate,
+    CohortMember,
+    Enrolment,
+    ModuleProgress,
+    QuizAttempt,
+    ScenarioRun,
+    User,
+    WellbeingCheck,
+)
 
 
 def _learner_with_history(app, client, make_user):

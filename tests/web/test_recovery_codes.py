@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -117,7 +117,7 @@ def test_running_low_suggests_a_new_set(app, client, person):
         ids = db.session.scalars(sa.select(RecoveryCode.id).where(RecoveryCode.user_id == person.id)
                                  .order_by(RecoveryCode.id)).all()
         db.session.execute(sa.update(RecoveryCode).where(RecoveryCode.id.in_(ids[:7]))
-                           .values(used_at=datetime.now(timezone.utc)))
+                           .values(used_at=datetime.now(UTC)))
         db.session.commit()
     used = {h for h, at in _hashes(app, person.id).items() if at}
     assert len(used) == 7

@@ -78,6 +78,18 @@ def test_admin_edits_survive_the_next_import(client, app, courses_folder, make_u
         assert kept.description == "Coordination centre, office hours." and kept.languages == ["nl", "en"]
 
 
+def test_an_edit_that_leaves_fields_out_is_refused_and_changes_nothing(client, app, courses_folder, make_user):
+    """A field missing from the sent form is empty, not the stored value: the stored languages
+    (a list) once reached the service in place of the form's text and raised an error."""
+    _import(app, courses_folder)
+    login(client, make_user(roles=("admin",)))
+    before = _referral(app, "CoMensha")
+    response = client.post(f"/authoring/referrals/{before.id}", data={"name": "CoMensha (renamed)"})
+    assert response.status_code == 200 and "This field is required." in response.get_data(as_text=True)
+    after = _referral(app, "CoMensha")
+    assert (after.name, after.languages, after.checked) == (before.name, before.languages, before.checked)
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"country": "NLD"}, "country code"),
     ({"phone": "", "url": ""}, "phone number, a web address"),

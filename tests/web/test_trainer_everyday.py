@@ -243,7 +243,8 @@ def test_a_due_date_in_the_past_is_refused_and_nothing_is_assigned(app, client, 
 def test_the_module_picker_lists_only_the_chosen_course(app, client, trainer):
     cohort_id = _create(client)
     step = client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "step": "modules"})
-    assert step.status_code == 302 and step.headers["Location"].endswith(f"/cohorts/{cohort_id}?course=core#assign-heading")
+    assert step.status_code == 302
+    assert step.headers["Location"].endswith(f"/cohorts/{cohort_id}?course=core#assign-heading")
     page = client.get(f"/cohorts/{cohort_id}?course=core").get_data(as_text=True)
     select = re.search(r'<select[^>]*id="module".*?</select>', page, re.DOTALL).group(0)
     assert 'value="what-it-is"' in select and "<optgroup" not in select
@@ -271,7 +272,8 @@ def test_the_full_record_has_what_a_command_asks_for(app, client, trainer, make_
     cohort_id = _create(client)
     ana = make_user(name="=HYPERLINK(\"http://evil\")", sector="health", specialty="emergency")
     _member(app, cohort_id, ana.id)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": (TODAY + timedelta(days=9)).isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments",
+                data={"course": "core", "due_on": (TODAY + timedelta(days=9)).isoformat()})
     with app.app_context():
         from trainer.models import Course
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -54,7 +54,7 @@ def test_expired_and_revoked_certificates_say_so_and_no_longer_count(app, client
     _update(app, certificate_id, expires_on=date(2020, 1, 1))
     page = client.get("/learning/transcript").get_data(as_text=True)
     assert ">expired</strong>" in page and "Hours of training on valid certificates: 0" in page
-    _update(app, certificate_id, revoked_at=datetime.now(timezone.utc))
+    _update(app, certificate_id, revoked_at=datetime.now(UTC))
     assert ">revoked</strong>" in client.get("/learning/transcript").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(client.get("/learning/transcript.csv").data.decode("utf-8-sig"))))
     assert rows[1][4] == "revoked"

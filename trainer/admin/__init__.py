@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from trainer.admin import views  # noqa: F401  (routes register on import)
+from trainer.admin import views  # noqa: E402,F401  (routes register on import)

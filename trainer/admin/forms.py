@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional
 
-from trainer.auth.forms import capped, options
+from trainer.forms import capped, options
+from trainer.vocabulary import Role
 
 
 class UserSearchForm(FlaskForm):
@@ -13,8 +14,7 @@ class UserSearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Search by name, email or organisation"), validators=[capped(200), Optional()])
-    role = SelectField(_l("Role"), choices=options([("", _l("Any role")), ("learner", _l("Learner")),
-                                                   ("trainer", _l("Trainer")), ("admin", _l("Administrator"))]),
+    role = SelectField(_l("Role"), choices=options([("", _l("Any role")), *Role.choices()]),
                        validators=[Optional()])
 
 

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import audit, users
-from trainer.services.errors import InvalidInput, NotAllowed
-from trainer.web import or_http_error, page_number
+from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Role
+from trainer.web import page_number
 
 
 @bp.get("/users")
@@ -19,7 +20,7 @@ def user_list():
     form = UserSearchForm(request.args)
     form.validate()
     page = request.args.get("page", 1, type=page_number)
-    found, total = or_http_error(users.search, current_user, form.q.data or "", form.role.data or "", page)
+    found, total = users.search(current_user, form.q.data or "", form.role.data or "", page)
     return render_template("admin/users.html", form=form, users=found, total=total, page=page,
                            page_size=users.PAGE_SIZE)
 
@@ -27,22 +28,20 @@ def user_list():
 @bp.get("/users/<int:user_id>")
 @login_required
 def user_detail(user_id: int):
-    user = or_http_error(users.get_user, current_user, user_id)
-    roles = RolesForm(trainer=user.has_role("trainer"), admin=user.has_role("admin"))
+    user = users.get_user(current_user, user_id)
+    roles = RolesForm(trainer=user.has_role(Role.TRAINER), admin=user.has_role(Role.ADMIN))
     return render_template("admin/user.html", user=user, roles_form=roles, confirm=ConfirmForm())
 
 
 @bp.post("/users/<int:user_id>/roles")
 @login_required
 def user_roles(user_id: int):
-    user = or_http_error(users.get_user, current_user, user_id)
+    user = users.get_user(current_user, user_id)
     form = RolesForm()
     if form.validate_on_submit():
-        chosen = {name for name in ("trainer", "admin") if getattr(form, name).data}
+        chosen = {role.value for role in (Role.TRAINER, Role.ADMIN) if getattr(form, role).data}
         try:
             users.set_roles(current_user, user, chosen)
-        except NotAllowed:
-            abort(403)
         except InvalidInput as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -55,9 +54,9 @@ def user_roles(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 @login_required
 def user_active(user_id: int):
-    user = or_http_error(users.get_user, current_user, user_id)
+    user = users.get_user(current_user, user_id)
     activate = request.form.get("active") == "1"
-    or_http_error(users.set_active, current_user, user, activate)
+    users.set_active(current_user, user, activate)
     db.session.commit()
     if activate:
         flash(_("The account of %(name)s is active again.", name=user.name), "success")
@@ -69,8 +68,8 @@ def user_active(user_id: int):
 @bp.post("/users/<int:user_id>/two-factor-reset")
 @login_required
 def user_two_factor_reset(user_id: int):
-    user = or_http_error(users.get_user, current_user, user_id)
-    or_http_error(users.reset_two_factor, current_user, user)
+    user = users.get_user(current_user, user_id)
+    users.reset_two_factor(current_user, user)
     db.session.commit()
     flash(_("Two-factor sign-in of %(name)s is reset; they set it up again when they next sign in.",
             name=user.name), "success")
@@ -82,6 +81,6 @@ def user_two_factor_reset(user_id: int):
 def audit_log():
     action = request.args.get("action", "")
     page = request.args.get("page", 1, type=page_number)
-    events, actions, _names = or_http_error(audit.events, current_user, action, page)
+    events, actions, _names = audit.events(current_user, action, page)
     return render_template("admin/audit.html", events=audit.describe(current_user, events), actions=actions,
                            labels=audit.ACTION_LABELS, action=action, page=page, page_size=audit.PAGE_SIZE)

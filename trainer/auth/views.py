@@ -7,16 +7,29 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from trainer.auth import bp
-from trainer.auth.forms import (ChangePasswordForm, CodeForm, ConfirmForm, DeleteAccountForm, DisableTwoFactorForm,
-                                DownloadDataForm, ForgotPasswordForm, LanguageForm, LoginForm, ProfileForm,
-                                RegisterForm, RenewRecoveryCodesForm, ResendConfirmationForm, ResetPasswordForm,
-                                SignInCodeForm)
+from trainer.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    DeleteAccountForm,
+    DisableTwoFactorForm,
+    DownloadDataForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    RenewRecoveryCodesForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+    SignInCodeForm,
+)
+from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
+from trainer.forms import ConfirmForm
 from trainer.services import accounts, addresses, mail, privacy, recovery_codes, sessions, two_factor
 from trainer.services.errors import InvalidInput
-from trainer.web import (current_session_id, field_error, fresh_session, redirect_next, safe_next, same_site_path,
-                         sign_in, sign_out)
+from trainer.web import field_error, redirect_next, safe_next, same_site_path
 
 
 def _profile(form) -> accounts.Profile:
@@ -61,14 +74,14 @@ def register():
         form.locale.data = form.locale.data or session.get("locale") or current_locale()
     if form.validate_on_submit():
         try:
-            sent = addresses.sign_up(form.email.data, form.password.data, _profile(form),
+            sent = addresses.sign_up(form.email.data or "", form.password.data or "", _profile(form),
                                      same_site_path(form.next.data))
         except InvalidInput as error:
             field_error(form, error)
         else:
             db.session.commit()
             mail.deliver_in_background(sent)
-            session["registered_email"] = accounts.normalise_email(form.email.data)
+            session["registered_email"] = accounts.normalise_email(form.email.data or "")
             return redirect(url_for("auth.register_sent"))
     return render_template("auth/register.html", form=form)
 
@@ -123,7 +136,7 @@ def login():
         return redirect_next()
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             form.form_errors.append(_("That email address and password do not match an active account."))
         elif two_factor.enabled(user):
@@ -171,7 +184,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data,
+            accounts.change_password(current_user, form.current_password.data or "", form.new_password.data or "",
                                      keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
@@ -197,7 +210,7 @@ def end_other_sessions():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        sent = addresses.request_password_reset(form.email.data)
+        sent = addresses.request_password_reset(form.email.data or "")
         db.session.commit()
         mail.deliver_in_background(sent)
         # The same answer, as fast, whether or not the address has an account.
@@ -213,7 +226,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            addresses.reset_password(token, form.new_password.data)
+            addresses.reset_password(token, form.new_password.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -270,7 +283,7 @@ def my_data_download():
     form = DownloadDataForm()
     if form.validate_on_submit():
         try:
-            data = privacy.export(current_user, form.password.data)
+            data = privacy.export(current_user, form.password.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -286,7 +299,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            privacy.delete_account(current_user._get_current_object(), form.password.data)
+            privacy.delete_account(current_user._get_current_object(), form.password.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -322,7 +335,7 @@ def sign_in_code():
         return redirect(url_for("auth.login"))
     form = SignInCodeForm()
     if form.validate_on_submit():
-        kind = two_factor.check(user, form.code.data)
+        kind = two_factor.check(user, form.code.data or "")
         if kind is not None:
             target = session.get("pending_next", "")
             sign_in(user)
@@ -331,7 +344,7 @@ def sign_in_code():
                 _recovery_code_used(user)
             return redirect(safe_next(target))
         db.session.rollback()
-        form.code.errors = [two_factor.wrong_code_message(form.code.data)]
+        form.code.errors = [two_factor.wrong_code_message(form.code.data or "")]
     return render_template("auth/sign_in_code.html", form=form)
 
 
@@ -362,7 +375,7 @@ def two_factor_setup():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.enable(user, secret, form.code.data, keep=current_session_id())
+            codes = two_factor.enable(user, secret, form.code.data or "", keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -383,7 +396,7 @@ def two_factor_disable():
     user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            two_factor.disable(user, form.password.data, form.code.data, keep=current_session_id())
+            two_factor.disable(user, form.password.data or "", form.code.data or "", keep=current_session_id())
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -407,7 +420,7 @@ def recovery_codes_renew():
     form = RenewRecoveryCodesForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.renew_recovery_codes(user, form.password.data, form.code.data)
+            codes = two_factor.renew_recovery_codes(user, form.password.data or "", form.code.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:

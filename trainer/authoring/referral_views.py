@@ -5,13 +5,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.auth.forms import ConfirmForm
 from trainer.authoring import bp
 from trainer.authoring.forms import ReferralForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import referrals
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
-from trainer.web import field_error, or_http_error, redirect_next
+from trainer.vocabulary import Language
+from trainer.web import field_error, redirect_next
 
 
 def _input(form: ReferralForm) -> referrals.ReferralInput:
@@ -24,18 +25,20 @@ def _input(form: ReferralForm) -> referrals.ReferralInput:
 
 @bp.get("/referrals")
 def referral_list():
-    listing = or_http_error(referrals.admin_directory, current_user)
+    listing = referrals.admin_directory(current_user)
     return render_template("authoring/referrals.html", listing=listing, confirm=ConfirmForm())
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
 def referral_edit(referral_id: int | None = None):
-    referral = or_http_error(referrals.get, current_user, referral_id) if referral_id else None
-    form = ReferralForm(obj=referral)
+    referral = referrals.get(current_user, referral_id) if referral_id else None
+    # A sent form is read from what was sent alone: a field left out is empty, never the stored
+    # value (a list of languages is not the text the form expects).
+    form = ReferralForm() if request.method == "POST" else ReferralForm(obj=referral)
     if referral is not None and not form.is_submitted():
         form.languages.data = ", ".join(referral.languages)
-        form.description_nl.data = (referral.descriptions or {}).get("nl", "")
+        form.description_nl.data = (referral.descriptions or {}).get(Language.NL, "")
     if form.validate_on_submit():
         try:
             saved = referrals.save(current_user, _input(form), referral)
@@ -51,8 +54,8 @@ def referral_edit(referral_id: int | None = None):
 @bp.post("/referrals/<int:referral_id>/checked")
 def referral_checked(referral_id: int):
     """Record "I checked this today": this administrator checked the entry against its source."""
-    referral = or_http_error(referrals.get, current_user, referral_id)
-    or_http_error(referrals.mark_checked, current_user, referral)
+    referral = referrals.get(current_user, referral_id)
+    referrals.mark_checked(current_user, referral)
     db.session.commit()
     flash(_("%(name)s is recorded as checked today.", name=referral.name), "success")
     return redirect_next("authoring.referral_list")
@@ -61,11 +64,11 @@ def referral_checked(referral_id: int):
 @bp.route("/referrals/<int:referral_id>/delete", methods=["GET", "POST"])
 def referral_delete(referral_id: int):
     """GET asks for confirmation; POST deletes and offers to undo it."""
-    referral = or_http_error(referrals.get, current_user, referral_id)
+    referral = referrals.get(current_user, referral_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name = referral.name
-        token = or_http_error(referrals.delete, current_user, referral)
+        token = referrals.delete(current_user, referral)
         db.session.commit()
         return render_template("authoring/referral_deleted.html", name=name, token=token, confirm=ConfirmForm())
     return render_template("authoring/referral_delete.html", referral=referral, confirm=form)

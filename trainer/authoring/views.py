@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from trainer import policy
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import authoring, course_archive
 from trainer.services.errors import InvalidInput
-from trainer.web import field_error, id_number, or_http_error
+from trainer.web import field_error, id_number
 
 
 @bp.before_request
@@ -25,12 +25,12 @@ def _authors_only():
 
 
 def _course(slug: str):
-    return or_http_error(authoring.get_course, current_user, slug)
+    return authoring.get_course(current_user, slug)
 
 
 @bp.get("/courses")
 def course_list():
-    rows = or_http_error(authoring.list_courses, current_user)
+    rows = authoring.list_courses(current_user)
     return render_template("authoring/courses.html", rows=rows, new_form=NewCourseForm(), archive_form=ArchiveForm())
 
 
@@ -39,7 +39,8 @@ def course_create():
     form = NewCourseForm()
     if form.validate_on_submit():
         try:
-            course = authoring.create_course(current_user, form.slug.data, form.title.data, form.language.data)
+            course = authoring.create_course(current_user, form.slug.data or "", form.title.data or "",
+                                             form.language.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -73,7 +74,7 @@ def edit_file(slug: str, path: str):
         form.text.data = draft.sources[path]
     elif form.validate_on_submit() and request.form.get("action") == "save":
         try:
-            authoring.save_file(current_user, course, path, form.text.data)
+            authoring.save_file(current_user, course, path, form.text.data or "")
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -94,7 +95,7 @@ def preview(slug: str, path: str):
     form = EditFileForm()
     if not form.validate_on_submit():
         abort(400)
-    spec, problems = or_http_error(authoring.preview, current_user, course, path, form.text.data or "")
+    spec, problems = authoring.preview(current_user, course, path, form.text.data or "")
     return jsonify(
         html=render_template("authoring/_preview.html", spec=spec, path=path),
         problems=[{"line": p.line, "message": p.message, "severity": p.severity} for p in problems],
@@ -107,7 +108,8 @@ def add_module(slug: str):
     form = NewModuleForm()
     if form.validate_on_submit():
         try:
-            name = authoring.add_module(current_user, course, form.filename.data, form.kind.data, form.title.data)
+            name = authoring.add_module(current_user, course, form.filename.data or "", form.kind.data or "",
+                                        form.title.data or "")
         except InvalidInput as error:
             flash(error.message, "error")
         else:
@@ -145,13 +147,14 @@ def import_gift(slug: str):
         return redirect(url_for("authoring.course_detail", slug=slug))
     data = form.gift.data.read(authoring.MAX_FILE_BYTES + 1)
     try:
-        result = authoring.import_gift(current_user, course, data, form.filename.data, form.title.data)
+        result = authoring.import_gift(current_user, course, data, form.filename.data or "", form.title.data or "",
+                                       import_rest=form.import_rest.data)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("authoring.course_detail", slug=slug))
     db.session.commit()
     return render_template("authoring/gift_report.html", course=course, result=result,
-                           filename=form.filename.data.strip().lower().removesuffix(".md") + ".md")
+                           filename=(form.filename.data or "").strip().lower().removesuffix(".md") + ".md")
 
 
 @bp.post("/courses/<slug>/publish")
@@ -190,10 +193,10 @@ def versions(slug: str):
     history = authoring.versions(current_user, course)
     changes, old, new = [], None, None
     if len(history) >= 2 or request.args.get("from"):
-        new = or_http_error(authoring.get_version, current_user, course,
-                            request.args.get("to", history[0].number, type=id_number))
+        new = authoring.get_version(current_user, course,
+                                    request.args.get("to", history[0].number, type=id_number))
         old_number = request.args.get("from", type=id_number) or max(new.number - 1, 1)
-        old = or_http_error(authoring.get_version, current_user, course, old_number) \
+        old = authoring.get_version(current_user, course, old_number) \
             if old_number != new.number else new
         changes = authoring.diff(old.sources, new.sources, f"v{old.number}", f"v{new.number}")
     return render_template("authoring/versions.html", course=course, history=history, changes=changes,
@@ -203,7 +206,7 @@ def versions(slug: str):
 @bp.get("/courses/<slug>/versions/<int:number>/export")
 def export(slug: str, number: int):
     course = _course(slug)
-    version = or_http_error(authoring.get_version, current_user, course, number)
+    version = authoring.get_version(current_user, course, number)
     data = course_archive.export_zip(current_user, course, version)
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"{course.slug}-v{version.number}.zip")
@@ -216,7 +219,8 @@ def import_archive():
         flash(_("Choose a zip file."), "error")
         return redirect(url_for("authoring.course_list"))
     try:
-        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES))
+        result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES),
+                                           replace_course=form.replace_course.data, force=form.force.data)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -1,23 +1,23 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
 from trainer.certificates import bp
 from trainer.extensions import db, limiter
+from trainer.forms import ConfirmForm
 from trainer.services import badges, catalogue, certificates, cohorts
 from trainer.services.errors import InvalidInput
-from trainer.web import or_http_error
+from trainer.vocabulary import CertificateState
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id: int):
-    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
+    certificate = certificates.for_download(current_user, certificate_id)
     try:
         data = certificates.pdf_for(certificate)
     except InvalidInput as error:
@@ -46,8 +46,8 @@ def verify(code: str):
     certificate = certificates.by_code(code)
     if certificate is None:
         return render_template("certificates/verify.html", certificate=None), 404
-    state = certificate.state(datetime.now(timezone.utc).date())
-    if state in ("revoked", "withdrawn"):
+    state = certificate.state(datetime.now(UTC).date())
+    if state in (CertificateState.REVOKED, CertificateState.WITHDRAWN):
         return render_template("certificates/verify.html", certificate=None, state=state), 410
     return render_template("certificates/verify.html", certificate=certificate, state=state)
 
@@ -55,7 +55,7 @@ def verify(code: str):
 @bp.get("/admin/certificates")
 @login_required
 def admin_list():
-    found = or_http_error(certificates.search, current_user, request.args.get("q", ""))
+    found = certificates.search(current_user, request.args.get("q", ""))
     return render_template("certificates/admin.html", certificates=found, q=request.args.get("q", ""),
                            confirm=ConfirmForm())
 
@@ -63,8 +63,8 @@ def admin_list():
 @bp.post("/admin/certificates/<int:certificate_id>/revoke")
 @login_required
 def revoke(certificate_id: int):
-    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
-    or_http_error(certificates.revoke, current_user, certificate, request.form.get("reason", ""))
+    certificate = certificates.for_download(current_user, certificate_id)
+    certificates.revoke(current_user, certificate, request.form.get("reason", ""))
     db.session.commit()
     flash(_("The certificate is revoked; its verification page says so."), "success")
     return redirect(url_for("certificates.admin_list"))
@@ -73,8 +73,8 @@ def revoke(certificate_id: int):
 @bp.post("/admin/certificates/<int:certificate_id>/name")
 @login_required
 def correct_name(certificate_id: int):
-    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
-    or_http_error(certificates.correct_name, current_user, certificate, request.form.get("name", ""))
+    certificate = certificates.for_download(current_user, certificate_id)
+    certificates.correct_name(current_user, certificate, request.form.get("name", ""))
     db.session.commit()
     flash(_("The name is corrected; the PDF will be made again."), "success")
     return redirect(url_for("certificates.admin_list", q=certificate.code))
@@ -83,8 +83,8 @@ def correct_name(certificate_id: int):
 @bp.post("/admin/certificates/<int:certificate_id>/reissue")
 @login_required
 def reissue(certificate_id: int):
-    certificate = or_http_error(certificates.for_download, current_user, certificate_id)
-    or_http_error(certificates.reissue, current_user, certificate)
+    certificate = certificates.for_download(current_user, certificate_id)
+    certificates.reissue(current_user, certificate)
     db.session.commit()
     flash(_("The PDF will be made again on its next download."), "success")
     return redirect(url_for("certificates.admin_list", q=certificate.code))
@@ -93,8 +93,8 @@ def reissue(certificate_id: int):
 @bp.get("/cohorts/<int:cohort_id>/certificates.zip")
 @login_required
 def cohort_zip(cohort_id: int):
-    cohort = or_http_error(cohorts.get, current_user, cohort_id)
-    data = or_http_error(certificates.cohort_zip, current_user, cohort)
+    cohort = cohorts.get(current_user, cohort_id)
+    data = certificates.cohort_zip(current_user, cohort)
     db.session.commit()  # PDFs made for the zip are kept
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.zip"'})
@@ -103,8 +103,8 @@ def cohort_zip(cohort_id: int):
 @bp.get("/cohorts/<int:cohort_id>/certificates.csv")
 @login_required
 def cohort_csv(cohort_id: int):
-    cohort = or_http_error(cohorts.get, current_user, cohort_id)
-    data = or_http_error(certificates.cohort_csv, current_user, cohort)
+    cohort = cohorts.get(current_user, cohort_id)
+    data = certificates.cohort_csv(current_user, cohort)
     db.session.commit()  # the export is recorded in the audit log
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.csv"'})
@@ -130,7 +130,7 @@ def badge_assertion(code: str):
     asks, saying only that it is revoked."""
     certificate = certificates.by_code(code)
     data = badges.assertion(certificate) if certificate else None
-    if data is None:
+    if certificate is None or data is None:
         abort(404)
     response = jsonify(data)
     if data.get("revoked"):

@@ -2,16 +2,15 @@
 (Signed in only, through the blueprint's before_request; open to every role.)"""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from trainer.auth.forms import ConfirmForm
 from trainer.cohorts import bp
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.services import membership
-from trainer.services.errors import InvalidInput, NotFound
-from trainer.web import or_http_error
+from trainer.services.errors import InvalidInput
 
 
 @bp.get("/my/cohorts")
@@ -24,8 +23,6 @@ def _answer(call, invitation_id: int, done):
     """Accept or decline; a refusal (an unconfirmed address) is shown on My cohorts."""
     try:
         cohort = call(current_user, invitation_id)
-    except NotFound:
-        abort(404)
     except InvalidInput as refused:
         db.session.rollback()
         flash(refused.message, "error")
@@ -49,7 +46,7 @@ def decline_invitation(invitation_id: int):
 @bp.route("/my/cohorts/<int:cohort_id>/leave", methods=["GET", "POST"])
 def leave(cohort_id: int):
     """GET asks for confirmation; POST leaves."""
-    summary = or_http_error(membership.membership, current_user, cohort_id)
+    summary = membership.membership(current_user, cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         membership.leave(current_user, cohort_id)

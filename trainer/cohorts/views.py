@@ -13,15 +13,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from trainer import policy
-from trainer.auth.forms import ConfirmForm, options
 from trainer.cohorts import bp
 from trainer.cohorts.forms import AssignmentForm, CohortForm, RosterForm, TrainerForm
 from trainer.extensions import db, limiter
+from trainer.forms import ConfirmForm, options
 from trainer.services import (
     analysis,
     assignments,
@@ -35,7 +34,7 @@ from trainer.services import (
     reminders,
 )
 from trainer.services.errors import InvalidInput, NotFound
-from trainer.web import field_error, or_http_error
+from trainer.web import field_error
 
 # A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
 LEARNER_ENDPOINTS = {"cohorts.join", "cohorts.my_cohorts", "cohorts.accept_invitation",
@@ -55,7 +54,7 @@ def _details(form: CohortForm) -> cohorts.CohortDetails:
 
 
 def _cohort(cohort_id: int):
-    return or_http_error(cohorts.get, current_user, cohort_id)
+    return cohorts.get(current_user, cohort_id)
 
 
 def _assignment_form(course_slug: str | None = None) -> AssignmentForm:
@@ -136,7 +135,7 @@ def cohort_export(cohort_id: int):
 def cohort_records(cohort_id: int):
     """Everything a command asks for, a row per learner and assignment."""
     cohort = _cohort(cohort_id)
-    data = or_http_error(command_report.cohort_records_csv, current_user, cohort)
+    data = command_report.cohort_records_csv(current_user, cohort)
     db.session.commit()  # the export is recorded in the audit log
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-records.csv"'})
@@ -144,13 +143,13 @@ def cohort_records(cohort_id: int):
 
 @bp.get("/reports")
 def reports():
-    found = or_http_error(command_report.report, current_user)
+    found = command_report.report(current_user)
     return render_template("cohorts/report.html", report=found, window=command_report.EXPIRY_WINDOW_DAYS)
 
 
 @bp.get("/reports/report.csv")
 def reports_csv():
-    found = or_http_error(command_report.report, current_user)
+    found = command_report.report(current_user)
     data = command_report.report_csv(current_user, found)
     db.session.commit()
     return Response(data, mimetype="text/csv; charset=utf-8",
@@ -159,7 +158,7 @@ def reports_csv():
 
 @bp.get("/reports/report.pdf")
 def reports_pdf():
-    found = or_http_error(command_report.report, current_user)
+    found = command_report.report(current_user)
     data = command_report.report_pdf(current_user, found)
     db.session.commit()
     return Response(data, mimetype="application/pdf",
@@ -206,7 +205,7 @@ def cohort_add_trainer(cohort_id: int):
     form = TrainerForm()
     if form.validate_on_submit():
         try:
-            user = cohorts.add_trainer(current_user, cohort, form.email.data)
+            user = cohorts.add_trainer(current_user, cohort, form.email.data or "")
         except InvalidInput as error:
             flash(error.message, "error")
         else:
@@ -218,7 +217,7 @@ def cohort_add_trainer(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove")
 def cohort_remove_trainer(cohort_id: int, trainer_id: int):
     cohort = _cohort(cohort_id)
-    or_http_error(cohorts.remove_trainer, current_user, cohort, trainer_id)
+    cohorts.remove_trainer(current_user, cohort, trainer_id)
     db.session.commit()
     flash(_("The co-trainer no longer trains this cohort."), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#trainers")
@@ -248,7 +247,7 @@ def cohort_roster(cohort_id: int):
 def cohort_remove_member(cohort_id: int, user_id: int):
     """GET asks for confirmation; POST removes, and the cohort page then offers to undo it."""
     cohort = _cohort(cohort_id)
-    learner = or_http_error(cohorts.member_to_remove, current_user, cohort, user_id)
+    learner = cohorts.member_to_remove(current_user, cohort, user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         token = cohorts.remove_member(current_user, cohort, user_id)
@@ -305,7 +304,7 @@ def cohort_withdraw_invitation(cohort_id: int, invitation_id: int):
     cohort = _cohort(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    invitation = or_http_error(cohorts.withdraw_invitation, current_user, cohort, invitation_id)
+    invitation = cohorts.withdraw_invitation(current_user, cohort, invitation_id)
     db.session.commit()
     flash(_("The invitation to %(name)s is withdrawn: they can no longer accept it.", name=invitation.name),
           "success")
@@ -338,7 +337,7 @@ def cohort_assign(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete")
 def cohort_unassign(cohort_id: int, assignment_id: int):
     cohort = _cohort(cohort_id)
-    or_http_error(assignments.remove, current_user, cohort, assignment_id)
+    assignments.remove(current_user, cohort, assignment_id)
     db.session.commit()
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
 
@@ -346,7 +345,7 @@ def cohort_unassign(cohort_id: int, assignment_id: int):
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
 def cohort_learner(cohort_id: int, user_id: int):
     cohort = _cohort(cohort_id)
-    report = or_http_error(learner_report.for_trainer, current_user, cohort, user_id)
+    report = learner_report.for_trainer(current_user, cohort, user_id)
     return render_template("cohorts/learner.html", cohort=cohort, report=report)
 
 
@@ -354,7 +353,7 @@ def cohort_learner(cohort_id: int, user_id: int):
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 def join(code: str):
     """The join page says what the trainers will see; pressing Join is the learner's consent."""
-    cohort = or_http_error(cohorts.cohort_for_code, code)
+    cohort = cohorts.cohort_for_code(code)
     error = None
     if request.method == "POST":
         try:

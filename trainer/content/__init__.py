@@ -4,8 +4,7 @@ See docs/authoring.md for the format.
 """
 from .check import CheckReport, CourseSummary, check_path, find_courses, format_text, to_json
 from .course import parse_course
-from .draw import draw_questions
-from .draw import fits as draw_fits
+from .draw import draw_questions, fits as draw_fits
 from .grading import GradeResult
 from .kinds import KINDS, AnswerView, BadAnswer, FormKeys, Review, ReviewLine, grade_question, kind_of
 from .parse import content_hash, normalise, parse_module_text
@@ -14,6 +13,7 @@ from .referrals import parse_referrals
 from .render import ImageUrl, Renderer, render_markdown, sanitize
 from .scenario import best_path, pass_ending_of, passes
 from .spec import (
+    PASS_ENDINGS,
     ChoiceSpec,
     CourseSpec,
     CreditSpec,
@@ -22,16 +22,16 @@ from .spec import (
     ModuleSpec,
     NodeSpec,
     OptionSpec,
-    PASS_ENDINGS,
     QuestionSpec,
     ReferralSpec,
+    ReviewSpec,
     SectionSpec,
 )
 
 __all__ = [
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
-    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ImageRef",
+    "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ReviewSpec", "ImageRef",
     "ModuleSpec", "NodeSpec", "OptionSpec", "PASS_ENDINGS", "Parsed", "Problem", "QuestionSpec", "ReferralSpec",
     "ImageUrl", "Renderer", "SectionSpec", "best_path", "check_path", "content_hash", "find_courses",
     "format_text", "grade_question", "normalise", "parse_course", "parse_module_text",

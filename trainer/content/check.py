@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from trainer.vocabulary import Language
+
 from .course import display_path, id_line, parse_course, read_text
 from .cues import check_cues
 from .links import check_course_links
@@ -133,7 +135,7 @@ def preview_file(folder: str, name: str,
     text = read_text(root / name, Problems(name))
     if text is None:
         return None, mine
-    language = report.summaries[0].language if report.summaries and report.summaries[0].language else "en"
+    language = report.summaries[0].language if report.summaries and report.summaries[0].language else Language.EN.value
     return parse_module_text(text, name, language, image_url=image_url).spec, mine
 
 
@@ -156,7 +158,7 @@ def _duplicate_course_ids(folders: list[Path], summaries: list[CourseSummary]) -
     """Course ids are unique across the folder (the second and later uses are reported)."""
     problems: list[Problem] = []
     first: dict[str, str] = {}
-    for folder, summary in zip(folders, summaries):
+    for folder, summary in zip(folders, summaries, strict=True):
         path = folder / "course.md"
         if summary.id in first:
             line = id_line(path.read_text("utf-8", "replace"))

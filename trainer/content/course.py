@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from trainer.vocabulary import Ending, Language
+
 from . import frontmatter as fm
 from .context import Context
 from .credit import read_credit
 from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
+from .reviews import read_reviewed
 from .scan import scan
 from .spec import LANGUAGES, PASS_ENDINGS, SECTORS, SPECIALTIES, STATUSES, CourseSpec, ImageRef, ModuleSpec
 
@@ -40,6 +43,7 @@ COURSE_FIELDS = {
     "modules": fm.Field(fm.text_list(1), required=True),
     "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),
     "credit": fm.Field(lambda value: value),  # checked field by field by read_credit
+    "reviewed": fm.Field(lambda value: value),  # checked entry by entry by read_reviewed
 }
 
 
@@ -72,7 +76,7 @@ class _Course:
     """What reading a course folder produced so far."""
 
     folder: Path
-    language: str = "en"
+    language: str = Language.EN.value
     problems: list[Problem] = field(default_factory=list)
     modules: list[ModuleSpec] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)  # (name, text) for the hash
@@ -102,7 +106,7 @@ def parse_course(folder: str | Path,
             problems.error(1, "course.md is missing")
         return Parsed(None, tuple(problems.items))
     head = _course_head(text, problems, image_url)
-    course.language = head.values.get("language", "en")
+    course.language = head.values.get("language", Language.EN.value)
     course.texts.append(("course.md", text))
     for name in _module_entries(course, head.values.get("modules", ()), head.front, problems):
         _load_module(course, name, image_url)
@@ -119,7 +123,8 @@ def _course_head(text: str, problems: Problems, image_url: ImageUrl | None) -> _
     values = fm.read_fields(front, COURSE_FIELDS, problems, "course.md") if front else {}
     given = front is not None and "certificate_hours" in front.key_lines  # None: given, but not valid
     values["credit"] = read_credit(front, values.get("certificate_hours", None if given else 0), problems)
-    renderer = Renderer(values.get("language", "en"), image_url)
+    values["reviewed"] = read_reviewed(front, problems)
+    renderer = Renderer(values.get("language", Language.EN.value), image_url)
     ctx = Context(problems, renderer)
     preamble, blocks = scan(body, first_no, problems)
     for block in [preamble, *blocks]:
@@ -260,5 +265,5 @@ def _course_spec(head: _Head, course: _Course, images: dict[str, bytes]) -> Cour
         status=values.get("status", "published"), version_notes=values.get("version_notes"),
         intro_md=head.intro_md, intro_html=head.intro_html, modules=tuple(course.modules),
         source_path=str(course.folder.absolute()), content_hash=course_hash(course.texts, images),
-        images=tuple(sorted(images)), pass_ending=values.get("pass_ending", "acceptable"),
-        credit=values.get("credit"))
+        images=tuple(sorted(images)), pass_ending=values.get("pass_ending", Ending.ACCEPTABLE.value),
+        credit=values.get("credit"), reviewed=values.get("reviewed", ()))

@@ -166,7 +166,7 @@ def random_score(question: QuestionSpec) -> float:
         return _mean(grade(question, s) for s in subsets)
     if question.kind == "matching":
         ids = [o.id for o in options][:7]
-        return _mean(grade(question, dict(zip(ids, perm))) for perm in itertools.permutations(ids))
+        return _mean(grade(question, dict(zip(ids, perm, strict=True))) for perm in itertools.permutations(ids))
     return 0.0
 
 

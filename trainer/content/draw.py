@@ -10,15 +10,15 @@ draw itself (pure: the caller passes the random generator).
         response: 2
 
 A question with two of the tags counts for both. ``questions`` may be left out; it is then the
-sum of ``at_least`` (and ``draw: {questions: 6}`` is ``draw: 6``). The numbers in ``at_least`` may add up to at most ``questions``, so a draw
-always exists: each tag in turn tops up its count from the questions not yet drawn, then the rest
-is drawn from all of them.
+sum of ``at_least`` (and ``draw: {questions: 6}`` is ``draw: 6``). The numbers in ``at_least`` may
+add up to at most ``questions``, so a draw always exists: each tag in turn tops up its count from
+the questions not yet drawn, then the rest is drawn from all of them.
 """
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -53,7 +53,7 @@ def read_draw(front: FrontMatter | None, kind: str | None, questions: Sequence[Q
     return spec
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

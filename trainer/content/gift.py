@@ -15,28 +15,36 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from trainer.content.gift_render import (
-    BLANK, GiftAnswer, GiftQuestion, GiftText, QuizQuestion, SkipQuestion, build_question,
+    BLANK,
+    GiftAnswer,
+    GiftQuestion,
+    GiftText,
+    QuizQuestion,
+    SkipQuestion,
+    build_question,
     render_module,
 )
+from trainer.content.spec import INTENSITIES
+from trainer.vocabulary import Intensity
 
 __all__ = ["GiftIssue", "GiftResult", "GiftTooLarge", "MAX_GIFT_BYTES", "MAX_QUESTIONS", "convert_gift"]
 
 MAX_GIFT_BYTES = 1024 * 1024  # as large as a module file may be
 MAX_QUESTIONS = 500  # per file: a bigger bank is split into several quiz modules
-INTENSITIES = ("light", "moderate", "heavy")
 _ID = re.compile(r"[a-z][a-z0-9-]{0,63}")
 _ESCAPED = {c: chr(0xF0001 + i) for i, c in enumerate(":#={}~\\")}
 _RESTORE = {ord(v): k for k, v in _ESCAPED.items()}
 _JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff"
                    "\U000F0000-\U000F00FF]")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?"
-_TRUE_FALSE = re.compile(r"(T|TRUE|F|FALSE)\s*(?:#(.*))?", re.I | re.S)
+# Moodle reads only these four, in capitals: ``{true}`` is a short answer whose answer is "true".
+_TRUE_FALSE = re.compile(r"(T|TRUE|F|FALSE)\s*(?:#(.*))?", re.S)
 
 
 class GiftIssue(NamedTuple):
@@ -105,6 +113,12 @@ def _category_tags(spec: str) -> list[str]:
     parts = (p.replace("\0", "/").strip() for p in spec.replace("//", "\0").split("/"))
     kept = (p for p in parts if not re.fullmatch(r"\$\w*\$|top|Default for .*|", p, re.I))
     return [t for t in dict.fromkeys(slugify(p) for p in kept) if t]
+
+
+def _comment_id(comments: list[str]) -> str | None:
+    """The question id from Moodle's ``// [id:...]`` comment line, as given (None without one)."""
+    found = re.search(r"\[id:((?:\\]|[^\]])+)\]", "\n".join(comments))
+    return found.group(1).replace("\\]", "]").strip() if found else None
 
 
 def _comment_tags(comments: list[str]) -> list[str]:
@@ -205,7 +219,7 @@ def _items(inside: str, marks: str) -> list[tuple[str, str]]:
         raise SkipQuestion(f"answer block '{_short(inside)}' has no answers marked '='")
     if parts[0].strip():
         raise SkipQuestion(f"text before the first answer mark: '{_short(parts[0])}'")
-    return list(zip(parts[1::2], parts[2::2]))
+    return list(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def _choice_answers(inside: str, fmt: str, marks: str) -> list[GiftAnswer]:
@@ -308,9 +322,15 @@ def _kind(inside: str) -> str:
     return "shortanswer"
 
 
+def _short_answers(inside: str, fmt: str) -> list[GiftAnswer]:
+    """Answers of a short-answer block; as in Moodle, text before the first ``=`` is an answer
+    too (``{true}`` accepts "true")."""
+    return _choice_answers(inside if inside.startswith("=") else "=" + inside, fmt, "=")
+
+
 _ANSWER_PARSERS: dict[str, Callable[[str, str], list[GiftAnswer]]] = {
     "multichoice": lambda inside, fmt: _choice_answers(inside, fmt, "=~"),
-    "shortanswer": lambda inside, fmt: _choice_answers(inside, fmt, "="),
+    "shortanswer": _short_answers,
     "matching": _matching_answers, "numerical": _numerical_answers, "truefalse": _true_false,
 }
 
@@ -390,7 +410,13 @@ def _convert_blocks(text: str) -> tuple[list[QuizQuestion], list[GiftIssue], lis
         except SkipQuestion as skip:
             skipped.append(GiftIssue(number, line, skip.reason))
             continue
-        question.id = ids.take(_question_id(parsed.title, number))
+        given_id = _comment_id(block.comments)
+        wanted = slugify(given_id) if given_id else ""
+        if given_id and wanted != given_id:
+            notes.append(f"the id '{given_id}' is not a valid id here; it became '{wanted or '(none)'}'")
+        question.id = ids.take(wanted or _question_id(parsed.title, number))
+        if wanted and question.id != wanted:
+            notes.append(f"the id '{wanted}' was used by an earlier question; this one is '{question.id}'")
         questions.append(question)
         warnings.extend(GiftIssue(number, line, note) for note in notes)
     return questions, skipped, warnings
@@ -411,13 +437,13 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
     if size > MAX_GIFT_BYTES:
         raise GiftTooLarge("bytes", size)
     goals = objectives if objectives is not None else [f"Answer the questions on: {title.strip()}"]
-    _check_arguments(module_id, title, overview, intensity or "moderate", minutes, goals)
+    _check_arguments(module_id, title, overview, intensity or Intensity.MODERATE.value, minutes, goals)
     questions, skipped, warnings = _convert_blocks(text)
     count = len(questions)
     front: dict[str, object] = {
         "id": module_id, "kind": "quiz", "title": title.strip(),
         "overview": overview or f"{count} questions imported from a Moodle GIFT file.",
-        "intensity": intensity or "moderate", "minutes": minutes or max(1, count),
+        "intensity": intensity or Intensity.MODERATE.value, "minutes": minutes or max(1, count),
         "objectives": goals,
     }
     markdown = render_module(front, questions)

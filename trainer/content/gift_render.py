@@ -204,8 +204,21 @@ def to_markdown(piece: GiftText, notes: set[str]) -> str:
 
 
 def to_inline(piece: GiftText, notes: set[str]) -> str:
-    """Convert text for a one-line place (an option): whitespace becomes one space."""
-    return _inline_safe(re.sub(r"\s+", " ", to_markdown(piece, notes)).strip())
+    """Convert text for a one-line place (an option): whitespace becomes one space, and a start
+    that Markdown would read as a heading, list, quote or rule stays text."""
+    return _inline_safe(_literal_start(re.sub(r"\s+", " ", to_markdown(piece, notes)).strip()))
+
+
+def _literal_start(text: str) -> str:
+    """``# 1``, ``1. x``, ``- x``, ``> x`` or ``---`` as the whole of an option would render as a
+    heading, a list, a quote or a rule (an empty option): escape the mark."""
+    if re.match(r"^#{1,6}(?:\s|$)", text):
+        return "\\" + text
+    if match := re.match(r"^(\d{1,9})([.)])(?=\s|$)", text):
+        return match.group(1) + "\\" + text[len(match.group(1)):]
+    if re.match(r"^[-+*>](?:\s|$)", text) or re.match(r"^([-*_=])(?:\s*\1){2,}\s*$", text):
+        return "\\" + text
+    return text
 
 
 def plain_inline(text: str) -> str:
@@ -281,7 +294,8 @@ def _number(value: float) -> str:
 def render_option(option: QuizOption) -> list[str]:
     """An option (or matching pair) list item with its feedback."""
     if option.match is not None:
-        head = f"- {option.text} => {option.match} {{#{option.id}}}"
+        left = f"{option.text} " if option.text else ""  # no left side: an extra right side
+        head = f"- {left}=> {option.match} {{#{option.id}}}"
     else:
         box = "x" if option.correct else " "
         weight = f" weight={_number(option.weight)}" if option.weight is not None else ""
@@ -345,7 +359,11 @@ def _option(index: int, answer: GiftAnswer, notes: set[str], correct: bool,
 
 
 def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Multiple choice: ``single`` when an answer is marked ``=``, else weighted ``multiple``."""
+    """Multiple choice: ``single`` when an answer is marked ``=``, else weighted ``multiple``.
+
+    As in Moodle, a ``~`` answer without a weight is worth 0%: in a multiple-answer question it is
+    written ``weight=0`` (ticking it costs nothing), since an unweighted wrong option here cancels a
+    right one."""
     if len(question.answers) < 2:
         raise SkipQuestion("a multiple-choice question needs at least two answers")
     weights = [_effective(a) for a in question.answers]
@@ -354,88 +372,101 @@ def _choice(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Bui
             raise SkipQuestion("no correct answer" if 100 not in weights else
                                "more than one answer is marked '=' in a single-answer question "
                                "(use weights such as ~%50% for a multiple-answer question)")
-        options = [_option(i, a, notes, w == 100)
-                   for i, (a, w) in enumerate(zip(question.answers, weights))]
-        dropped = [o.id for o, w in zip(options, weights) if w not in (0, 100)]
+        options = [_option(i, a, notes, w > 0, w if 0 < w < 100 else None)
+                   for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
+        dropped = [o.id for o, w in zip(options, weights, strict=True) if w < 0]
         if dropped:
-            warnings.append(f"weights on options {', '.join(dropped)} were dropped: "
-                            "a single-answer question is right or wrong")
+            warnings.append(f"negative weights on options {', '.join(dropped)} were dropped: "
+                            "a single-answer question never scores below zero")
         return "single", options
     if not any(w > 0 for w in weights):
         raise SkipQuestion("no correct answer: no answer is marked '=' or has a positive weight")
     total = sum(w for w in weights if w > 0)
     if abs(total - 100) > 1:
         raise SkipQuestion(f"the positive weights add up to {_number(total)}%, not 100%")
-    return "multiple", [_option(i, a, notes, w > 0, w or None)
-                        for i, (a, w) in enumerate(zip(question.answers, weights))]
+    return "multiple", [_option(i, a, notes, w > 0, w)
+                        for i, (a, w) in enumerate(zip(question.answers, weights, strict=True))]
 
 
 def _true_false(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
     """True/false: the parser gives the answers True and False, with their feedback."""
     return "true-false", [QuizOption(ident, answer.text.text, _effective(answer) == 100,
                                      _feedback(answer.feedback, notes))
-                          for ident, answer in zip(("true", "false"), question.answers)]
+                          for ident, answer in zip(("true", "false"), question.answers, strict=True)]
 
 
 def _short(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Short answer: full-credit answers are accepted, the others give feedback only."""
+    """Short answer: answers with credit are accepted (partial credit as ``weight``), the others
+    give feedback only; ``*`` is a wildcard here as in Moodle."""
     options = []
     for index, answer in enumerate(question.answers):
         text = plain_inline(answer.text.text)
         if not text:
             raise SkipQuestion(f"answer {index + 1} has no text")
         weight = _effective(answer)
-        options.append(QuizOption(letter_id(index), text, weight == 100,
-                                  _feedback(answer.feedback, notes)))
-        if 0 < weight < 100:
-            warnings.append(f"answer {options[-1].id} gave {_number(weight)}% credit in Moodle; "
-                            "it is imported as not accepted")
-    if not any(o.correct for o in options):
+        options.append(QuizOption(letter_id(index), text, weight > 0, _feedback(answer.feedback, notes),
+                                  weight if 0 < weight < 100 else None))
+    if not any(o.correct and o.weight is None for o in options):
         raise SkipQuestion("no correct answer: no answer has full credit")
-    if any("*" in o.text for o in options):
-        warnings.append("Moodle's '*' wildcard is matched literally here")
     return "short", options
 
 
 def _numerical(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Numerical: every range with credit is an ``[x]`` option, partial credit as ``weight``."""
-    options, dropped = [], []
+    """Numerical: every range with credit is an ``[x]`` option, partial credit as ``weight``; a
+    range without credit gives feedback only, and Moodle's "any other answer" (``~#feedback``)
+    is the ``*`` option."""
+    options: list[QuizOption] = []
     for answer in question.answers:
         weight, spec = _effective(answer), answer.text.text
-        if spec == "*" or weight <= 0:
-            said = f" (feedback: '{answer.feedback.text[:60]}')" if answer.feedback else ""
-            dropped.append(spec + said)
+        if spec == "*" and weight > 0:
+            warnings.append(f"'*' with {_number(weight)}% credit (any number scores) was dropped")
             continue
-        options.append(QuizOption(letter_id(len(options)), spec, True,
-                                  _feedback(answer.feedback, notes),
-                                  None if weight == 100 else weight))
-    if not any(option.weight is None for option in options):
+        if spec == "*" and any(o.text == "*" for o in options):
+            continue
+        credited = weight > 0 and spec != "*"
+        options.append(QuizOption(letter_id(len(options)), spec, credited, _feedback(answer.feedback, notes),
+                                  weight if credited and weight < 100 else None))
+    if not any(o.correct and o.weight is None for o in options):
         raise SkipQuestion("no correct answer: no numerical answer has full credit")
-    if dropped:
-        warnings.append("answers without credit were dropped ('*' is any other answer): "
-                        + "; ".join(dropped))
     return "numerical", options
 
 
 def _matching(question: GiftQuestion, notes: set[str], warnings: list[str]) -> Built:
-    """Matching: ``Left => Right`` pairs; Moodle's extra wrong answers have no place here."""
+    """Matching: ``Left => Right`` pairs; Moodle's extra wrong answers (``= -> Right``) are extra
+    right sides (``- => Right``) that match nothing."""
     options: list[QuizOption] = []
     for position, answer in enumerate(question.answers, start=1):
         left, right = to_inline(answer.text, notes), plain_inline(answer.match or "")
         if not right:
             raise SkipQuestion(f"matching pair {position} has nothing after '->'")
-        if not left:
-            warnings.append(f"the extra wrong answer '{right}' was dropped")
-            continue
-        options.append(QuizOption(letter_id(len(options)), left, None,
-                                  _feedback(answer.feedback, notes), match=right))
-    if len(options) < 2:
+        feedback = _feedback(answer.feedback, notes) if left else ""
+        options.append(QuizOption(letter_id(len(options)), left, None, feedback, match=right))
+    pairs = [o for o in options if o.text]
+    if len(pairs) < 2:
         raise SkipQuestion("a matching question needs at least two pairs")
-    return "matching", options
+    answers = {o.match.casefold() for o in pairs if o.match}
+    repeated = [o for o in options if not o.text and o.match and o.match.casefold() in answers]
+    for extra in repeated:
+        warnings.append(f"the extra answer '{extra.match}' is already a pair's answer; it was dropped")
+    return "matching", [o for o in options if o not in repeated]
 
 
 _BUILDERS = {"multichoice": _choice, "truefalse": _true_false, "shortanswer": _short,
              "numerical": _numerical, "matching": _matching}
+
+
+# Feedback that tells a learner only what the mark already says, in English or Dutch.
+PLACEHOLDER_FEEDBACK = frozenset({
+    "correct", "correct answer", "incorrect", "not correct", "wrong", "wrong answer", "right",
+    "yes", "no", "true", "false", "good", "well done", "great", "ok", "partly correct",
+    "goed", "fout", "juist", "onjuist", "niet juist", "ja", "nee", "klopt", "klopt niet",
+})
+
+
+def _placeholder_feedback(options: list[QuizOption]) -> list[str]:
+    """The ids of options whose own feedback says only right or wrong, not why."""
+    return [o.id for o in options
+            if o.feedback and re.sub(r"[\W_]+", " ", o.feedback).strip().lower() in PLACEHOLDER_FEEDBACK]
 
 
 def _fill_feedback(options: list[QuizOption]) -> list[str]:
@@ -457,6 +488,10 @@ def build_question(question: GiftQuestion, number: int) -> tuple[QuizQuestion, l
     if not stem.replace(BLANK, "").strip():
         raise SkipQuestion("the question has no text")
     kind, options = _BUILDERS[question.kind](question, notes, warnings)
+    placeholders = _placeholder_feedback(options)
+    if placeholders:
+        warnings.append(f"the feedback of options {', '.join(placeholders)} says only whether the answer is "
+                        "right: say why, so that a learner learns from it")
     generated = _fill_feedback(options)
     if generated:
         warnings.append(f"feedback was generated for options {', '.join(generated)}: "

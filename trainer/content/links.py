@@ -43,6 +43,9 @@ DEAD_URLS: tuple[tuple[re.Pattern[str], str], ...] = (
      "addresses ending in _wda….html (the NSPCC's old site) no longer work"),
     (re.compile(r"btp\.police\.uk/\S*modern_slavery\.aspx", re.I),
      "British Transport Police's old .aspx pages no longer work"),
+    (re.compile(r"ourwatch\.org\.uk/moern-slavery\b", re.IGNORECASE),
+     ("Neighbourhood Watch's misspelt moern-slavery address is not one to rely on; link to its "
+      "pages under ourwatch.org.uk/modern-slavery/")),
 )
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -226,6 +229,9 @@ def _check_scheme(target: str, shown: str, line: int, problems: Problems) -> Non
                              "https:, mailto: or tel:")
     elif scheme in ("http", "https") and not target.lower().startswith(f"{scheme}://"):
         problems.error(line, f"{shown}: write {scheme}:// with two slashes")
+    elif scheme in ("http", "https") and re.match(r"(?i)https?://(?:https?[.:/]|www\.https?[.:])", target):
+        problems.error(line, f"{shown}: the scheme is written twice (as in http://https.example.org); "
+                             "copy the address again from the browser")
 
 
 def _check_relative(target: str, line: int, here: str, course: LinkTargets,

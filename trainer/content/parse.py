@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from trainer.vocabulary import Language
+
 from . import frontmatter as fm
 from .context import Context
 from .draw import read_draw
@@ -47,7 +49,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
+def parse_module_text(text: str, path: str = "<editor>", language: str = Language.EN.value,
                       image_url: ImageUrl | None = None) -> Parsed[ModuleSpec]:
     """Parse one module file's text; ``path`` is only used in problem messages."""
     text = normalise(text)
@@ -61,7 +63,7 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = "en",
     intro_html = ctx.render(preamble.lines)
     parts = _parse_body(values.get("kind"), blocks, ctx)
     parts["draw"] = read_draw(front, values.get("kind"), parts.get("questions", ()), problems)
-    if "pass_ending" in values and values.get("kind") != "scenario":
+    if front is not None and "pass_ending" in values and values.get("kind") != "scenario":
         problems.error(front.line("pass_ending"), "pass_ending: only a scenario has endings")
         values.pop("pass_ending")
     references = values.get("references", ())

@@ -85,7 +85,7 @@ def _option(item: Item, kind: QuestionKind, ctx: Context, seen: dict[str, int]) 
     text, attrs = split_attrs(item.text, item.line, ctx.problems, "option", ("weight", "fixed"))
     ctx.unique(attrs.id, item.line, seen)
     if "weight" in attrs.values and not kind.takes_weight:
-        ctx.problems.error(item.line, f"weight= is only for {' and '.join(WEIGHTED)} questions")
+        ctx.problems.error(item.line, f"weight= is only for {', '.join(WEIGHTED[:-1])} and {WEIGHTED[-1]} questions")
         del attrs.values["weight"]
     fixed = _fixed(attrs.values.pop("fixed", None), kind, item.line, ctx)
     feedback = ctx.render_text("\n".join(item.feedback)) or None

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from trainer.vocabulary import Ending
+
 from .context import Context
 from .scan import LIST_ITEM_RE, Block, Item, split_attrs, split_items
 from .scenario import can_reach, graph_of, reachable
@@ -92,7 +94,7 @@ def _check_endings(nodes: list[_Node], ctx: Context) -> None:
     if not endings:
         ctx.problems.error(ctx.kind_line, "a scenario needs at least one ending: add ending=best, "
                                           "ending=acceptable or ending=harmful to a node")
-    elif "best" not in endings:
+    elif Ending.BEST not in endings:
         ctx.problems.error(ctx.kind_line, "a scenario needs at least one ending=best")
 
 
@@ -100,7 +102,7 @@ def _check_graph(nodes: list[_Node], start: str, ctx: Context) -> None:
     """Dangling links, unreachable nodes and loops with no way out."""
     graph = graph_of(node.spec for node in nodes)
     for node in nodes:
-        for choice, line in zip(node.spec.choices, node.choice_lines):
+        for choice, line in zip(node.spec.choices, node.choice_lines, strict=True):
             if choice.target and choice.target not in graph:
                 ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'")
     found = reachable(graph, start)

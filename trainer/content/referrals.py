@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from trainer.vocabulary import Language
+
 from . import frontmatter as fm
 from .course import display_path, read_text
 from .links import dead_url_reason
@@ -43,7 +45,7 @@ def phone(value: Any) -> str:
 # ``description`` is English, the default; ``description_nl`` (one field for each other
 # interface language) is shown instead to readers in that language.
 TRANSLATED_DESCRIPTIONS = {f"description_{language}": language for language in LANGUAGES
-                           if language != "en"}
+                           if language != Language.EN}
 
 REFERRAL_FIELDS = {
     "country": fm.Field(country, required=True),
@@ -72,7 +74,7 @@ def parse_referrals(path: str | Path) -> Parsed[tuple[ReferralSpec, ...]]:
                           "'- country:'")
         return Parsed((), tuple(problems.items))
     referrals = []
-    for item_node, item in zip(node.value, data):
+    for item_node, item in zip(node.value, data, strict=True):
         referral = _referral(item_node, item, problems)
         if referral is not None:
             referrals.append(referral)

@@ -31,14 +31,16 @@ from markdown.inlinepatterns import HTML_RE, InlineProcessor, LinkInlineProcesso
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from trainer.vocabulary import Language
+
 CALLOUT_KINDS = ("indicators", "what-to-do", "who-to-call", "note", "warning", "example",
                  "myth-fact", "self-care")
 # Rendered HTML is stored, so default titles are chosen in the course's language here.
-DEFAULT_TITLES = {
-    "en": {"indicators": "Indicators", "what-to-do": "What to do", "who-to-call": "Who to call",
+DEFAULT_TITLES: dict[str, dict[str, str]] = {
+    Language.EN: {"indicators": "Indicators", "what-to-do": "What to do", "who-to-call": "Who to call",
            "note": "Note", "warning": "Warning", "example": "Example",
            "myth-fact": "Myth and fact", "self-care": "Self-care"},
-    "nl": {"indicators": "Signalen", "what-to-do": "Wat te doen", "who-to-call": "Wie te bellen",
+    Language.NL: {"indicators": "Signalen", "what-to-do": "Wat te doen", "who-to-call": "Wie te bellen",
            "note": "Opmerking", "warning": "Waarschuwing", "example": "Voorbeeld",
            "myth-fact": "Fabel en feit", "self-care": "Zelfzorg"},
 }
@@ -149,8 +151,8 @@ def _meter(md: markdown.Markdown, work: _Work) -> None:
         if isinstance(processor, InlineProcessor):
             processor.handleMatch = _metered_match(processor.handleMatch, work)  # type: ignore[method-assign]
         if isinstance(processor, LinkInlineProcessor):
-            processor.getText = _link_text(work)  # type: ignore[method-assign]
-            processor.getLink = _link_address(processor.getLink, work)  # type: ignore[method-assign]
+            processor.getText = _link_text(work)  # type: ignore[method-assign, assignment]
+            processor.getLink = _link_address(processor.getLink, work)  # type: ignore[method-assign, assignment]
     for block_processor in md.parser.blockprocessors:
         block_processor.run = _metered_block(block_processor.run, work)  # type: ignore[method-assign]
 
@@ -166,7 +168,8 @@ class RenderedImage:
 class _DropRawHtml(InlineProcessor):
     """Replaces raw HTML tags and comments with nothing (and dangerous elements' content)."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802
+    # InlineProcessor changes Pattern's signature; Markdown's own stubs mark the same override.
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]  # noqa: N802
         return "", m.start(0), m.end(0)
 
 
@@ -175,7 +178,7 @@ class _CalloutProcessor(BlockProcessor):
 
     def __init__(self, parser: markdown.blockparser.BlockParser, language: str) -> None:
         super().__init__(parser)
-        self.titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES["en"])
+        self.titles = DEFAULT_TITLES.get(language, DEFAULT_TITLES[Language.EN])
         self.depth = 0
 
     def test(self, parent: etree.Element, block: str) -> bool:
@@ -305,7 +308,7 @@ def sanitize(html: str) -> str:
 class Renderer:
     """Renders the Markdown pieces of one module or course; remembers the images it met."""
 
-    def __init__(self, language: str = "en", image_url: ImageUrl | None = None) -> None:
+    def __init__(self, language: str = Language.EN.value, image_url: ImageUrl | None = None) -> None:
         self.images: list[RenderedImage] = []
         self.refused: list[str] = []  # where pieces needed too much work (shown as plain text)
         self._work = _Work()
@@ -340,6 +343,6 @@ class Renderer:
         return html
 
 
-def render_markdown(text: str, language: str = "en", image_url: ImageUrl | None = None) -> str:
+def render_markdown(text: str, language: str = Language.EN.value, image_url: ImageUrl | None = None) -> str:
     """Render one piece of Markdown to sanitised HTML."""
     return Renderer(language, image_url).render(text)

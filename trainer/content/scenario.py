@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
+from trainer.vocabulary import Ending
+
 from .spec import ModuleSpec, NodeSpec
 
 # How good each ending is, and the least an ending must be for each ``pass_ending``.
-ENDING_RANK = {"harmful": 0, "acceptable": 1, "best": 2}
-PASS_RANK = {"any": 0, "acceptable": 1, "best": 2}
+ENDING_RANK: dict[str | None, int] = {Ending.HARMFUL: 0, Ending.ACCEPTABLE: 1, Ending.BEST: 2}
+PASS_RANK: dict[str, int] = {"any": 0, Ending.ACCEPTABLE: 1, Ending.BEST: 2}
 
 Graph = Mapping[str, Sequence[str]]
 
@@ -71,17 +73,17 @@ def best_path(module: ModuleSpec) -> list[str]:
     """Node ids on the shortest route from the start to a ``best`` ending ([] if none)."""
     if module.start is None:
         return []
-    best = {node.id for node in module.nodes if node.ending == "best"}
+    best = {node.id for node in module.nodes if node.ending == Ending.BEST}
     return shortest_path(graph_of(module.nodes), module.start, best)
 
 
-def passes(ending: str | None, pass_ending: str = "acceptable") -> bool:
+def passes(ending: str | None, pass_ending: str = Ending.ACCEPTABLE.value) -> bool:
     """Whether a run that reached ``ending`` (best/acceptable/harmful) completes its module."""
     if ending not in ENDING_RANK:
         return False
-    return ENDING_RANK[ending] >= PASS_RANK.get(pass_ending, PASS_RANK["acceptable"])
+    return ENDING_RANK[ending] >= PASS_RANK.get(pass_ending, PASS_RANK[Ending.ACCEPTABLE])
 
 
-def pass_ending_of(module: ModuleSpec, course_pass_ending: str = "acceptable") -> str:
+def pass_ending_of(module: ModuleSpec, course_pass_ending: str = Ending.ACCEPTABLE.value) -> str:
     """What a scenario module needs to be completed: its own ``pass_ending``, else the course's."""
     return module.pass_ending or course_pass_ending

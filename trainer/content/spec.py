@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trainer.vocabulary import Ending, Intensity, Language, Sector, Specialty
+
 MODULE_KINDS = ("lesson", "quiz", "scenario")
 QUESTION_KINDS = ("single", "multiple", "true-false", "short", "numerical", "matching")
-ENDINGS = ("best", "acceptable", "harmful")
+ENDINGS = Ending.values()
 # What a scenario run must end in to complete the module: any ending, acceptable or better, or best.
-PASS_ENDINGS = ("any", "acceptable", "best")
-INTENSITIES = ("light", "moderate", "heavy")
-LANGUAGES = ("en", "nl")
-SECTORS = ("health", "police", "counselling", "community")
-SPECIALTIES = ("emergency", "paediatrics", "obstetrics-gynaecology", "psychiatry", "nursing",
-               "social-work", "general-practice", "other-health")
+PASS_ENDINGS = ("any", Ending.ACCEPTABLE.value, Ending.BEST.value)
+INTENSITIES = Intensity.values()
+LANGUAGES = Language.values()
+SECTORS = Sector.values()
+SPECIALTIES = Specialty.values()
 STATUSES = ("published", "draft")
 
 
@@ -157,6 +158,16 @@ class CreditSpec:
 
 
 @dataclass(frozen=True)
+class ReviewSpec:
+    """One entry of ``reviewed:`` in course.md: who reviewed the course (a name or a role), when
+    (``YYYY-MM`` or ``YYYY-MM-DD``) and whether they have lived experience of trafficking."""
+
+    by: str
+    date: str
+    lived_experience: bool = False
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     """A whole course. ``content_hash`` covers course.md, the module files and their images,
     so an importer can skip a course whose source has not changed."""
@@ -180,8 +191,9 @@ class CourseSpec:
     source_path: str
     content_hash: str
     images: tuple[str, ...] = ()
-    pass_ending: str = "acceptable"
+    pass_ending: str = Ending.ACCEPTABLE.value
     credit: CreditSpec | None = None
+    reviewed: tuple[ReviewSpec, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,37 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
+from trainer.forms import ConfirmForm
 from trainer.learn import bp
-from trainer.services import (assignments, catalogue, certificates, course_data, lessons, membership, progress,
-                              publishing, quizzes, referrals, scenarios)
-from trainer.services.errors import InvalidInput, NotFound
-from trainer.web import or_http_error
+from trainer.services import (
+    assignments,
+    catalogue,
+    certificates,
+    course_data,
+    lessons,
+    membership,
+    progress,
+    publishing,
+    quizzes,
+    referrals,
+    scenarios,
+)
+from trainer.services.errors import InvalidInput
 
 
 def _open(slug: str, module_slug: str | None = None):
     """The course's current version (and one of its modules), or 404."""
-    course, version = or_http_error(catalogue.course_version, current_user, slug)
+    course, version = catalogue.course_version(current_user, slug)
     if module_slug is None:
         return course, version, None
-    return course, version, or_http_error(catalogue.module, version, module_slug)
+    return course, version, catalogue.module(version, module_slug)
 
 
 @bp.get("/learning")
@@ -47,9 +57,10 @@ def course(slug: str):
     record = progress.enrolment(current_user, course)
     resume = state.next_module(record.last_module if record else None)
     held = [c for c in certificates.mine(current_user) if c.course_id == course.id]
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     return render_template("learn/course.html", course=course, version=version, state=state,
-                           enrolment=record, resume=resume, confirm=ConfirmForm(), certificate=held[0] if held else None,
+                           enrolment=record, resume=resume, confirm=ConfirmForm(),
+                           certificate=held[0] if held else None,
                            may_recertify=bool(held) and certificates.can_recertify(held[0], today))
 
 
@@ -67,7 +78,7 @@ def enrol(slug: str):
 @login_required
 def recertify(slug: str):
     course, version, _module = _open(slug)
-    or_http_error(certificates.recertify, current_user, course)
+    certificates.recertify(current_user, course)
     db.session.commit()
     flash(_("The course is open again. Complete it for a new certificate."), "success")
     return redirect(url_for("learn.course", slug=slug))
@@ -88,7 +99,8 @@ def module(slug: str, module_slug: str):
         context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
     elif module.kind == "quiz":
         every = request.args.get("attempts") == "all"
-        attempts, total = quizzes.attempts(current_user, course, module.slug, None if every else quizzes.RECENT_ATTEMPTS)
+        shown = None if every else quizzes.RECENT_ATTEMPTS
+        attempts, total = quizzes.attempts(current_user, course, module.slug, shown)
         context.update(form=form, attempts=attempts, attempts_total=total)
     else:
         context["run"] = scenarios.latest_run(current_user, course, module.slug)
@@ -108,7 +120,7 @@ def print_module(slug: str, module_slug: str):
 @login_required
 def section(slug: str, module_slug: str, section_id: str):
     course, version, module = _open(slug, module_slug)
-    or_http_error(lessons.decide, current_user, course, module, section_id, request.form.get("action", ""))
+    lessons.decide(current_user, course, module, section_id, request.form.get("action", ""))
     db.session.commit()
     return redirect(url_for("learn.module", slug=slug, module_slug=module_slug) + f"#section-{section_id}")
 
@@ -118,7 +130,7 @@ def section(slug: str, module_slug: str, section_id: str):
 def reached(slug: str, module_slug: str):
     """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
     course, version, module = _open(slug, module_slug)
-    row = or_http_error(lessons.reach, current_user, course, version, module, request.form.get("section", ""))
+    row = lessons.reach(current_user, course, version, module, request.form.get("section", ""))
     answer = {"percent": lessons.percent(row, course_data.sections(module.body)),
               "course_percent": progress.course_progress(current_user, course, version).percent}
     db.session.commit()
@@ -129,7 +141,7 @@ def reached(slug: str, module_slug: str):
 @login_required
 def complete(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
-    left_open = or_http_error(lessons.finish, current_user, course, version, module)
+    left_open = lessons.finish(current_user, course, version, module)
     db.session.commit()
     if left_open:
         flash(_("You skipped a section for now. The module stays open: come back to it when you are ready."), "info")
@@ -151,8 +163,6 @@ def submit_quiz(slug: str, module_slug: str):
     try:
         attempt = quizzes.submit(current_user, course, version, module, request.form.to_dict(flat=False),
                                  request.form.get("token", ""))
-    except NotFound:
-        abort(404)
     except InvalidInput as error:  # not this attempt's form: say so, and record nothing
         db.session.rollback()
         return render_template("learn/quiz_refused.html", course=course, version=version, module=module,
@@ -165,7 +175,7 @@ def submit_quiz(slug: str, module_slug: str):
 @login_required
 def attempt(slug: str, module_slug: str, attempt_id: int):
     course, version, module = _open(slug, module_slug)
-    attempt = or_http_error(quizzes.get_attempt, current_user, course, attempt_id)
+    attempt = quizzes.get_attempt(current_user, course, attempt_id)
     if attempt.module != module.slug:
         abort(404)
     return render_template("learn/attempt.html", course=course, version=version, module=module,
@@ -176,7 +186,7 @@ def attempt(slug: str, module_slug: str, attempt_id: int):
 @login_required
 def start_run(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
-    run = or_http_error(scenarios.start, current_user, course, version, module)
+    run = scenarios.start(current_user, course, version, module)
     db.session.commit()
     return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
 
@@ -185,10 +195,10 @@ def start_run(slug: str, module_slug: str):
 @login_required
 def run(slug: str, module_slug: str, run_id: int):
     course, version, module = _open(slug, module_slug)
-    run = or_http_error(scenarios.get_run, current_user, course, module, run_id)
+    run = scenarios.get_run(current_user, course, module, run_id)
     if request.method == "POST":
-        or_http_error(scenarios.choose, current_user, course, version, module, run,
-                      request.form.get("node", ""), request.form.get("choice", ""))
+        scenarios.choose(current_user, course, version, module, run,
+                         request.form.get("node", ""), request.form.get("choice", ""))
         db.session.commit()
         return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
     graph = scenarios.nodes(module)

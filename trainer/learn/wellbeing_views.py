@@ -5,12 +5,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.auth.forms import ConfirmForm
 from trainer.extensions import db
+from trainer.forms import ConfirmForm
 from trainer.learn import bp
 from trainer.services import wellbeing
 from trainer.services.errors import InvalidInput
-from trainer.web import or_http_error
 
 
 def _page(errors: dict[str, str] | None = None, status: int = 200):
@@ -41,7 +40,7 @@ def wellbeing_record():
 @bp.get("/wellbeing/<int:check_id>")
 @login_required
 def wellbeing_result(check_id: int):
-    check = or_http_error(wellbeing.get, current_user, check_id)
+    check = wellbeing.get(current_user, check_id)
     return render_template("learn/wellbeing_result.html", check=check, prompts=wellbeing.PROMPTS,
                            labels=dict(wellbeing.SCALE), reflections=wellbeing.reflections(check),
                            confirm=ConfirmForm())
@@ -50,7 +49,7 @@ def wellbeing_result(check_id: int):
 @bp.post("/wellbeing/<int:check_id>/delete")
 @login_required
 def wellbeing_delete(check_id: int):
-    or_http_error(wellbeing.delete, current_user, check_id)
+    wellbeing.delete(current_user, check_id)
     db.session.commit()
     flash(_("That self-check is deleted."), "success")
     return redirect(url_for("learn.wellbeing_check"))

@@ -7,11 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
+from trainer.vocabulary import CertificateState
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,17 +43,17 @@ class Certificate(db.Model):
         """The learner erased their account: the certificate is void and holds nothing about them."""
         return self.user_id is None
 
-    def state(self, today: date) -> str:
+    def state(self, today: date) -> CertificateState:
         if self.withdrawn:
-            return "withdrawn"
+            return CertificateState.WITHDRAWN
         if self.revoked_at is not None:
-            return "revoked"
+            return CertificateState.REVOKED
         if self.expires_on is not None and today > self.expires_on:
-            return "expired"
-        return "valid"
+            return CertificateState.EXPIRED
+        return CertificateState.VALID
 
 
-class CertificateReminder(db.Model):
+class CertificateReminder(Model):
     """A notice sent about a certificate (before it expires); each kind goes out once."""
 
     __tablename__ = "certificate_reminders"

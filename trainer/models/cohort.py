@@ -6,11 +6,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     __tablename__ = "cohorts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,8 +24,8 @@ class Cohort(db.Model):
     join_enabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    trainers: Mapped[list["CohortTrainer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    assignments: Mapped[list["Assignment"]] = relationship(
+    trainers: Mapped[list[CohortTrainer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    assignments: Mapped[list[Assignment]] = relationship(
         cascade="all, delete-orphan", order_by="Assignment.due_on", back_populates="cohort")
 
     def is_trained_by(self, user_id: int) -> bool:
@@ -38,7 +38,7 @@ class Cohort(db.Model):
         return next((t.user_id for t in self.trainers if t.owner), None)
 
 
-class CohortTrainer(db.Model):
+class CohortTrainer(Model):
     __tablename__ = "cohort_trainers"
 
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
@@ -48,7 +48,7 @@ class CohortTrainer(db.Model):
     owner: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
-class CohortMember(db.Model):
+class CohortMember(Model):
     __tablename__ = "cohort_members"
 
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
@@ -57,7 +57,7 @@ class CohortMember(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A person on an uploaded list, by email address. Nobody joins by being on a list: the
     person who holds the address (signed in, with it confirmed) accepts or declines."""
 
@@ -82,7 +82,7 @@ class Invitation(db.Model):
         return "declined" if self.declined_at is not None else "pending"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +98,7 @@ class Assignment(db.Model):
     __table_args__ = (sa.UniqueConstraint("cohort_id", "course_id", "module"),)
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """A reminder sent about an assignment; the unique key makes each kind go out once."""
 
     __tablename__ = "reminders"

@@ -11,22 +11,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The version the course's files (a folder under version control, or a zip) are known to
+    # hold: set by every import of files and by `courses export`. A version published from the
+    # browser after it is an edit those files do not have yet.
+    files_version: Mapped[int | None]
 
-    versions: Mapped[list["CourseVersion"]] = relationship(
+    versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number", cascade="all, delete-orphan")
 
 
-class CourseVersion(db.Model):
+class CourseVersion(Model):
     __tablename__ = "course_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +49,8 @@ class CourseVersion(db.Model):
     show_wrong_answers: Mapped[bool]
     # The course's ``credit:`` ({body, type, activity_id, hours}), or None.
     credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The course's ``reviewed:`` ([{by, date, lived_experience}], oldest first), or None.
+    reviewed: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(12))
     version_notes: Mapped[str] = mapped_column(sa.Text, default="")
     intro_html: Mapped[str] = mapped_column(sa.Text, default="")
@@ -54,9 +60,9 @@ class CourseVersion(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship(back_populates="versions")
-    modules: Mapped[list["Module"]] = relationship(
+    modules: Mapped[list[Module]] = relationship(
         back_populates="version", order_by="Module.position", cascade="all, delete-orphan")
-    images: Mapped[list["VersionImage"]] = relationship(cascade="all, delete-orphan")
+    images: Mapped[list[VersionImage]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (sa.UniqueConstraint("course_id", "number"),)
 
@@ -65,7 +71,7 @@ class CourseVersion(db.Model):
         return self.status == "published"
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "course_modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +98,7 @@ class Module(db.Model):
     __table_args__ = (sa.UniqueConstraint("version_id", "slug"),)
 
 
-class StoredImage(db.Model):
+class StoredImage(Model):
     """An uploaded or imported image, stored once by the sha256 of its bytes."""
 
     __tablename__ = "stored_images"
@@ -104,7 +110,7 @@ class StoredImage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class VersionImage(db.Model):
+class VersionImage(Model):
     """Which image a version's `images/<name>` was when it was published."""
 
     __tablename__ = "course_version_images"
@@ -115,7 +121,7 @@ class VersionImage(db.Model):
     sha256: Mapped[str] = mapped_column(sa.ForeignKey("stored_images.sha256"))
 
 
-class CourseDraft(db.Model):
+class CourseDraft(Model):
     """The working copy an administrator edits in the browser, until it is published."""
 
     __tablename__ = "course_drafts"

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 
-class PendingMail(db.Model):
+class PendingMail(Model):
     __tablename__ = "pending_mail"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,13 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
+from trainer.vocabulary import ModuleState
 
-MODULE_STATES = ("not-started", "in-progress", "completed")
 
-
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,14 +31,14 @@ class Enrolment(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     __tablename__ = "module_progress"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     module: Mapped[str] = mapped_column(sa.String(64))
-    state: Mapped[str] = mapped_column(sa.String(12), default="in-progress")
+    state: Mapped[str] = mapped_column(sa.String(12), default=ModuleState.IN_PROGRESS.value)
     score: Mapped[float | None]
     attempts: Mapped[int] = mapped_column(default=0)
     seconds_spent: Mapped[int] = mapped_column(default=0)
@@ -53,11 +52,11 @@ class ModuleProgress(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id", "module"),
-        sa.CheckConstraint(f"state IN {MODULE_STATES!r}", name="state_known"),
+        sa.CheckConstraint(f"state IN {ModuleState.values()!r}", name="state_known"),
     )
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     __tablename__ = "quiz_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +76,7 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class QuizDraw(db.Model):
+class QuizDraw(Model):
     """A quiz form a learner has open: the questions drawn for it and its token (from which its
     option keys and order derive). One per learner and quiz; it becomes a QuizAttempt when
     submitted, so a reload shows the same form and a retake draws anew."""
@@ -96,7 +95,7 @@ class QuizDraw(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "course_id", "module"),)
 
 
-class ScenarioRun(db.Model):
+class ScenarioRun(Model):
     __tablename__ = "scenario_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
+from trainer.vocabulary import Language
 
 if TYPE_CHECKING:
     from trainer.models.user import User
 
 
-class Referral(db.Model):
+class Referral(Model):
     __tablename__ = "referrals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +44,7 @@ class Referral(db.Model):
         """The description in ``language`` when there is one, else the English one: (text, its
         language)."""
         translated = (self.descriptions or {}).get(language)
-        return (translated, language) if translated else (self.description, "en")
+        return (translated, language) if translated else (self.description, Language.EN.value)
 
     def is_due(self, today: date, max_age_days: int) -> bool:
         """Whether the entry has gone ``max_age_days`` or more without a check."""

@@ -7,24 +7,12 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
-
-ROLES = ("learner", "trainer", "admin")
-SECTORS = ("health", "police", "counselling", "community")
-HEALTH_SPECIALTIES = (
-    "emergency",
-    "paediatrics",
-    "obstetrics-gynaecology",
-    "psychiatry",
-    "nursing",
-    "social-work",
-    "general-practice",
-    "other-health",
-)
+from trainer.vocabulary import Role, Sector
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,12 +35,12 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None]
 
-    roles: Mapped[list["UserRole"]] = relationship(
+    roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="joined"
     )
 
     __table_args__ = (
-        sa.CheckConstraint(f"sector IN {SECTORS!r}", name="sector_known"),
+        sa.CheckConstraint(f"sector IN {Sector.values()!r}", name="sector_known"),
     )
 
     @property
@@ -74,7 +62,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -85,10 +73,10 @@ class UserRole(db.Model):
 
     user: Mapped[User] = relationship(back_populates="roles")
 
-    __table_args__ = (sa.CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+    __table_args__ = (sa.CheckConstraint(f"role IN {Role.values()!r}", name="role_known"),)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code for signing in without the authenticator app. Only its hash is kept."""
 
     __tablename__ = "recovery_codes"
@@ -100,7 +88,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in session. The cookie holds a random id; only its SHA-256 is stored, so a copy of
     the database (a backup, say) holds nothing that signs anyone in. Deleting the row ends the
     session wherever a copy of its cookie is."""

@@ -6,11 +6,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.extensions import db
+from trainer.extensions import Model
 from trainer.models.types import UTCDateTime, utcnow
 
 
-class WellbeingCheck(db.Model):
+class WellbeingCheck(Model):
     __tablename__ = "wellbeing_checks"
 
     id: Mapped[int] = mapped_column(primary_key=True)

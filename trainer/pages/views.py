@@ -1,21 +1,21 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
+from trainer.auth.signin import sign_out
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.pages import bp
 from trainer.services import health, referrals, start
-from trainer.web import sign_out
 
 
 @bp.get("/")
 def home():
     start_page = start.for_learner(current_user) if current_user.is_authenticated else None
-    return render_template("pages/home.html", start=start_page, today=datetime.now(timezone.utc).date())
+    return render_template("pages/home.html", start=start_page, today=datetime.now(UTC).date())
 
 
 @bp.get("/support")

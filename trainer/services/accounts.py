@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -12,15 +12,15 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer.extensions import db
-from trainer.models import HEALTH_SPECIALTIES, ROLES, SECTORS, User, UserRole
+from trainer.models import User, UserRole
 from trainer.services import lookalike, passwords, sessions
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Language, Role, Sector, Specialty
 
 log = logging.getLogger(__name__)
 
 _RESET_SALT = "password-reset"
 _TIMEZONES = frozenset(available_timezones())
-LOCALES = ("en", "nl")
 
 
 @dataclass
@@ -52,11 +52,11 @@ def _check_profile(profile: Profile) -> None:
         raise InvalidInput("name", str(_l("Use at most %(n)d characters.", n=120)))
     if len(profile.organisation) > 200:
         raise InvalidInput("organisation", str(_l("Use at most %(n)d characters.", n=200)))
-    if profile.sector not in SECTORS:
+    if profile.sector not in Sector.values():
         raise InvalidInput("sector", str(_l("Choose a sector from the list.")))
-    if profile.specialty and (profile.sector != "health" or profile.specialty not in HEALTH_SPECIALTIES):
+    if profile.specialty and (profile.sector != Sector.HEALTH or profile.specialty not in Specialty.values()):
         raise InvalidInput("specialty", str(_l("Choose a specialty that belongs to your sector.")))
-    if profile.locale and profile.locale not in LOCALES:
+    if profile.locale and profile.locale not in Language.values():
         raise InvalidInput("locale", str(_l("Choose a language from the list.")))
     if profile.timezone not in _TIMEZONES:
         raise InvalidInput("timezone", str(_l("Choose a time zone from the list.")))
@@ -67,7 +67,7 @@ def _apply_profile(user: User, profile: Profile) -> None:
     user.organisation = profile.organisation.strip()
     user.sector = profile.sector
     user.specialty = profile.specialty or None
-    user.is_resident = profile.is_resident and profile.sector == "health"
+    user.is_resident = profile.is_resident and profile.sector == Sector.HEALTH
     user.locale = profile.locale or None
     user.timezone = profile.timezone
 
@@ -85,23 +85,23 @@ def check_new_account(email: str, password: str, profile: Profile) -> str:
     return email
 
 
-def create_account(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",),
+def create_account(email: str, password: str, profile: Profile, roles: tuple[str, ...] = (Role.LEARNER,),
                    verified: bool = False) -> User:
     """Store an account whose details `check_new_account` accepted and whose address is free."""
-    unknown = set(roles) - set(ROLES)
+    unknown = set(roles) - set(Role.values())
     if unknown:
         raise InvalidInput("roles", f"unknown roles: {', '.join(sorted(unknown))}")
     user = User(email=normalise_email(email), password_hash=passwords.hash_password(password),
-                email_verified_at=datetime.now(timezone.utc) if verified else None)
+                email_verified_at=datetime.now(UTC) if verified else None)
     _apply_profile(user, profile)
-    user.roles = [UserRole(role=r) for r in sorted(set(roles) | {"learner"})]
+    user.roles = [UserRole(role=r) for r in sorted(set(roles) | {Role.LEARNER})]
     db.session.add(user)
     db.session.flush()
     log.info("account %s registered", user.id)
     return user
 
 
-def register(email: str, password: str, profile: Profile, roles: tuple[str, ...] = ("learner",),
+def register(email: str, password: str, profile: Profile, roles: tuple[str, ...] = (Role.LEARNER,),
              verified: bool = False) -> User:
     """Create an account for an operator (the command line, demo accounts, tests). Raises
     InvalidInput for a bad profile or password, a look-alike address or a taken one.
@@ -125,7 +125,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     db.session.flush()
     return user
 
@@ -138,7 +138,7 @@ def update_profile(user: User, profile: Profile) -> User:
 
 
 def set_locale(user: User, locale: str) -> None:
-    if locale not in LOCALES:
+    if locale not in Language.values():
         raise InvalidInput("locale", str(_l("Choose a language from the list.")))
     user.locale = locale
     db.session.flush()

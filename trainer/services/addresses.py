@@ -15,11 +15,10 @@ import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -82,7 +81,7 @@ def address_proven(user: User) -> None:
     person to accept or decline (services/membership.py); nobody joins a cohort unasked."""
     if user.email_verified:
         return
-    user.email_verified_at = datetime.now(timezone.utc)
+    user.email_verified_at = datetime.now(UTC)
     db.session.flush()
     log.info("account %s proved its email address", user.id)
     certificates.issue_earned(user)

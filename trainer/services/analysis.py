@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -59,9 +61,9 @@ class Analysis:
     scenarios: list[ScenarioStats] = field(default_factory=list)
 
 
-def _latest(rows):
-    """The latest row per (user, course, module)."""
-    latest = {}
+def _latest(rows: Iterable[Any]) -> Iterable[Any]:
+    """The latest row per (user, course, module); rows are result rows with those columns and id."""
+    latest: dict[tuple[int, int, str], Any] = {}
     for row in rows:
         key = (row.user_id, row.course_id, row.module)
         if key not in latest or row.id > latest[key].id:
@@ -86,7 +88,7 @@ def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
 # Recent analyses by cohort, each with the fingerprint of the data it was computed from. A new
 # attempt, run, member or assignment changes the fingerprint, so a stale result is never shown;
 # the cache only spares recomputing unchanged data when a trainer comes back to the page.
-_CACHE: OrderedDict[int, tuple[tuple, "Analysis"]] = OrderedDict()
+_CACHE: OrderedDict[int, tuple[tuple, Analysis]] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = threading.Lock()
 

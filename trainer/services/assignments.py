@@ -4,13 +4,13 @@ enrolments and module progress in one query each."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 import sqlalchemy as sa
-from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
@@ -18,8 +18,7 @@ from trainer.models import Assignment, Cohort, CohortMember, Enrolment, Invitati
 from trainer.services import audit, catalogue, referrals
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
-
-STATES = ("not-started", "in-progress", "completed", "overdue")
+from trainer.vocabulary import AssignmentState, ModuleState
 
 
 def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None,
@@ -65,7 +64,7 @@ def remove(actor: User, cohort: Cohort, assignment_id: int) -> None:
 
 @dataclass
 class Status:
-    state: str  # not-started, in-progress, completed or overdue
+    state: AssignmentState
     completed_at: datetime | None = None
 
 
@@ -75,7 +74,9 @@ def _cells(learners, assignments_: list[Assignment], enrolments, modules, today:
     is completed, a module assignment when the module is; unfinished work past its date is
     overdue; any enrolment or module progress counts as started."""
     plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
-    shared = {state: Status(state) for state in ("not-started", "in-progress", "overdue")}
+    not_started, in_progress, overdue = (Status(AssignmentState.NOT_STARTED), Status(AssignmentState.IN_PROGRESS),
+                                         Status(AssignmentState.OVERDUE))
+    completed, module_completed = AssignmentState.COMPLETED, ModuleState.COMPLETED
     cells = {}
     for learner in learners:
         uid = learner.id
@@ -85,13 +86,13 @@ def _cells(learners, assignments_: list[Assignment], enrolments, modules, today:
                 done = row.completed_at if row is not None else None
             else:
                 row = modules.get((uid, course_id, module))
-                done = row.completed_at if row is not None and row.state == "completed" else None
+                done = row.completed_at if row is not None and row.state == module_completed else None
             if done is not None:
-                cells[(uid, aid)] = Status("completed", done)
+                cells[(uid, aid)] = Status(completed, done)
             elif today > due_on:
-                cells[(uid, aid)] = shared["overdue"]
+                cells[(uid, aid)] = overdue
             else:
-                cells[(uid, aid)] = shared["in-progress" if row is not None else "not-started"]
+                cells[(uid, aid)] = in_progress if row is not None else not_started
     return cells
 
 
@@ -121,7 +122,7 @@ class LearnerAssignment:
 
 def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
     """Everything assigned to the learner through their cohorts, soonest due first."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
                               .join(CohortMember, CohortMember.cohort_id == Cohort.id)
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
@@ -159,7 +160,7 @@ class Dashboard:
         people = len(self.learners) + self.invited
         if not people:
             return 0
-        done = sum(self.cells[(u.id, assignment.id)].state == "completed" for u in self.learners)
+        done = sum(self.cells[(u.id, assignment.id)].state == AssignmentState.COMPLETED for u in self.learners)
         return round(100 * done / people)
 
     def overall(self) -> int:
@@ -167,14 +168,14 @@ class Dashboard:
         if not total:
             return 0
         shown = {u.id for u in self.learners}
-        done = sum(s.state == "completed" for (uid, _), s in self.cells.items() if uid in shown)
+        done = sum(s.state == AssignmentState.COMPLETED for (uid, _), s in self.cells.items() if uid in shown)
         return round(100 * done / total)
 
     @cached_property
     def _completions(self) -> dict[int, int]:
         """Each learner's share of assignments completed, computed once per dashboard."""
         done: Counter = Counter(user_id for (user_id, _), status in self.cells.items()
-                                if status.state == "completed")
+                                if status.state == AssignmentState.COMPLETED)
         total = len(self.assignments)
         return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
 
@@ -188,7 +189,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     assignments = list(cohort.assignments)
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
@@ -198,8 +199,9 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
         Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)))
-    board = Dashboard(cohort, assignments, learners, cells, titles, invited if state not in STATES else 0)
-    if state in STATES:
+    filtered = state in AssignmentState.values()
+    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0)
+    if filtered:
         board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
     if sort == "completion":
         board.learners.sort(key=lambda u: (board.learner_completion(u), u.name))
@@ -211,7 +213,7 @@ def export_csv(actor: User, board: Dashboard) -> bytes:
     header = ["Name", "Email"] + [f"{board.titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''} "
                                   f"(due {a.due_on.isoformat()})" for a in board.assignments] + ["Completed %"]
     audit.record(actor, "export-cohort-csv", f"cohort {board.cohort.id}", learners=len(board.learners))
-    rows = [[safe_cell(h) for h in header]]
+    rows: list[Sequence[object]] = [[safe_cell(h) for h in header]]
     for user in board.learners:
         rows.append([safe_cell(user.name), safe_cell(user.email)]
                     + [board.cells[(user.id, a.id)].state for a in board.assignments]

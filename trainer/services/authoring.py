@@ -11,6 +11,7 @@ import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Literal, overload
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,7 @@ from trainer.extensions import db
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 from trainer.services import publishing, templates_md, timebox
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Sector
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 FILE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,95}\.md$")
@@ -70,7 +72,8 @@ def create_course(actor: User, slug: str, title: str, language: str) -> Course:
     db.session.add(course)
     db.session.flush()
     sources = {
-        "course.md": templates_md.COURSE_MD.format(slug=slug, title=title, language=language),
+        "course.md": templates_md.COURSE_MD.format(slug=slug, title=title, language=language,
+                                                    sectors=", ".join(Sector)),
         "01-introduction.md": templates_md.LESSON_MD.format(module_id="introduction", title="Introduction"),
     }
     db.session.add(CourseDraft(course_id=course.id, sources=sources, images={}, updated_by_id=actor.id))
@@ -78,8 +81,13 @@ def create_course(actor: User, slug: str, title: str, language: str) -> Course:
     return course
 
 
+@overload
+def draft_for(actor: User, course: Course, create: Literal[True] = True) -> CourseDraft: ...
+@overload
+def draft_for(actor: User, course: Course, create: Literal[False]) -> CourseDraft | None: ...
 def draft_for(actor: User, course: Course, create: bool = True) -> CourseDraft | None:
-    """The course's draft; made from its latest version when there is none yet."""
+    """The course's draft; made from its latest version when there is none yet (unless not
+    ``create``: then None when there is no draft)."""
     _require_author(actor)
     draft = db.session.get(CourseDraft, course.id)
     if draft is None and create:
@@ -137,13 +145,45 @@ def _add_file(actor: User, draft: CourseDraft, filename: str, text: str) -> None
     _set_sources(draft, {**draft.sources, "course.md": course_md, filename: text}, actor)
 
 
-def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, title: str) -> GiftResult:
-    """Turn a Moodle GIFT question bank (the file's bytes) into a new quiz module of the draft."""
+def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, title: str, *,
+                import_rest: bool = False) -> GiftResult:
+    """Turn a Moodle GIFT question bank (the file's bytes) into a new quiz module of the draft.
+
+    As in Moodle, a file with a question that cannot be converted imports nothing, unless the
+    author chose to import the others (``import_rest``)."""
     draft = draft_for(actor, course)
+    filename, result = convert_gift_upload(gift_file, filename, title, set(draft.sources), import_rest=import_rest)
+    _add_file(actor, draft, filename, result.markdown)
+    return result
+
+
+def gift_into_folder(folder: Path, gift_file: bytes, filename: str, title: str, *,
+                     import_rest: bool = False) -> tuple[str, GiftResult]:
+    """What :func:`import_gift` does, for a course kept as files (``courses gift``): write the new
+    quiz module into the course folder and list it in course.md. Returns the file's name."""
+    course_md = folder / "course.md"
+    if not course_md.is_file():
+        raise InvalidInput("into", f"{folder} has no course.md")
+    existing = {path.name for path in folder.iterdir()}
+    filename, result = convert_gift_upload(gift_file, filename, title, existing, import_rest=import_rest)
+    try:
+        listed = templates_md.add_module_to_course_md(course_md.read_text(encoding="utf-8"), filename)
+    except ValueError as error:
+        raise InvalidInput("into", str(error)) from None
+    (folder / filename).write_text(result.markdown, encoding="utf-8")
+    course_md.write_text(listed, encoding="utf-8")
+    return filename, result
+
+
+def convert_gift_upload(gift_file: bytes, filename: str, title: str, taken: set[str], *,
+                        import_rest: bool = False) -> tuple[str, GiftResult]:
+    """Convert a GIFT file into a quiz module named ``filename`` (not one of ``taken``): the file
+    name as it will be written, and the conversion with its report. Refuses a file that is too
+    large, not UTF-8, converts to nothing, or has a broken question (unless ``import_rest``)."""
     gift_text = _gift_text(gift_file)
     filename = filename.strip().lower()
     filename = filename if filename.endswith(".md") else filename + ".md"
-    if not FILE_RE.match(filename) or filename in draft.sources:
+    if not FILE_RE.match(filename) or filename in taken:
         raise InvalidInput("filename", str(_l("Choose a new file name of lowercase letters, digits and hyphens.")))
     module_id = re.sub(r"^[0-9._-]+", "", filename[:-3]).replace(".", "-") or "imported-quiz"
     try:
@@ -153,11 +193,16 @@ def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, ti
             raise InvalidInput("gift", str(_l("The file is larger than 1 MB. Split the module into two."))) from None
         raise InvalidInput("gift", str(_l("The file holds %(n)d questions; at most %(max)d can be imported at once. "
                                           "Split it into smaller files.", n=error.found, max=MAX_QUESTIONS))) from None
+    reasons = "; ".join(f"question {i.number} (line {i.line}): {i.message}" for i in result.skipped[:3])
     if result.converted == 0:
-        reasons = "; ".join(f"question {i.number} (line {i.line}): {i.message}" for i in result.skipped[:3])
         raise InvalidInput("gift", f"{_l('No question in that file could be converted.')} {reasons}".strip())
-    _add_file(actor, draft, filename, result.markdown)
-    return result
+    if result.skipped and not import_rest:
+        more = len(result.skipped) - 3
+        raise InvalidInput("gift", " ".join([
+            str(_l("%(n)d of the file's questions could not be converted, so nothing was imported: fix them, or "
+                   "choose to import the others anyway.", n=len(result.skipped))),
+            reasons + (str(_l(" (and %(n)d more)", n=more)) if more > 0 else "")]))
+    return filename, result
 
 
 def _gift_text(data: bytes) -> str:
@@ -309,7 +354,8 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
 
 
 def _image_bytes(sha: str) -> bytes:
-    return publishing.get_image(sha).data
+    """Stored images are never deleted, so every image a draft names is there."""
+    return db.session.get_one(StoredImage, sha).data
 
 
 def versions(actor: User, course: Course) -> list[CourseVersion]:

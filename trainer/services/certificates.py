@@ -8,33 +8,44 @@ import io
 import logging
 import secrets
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 
 import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import (Assignment, Certificate, CertificateReminder, Cohort, CohortMember, CohortTrainer,
-                            Course, CourseVersion, Enrolment, ModuleProgress, User)
+from trainer.models import (
+    Assignment,
+    Certificate,
+    CertificateReminder,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    Course,
+    CourseVersion,
+    Enrolment,
+    ModuleProgress,
+    User,
+)
 from trainer.services import audit, mail
-from trainer.services.publishing import image_type
-from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
+from trainer.services.publishing import image_type
+from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import Language, ModuleState, Sector
 
 log = logging.getLogger(__name__)
 
 
 # The PDF is in English (see the README); these are the sectors as printed on it.
-SECTOR_NAMES = {"health": "Health care", "police": "Police and law enforcement",
-                "counselling": "Counselling and victim services", "community": "Community"}
+SECTOR_NAMES = {sector.value: sector.on_certificate for sector in Sector}
 
 
 def new_code() -> str:
@@ -85,7 +96,8 @@ def issue_earned(user: User) -> list[Certificate]:
         .join(CourseVersion, sa.and_(CourseVersion.course_id == Enrolment.course_id,
                                      CourseVersion.number == Enrolment.completed_version))
         .where(Enrolment.user_id == user.id, Enrolment.completed_at.isnot(None))).all()
-    issued = [issue(user, course, version, completed_at) for completed_at, course, version in completed]
+    issued = [issue(user, course, version, completed_at) for completed_at, course, version in completed
+              if completed_at is not None]
     return [certificate for certificate in issued if certificate is not None]
 
 
@@ -170,7 +182,7 @@ def for_download(user: User, certificate_id: int) -> Certificate:
 def withdraw_all(user_id: int) -> list[int]:
     """Void the certificates of an account being erased: revoked, without the name, sector, PDF
     or reason, and no longer tied to the account. Returns their ids."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     withdrawn = list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)))
     for certificate in withdrawn:
         certificate.user_id, certificate.completion_key = None, f"withdrawn:{certificate.id}"
@@ -192,7 +204,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
         raise NotAllowed()
     if not reason.strip():
         raise InvalidInput("reason", str(_l("Give the reason for revoking.")))
-    certificate.revoked_at = datetime.now(timezone.utc)
+    certificate.revoked_at = datetime.now(UTC)
     certificate.revoked_reason = reason.strip()[:500]
     db.session.flush()
     log.info("admin %s revoked certificate %s", actor.id, certificate.id)
@@ -260,9 +272,10 @@ def cohort_zip(actor: User, cohort) -> bytes:
 
 def cohort_csv(actor: User, cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")
-    rows = [["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
+    rows: list[Sequence[object]] = [
+        ["Name", "Course", "Version", "Hours", "Completed on", "Valid until", "Status", "Verify at"]]
     for c in for_cohort(actor, cohort):
         rows.append([safe_cell(c.name), safe_cell(c.course_title), c.version_number, c.hours,
                      c.completed_on.isoformat(), c.expires_on.isoformat() if c.expires_on else "",
@@ -281,17 +294,18 @@ def can_recertify(certificate: Certificate, today: date) -> bool:
 
 def recertify(user: User, course: Course) -> None:
     """Start a course again for a new certificate: its modules reopen; past attempts are kept."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     latest = db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == user.id, Certificate.course_id == course.id).order_by(Certificate.issued_at.desc()))
     if latest is None or not can_recertify(latest, today):
         raise InvalidInput("course", str(_l("This course cannot be taken again for a new certificate yet.")))
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
                                                              Enrolment.course_id == course.id))
-    enrolment.completed_at, enrolment.completed_version = None, None
+    if enrolment is not None:  # none when the certificate was issued without enrolling here
+        enrolment.completed_at, enrolment.completed_version = None, None
     db.session.execute(sa.update(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
-        state="not-started", completed_at=None, skipped=[], done_sections=[]))
+        state=ModuleState.NOT_STARTED, completed_at=None, skipped=[], done_sections=[]))
     db.session.flush()
     log.info("user %s started course %s again to recertify", user.id, course.id)
 
@@ -301,7 +315,7 @@ EXPIRY_NOTICE_DAYS = 30
 
 def send_expiry_reminders(today: date | None = None) -> int:
     """Tell learners (and their cohorts' trainers) a month before a certificate lapses; once each."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     soon = db.session.scalars(sa.select(Certificate).where(
         Certificate.revoked_at.is_(None), Certificate.user_id.isnot(None),
         Certificate.expires_on.between(today, today + timedelta(days=EXPIRY_NOTICE_DAYS)))).all()
@@ -312,7 +326,7 @@ def send_expiry_reminders(today: date | None = None) -> int:
                 db.session.add(CertificateReminder(certificate_id=certificate.id, kind="expiry"))
         except IntegrityError:
             continue
-        learner = db.session.get(User, certificate.user_id)
+        learner = db.session.get_one(User, certificate.user_id)
         trainers = db.session.scalars(sa.select(User).join(CohortTrainer, CohortTrainer.user_id == User.id)
                                       .join(Cohort, Cohort.id == CohortTrainer.cohort_id)
                                       .join(CohortMember, CohortMember.cohort_id == Cohort.id)
@@ -321,8 +335,8 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Assignment.course_id == certificate.course_id,
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
-            with force_locale(recipient.locale or "en"):
-                subject = str(_l("A certificate expires on %(date)s", date=certificate.expires_on.isoformat()))
+            with force_locale(recipient.locale or Language.EN):
+                subject = str(_l("A certificate expires on %(date)s", date=str(certificate.expires_on)))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
             mail.send_mail(recipient.email, subject, body)

@@ -17,9 +17,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
-from trainer.services import accounts, audit, lookalike, spreadsheets
-from trainer.services import invitations as invitation_mail
+from trainer.services import accounts, audit, invitations as invitation_mail, lookalike, spreadsheets
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def add_trainer(actor: User, cohort: Cohort, email: str) -> User:
         raise NotFound()
     user = accounts.get_by_email(email)
     # A co-trainer reads every member's record: only an account whose address is proven.
-    if user is None or not user.active or not user.has_role("trainer") or not user.email_verified:
+    if user is None or not user.active or not user.has_role(Role.TRAINER) or not user.email_verified:
         raise InvalidInput("email", str(_l("No active trainer account has that email address.")))
     if not cohort.is_trained_by(user.id):
         cohort.trainers.append(CohortTrainer(user_id=user.id))
@@ -343,7 +343,9 @@ def separator_name(sep: str) -> str:
 
 def _roster_row(row: list[str], line: int, name_at: int, email_at: int, seen: set[str],
                 result: RosterCheck) -> None:
-    cell = lambda i: row[i].strip() if i < len(row) else ""
+    def cell(i: int) -> str:
+        return row[i].strip() if i < len(row) else ""
+
     name, raw_email = cell(name_at), cell(email_at)
     if not name:
         result.problems.append((line, str(_l("The name is missing."))))

@@ -31,6 +31,7 @@ from trainer.models import (
 from trainer.services import assignments, audit, certificates, cohorts, referrals
 from trainer.services.errors import NotAllowed, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import AssignmentState, CertificateState
 
 EXPIRY_WINDOW_DAYS = 90
 
@@ -196,7 +197,7 @@ def report(actor: User, today: date | None = None) -> Report:
     for cohort in cohorts.visible_to(actor):
         board = assignments.dashboard(actor, cohort, today=today)
         late = [(learner, a) for learner in board.learners for a in board.assignments
-                if board.cells[(learner.id, a.id)].state == "overdue"]
+                if board.cells[(learner.id, a.id)].state == AssignmentState.OVERDUE]
         result.cohorts.append(CohortLine(cohort, len(board.learners), board.invited, len(board.assignments),
                                          board.overall(), len({learner.id for learner, _ in late})))
         result.overdue += [OverdueLine(cohort, learner.id, learner.name, learner.email,
@@ -204,7 +205,7 @@ def report(actor: User, today: date | None = None) -> Report:
         names = {learner.id: learner.name for learner in board.learners}
         for certificate in certificates.for_cohort(actor, cohort):
             if (certificate.user_id is not None and certificate.user_id in names and certificate.expires_on is not None
-                    and certificate.state(today) == "valid" and certificate.expires_on <= until):
+                    and certificate.state(today) == CertificateState.VALID and certificate.expires_on <= until):
                 result.expiring.append(ExpiringLine(cohort, certificate.user_id, names[certificate.user_id],
                                                     certificate.course_title, certificate.code,
                                                     certificate.expires_on))

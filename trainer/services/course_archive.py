@@ -32,7 +32,7 @@ def export_zip(actor: User, course: Course, version: CourseVersion) -> bytes:
         for name, text in version.sources.items():
             archive.writestr(f"{course.slug}/{name}", text)
         for image in version.images:
-            archive.writestr(f"{course.slug}/{image.name}", db.session.get(StoredImage, image.sha256).data)
+            archive.writestr(f"{course.slug}/{image.name}", db.session.get_one(StoredImage, image.sha256).data)
     return buffer.getvalue()
 
 
@@ -45,16 +45,19 @@ def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     for member in members:
         path = PurePosixPath(member.filename)
         if path.is_absolute() or ".." in path.parts or "\\" in member.filename or ":" in member.filename:
-            raise InvalidInput("archive", str(_l("The zip has a file outside its folder: %(name)s", name=member.filename)))
+            raise InvalidInput("archive", str(_l("The zip has a file outside its folder: %(name)s",
+                                                 name=member.filename)))
         if not member.is_dir() and not path.parts:  # "." or "./": the folder itself, not a file in it
             raise InvalidInput("archive", str(_l("The zip holds an entry without a file name: %(name)s",
                                                  name=member.filename)))
         if stat.S_ISLNK(member.external_attr >> 16):
-            raise InvalidInput("archive", str(_l("The zip holds a link, which is not allowed: %(name)s", name=member.filename)))
+            raise InvalidInput("archive", str(_l("The zip holds a link, which is not allowed: %(name)s",
+                                                 name=member.filename)))
         if member.file_size > MAX_MEMBER_BYTES:
             raise InvalidInput("archive", str(_l("%(name)s is larger than 2 MB.", name=member.filename)))
         if member.compress_size and member.file_size / member.compress_size > MAX_RATIO:
-            raise InvalidInput("archive", str(_l("%(name)s expands suspiciously far; it is refused.", name=member.filename)))
+            raise InvalidInput("archive", str(_l("%(name)s expands suspiciously far; it is refused.",
+                                                 name=member.filename)))
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
         raise InvalidInput("archive", str(_l("The zip expands to more than 50 MB.")))
@@ -79,8 +82,10 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
                                                  name=member.filename))) from None
 
 
-def import_zip(actor: User, data: bytes) -> publishing.ImportResult:
-    """Check and publish the courses in an uploaded zip: all or nothing."""
+def import_zip(actor: User, data: bytes, *, replace_course: bool = False,
+               force: bool = False) -> publishing.ImportResult:
+    """Check and publish the courses in an uploaded zip: all or nothing; a course id of another
+    course, or a zip lacking browser edits, is refused unless asked for (see import_path)."""
     if not policy.can_author(actor):
         raise NotAllowed()
     try:
@@ -89,7 +94,7 @@ def import_zip(actor: User, data: bytes) -> publishing.ImportResult:
         raise InvalidInput("archive", str(_l("That file is not a zip archive."))) from None
     with archive, tempfile.TemporaryDirectory(prefix="trainer-zip-") as tmp:
         _extract(archive, _safe_members(archive), Path(tmp))
-        result = publishing.import_path(tmp, actor)
+        result = publishing.import_path(tmp, actor, replace_course=replace_course, force=force)
         if not result.ok:
             result.report = _relative_report(result.report, Path(tmp))
         return result

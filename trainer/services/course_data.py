@@ -4,11 +4,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from trainer.content import (ChoiceSpec, DrawSpec, ModuleSpec, NodeSpec, OptionSpec, QuestionSpec, SectionSpec,
-                             pass_ending_of)
+from trainer.content import (
+    ChoiceSpec,
+    DrawSpec,
+    ModuleSpec,
+    NodeSpec,
+    OptionSpec,
+    QuestionSpec,
+    SectionSpec,
+    pass_ending_of,
+)
+from trainer.vocabulary import Ending
 
 
-def module_body(spec: ModuleSpec, course_pass_ending: str = "acceptable") -> dict[str, Any]:
+def module_body(spec: ModuleSpec, course_pass_ending: str = Ending.ACCEPTABLE.value) -> dict[str, Any]:
     """The kind-specific part of a module, as JSON-ready data. A scenario keeps the ending it needs
     for completion (its own ``pass_ending``, else the course's)."""
     if spec.kind == "lesson":
@@ -24,7 +33,7 @@ def module_body(spec: ModuleSpec, course_pass_ending: str = "acceptable") -> dic
 
 def pass_ending(body: dict[str, Any]) -> str:
     """A scenario's required ending; versions published before the setting need ``acceptable``."""
-    return body.get("pass_ending") or "acceptable"
+    return body.get("pass_ending") or Ending.ACCEPTABLE.value
 
 
 def sections(body: dict[str, Any]) -> tuple[SectionSpec, ...]:

@@ -7,6 +7,7 @@ from flask import current_app
 
 from trainer.services import accounts
 from trainer.services.errors import NotAllowed
+from trainer.vocabulary import Role, Sector, Specialty
 
 # Where demo accounts may exist: their passwords are published (in this file and in the README).
 ENVIRONMENTS = ("development", "testing")
@@ -28,12 +29,12 @@ def _profile(name: str, organisation: str, sector: str, specialty: str | None = 
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("administrator", "admin@example.org", "demo-admin-lantern-harbour", ("admin",),
-                _profile("Alex Admin", "Frontline Trainer", "community")),
-    DemoAccount("trainer", "trainer@example.org", "demo-trainer-meadow-compass", ("trainer",),
-                _profile("Tamsin Trainer", "Police Training College", "police")),
-    DemoAccount("resident", "resident@example.org", "demo-resident-violet-kettle", ("learner",),
-                _profile("Rosa Resident", "University Hospital", "health", "emergency", True)),
+    DemoAccount("administrator", "admin@example.org", "demo-admin-lantern-harbour", (Role.ADMIN,),
+                _profile("Alex Admin", "Frontline Trainer", Sector.COMMUNITY)),
+    DemoAccount("trainer", "trainer@example.org", "demo-trainer-meadow-compass", (Role.TRAINER,),
+                _profile("Tamsin Trainer", "Police Training College", Sector.POLICE)),
+    DemoAccount("resident", "resident@example.org", "demo-resident-violet-kettle", (Role.LEARNER,),
+                _profile("Rosa Resident", "University Hospital", Sector.HEALTH, Specialty.EMERGENCY, True)),
 )
 
 

@@ -7,8 +7,7 @@ import contextlib
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 
 from trainer.extensions import db
 from trainer.models import Cohort, Invitation, User

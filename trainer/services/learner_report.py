@@ -28,7 +28,7 @@ def for_trainer(actor: User, cohort: Cohort, user_id: int) -> LearnerReport:
     if db.session.get(CohortMember, (cohort.id, user_id)) is None:
         audit.record_refusal(actor, "learner-record-refused", f"cohort {cohort.id}", user=user_id)
         raise NotFound()
-    learner = db.session.get(User, user_id)
+    learner = db.session.get_one(User, user_id)
     course_ids = {a.course_id for a in cohort.assignments}
     mine = [a for a in assignments.for_learner(learner) if a.cohort.id == cohort.id]
     progress = db.session.scalars(sa.select(ModuleProgress).where(

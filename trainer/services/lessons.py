@@ -6,6 +6,7 @@ from trainer.content import SectionSpec
 from trainer.models import Course, CourseVersion, Module, ModuleProgress, User
 from trainer.services import course_data, progress
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import ModuleState
 
 ACTIONS = ("read", "alternative", "skip")
 ALTERNATIVE = "alt:"  # prefix in done_sections for a section read in its alternative
@@ -27,7 +28,7 @@ def section_state(row: ModuleProgress | None, section: SectionSpec) -> str:
 def percent(row: ModuleProgress | None, sections: tuple[SectionSpec, ...]) -> int:
     """How far through the lesson the learner is: the sections up to the furthest one reached,
     a section behind a content note counting once it was read (in either version)."""
-    if row is not None and row.state == "completed":
+    if row is not None and row.state == ModuleState.COMPLETED:
         return 100
     ids = [s.id for s in sections]
     if row is None or not ids or row.position not in ids:
@@ -49,7 +50,7 @@ def reach(user: User, course: Course, version: CourseVersion, module: Module, se
     current = ids.index(row.position) if row.position in ids else -1
     if ids.index(section_id) > current:
         row = progress.visit(user, course, module, position=section_id, rows={module.slug: row})
-    if section_id == ids[-1] and row.state != "completed" and not _waiting(row, sections):
+    if section_id == ids[-1] and row.state != ModuleState.COMPLETED and not _waiting(row, sections):
         row = progress.complete_module(user, course, version, module.slug)
     return row
 

@@ -14,10 +14,11 @@ import logging
 import smtplib
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g, has_request_context
@@ -52,7 +53,7 @@ def _deliver(msg: EmailMessage) -> None:
     if not cfg["MAIL_SERVER"]:
         outbox = Path(cfg["MAIL_OUTBOX"])
         outbox.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = outbox / f"{stamp}.eml"
         path.write_bytes(bytes(msg))
         log.info("mail %s written to %s", msg["Message-ID"], path)
@@ -170,7 +171,7 @@ def deliver(ids: Iterable[int]) -> int:
             log.error("mail %s failed, kept for retry: %s", item.id, _reason(exc))
             item.attempts += 1
             item.last_error = str(exc)[:500]
-            item.last_attempt_at = datetime.now(timezone.utc)
+            item.last_attempt_at = datetime.now(UTC)
             item.claimed_at = None
         else:
             db.session.delete(item)
@@ -181,13 +182,13 @@ def deliver(ids: Iterable[int]) -> int:
 
 def _claim(item_id: int) -> PendingMail | None:
     """The row, if this delivery is the one that gets it: one atomic UPDATE decides."""
-    now = datetime.now(timezone.utc)
-    claimed = db.session.execute(
+    now = datetime.now(UTC)
+    claimed = cast(sa.CursorResult[Any], db.session.execute(
         sa.update(PendingMail)
         .where(PendingMail.id == item_id,
                sa.or_(PendingMail.claimed_at.is_(None), PendingMail.claimed_at < now - CLAIM_EXPIRES))
         .values(claimed_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     if claimed.rowcount != 1:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -89,7 +89,7 @@ def membership(user: User, cohort_id: int) -> CohortSummary:
     """One cohort the person is in."""
     if db.session.get(CohortMember, (cohort_id, user.id)) is None:
         raise NotFound()
-    return summary(db.session.get(Cohort, cohort_id))
+    return summary(db.session.get_one(Cohort, cohort_id))
 
 
 def _require_proven_address(user: User) -> None:
@@ -103,7 +103,7 @@ def _own_invitation(user: User, invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.email != user.email or invitation.state != "pending":
         raise NotFound()
-    if db.session.get(Cohort, invitation.cohort_id).archived:
+    if db.session.get_one(Cohort, invitation.cohort_id).archived:
         raise NotFound()
     return invitation
 
@@ -111,7 +111,7 @@ def _own_invitation(user: User, invitation_id: int) -> Invitation:
 def _add_member(cohort: Cohort, user: User) -> bool:
     """Make the membership and mark any invitation to the person's address answered; False if
     they were a member already."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.cohort_id == cohort.id,
                                                               Invitation.email == user.email))
     if invitation is not None and invitation.accepted_at is None:
@@ -126,7 +126,7 @@ def accept(user: User, invitation_id: int) -> Cohort:
     """Join the cohort that invited the person's (confirmed) address."""
     invitation = _own_invitation(user, invitation_id)
     _require_proven_address(user)
-    cohort = db.session.get(Cohort, invitation.cohort_id)
+    cohort = db.session.get_one(Cohort, invitation.cohort_id)
     _add_member(cohort, user)
     db.session.flush()
     audit.record(user, "cohort-invitation-accepted", f"cohort {cohort.id}", invitation=invitation.id)
@@ -138,10 +138,10 @@ def decline(user: User, invitation_id: int) -> Cohort:
     """Say no; the trainers see that the invitation was declined, and it is not sent again."""
     invitation = _own_invitation(user, invitation_id)
     _require_proven_address(user)
-    invitation.declined_at = datetime.now(timezone.utc)
+    invitation.declined_at = datetime.now(UTC)
     db.session.flush()
     audit.record(user, "cohort-invitation-declined", f"cohort {invitation.cohort_id}", invitation=invitation.id)
-    return db.session.get(Cohort, invitation.cohort_id)
+    return db.session.get_one(Cohort, invitation.cohort_id)
 
 
 def join(user: User, code: str) -> Cohort:
@@ -165,4 +165,4 @@ def leave(user: User, cohort_id: int) -> Cohort:
     db.session.flush()
     audit.record(user, "cohort-left", f"cohort {cohort_id}")
     log.info("user %s left cohort %s", user.id, cohort_id)
-    return db.session.get(Cohort, cohort_id)
+    return db.session.get_one(Cohort, cohort_id)

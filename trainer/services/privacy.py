@@ -6,16 +6,30 @@ valid. The audit log keeps the fact of each action about them, by account id, wi
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from trainer.extensions import db
-from trainer.models import (Certificate, Cohort, CohortMember, Course, Enrolment, Invitation, ModuleProgress,
-                            PendingMail, QuizAttempt, QuizDraw, RecoveryCode, ScenarioRun, User, UserSession,
-                            WellbeingCheck)
+from trainer.models import (
+    Certificate,
+    Cohort,
+    CohortMember,
+    Course,
+    Enrolment,
+    Invitation,
+    ModuleProgress,
+    PendingMail,
+    QuizAttempt,
+    QuizDraw,
+    RecoveryCode,
+    ScenarioRun,
+    User,
+    UserSession,
+    WellbeingCheck,
+)
 from trainer.services import audit, certificates, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
@@ -43,7 +57,7 @@ def export(user: User, password: str) -> dict[str, Any]:
     cohorts = db.session.scalars(sa.select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
                                  .where(CohortMember.user_id == user.id)).all()
     return {
-        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "exported_at": datetime.now(UTC).isoformat(),
         "account": {"email": user.email, "name": user.name, "organisation": user.organisation,
                     "sector": user.sector, "specialty": user.specialty, "is_resident": user.is_resident,
                     "language": user.locale, "timezone": user.timezone, "roles": sorted(user.role_names),

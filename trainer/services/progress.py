@@ -1,23 +1,33 @@
 """Learners' progress through courses: enrolment, module states, resume, completion."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Literal, TypeVar, overload
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
-from trainer.services import certificates
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
+from trainer.services import certificates
+from trainer.vocabulary import ModuleState as State
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
 MAX_COUNTED_SECONDS = 300
 # Opening the same module again within this many seconds writes nothing (reloads, back and forth).
 REVISIT_SECONDS = 30
 
+RowT = TypeVar("RowT", Enrolment, ModuleProgress)
 
+
+@overload
+def enrolment(user: User, course: Course, create: Literal[True]) -> Enrolment: ...
+@overload
+def enrolment(user: User, course: Course, create: Literal[False] = False) -> Enrolment | None: ...
 def enrolment(user: User, course: Course, create: bool = False) -> Enrolment | None:
+    """The learner's enrolment in a course; with ``create``, made if there is none (never None)."""
     found = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
                                                          Enrolment.course_id == course.id))
     if found is None and create:
@@ -26,17 +36,29 @@ def enrolment(user: User, course: Course, create: bool = False) -> Enrolment | N
     return found
 
 
-def _insert_once(row, reload):
-    """Insert a row guarded by a unique constraint; if a parallel request won, use theirs."""
+def _insert_once(row: RowT, reload: Callable[[], RowT | None]) -> RowT:
+    """Insert a row guarded by a unique constraint; if a parallel request won, use theirs.
+
+    Any other integrity error (no row to reload) is raised, not turned into None.
+    """
     try:
         with db.session.begin_nested():
             db.session.add(row)
         return row
     except IntegrityError:
-        return reload()
+        theirs = reload()
+        if theirs is None:
+            raise
+        return theirs
 
 
+@overload
+def module_progress(user: User, course: Course, slug: str, create: Literal[True]) -> ModuleProgress: ...
+@overload
+def module_progress(user: User, course: Course, slug: str,
+                    create: Literal[False] = False) -> ModuleProgress | None: ...
 def module_progress(user: User, course: Course, slug: str, create: bool = False) -> ModuleProgress | None:
+    """The learner's row for one module; with ``create``, made if there is none (never None)."""
     found = db.session.scalar(sa.select(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
         ModuleProgress.module == slug))
@@ -54,7 +76,7 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
     ``rows`` are the learner's progress rows for the course when the caller has them already.
     """
     record = enrolment(user, course, create=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     progress = rows.get(module.slug) if rows is not None else None
     if progress is None:
         progress = module_progress(user, course, module.slug, create=True)
@@ -62,11 +84,11 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
             rows[module.slug] = progress
     recent = (record.last_module == module.slug and record.last_visited_at is not None
               and (now - record.last_visited_at).total_seconds() < REVISIT_SECONDS)
-    if recent and not position and progress.state != "not-started":
+    if recent and not position and progress.state != State.NOT_STARTED:
         return progress
     record.last_module, record.last_visited_at = module.slug, now
-    if progress.state != "completed":
-        progress.state = "in-progress"
+    if progress.state != State.COMPLETED:
+        progress.state = State.IN_PROGRESS
     if progress.updated_at:
         progress.seconds_spent += int(min((now - progress.updated_at).total_seconds(), MAX_COUNTED_SECONDS))
     progress.updated_at = now
@@ -79,9 +101,9 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
 def complete_module(user: User, course: Course, version: CourseVersion, slug: str,
                     score: float | None = None) -> ModuleProgress:
     progress = module_progress(user, course, slug, create=True)
-    if progress.state != "completed":
-        progress.state = "completed"
-        progress.completed_at = datetime.now(timezone.utc)
+    if progress.state != State.COMPLETED:
+        progress.state = State.COMPLETED
+        progress.completed_at = datetime.now(UTC)
     if score is not None:
         progress.score = max(score, progress.score or 0.0)
     db.session.flush()
@@ -91,8 +113,10 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
 
 @dataclass
 class ModuleState:
+    """A module of the course with the learner's state in it."""
+
     module: Module
-    state: str
+    state: State
     score: float | None
     attempts: int
     position: str | None = None  # the last section or node seen
@@ -111,15 +135,17 @@ class CourseProgress:
         required = self.required
         if not required:
             return 100
-        return round(100 * sum(m.state == "completed" for m in required) / len(required))
+        return round(100 * sum(m.state == State.COMPLETED for m in required) / len(required))
 
     @property
     def complete(self) -> bool:
-        return all(m.state == "completed" for m in self.required)
+        return all(m.state == State.COMPLETED for m in self.required)
 
     def resume_anchor(self, module: Module | None) -> str:
         """Where in a lesson to land when resuming: the last section the learner reached."""
-        state = next((m for m in self.modules if module is not None and m.module.slug == module.slug), None)
+        if module is None:
+            return ""
+        state = next((m for m in self.modules if m.module.slug == module.slug), None)
         if state and state.position and module.kind == "lesson":
             return f"#section-{state.position}"
         return ""
@@ -129,7 +155,7 @@ class CourseProgress:
         slugs = [m.module.slug for m in self.modules]
         start = slugs.index(after) if after in slugs else 0
         for state in self.modules[start:] + self.modules[:start]:
-            if state.state != "completed":
+            if state.state != State.COMPLETED:
                 return state.module
         return None
 
@@ -148,7 +174,7 @@ def course_progress(user: User, course: Course, version: CourseVersion,
     states = []
     for module in version.modules:
         row = rows.get(module.slug)
-        states.append(ModuleState(module, row.state if row else "not-started",
+        states.append(ModuleState(module, State(row.state) if row else State.NOT_STARTED,
                                   row.score if row else None, row.attempts if row else 0,
                                   row.position if row else None))
     return CourseProgress(states)
@@ -169,7 +195,7 @@ def update_completion(user: User, course: Course, version: CourseVersion) -> boo
     """
     record = enrolment(user, course, create=True)
     if record.completed_at is None and course_progress(user, course, version).complete:
-        record.completed_at = datetime.now(timezone.utc)
+        record.completed_at = datetime.now(UTC)
         record.completed_version = version.number
         db.session.flush()
         certificates.issue(user, course, version, record.completed_at)

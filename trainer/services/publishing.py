@@ -6,15 +6,17 @@ touches the old ones, so learners part-way through keep what they were given.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 import sqlalchemy as sa
 
-from trainer.content import CheckReport, CourseSpec, ImageUrl, check_path
+from trainer.content import CheckReport, CourseSpec, ImageUrl, Problem, check_path
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, StoredImage, User, VersionImage
 from trainer.services import audit, referrals
@@ -32,7 +34,7 @@ class CourseImages:
     files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, folder: Path) -> "CourseImages":
+    def read(cls, folder: Path) -> CourseImages:
         images = cls()
         image_dir = folder / "images"
         if image_dir.is_dir():
@@ -76,8 +78,14 @@ def check(path: str | Path) -> CheckReport:
     return check_path(path)
 
 
-def import_path(path: str | Path, actor: User | None = None) -> ImportResult:
-    """Publish every course under ``path``: nothing at all when any error is found."""
+def import_path(path: str | Path, actor: User | None = None, *, replace_course: bool = False,
+                force: bool = False) -> ImportResult:
+    """Publish every course under ``path``: nothing at all when any error is found.
+
+    Two silent overwrites are refused as errors: an id that belongs to a different course
+    (unless ``replace_course``), and files that lack edits made in the browser since the files
+    were last imported or exported (unless ``force``). ``from_files``: the folder is the courses'
+    files under version control (the command line), so they now hold what was published."""
     images: dict[Path, CourseImages] = {}
 
     def image_url_for(folder: Path) -> ImageUrl:
@@ -88,13 +96,114 @@ def import_path(path: str | Path, actor: User | None = None) -> ImportResult:
     result = ImportResult(report)
     if not report.ok:
         return result
+    sources = {spec.id: read_sources(Path(spec.source_path).resolve(), spec) for spec in report.courses}
+    refused = [problem for spec in report.courses
+               for problem in overwrite_problems(spec, sources[spec.id], replace_course=replace_course, force=force)]
+    if refused:
+        result.report = dataclasses.replace(report, problems=report.problems + tuple(refused))
+        return result
     if report.referrals:
         result.referrals = referrals.sync_from_file(report.referrals)
     for spec in report.courses:
         folder = Path(spec.source_path).resolve()
-        version, created = publish(spec, read_sources(folder, spec), images[folder], actor)
+        version, created = publish(spec, sources[spec.id], images[folder], actor)
+        version.course.files_version = version.number
         (result.published if created else result.unchanged).append(version)
     return result
+
+
+def overwrite_problems(spec: CourseSpec, sources: dict[str, str], *, replace_course: bool = False,
+                       force: bool = False) -> list[Problem]:
+    """Why publishing these files would silently overwrite someone's work, as problems at
+    course.md; none when the course is new, unchanged, or the overwrite was asked for."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+    latest = latest_version(course) if course is not None else None
+    if course is None or latest is None or latest.content_hash == spec.content_hash:
+        return []
+    course_md = str(Path(spec.source_path) / "course.md")
+    if not replace_course and is_another_course(latest, spec):
+        line = next((n for n, text in enumerate(sources["course.md"].split("\n"), start=1)
+                     if re.match(r"id\s*:", text)), 1)
+        return [Problem(course_md, line, f"the id '{spec.id}' belongs to another course, \"{latest.title}\" "
+                                         f"(version {latest.number}), which has a different title and none of "
+                                         "these modules: choose another id, or replace that course on purpose "
+                                         "(--replace, or 'Replace a different course' when uploading a zip)")]
+    missing = browser_edits_missing(course, latest, sources) if not force else []
+    if missing:
+        since = f"version {course.files_version}" if course.files_version else "it was created"
+        return [Problem(course_md, 1, f"'{spec.id}' was changed in the browser since {since} (it is at version "
+                                      f"{latest.number}), and these files do not have those changes: "
+                                      f"{', '.join(missing)}. Export the course (courses export {spec.id} "
+                                      "FOLDER), bring your changes together and import again, or replace the "
+                                      "browser's changes on purpose (--force, or 'Publish even if…' when "
+                                      "uploading a zip)")]
+    return []
+
+
+def is_another_course(latest: CourseVersion, spec: CourseSpec) -> bool:
+    """A course that only shares the id: another title and none of the modules (say, a course.md
+    copied from an example without changing its id)."""
+    return latest.title != spec.title and not {m.slug for m in latest.modules} & {m.id for m in spec.modules}
+
+
+def browser_edits_missing(course: Course, latest: CourseVersion, sources: dict[str, str]) -> list[str]:
+    """The files changed after the version the course's files hold (``files_version``) whose
+    text these sources do not have."""
+    base_number = course.files_version or 0
+    if latest.number <= base_number:
+        return []
+    base = version_sources(course, base_number)
+    changed = {name for name in set(base) | set(latest.sources) if base.get(name) != latest.sources.get(name)}
+    return sorted((name for name in changed if sources.get(name) != latest.sources.get(name)),
+                  key=lambda name: (name != "course.md", name))
+
+
+@dataclass
+class Export:
+    """What ``export_course`` wrote: the version, the files, and Markdown files it left alone."""
+
+    version: CourseVersion
+    written: list[str]
+    not_in_version: list[str]
+
+
+def export_course(slug: str, folder: Path) -> Export:
+    """Write a course's latest version into ``folder`` as files (course.md, modules, images), so
+    edits made in the browser can go back under version control; the course's files then hold
+    that version. A folder holding another course is refused; other files are left alone."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    latest = latest_version(course) if course is not None else None
+    if course is None or latest is None:
+        raise ValueError(f"there is no published course '{slug}'")
+    course_md = folder / "course.md"
+    if course_md.is_file():
+        found = re.search(r"^id\s*:\s*['\"]?([^'\"\s#]+)", course_md.read_text("utf-8", errors="replace"), re.M)
+        if found and found.group(1) != slug:
+            raise ValueError(f"{course_md} belongs to the course '{found.group(1)}', not '{slug}'")
+    written = []
+    for name, text in latest.sources.items():
+        _write(folder / name, text.encode("utf-8"))
+        written.append(name)
+    for image in latest.images:
+        stored = get_image(image.sha256)
+        if stored is not None:
+            _write(folder / image.name, stored.data)
+            written.append(image.name)
+    others = sorted(name for name in (str(p.relative_to(folder)) for p in folder.rglob("*.md")) if name not in written)
+    course.files_version = latest.number
+    return Export(latest, written, others)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def version_sources(course: Course, number: int) -> dict[str, str]:
+    """The files of one version ({} for none)."""
+    version = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.number == number))
+    return dict(version.sources) if version is not None else {}
 
 
 def read_sources(folder: Path, spec: CourseSpec) -> dict[str, str]:
@@ -141,6 +250,7 @@ def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User
         certificate_valid_months=spec.certificate_valid_months,
         show_wrong_answers=spec.show_wrong_answers, status=spec.status,
         credit=asdict(spec.credit) if spec.credit else None,
+        reviewed=[asdict(review) for review in spec.reviewed],
         version_notes=spec.version_notes or "", intro_html=spec.intro_html, sources=sources,
         published_by_id=actor.id if actor else None,
         modules=[Module(

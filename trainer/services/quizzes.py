@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,8 +21,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from trainer.content import (AnswerView, BadAnswer, DrawSpec, FormKeys, GradeResult, QuestionSpec, Review, draw_fits,
-                             draw_questions, kind_of)
+from trainer.content import (
+    AnswerView,
+    BadAnswer,
+    DrawSpec,
+    FormKeys,
+    GradeResult,
+    QuestionSpec,
+    Review,
+    draw_fits,
+    draw_questions,
+    kind_of,
+)
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, QuizAttempt, QuizDraw, User
 from trainer.services import course_data, progress
@@ -85,7 +96,10 @@ def _insert_draw(user: User, course: Course, module: Module, questions: tuple[Qu
             db.session.add(draw)
         return draw
     except IntegrityError:
-        return _open_draw(user, course, module)
+        theirs = _open_draw(user, course, module)
+        if theirs is None:  # not the race for the one draw: some other constraint failed
+            raise
+        return theirs
 
 
 def submit(user: User, course: Course, version: CourseVersion, module: Module,
@@ -121,7 +135,10 @@ def submit(user: User, course: Course, version: CourseVersion, module: Module,
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:  # the other tab won the race with the same form
-        return db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
+        theirs = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
+        if theirs is None:
+            raise
+        return theirs
     db.session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw.id))
     _record(user, course, version, module, attempt)
     return attempt
@@ -155,15 +172,16 @@ def _record(user: User, course: Course, version: CourseVersion, module: Module, 
 RECENT_ATTEMPTS = 10
 
 
-def attempts(user: User, course: Course, slug: str, limit: int | None = RECENT_ATTEMPTS) -> tuple[list, int]:
+def attempts(user: User, course: Course, slug: str,
+             limit: int | None = RECENT_ATTEMPTS) -> tuple[list[sa.Row[int, datetime, float, bool]], int]:
     """The learner's attempts at a quiz, newest first (at most ``limit``, None for all), and how
     many there are. Only what a list shows is read: the answers stay in the database."""
     mine = (QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.module == slug)
     stmt = (sa.select(QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
             .where(*mine).order_by(QuizAttempt.id.desc()))
-    rows = db.session.execute(stmt.limit(limit) if limit else stmt).all()
-    total = len(rows) if not limit or len(rows) < limit else db.session.scalar(
-        sa.select(sa.func.count()).select_from(QuizAttempt).where(*mine))
+    rows = list(db.session.execute(stmt.limit(limit) if limit else stmt).all())
+    total = len(rows) if not limit or len(rows) < limit else db.session.execute(
+        sa.select(sa.func.count()).select_from(QuizAttempt).where(*mine)).scalar_one()
     return rows, total
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -58,8 +59,8 @@ def delete_all(user: User) -> None:
 
 
 def remaining(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)
-                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    return db.session.execute(sa.select(sa.func.count()).select_from(RecoveryCode)
+                              .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).scalar_one()
 
 
 def use(user: User, code: str) -> bool:
@@ -67,12 +68,12 @@ def use(user: User, code: str) -> bool:
     code cannot both succeed."""
     if not looks_like(code):
         return False
-    spent = db.session.execute(
+    spent = cast(sa.CursorResult[Any], db.session.execute(
         sa.update(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(user.id, code),
                RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if spent.rowcount != 1:
         return False
     audit.record(user, "recovery-code-used", f"user {user.id}", remaining=remaining(user))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +26,7 @@ from trainer.extensions import db
 from trainer.models import Referral, User
 from trainer.services import audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Language
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ COUNTRY_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 URL_RE = re.compile(r"^https?://\S+$")
 # The country a reader most likely works in, from the language they use the site in. English is
 # used in several of the directory's countries, so it suggests none.
-LANGUAGE_COUNTRIES = {"nl": "NL"}
+LANGUAGE_COUNTRIES: dict[str | None, str] = {Language.NL: "NL"}
 
 
 def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
@@ -51,7 +52,7 @@ def sync_from_file(specs: tuple[ReferralSpec, ...]) -> tuple[int, int]:
         if key in kept_by_admin:
             continue
         row = existing.pop(key, None) or Referral(from_file=True)
-        values = dict(country=spec.country, name=spec.name, description=spec.description or "",
+        values: dict[str, object] = dict(country=spec.country, name=spec.name, description=spec.description or "",
                       descriptions=dict(spec.descriptions), phone=spec.phone, url=spec.url,
                       hours=spec.hours or "", languages=list(spec.languages), source=spec.source,
                       position=position)
@@ -123,7 +124,7 @@ def max_age_days() -> int:
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def due_for_checking(today: date | None = None) -> list[Referral]:
@@ -213,8 +214,9 @@ def _validate(data: ReferralInput, today: date) -> dict:
     if data.checked > today:
         raise InvalidInput("checked", str(_l("A check cannot be dated in the future.")))
     if data.description_nl.strip() and not data.description.strip():
-        raise InvalidInput("description", str(_l("Write the description in English too: it is shown in every other language.")))
-    descriptions = {"nl": data.description_nl.strip()} if data.description_nl.strip() else {}
+        raise InvalidInput("description",
+                           str(_l("Write the description in English too: it is shown in every other language.")))
+    descriptions = {Language.NL.value: data.description_nl.strip()} if data.description_nl.strip() else {}
     return dict(country=country, name=data.name.strip(), description=data.description.strip(),
                 descriptions=descriptions, phone=data.phone.strip() or None, url=data.url.strip() or None,
                 hours=data.hours.strip(), languages=[x.strip() for x in data.languages.split(",") if x.strip()],

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from trainer import policy
@@ -19,6 +18,7 @@ from trainer.models import Assignment, Cohort, Reminder, User
 from trainer.services import assignments, audit, catalogue, mail
 from trainer.services.errors import NotFound
 from trainer.services.links import public_url
+from trainer.vocabulary import AssignmentState, Language
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _due(cohort: Cohort, today: date) -> list[Due]:
     """Every unfinished assignment of every active member, with the member's account."""
     board = assignments.dashboard(None, cohort, today=today, check=False)
     pending = [(row.id, a) for row in board.learners if row.active for a in board.assignments
-               if board.cells[(row.id, a.id)].state != "completed"]
+               if board.cells[(row.id, a.id)].state != AssignmentState.COMPLETED]
     ids = {user_id for user_id, _ in pending}
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
     return [Due(users[user_id], a, board.titles.get(a.course_id, ""), board.cells[(user_id, a.id)].state)
@@ -47,15 +47,15 @@ def _due(cohort: Cohort, today: date) -> list[Due]:
 def overdue(actor: User, cohort: Cohort, today: date | None = None) -> list[Due]:
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    return [d for d in _due(cohort, today or _today()) if d.state == "overdue"]
+    return [d for d in _due(cohort, today or _today()) if d.state == AssignmentState.OVERDUE]
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
-    with force_locale(due.user.locale or "en"):
+    with force_locale(due.user.locale or Language.EN):
         subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
         body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=public_url("learn.dashboard"))
     return subject, body
@@ -92,7 +92,7 @@ def send_scheduled(today: date | None = None) -> dict[str, int]:
     counts = {"due-soon": 0, "overdue": 0}
     for cohort in db.session.scalars(sa.select(Cohort).where(Cohort.archived.is_(False))):
         for due in _due(cohort, today):
-            if due.state == "overdue":
+            if due.state == AssignmentState.OVERDUE:
                 kind = "overdue"
             elif due.assignment.due_on <= today + timedelta(days=DUE_SOON_DAYS):
                 kind = "due-soon"
@@ -154,7 +154,7 @@ def upcoming(actor: User, cohort: Cohort, today: date | None = None) -> list[Upc
     found = []
     for assignment, title in _titled(cohort):
         open_ids = [row.id for row in board.learners if row.active
-                    and board.cells[(row.id, assignment.id)].state != "completed"]
+                    and board.cells[(row.id, assignment.id)].state != AssignmentState.COMPLETED]
         for kind, on in (("due-soon", assignment.due_on - timedelta(days=DUE_SOON_DAYS)),
                          ("overdue", assignment.due_on + timedelta(days=1))):
             if kind == "due-soon" and assignment.due_on < today:

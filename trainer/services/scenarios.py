@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,10 +11,11 @@ from trainer.content import ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
-from trainer.services.quizzes import option_key
 from trainer.services.errors import InvalidInput, NotFound
+from trainer.services.quizzes import option_key
+from trainer.vocabulary import Ending
 
-GRADE_SCORES = {"best": 1.0, "acceptable": 0.5, "harmful": 0.0}
+GRADE_SCORES: dict[str, float] = {Ending.BEST: 1.0, Ending.ACCEPTABLE: 0.5, Ending.HARMFUL: 0.0}
 
 
 def nodes(module: Module) -> dict[str, NodeSpec]:
@@ -68,7 +69,7 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
     target = graph[choice.target]
     if target.ending:
         run.ending, run.grade = target.id, target.ending
-        run.finished_at = datetime.now(timezone.utc)
+        run.finished_at = datetime.now(UTC)
         if passed(module, run):
             progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
         else:  # below the ending the course requires: the debrief, then a new run
@@ -149,7 +150,7 @@ def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSp
     queue, end = deque([start]), None
     while queue:
         node_id = queue.popleft()
-        if graph[node_id].ending == "best":
+        if graph[node_id].ending == Ending.BEST:
             end = node_id
             break
         for choice in graph[node_id].choices:
@@ -158,8 +159,8 @@ def best_path(module: Module) -> tuple[list[tuple[NodeSpec, ChoiceSpec]], NodeSp
                 queue.append(choice.target)
     steps: list[tuple[NodeSpec, ChoiceSpec]] = []
     cursor = end
-    while cursor is not None and came_from[cursor] is not None:
-        previous, choice = came_from[cursor]
+    while cursor is not None and (step := came_from[cursor]) is not None:
+        previous, choice = step
         steps.append((graph[previous], choice))
         cursor = previous
     return list(reversed(steps)), graph[end] if end else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,7 +33,7 @@ def start(user: User) -> str:
 
     Sessions past the absolute limit (SESSION_ABSOLUTE_SECONDS), anyone's, are deleted on the
     way, so the table does not keep growing with sessions nobody can use any more."""
-    too_old = datetime.now(timezone.utc) - timedelta(seconds=current_app.config["SESSION_ABSOLUTE_SECONDS"])
+    too_old = datetime.now(UTC) - timedelta(seconds=current_app.config["SESSION_ABSOLUTE_SECONDS"])
     db.session.execute(sa.delete(UserSession).where(UserSession.created_at < too_old))
     session_id = secrets.token_urlsafe(32)
     db.session.add(UserSession(id_hash=stored_id(session_id), user_id=user.id))

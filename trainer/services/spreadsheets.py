@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 SEPARATORS = (",", ";", "\t")
@@ -22,7 +23,7 @@ def safe_cell(value: object) -> object:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_bytes(rows: list[list[object]]) -> bytes:
+def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a byte-order mark, which Excel needs to read accents and non-Latin names."""
     out = io.StringIO()
     csv.writer(out).writerows(rows)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from trainer.models import Certificate, User
 from trainer.services import assignments, catalogue, certificates, membership
+from trainer.vocabulary import AssignmentState
 
 RECENT_CERTIFICATES = 3
 
@@ -30,7 +31,7 @@ def for_learner(user: User) -> StartPage:
     items = catalogue.my_learning(user)
     unfinished = [item for item in items if item.completed_at is None and item.resume is not None]
     held = certificates.mine(user)
-    assigned = [a for a in assignments.for_learner(user) if a.status.state != "completed"]
+    assigned = [a for a in assignments.for_learner(user) if a.status.state != AssignmentState.COMPLETED]
     return StartPage(resume=unfinished[0] if unfinished else None, in_progress=unfinished[1:],
                      assigned=assigned, certificates=held[:RECENT_CERTIFICATES],
                      invitations=membership.invitations_for(user), started=bool(items or held))

@@ -1,4 +1,6 @@
-"""Starting text for a new course and for new modules: each one checks clean as it is."""
+"""Starting text for a new course and for new modules: each one checks clean as it is.
+
+A new course is written for every sector (`sectors` is filled in from the vocabulary)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +10,7 @@ id: {slug}
 title: "{title}"
 summary: One or two sentences for the catalogue.
 language: {language}
-sectors: [health, police, counselling, community]
+sectors: [{sectors}]
 estimated_minutes: 30
 pass_mark: 80
 certificate_hours: 0.5

@@ -4,8 +4,9 @@ takes another person's id."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app, render_template
 from xhtml2pdf import pisa
@@ -14,6 +15,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from trainer.models import Certificate, User
 from trainer.services import certificates
 from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import CertificateState
 
 CSV_HEADER = ["Course", "Version", "Completed on", "Valid until", "State", "Hours", "Credit hours",
               "Credit type", "Accrediting body", "Activity id", "Certificate code", "Verify at"]
@@ -24,7 +26,7 @@ class Line:
     """One certificate as the transcript shows it."""
 
     certificate: Certificate
-    state: str  # valid, expired or revoked
+    state: CertificateState
     verify_url: str
 
     @property
@@ -42,14 +44,14 @@ class Transcript:
 
     @property
     def valid_hours(self) -> float:
-        return sum(line.certificate.hours for line in self.lines if line.state == "valid")
+        return sum(line.certificate.hours for line in self.lines if line.state == CertificateState.VALID)
 
     @property
     def credit_totals(self) -> list[tuple[str, str, float]]:
         """Credit hours of the valid certificates by (accrediting body, credit type)."""
         totals: dict[tuple[str, str], float] = {}
         for line in self.lines:
-            if line.state == "valid" and line.credit:
+            if line.state == CertificateState.VALID and line.credit:
                 key = (line.credit["body"], line.credit["type"])
                 totals[key] = totals.get(key, 0.0) + line.credit["hours"]
         return [(body, kind, hours) for (body, kind), hours in sorted(totals.items())]
@@ -57,7 +59,7 @@ class Transcript:
 
 def for_learner(user: User, today: date | None = None) -> Transcript:
     """The signed-in learner's own transcript (withdrawn certificates are no longer theirs)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     lines = [Line(c, c.state(today), certificates.verify_url(c.code))
              for c in certificates.mine(user) if not c.withdrawn]
     return Transcript(user, lines, today)
@@ -66,7 +68,7 @@ def for_learner(user: User, today: date | None = None) -> Transcript:
 def csv_for(user: User) -> bytes:
     """The transcript as CSV; every text cell is safe from spreadsheet formula injection."""
     transcript = for_learner(user)
-    rows: list[list[object]] = [CSV_HEADER]
+    rows: list[Sequence[object]] = [CSV_HEADER]
     for line in transcript.lines:
         c, credit = line.certificate, line.credit or {}
         rows.append([safe_cell(c.course_title), c.version_number, c.completed_on.isoformat(),

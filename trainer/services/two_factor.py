@@ -6,6 +6,7 @@ import base64
 import io
 import logging
 from datetime import datetime
+from typing import Any, cast
 
 import pyotp
 import segno
@@ -78,11 +79,11 @@ def verify(user: User, code: str) -> bool:
     step = _step(user.totp_secret or "", code) if user.totp_secret else None
     if step is None:
         return False
-    moved = db.session.execute(
+    moved = cast(sa.CursorResult[Any], db.session.execute(
         sa.update(User)
         .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if moved.rowcount != 1:
         return False
     set_committed_value(user, "totp_last_step", step)  # what the row now holds; nothing left to write

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import ROLES, User, UserRole
+from trainer.models import User, UserRole
 from trainer.services import audit, recovery_codes, sessions
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,9 @@ def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like),
                                  sa.func.lower(User.organisation).like(like)))
-    if role in ROLES:
+    if role in Role.values():
         stmt = stmt.where(User.roles.any(UserRole.role == role))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(page, 1)
     users = db.session.scalars(stmt.order_by(User.name, User.id)
                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
@@ -47,12 +48,12 @@ def get_user(actor: User, user_id: int) -> User:
 def set_roles(actor: User, target: User, roles: set[str]) -> User:
     if not policy.can_change_roles(actor, target):
         raise NotAllowed()
-    if not roles <= set(ROLES):
+    if not roles <= set(Role.values()):
         raise InvalidInput("roles", "unknown role")
     if not all(policy.can_receive_role(target, role) for role in roles - target.role_names):
         raise InvalidInput("roles", str(_l("%(name)s has not confirmed their email address yet. Trainer and "
                                            "administrator roles need a confirmed address.", name=target.name)))
-    roles = roles | {"learner"}  # everyone can learn
+    roles = roles | {Role.LEARNER.value}  # everyone can learn
     target.roles = [r for r in target.roles if r.role in roles] + [
         UserRole(role=r) for r in sorted(roles - target.role_names)
     ]

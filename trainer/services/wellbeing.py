@@ -6,6 +6,7 @@ and every function here takes the learner and touches only their own rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -77,7 +78,9 @@ def delete(user: User, check_id: int) -> None:
 
 
 def delete_all(user: User) -> int:
-    result = db.session.execute(sa.delete(WellbeingCheck).where(WellbeingCheck.user_id == user.id))
+    # A DELETE gives a cursor result, which has the row count; the ORM's signature says only Result.
+    result = cast(sa.CursorResult[Any], db.session.execute(
+        sa.delete(WellbeingCheck).where(WellbeingCheck.user_id == user.id)))
     return result.rowcount
 
 

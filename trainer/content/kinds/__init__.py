@@ -12,8 +12,7 @@ from typing import Any
 
 from ..grading import ZERO, GradeResult
 from ..spec import QuestionSpec
-from .base import (AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange,
-                   verdict)
+from .base import AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange, verdict
 from .choice import Multiple, Single, TrueFalse
 from .matching import Matching
 from .typed import Numerical, Short

@@ -195,7 +195,8 @@ class QuestionKind:
 # --- checks shared by several kinds ---------------------------------------------------------
 
 def weight(value: str | None, correct: bool, kind: str, line: int, ctx: Context) -> float | None:
-    """weight=N (percent): for [x] options above 0 up to 100, for [ ] options -100 to 0."""
+    """weight=N (percent): for [x] options above 0 up to 100, for [ ] options -100 to 0 (where
+    a wrong choice can cost marks: multiple only)."""
     if value is None:
         return None
     try:
@@ -205,7 +206,7 @@ def weight(value: str | None, correct: bool, kind: str, line: int, ctx: Context)
         return None
     if correct and not 0 < number <= 100:
         ctx.problems.error(line, "weight of an [x] option must be above 0 and at most 100")
-    elif not correct and kind == "numerical":
+    elif not correct and kind in ("numerical", "single", "short"):
         ctx.problems.error(line, "only [x] answers take a weight")
     elif not correct and not -100 <= number <= 0:
         ctx.problems.error(line, "weight of a [ ] option must be from -100 to 0")

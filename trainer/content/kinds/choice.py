@@ -7,22 +7,41 @@ from typing import Any
 from ..context import Context
 from ..grading import GradeResult, chosen_ids, result
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange,
-                   correct_count, needs_options)
+from .base import (
+    AnswerView,
+    BadAnswer,
+    Choice,
+    Form,
+    FormKeys,
+    QuestionKind,
+    Review,
+    ReviewLine,
+    arrange,
+    correct_count,
+    needs_options,
+)
 
 
 class Single(QuestionKind):
-    """Two or more options, exactly one [x]; right or wrong. Shown as radio buttons, shuffled
+    """Two or more options, exactly one [x] with full marks; an [x] with ``weight=50`` gives
+    partial credit (as Moodle's single-answer questions can). Shown as radio buttons, shuffled
     per attempt (an option with fixed=true keeps its place)."""
 
     name = "single"
+    takes_weight = True
     may_pin = True
     picks_options = True
     many = False  # how many options a learner may choose
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
-        if needs_options(options, line, ctx, 2):
-            correct_count(options, line, ctx, exactly_one=True)
+        if not needs_options(options, line, ctx, 2):
+            return
+        full = [o for o in options if is_full(o)]
+        if any(o.correct for o in options) and len(full) != 1:
+            ctx.problems.error(line, f"question needs exactly one [x] option without a weight, not "
+                                     f"{len(full)} (give the others weight=50 for partial credit, or "
+                                     "use kind=multiple)")
+        correct_count(options, line, ctx, exactly_one=False)
 
     def ordered(self, question: QuestionSpec, keys: FormKeys | None) -> tuple[OptionSpec, ...]:
         """The options in the order this attempt's form shows them."""
@@ -40,18 +59,21 @@ class Single(QuestionKind):
         return {by_key[key] for key in chosen}
 
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
-        """Right only when exactly the [x] option is chosen."""
+        """Full marks for the full [x] option, its weight for a partial one, else nothing."""
         chosen = chosen_ids(response)
-        right = {option.id for option in question.options if option.correct}
         feedback = [option.id for option in question.options if option.id in chosen]
-        return result(Fraction(int(bool(chosen) and chosen == right)), feedback)
+        picked = [option for option in question.options if option.id in chosen]
+        if len(picked) != 1 or not picked[0].correct:
+            return result(Fraction(0), feedback)
+        weight = picked[0].weight
+        return result(Fraction(1) if weight is None else Fraction(str(weight)) / 100, feedback)
 
     def review(self, question: QuestionSpec, response: Any, grade: GradeResult, reveal: bool,
                keys: FormKeys | None) -> Review:
         """With the key: every option, the right ones marked, all feedback. Without it: only the
         options the learner chose, each with its feedback and marked if right."""
         chosen = chosen_ids(response)
-        lines = tuple(ReviewLine(o.text_html, chosen=o.id in chosen, right=o.correct, feedback_html=o.feedback_html)
+        lines = tuple(ReviewLine(o.text_html, chosen=o.id in chosen, right=is_full(o), feedback_html=o.feedback_html)
                       for o in self.ordered(question, keys) if reveal or o.id in chosen)
         return self._review(question, grade, reveal, lines=lines)
 
@@ -60,6 +82,7 @@ class TrueFalse(Single):
     """Options with ids true and false, one [x]. Always shown True, then False."""
 
     name = "true-false"
+    takes_weight = False
     may_pin = False
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
@@ -80,6 +103,14 @@ class Multiple(Single):
     name = "multiple"
     takes_weight = True
     many = True
+
+    def review(self, question: QuestionSpec, response: Any, grade: GradeResult, reveal: bool,
+               keys: FormKeys | None) -> Review:
+        """As for single, but every [x] option is a right one to tick."""
+        chosen = chosen_ids(response)
+        lines = tuple(ReviewLine(o.text_html, chosen=o.id in chosen, right=o.correct, feedback_html=o.feedback_html)
+                      for o in self.ordered(question, keys) if reveal or o.id in chosen)
+        return self._review(question, grade, reveal, lines=lines)
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
         """At least one [x]; the [x] weights must leave full marks reachable."""
@@ -103,6 +134,11 @@ class Multiple(Single):
         earned = sum((share[o.id] for o in question.options if o.id in chosen), Fraction(0))
         feedback = [o.id for o in question.options if o.id in chosen]
         return result(earned / total if total else Fraction(0), feedback)
+
+
+def is_full(option: OptionSpec) -> bool:
+    """An [x] option worth full marks (no weight, or weight=100)."""
+    return option.correct and (option.weight is None or option.weight >= 100)
 
 
 def shares(options: tuple[OptionSpec, ...]) -> dict[str, Fraction]:

@@ -1,5 +1,7 @@
 """Matching: pairs written ``- Left => Right {#id}``; the learner picks a right side for each
-left side, both shuffled per attempt. Graded by the share of pairs matched."""
+left side, both shuffled per attempt. Graded by the share of pairs matched. An item with nothing
+left of the arrow (``- => Right {#id}``) is an extra right side that matches nothing, as Moodle's
+distractors are."""
 from __future__ import annotations
 
 import html
@@ -11,8 +13,19 @@ from ..context import Context
 from ..grading import ZERO, GradeResult, normalise_answer, result
 from ..scan import LIST_ITEM_RE, Attrs
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, BadAnswer, Choice, Form, FormKeys, QuestionKind, Review, ReviewLine, arrange,
-                   needs_options, one_value)
+from .base import (
+    AnswerView,
+    BadAnswer,
+    Choice,
+    Form,
+    FormKeys,
+    QuestionKind,
+    Review,
+    ReviewLine,
+    arrange,
+    needs_options,
+    one_value,
+)
 
 
 class Matching(QuestionKind):
@@ -28,13 +41,22 @@ class Matching(QuestionKind):
         left, _, right = (part.strip() for part in text.partition("=>"))
         if re.match(r"\[[ xX]\]", left):
             ctx.problems.error(line, "matching pairs have no [ ] box: - Left => Right {#id}")
-        elif not left or not right:
+        elif not right:
             ctx.problems.error(line, "a matching pair needs text on both sides of =>")
-        return OptionSpec(attrs.id or "", f"{left} => {right}", ctx.render_inline(left), True, feedback,
-                          left=left, right=right)
+        elif not left and feedback:
+            ctx.problems.error(line, "an extra right side (nothing left of =>) is never chosen as right: "
+                                     "it takes no feedback")
+        return OptionSpec(attrs.id or "", f"{left} => {right}", ctx.render_inline(left) if left else "",
+                          bool(left), feedback, left=left, right=right)
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
-        needs_options(options, line, ctx, 2)
+        pairs = [o for o in options if is_pair(o)]
+        if needs_options(options, line, ctx, 2) and len(pairs) < 2 <= len(options):
+            ctx.problems.error(line, "question needs at least 2 pairs with text on both sides of =>")
+        taken = {normalise_answer(o.right or "") for o in pairs}
+        for extra in (o for o in options if not is_pair(o)):
+            if normalise_answer(extra.right or "") in taken:
+                ctx.problems.error(line, f"the extra right side '{extra.right}' is already the answer of a pair")
 
     # --- the form ------------------------------------------------------------------------
 
@@ -42,10 +64,11 @@ class Matching(QuestionKind):
         return f"{self.field(question)}-{keys.key(question.id, pair.id)}"
 
     def field_names(self, question: QuestionSpec, keys: FormKeys) -> set[str]:
-        return {self.pair_field(question, pair, keys) for pair in question.options}
+        return {self.pair_field(question, pair, keys) for pair in question.options if is_pair(pair)}
 
     def pairs(self, question: QuestionSpec, keys: FormKeys | None) -> tuple[OptionSpec, ...]:
-        return arrange(question.options, question.id, keys, lambda o: o.id)
+        """The pairs (not the extra right sides), in this form's order."""
+        return arrange(tuple(o for o in question.options if is_pair(o)), question.id, keys, lambda o: o.id)
 
     def rights(self, question: QuestionSpec, keys: FormKeys) -> tuple[str, ...]:
         """The right sides to choose from (each text once), in this form's order."""
@@ -62,7 +85,7 @@ class Matching(QuestionKind):
         """Pair id -> the id of a pair with the chosen right side ("" for none)."""
         by_key = {keys.key(question.id, "right:" + text): text for text in self.rights(question, keys)}
         response = {}
-        for pair in question.options:
+        for pair in (o for o in question.options if is_pair(o)):
             chosen = one_value(form, self.pair_field(question, pair, keys)) or ""
             if chosen and chosen not in by_key:
                 raise BadAnswer(self.field(question))
@@ -77,7 +100,7 @@ class Matching(QuestionKind):
         chosen = response if isinstance(response, dict) else {}
         right_of = {o.id: o.right for o in question.options}
         return {o.id: right_of.get(value) if isinstance(value := chosen.get(o.id), str) else None
-                for o in question.options}
+                for o in question.options if is_pair(o)}
 
     def _is_right(self, pair: OptionSpec, match: str | None) -> bool:
         """Two pairs with the same right side text count as the same answer."""
@@ -85,11 +108,12 @@ class Matching(QuestionKind):
 
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
         """The share of pairs matched to the right side; feedback only for those."""
-        if not isinstance(response, dict) or not question.options:
+        if not isinstance(response, dict) or not any(is_pair(o) for o in question.options):
             return ZERO
         matched = self._matched(question, response)
-        right = [o for o in question.options if self._is_right(o, matched[o.id])]
-        return result(Fraction(len(right), len(question.options)), [o.id for o in right if o.feedback_html])
+        pairs = [o for o in question.options if is_pair(o)]
+        right = [o for o in pairs if self._is_right(o, matched[o.id])]
+        return result(Fraction(len(right), len(pairs)), [o.id for o in right if o.feedback_html])
 
     def review(self, question: QuestionSpec, response: Any, grade: GradeResult, reveal: bool,
                keys: FormKeys | None) -> Review:
@@ -105,3 +129,8 @@ class Matching(QuestionKind):
                 feedback_html=pair.feedback_html if reveal or right else None,
                 match_text=match, key_text=pair.right if reveal and not right else None))
         return self._review(question, grade, reveal, lines=tuple(lines))
+
+
+def is_pair(option: OptionSpec) -> bool:
+    """A pair to match, rather than an extra right side (nothing left of the arrow)."""
+    return bool(option.left)

@@ -12,8 +12,7 @@ from ..context import Context
 from ..grading import ZERO, GradeResult, normalise_answer, parse_number, result
 from ..scan import Attrs
 from ..spec import OptionSpec, QuestionSpec
-from .base import (AnswerView, Form, FormKeys, QuestionKind, Review, ReviewLine, correct_count, needs_options,
-                   one_value)
+from .base import AnswerView, Form, FormKeys, QuestionKind, Review, ReviewLine, correct_count, needs_options, one_value
 
 MAX_ANSWER = 500
 NUM = r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
@@ -29,13 +28,19 @@ def to_number(text: str) -> float:
 
 class Short(QuestionKind):
     """Accepted answers as [x] options; right when the typed answer matches one, ignoring case
-    and extra spaces."""
+    and extra spaces. ``*`` in an answer stands for any text (as in Moodle; ``\\*`` is a star);
+    an [x] answer with ``weight=50`` gives partial credit."""
 
     name = "short"
+    takes_weight = True
 
     def check(self, options: tuple[OptionSpec, ...], line: int, ctx: Context) -> None:
-        if needs_options(options, line, ctx, 1):
-            correct_count(options, line, ctx, exactly_one=False)
+        if not needs_options(options, line, ctx, 1):
+            return
+        correct_count(options, line, ctx, exactly_one=False)
+        if any(o.correct for o in options) and not any(is_full(o) for o in options):
+            ctx.problems.error(line, f"a {self.name} question needs an [x] answer with full marks "
+                                     "(no weight, or weight=100)")
 
     def view(self, question: QuestionSpec, keys: FormKeys) -> AnswerView:
         return self._view(question)
@@ -44,15 +49,18 @@ class Short(QuestionKind):
         return (one_value(form, self.field(question)) or "")[:MAX_ANSWER]
 
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
-        """Right when the answer matches an accepted one; a [ ] match only gives its feedback."""
+        """The best-weighted accepted answer the text matches (an exact answer before a pattern
+        with ``*``); a [ ] match only gives its feedback."""
         if not isinstance(response, str):
             return ZERO
         answer = normalise_answer(response)
-        matches = [o for o in question.options if normalise_answer(o.text) == answer]
-        best = next((o for o in matches if o.correct), matches[0] if matches else None)
-        if best is None:
-            return ZERO
-        return result(Fraction(int(best.correct)), [best.id])
+        matches = sorted((o for o in question.options if answer_matches(o.text, answer)),
+                         key=lambda o: "*" in o.text.replace("\\*", ""))
+        right = [o for o in matches if o.correct]
+        if right:
+            best = max(right, key=lambda o: 100 if o.weight is None else o.weight)
+            return result(Fraction(100 if best.weight is None else Fraction(str(best.weight))) / 100, [best.id])
+        return result(Fraction(0), [matches[0].id] if matches else [])
 
     def review(self, question: QuestionSpec, response: Any, grade: GradeResult, reveal: bool,
                keys: FormKeys | None) -> Review:
@@ -62,13 +70,29 @@ class Short(QuestionKind):
         typed = response if isinstance(response, str) else ""
         matched = set(self.grade(question, typed).feedback)
         lines = tuple(ReviewLine(html.escape(o.text) if reveal or not o.correct else "", chosen=o.id in matched,
-                                 right=o.correct, feedback_html=o.feedback_html)
+                                 right=is_full(o), feedback_html=o.feedback_html)
                       for o in question.options if reveal or o.id in matched)
         return self._review(question, grade, reveal, lines=lines, typed=typed)
 
 
+def answer_matches(pattern: str, answer: str) -> bool:
+    """Whether a normalised typed answer matches an answer as written, where ``*`` stands for any
+    text and ``\\*`` for a star."""
+    parts = re.split(r"(?<!\\)\*", normalise_answer(pattern))
+    return re.fullmatch(".*".join(re.escape(part.replace("\\*", "*")) for part in parts), answer, re.S) is not None
+
+
+def is_full(option: OptionSpec) -> bool:
+    """An [x] answer worth full marks (no weight, or weight=100)."""
+    return option.correct and (option.weight is None or option.weight >= 100)
+
+
+ANY_OTHER = "*"  # a numerical [ ] option for any other number: feedback on every other answer
+
+
 class Numerical(Short):
-    """[x] options written 42, 42 ± 0.5 or 40..45 (weight=50 for partial answers)."""
+    """[x] options written 42, 42 ± 0.5 or 40..45 (weight=50 for partial answers); a [ ] option
+    written * gives its feedback for any other number (Moodle's "any other answer")."""
 
     name = "numerical"
     takes_weight = True
@@ -77,6 +101,10 @@ class Numerical(Short):
         """Read ``42``, ``42 ± 0.5`` (or ``+-``) or ``40..45`` into value/tolerance/low/high."""
         option = super().option(text, attrs, feedback, line, ctx)
         text = option.text.strip()
+        if text == ANY_OTHER:
+            if option.correct:
+                ctx.problems.error(line, "* (any other number) is a [ ] option: it gives feedback, never marks")
+            return replace(option, low=float("-inf"), high=float("inf"))
         if match := RANGE_RE.match(text):
             low, high = to_number(match["low"]), to_number(match["high"])
             if low > high:
@@ -110,7 +138,7 @@ class Numerical(Short):
         value = parse_number(response) if isinstance(response, str) else None
         if value is None:
             return ZERO
-        hits = [o for o in question.options if _in_range(o, value)]
+        hits = sorted((o for o in question.options if _in_range(o, value)), key=lambda o: o.text.strip() == ANY_OTHER)
         right = [o for o in hits if o.correct]
         if right:
             best = max(right, key=lambda o: 100 if o.weight is None else o.weight)
@@ -123,5 +151,7 @@ def _in_range(option: OptionSpec, value: float) -> bool:
     """Whether ``value`` lies in the option's range (allowing for float rounding)."""
     if option.low is None or option.high is None:
         return False
+    if option.text.strip() == ANY_OTHER:
+        return True
     slack = 1e-9 * max(1.0, abs(option.low), abs(option.high))
     return option.low - slack <= value <= option.high + slack

@@ -1,0 +1,30 @@
+"""Signed-in people for the web tests: each fixture makes an account, signs it in on `client` and
+returns it (id, email, password, name)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login
+
+
+@pytest.fixture
+def learner(client, make_user, published_course):
+    """A health professional (emergency care), with the example course published."""
+    user = make_user(sector="health", specialty="emergency")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def trainer(client, make_user, published_course):
+    """A trainer, with the example course published to assign."""
+    user = make_user(roles=("trainer",), name="Tamsin Trainer")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def admin(client, make_user):
+    user = make_user(roles=("admin",))
+    login(client, user)
+    return user
