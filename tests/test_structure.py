@@ -61,7 +61,7 @@ def _imports(name: str) -> set[str]:
     (all but the root package's, which only defines the factory)."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
+    found: set[str] = set()
     for imported in _imported_names(ast.parse(path.read_text(encoding="utf-8")), package):
         parts = imported.split(".")
         for end in range(2, len(parts) + 1):
@@ -137,7 +137,7 @@ def _flask_imports(name: str) -> set[tuple[str, bool]]:
     """The Flask packages `name` imports, each with whether it does so on import (True) or only
     inside a function (False)."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
-    found = set()
+    found: set[tuple[str, bool]] = set()
     for node in tree.body:
         for inner in ast.walk(node):
             if isinstance(inner, ast.Import):

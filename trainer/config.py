@@ -142,6 +142,8 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
+    # Four eyes on course changes: the author who made a draft's last change may not publish it.
+    PUBLISH_NEEDS_SECOND_AUTHOR = _flag("PUBLISH_NEEDS_SECOND_AUTHOR", False)
     # How long the link that confirms an email address works.
     EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600))
     # Breached passwords are refused (NIST SP 800-63B) by asking the Pwned Passwords range API,

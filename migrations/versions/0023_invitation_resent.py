@@ -1,7 +1,7 @@
 """cohort invitations record when they were last sent again
 
 Revision ID: 0023
-Revises: 0027
+Revises: 0022
 Create Date: 2026-12-04 21:00:00
 
 Trainers can send a pending invitation again; the time of the last sending is kept so that the
@@ -13,7 +13,7 @@ from alembic import op
 import trainer.models.types
 
 revision = '0023'
-down_revision = '0027'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

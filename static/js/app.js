@@ -4,6 +4,8 @@
 
   // Quick exit: replace this page in the history so Back does not return to it.
   function leave(url) {
+    // Nothing may hold a quick exit back: pages that warn before leaving skip the warning.
+    document.documentElement.setAttribute("data-leaving", "");
     try { document.body.style.visibility = "hidden"; } catch (e) { /* keep going */ }
     window.location.replace(url);
   }

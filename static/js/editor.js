@@ -3,8 +3,21 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.editor");
-  if (!form || !window.fetch) { return; }
+  if (!form) { return; }
   var text = form.querySelector("textarea");
+
+  // Leaving the editor with unsaved changes asks first (saving or previewing sends them; a
+  // quick exit never waits).
+  var sending = false;
+  form.addEventListener("submit", function () { sending = true; });
+  window.addEventListener("beforeunload", function (event) {
+    if (sending || document.documentElement.hasAttribute("data-leaving")) { return; }
+    if (text.value !== text.defaultValue) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  if (!window.fetch) { return; }
   var preview = document.getElementById("preview");
   var problems = document.getElementById("problems");
   var url = form.getAttribute("data-preview-url");

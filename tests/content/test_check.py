@@ -297,3 +297,26 @@ def test_course_md_is_guarded_too(folder, modules):
     files = {"c/course.md": folder.course_md("a.md") + "\nIntroduction.\n\n" + "# a\n" * 8000,
              "c/a.md": modules.lesson()}
     assert [p.split(": ", 1)[0] for p in folder.check(files)] == ["c/course.md:14"]  # the first "# a"
+
+
+def test_near_misses_get_a_did_you_mean(folder, modules):
+    from tests.support.samples import SCENARIO_FIXED, tiny_png
+
+    files = {"course.md": folder.course_md("a.md", "b.md"),
+             "a.md": modules.lesson().replace("Text.", "![A side room](images/side-rom.png)"),
+             "b.md": SCENARIO_FIXED.replace("-> end-acceptable {#leave}", "-> end-acceptabel {#leave}")}
+    folder.write(files)
+    (folder.root / "images").mkdir()
+    (folder.root / "images" / "side-room.png").write_bytes(tiny_png())
+    found = folder.check(files)
+    assert any("image images/side-rom.png does not exist; did you mean images/side-room.png?" in p
+               for p in found), found
+    assert any("choice leads to unknown node 'end-acceptabel'; did you mean 'end-acceptable'?" in p
+               for p in found), found
+
+
+def test_a_yaml_error_gives_a_hint_and_no_false_unlisted_warnings(folder, modules):
+    files = {"course.md": folder.course_md("a.md").replace("title:", "title: Trafficking: what it is\nx:"),
+             "a.md": modules.lesson()}
+    found = folder.check(files)
+    assert len(found) == 1 and "must be put in quotes" in found[0], found

@@ -187,7 +187,7 @@ def test_html_images_and_unsafe_links_are_removed_with_a_warning():
                      '<a href="javascript:alert(1)">this</a></p>{T}')
     assert "See (image: A chart) and this" in result.markdown
     assert "javascript" not in result.markdown
-    assert any("images were removed" in w for w in question_warnings(result, 1))
+    assert any("images linked from elsewhere were removed" in w for w in question_warnings(result, 1))
 
 
 def test_plain_format_is_escaped_and_tags_in_moodle_format_are_stripped():
@@ -784,3 +784,33 @@ def test_moodles_extra_matching_answers_become_extra_right_sides():
     question = _module_question(result)
     assert grade_question(question, {"a": "a", "b": "b"}).score == 1
     assert grade_question(question, {"a": "c", "b": "b"}).score == 0.5
+
+
+def test_an_image_carried_in_the_file_becomes_a_course_image():
+    import base64
+
+    from tests.support.samples import tiny_png
+
+    data = base64.b64encode(tiny_png()).decode()
+    result = convert(f'[html]<p>Which sign? <img src\\="data:image/png;base64,{data}" alt\\="A wrist tattoo"></p>'
+                     "{=Branding ~A fashion choice}")
+    [(name, stored)] = result.images.items()
+    assert stored == tiny_png() and name.startswith("images/gift-") and name.endswith(".png")
+    assert f"![A wrist tattoo]({name})" in result.markdown
+    assert any("kept as" in w for w in question_warnings(result, 1))
+    fake = convert('[html]<img src\\="data:image/png;base64,PHN2Zz4\\=" alt\\="x">{T}')
+    assert fake.images == {} and "(image: x)" in fake.markdown
+
+
+def test_carried_images_reach_the_course_folder(tmp_path):
+    import base64
+
+    from tests.support.samples import tiny_png
+    from trainer.services.authoring import gift_into_folder
+
+    (tmp_path / "course.md").write_text("---\nid: c\nmodules:\n  - a.md\n---\n")
+    data = base64.b64encode(tiny_png()).decode()
+    gift = f'[html]<img src\\="data:image/png;base64,{data}" alt\\="A chart"> Q{{=Yes #Right: it is. ~No #It is.}}'
+    name, result = gift_into_folder(tmp_path, gift.encode(), "02-bank", "Bank")
+    [image] = result.images
+    assert (tmp_path / image).read_bytes() == tiny_png() and (tmp_path / name).exists()

@@ -19,7 +19,8 @@ def test_front_matter_must_be_there_and_closed(modules):
 def test_malformed_yaml_is_reported_at_its_line(modules):
     text = modules.lesson().replace("title: A module", "title: [unclosed")
     assert modules.lines(text) == [
-        "m.md:5: malformed front matter: expected ',' or ']', but got ':'"]
+        "m.md:5: malformed front matter: expected ',' or ']', but got ':' (put the value in quotes: { and [ "
+        "start a YAML map or list)"]
 
 
 def test_unknown_missing_and_repeated_fields(modules):

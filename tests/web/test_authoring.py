@@ -58,9 +58,39 @@ def test_editor_reports_an_error_at_its_line_then_publishes_the_fix(client, admi
     preview = client.post("/authoring/courses/police-advanced/preview/02-roadside.md", data={"text": fixed})
     assert preview.get_json()["problems"] == [] and "Away from the driver" in preview.get_json()["html"]
     client.post(editor, data={"text": fixed, "action": "save"})
+    # The starting text of the new course and its first lesson is refused, line by line.
+    refused = client.post("/authoring/courses/police-advanced/publish", follow_redirects=True)
+    assert "these lines are still the starting text" in refused.get_data(as_text=True)
+    assert "course.md:4" in refused.get_data(as_text=True)
+    assert count_rows(CourseVersion) == 0
+    _write_own_text(client)
     response = client.post("/authoring/courses/police-advanced/publish")
     assert response.headers["Location"].endswith("/versions")
     assert count_rows(CourseVersion) == 1 and count_rows(CourseDraft) == 0
+
+
+OWN_TEXT = {
+    "summary: One or two sentences for the catalogue.": "summary: Roadside checks for police officers.",
+    "An introduction to the course, shown on its page.": "How to notice and respond at a roadside check.",
+    "overview: What this module covers, and how heavy it is.": "overview: Why roadside checks matter. Light.",
+    "- The first thing a learner will be able to do.": "- Say why a roadside check can reveal exploitation.",
+    '- "Author or organisation, *Title* (year). <https://example.org/>"':
+        '- "UNODC, *Global Report on Trafficking in Persons* (2024). <https://www.unodc.org/>"',
+    "Write the lesson here.": "A van with workers who do not know where they are going is worth a closer look.",
+    "The next step, the referral, the self-care.": "Speak to each person alone, with an interpreter.",
+}
+
+
+def _write_own_text(client, slug="police-advanced") -> None:
+    import html
+
+    for name in ("course.md", "01-introduction.md"):
+        url = f"/authoring/courses/{slug}/files/{name}"
+        page = client.get(url).get_data(as_text=True)
+        text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+        for old, new in OWN_TEXT.items():
+            text = "\n".join(line.replace(old, new) if line.strip() == old else line for line in text.split("\n"))
+        client.post(url, data={"text": text, "action": "save"})
 
 
 def test_preview_does_not_save(client, admin):
@@ -366,6 +396,77 @@ def test_a_zip_that_takes_another_courses_id_is_refused_unless_replacing_is_chos
     assert response.status_code == 400, page
     assert "the id &#39;core&#39; belongs to another course" in page and "Nothing was imported" in page
     assert count_rows(CourseVersion) == 1
-    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y"})
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip"), "replace_course": "y",
+                                                      "publish": "y"})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert count_rows(CourseVersion) == 2
+
+
+def test_the_editor_of_a_scenario_shows_its_map(client, admin):
+    _new_course(client)
+    client.post("/authoring/courses/police-advanced/modules",
+                data={"filename": "02-roadside", "title": "Roadside", "kind": "scenario"})
+    editor = "/authoring/courses/police-advanced/files/02-roadside.md"
+    client.post(editor, data={"text": SCENARIO_FIXED, "action": "save"})
+    page = client.get(editor).get_data(as_text=True)
+    assert "Map of this scenario" in page and "<svg" in page
+    assert "the best outcome" in page and "map-ending-best" in page
+    lesson = client.get("/authoring/courses/police-advanced/files/01-introduction.md").get_data(as_text=True)
+    assert "Map of this scenario" not in lesson
+
+
+def test_a_gift_image_carried_in_the_file_joins_the_drafts_images(client, admin):
+    import base64
+
+    _new_course(client)
+    data = base64.b64encode(tiny_png()).decode()
+    gift = f'[html]<img src\\="data:image/png;base64,{data}" alt\\="A chart"> Q{{=Yes #Right: it is. ~No #It is.}}'
+    client.post("/authoring/courses/police-advanced/gift",
+                data={"gift": (io.BytesIO(gift.encode()), "bank.gift"), "filename": "03-imported", "title": "Imported"})
+    page = client.get("/authoring/courses/police-advanced").get_data(as_text=True)
+    assert "images/gift-" in page and "The draft checks clean" in page
+
+
+def test_a_zip_becomes_a_draft_to_review_unless_publishing_at_once_is_chosen(app, client, admin, published_course,
+                                                                          count_rows):
+    import zipfile
+
+    good = pathlib.Path(GOOD_COURSE)
+
+    def course_zip(heading: bytes) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for path in good.rglob("*"):
+                if path.is_file():
+                    text = path.read_bytes()
+                    if path.name == "01-what-it-is.md":
+                        text = text.replace(b"## ", b"## " + heading + b": ", 1)
+                    archive.writestr(f"core/{path.relative_to(good)}", text)
+        return buffer.getvalue()
+
+    data = course_zip(b"From the zip")
+    page = client.post("/authoring/import", data={"archive": (io.BytesIO(data), "c.zip")}).get_data(as_text=True)
+    assert "The zip is now the draft of core:" in page and "review and publish it" in page
+    assert count_rows(CourseVersion) == 1
+    review = client.get("/authoring/courses/core/publish").get_data(as_text=True)
+    assert "+## From the zip: " in review
+    # A second zip would throw those unpublished changes away: refused until they are dealt with.
+    again = course_zip(b"From another")
+    refused = client.post("/authoring/import", data={"archive": (io.BytesIO(again), "c.zip")})
+    assert refused.status_code == 400
+    assert "has a draft with changes that are not published" in refused.get_data(as_text=True)
+    client.post("/authoring/courses/core/publish")
+    assert count_rows(CourseVersion) == 2
+
+
+def test_a_damaged_zip_member_is_refused_with_a_message(client, admin, count_rows):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("c/course.md", "---\nid: c\n---\nSome text to damage.\n")
+    damaged = buffer.getvalue().replace(b"Some text", b"Sone text")  # same size, wrong checksum
+    response = client.post("/authoring/import", data={"archive": (io.BytesIO(damaged), "c.zip")})
+    assert response.status_code == 400
+    assert "c/course.md in the zip is damaged or encrypted" in response.get_data(as_text=True)
+    assert count_rows(Course) == 0

@@ -48,6 +48,7 @@ class GiftForm(FlaskForm):
 
 class ArchiveForm(FlaskForm):
     archive = FileField(_l("Course zip"), validators=[FileRequired(message=_l("Choose a file."))])
+    publish = BooleanField(_l("Publish at once (otherwise each course in the zip becomes a draft to review)"))
     replace_course = BooleanField(_l("Replace a different course that has the same id"))
     force = BooleanField(_l("Publish even if the course was changed in the browser and the zip lacks those changes"))
 

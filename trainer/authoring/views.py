@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 from trainer import policy
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
+from trainer.content.scenario_map import scenario_map
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
-from trainer.services import authoring, course_archive
+from trainer.services import authoring, course_archive, gain
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, id_number
 
@@ -62,6 +63,15 @@ def course_detail(slug: str):
                            confirm=ConfirmForm())
 
 
+@bp.get("/courses/<slug>/evaluations")
+def evaluations(slug: str):
+    """What learners said of the course, in aggregate only."""
+    course = _course(slug)
+    return render_template("authoring/evaluations.html", course=course,
+                           summary=gain.evaluations_for_course(current_user, course),
+                           min_group=gain.MIN_GROUP)
+
+
 @bp.route("/courses/<slug>/files/<path:path>", methods=["GET", "POST"])
 def edit_file(slug: str, path: str):
     course = _course(slug)
@@ -85,7 +95,8 @@ def edit_file(slug: str, path: str):
     # Text refused as too large is not checked or previewed: that would take seconds.
     spec, problems = (None, []) if form.text.errors else authoring.preview(current_user, course, path, text)
     return render_template("authoring/edit.html", course=course, path=path, form=form, spec=spec,
-                           problems=problems, lines=text.split("\n"), max_bytes=authoring.MAX_FILE_BYTES)
+                           problems=problems, lines=text.split("\n"), max_bytes=authoring.MAX_FILE_BYTES,
+                           map=scenario_map(spec) if spec else None)
 
 
 @bp.post("/courses/<slug>/preview/<path:path>")
@@ -157,6 +168,36 @@ def import_gift(slug: str):
                            filename=(form.filename.data or "").strip().lower().removesuffix(".md") + ".md")
 
 
+@bp.get("/courses/<slug>/publish")
+def publish_review(slug: str):
+    """Before publishing: what changes, and whether others published meanwhile."""
+    course = _course(slug)
+    review = authoring.review_draft(current_user, course)
+    checked = authoring.check_draft(authoring.draft_for(current_user, course))
+    db.session.commit()  # a draft made from the latest version is kept
+    return render_template("authoring/publish.html", course=course, review=review, checked=checked,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/courses/<slug>/update")
+def update_draft(slug: str):
+    """Bring the draft up to the latest version, with the author's choice for each file changed on
+    both sides (``file:<path>`` = ``mine`` or ``theirs``)."""
+    course = _course(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    choices = {key.removeprefix("file:"): value for key, value in request.form.items() if key.startswith("file:")}
+    try:
+        authoring.update_draft(current_user, course, {n for n, v in choices.items() if v == "mine"},
+                               {n for n, v in choices.items() if v == "theirs"})
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The draft is up to date with the latest version. Check the changes, then publish."), "success")
+    return redirect(url_for("authoring.publish_review", slug=slug))
+
+
 @bp.post("/courses/<slug>/publish")
 def publish(slug: str):
     course = _course(slug)
@@ -164,7 +205,7 @@ def publish(slug: str):
         checked, version = authoring.publish_draft(current_user, course)
     except InvalidInput as error:
         flash(error.message, "error")
-        return redirect(url_for("authoring.course_detail", slug=slug))
+        return redirect(url_for("authoring.publish_review", slug=slug))
     if version is None:
         db.session.rollback()
         flash(_("Not published: correct the problems listed below first."), "error")
@@ -172,6 +213,15 @@ def publish(slug: str):
     db.session.commit()
     flash(_("Published as version %(number)d.", number=version.number), "success")
     return redirect(url_for("authoring.versions", slug=slug))
+
+
+@bp.get("/courses/<slug>/discard")
+def discard_confirm(slug: str):
+    """Discarding cannot be undone: say which changes would be lost, and ask."""
+    course = _course(slug)
+    review = authoring.review_draft(current_user, course)
+    db.session.commit()
+    return render_template("authoring/discard.html", course=course, review=review, confirm=ConfirmForm())
 
 
 @bp.post("/courses/<slug>/discard")
@@ -220,7 +270,8 @@ def import_archive():
         return redirect(url_for("authoring.course_list"))
     try:
         result = course_archive.import_zip(current_user, form.archive.data.read(course_archive.MAX_TOTAL_BYTES),
-                                           replace_course=form.replace_course.data, force=form.force.data)
+                                           replace_course=form.replace_course.data, force=form.force.data,
+                                           publish=form.publish.data)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")

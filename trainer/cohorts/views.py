@@ -27,6 +27,7 @@ from trainer.services import (
     catalogue,
     cohorts,
     command_report,
+    gain,
     invitations,
     learner_report,
     mail,
@@ -373,7 +374,18 @@ def join(code: str):
 def cohort_analysis(cohort_id: int):
     cohort = _cohort(cohort_id)
     return render_template("cohorts/analysis.html", cohort=cohort,
-                           analysis=analysis.for_cohort(current_user, cohort))
+                           analysis=analysis.for_cohort(current_user, cohort),
+                           gains=gain.for_cohort(current_user, cohort),
+                           evaluations=gain.evaluations_for_cohort(current_user, cohort), min_group=gain.MIN_GROUP)
+
+
+@bp.get("/cohorts/<int:cohort_id>/gain.csv")
+def cohort_gain_csv(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    data = gain.cohort_csv(current_user, cohort)
+    db.session.commit()  # the audit record of the export
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-gain.csv"'})
 
 
 @bp.route("/cohorts/<int:cohort_id>/reminders", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 
 See docs/authoring.md for the format.
 """
+from .assessment import DEFAULT_CONFIDENCE
 from .check import CheckReport, CourseSummary, check_path, find_courses, format_text, to_json
 from .course import parse_course
 from .draw import draw_questions, fits as draw_fits
@@ -14,6 +15,7 @@ from .render import ImageUrl, Renderer, render_markdown, sanitize
 from .scenario import best_path, pass_ending_of, passes
 from .spec import (
     PASS_ENDINGS,
+    AssessmentSpec,
     ChoiceSpec,
     CourseSpec,
     CreditSpec,
@@ -29,6 +31,7 @@ from .spec import (
 )
 
 __all__ = [
+    "AssessmentSpec", "DEFAULT_CONFIDENCE",
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ReviewSpec", "ImageRef",

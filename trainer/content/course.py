@@ -1,6 +1,7 @@
 """Read a course folder: course.md, its module files and images, into a CourseSpec."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 from trainer.vocabulary import Ending, Language
 
 from . import frontmatter as fm
+from .assessment import FIELDS as ASSESSMENT_FIELDS, read_assessment
 from .context import Context
 from .credit import read_credit
 from .parse import locate_images, normalise, parse_module_text, report_refused
@@ -43,6 +45,7 @@ COURSE_FIELDS = {
     "modules": fm.Field(fm.text_list(1), required=True),
     "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),
     "credit": fm.Field(lambda value: value),  # checked field by field by read_credit
+    **ASSESSMENT_FIELDS,  # checked against the modules by read_assessment
     "reviewed": fm.Field(lambda value: value),  # checked entry by entry by read_reviewed
 }
 
@@ -111,6 +114,7 @@ def parse_course(folder: str | Path,
     for name in _module_entries(course, head.values.get("modules", ()), head.front, problems):
         _load_module(course, name, image_url)
     _check_module_ids(course)
+    head.values["assessment"] = read_assessment(head.front, head.values, tuple(course.modules), problems)
     image_files = _check_images(course, [(problems.path, head.images)] + [
         (display_path(course.folder / module.path), module.images) for module in course.modules])
     spec = _course_spec(head, course, image_files)
@@ -153,6 +157,8 @@ def _module_entries(course: _Course, entries: tuple[str, ...], front: fm.FrontMa
         else:
             found.append(name)
         seen.add(path)
+    if front is None or "modules" not in front.key_lines:
+        return found  # course.md could not be read: every file would look unlisted
     listed = {(course.folder / name).resolve() for name in entries}
     for path in sorted(course.folder.glob("*.md")):
         if path.name.lower() not in NOT_MODULES and path.resolve() not in listed:
@@ -222,7 +228,11 @@ def _image_data(folder: Path, image: ImageRef, problems: Problems) -> bytes | No
         return None
     path = folder / relative
     if not path.is_file():
-        problems.error(image.line, f"image {src} does not exist")
+        images = folder / "images"
+        names = [p.name for p in images.iterdir() if p.is_file()] if images.is_dir() else []
+        close = difflib.get_close_matches(relative.removeprefix("images/"), names, n=1, cutoff=0.75)
+        hint = f"; did you mean images/{close[0]}?" if close else ""
+        problems.error(image.line, f"image {src} does not exist{hint}")
         return None
     data = path.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:
@@ -266,4 +276,5 @@ def _course_spec(head: _Head, course: _Course, images: dict[str, bytes]) -> Cour
         intro_md=head.intro_md, intro_html=head.intro_html, modules=tuple(course.modules),
         source_path=str(course.folder.absolute()), content_hash=course_hash(course.texts, images),
         images=tuple(sorted(images)), pass_ending=values.get("pass_ending", Ending.ACCEPTABLE.value),
-        credit=values.get("credit"), reviewed=values.get("reviewed", ()))
+        credit=values.get("credit"), reviewed=values.get("reviewed", ()),
+        assessment=values.get("assessment"))

@@ -98,10 +98,22 @@ def compose(yaml_text: str, problems: Problems, offset: int,
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
         line = mark.line + offset if mark else max(offset - 1, 1)
-        problems.error(line, f"malformed {what}: {reason}")
+        problems.error(line, f"malformed {what}: {reason}{_hint(reason)}")
         return None
     finally:
         loader.dispose()
+
+
+def _hint(reason: str) -> str:
+    """What usually causes a YAML error in a field, in the author's terms."""
+    if "mapping values are not allowed" in reason:
+        return (" (a value that contains ': ' must be put in quotes, as in "
+                "title: \"Trafficking: what it is\")")
+    if "cannot start any token" in reason or "expected <block end>" in reason:
+        return " (put the value in quotes, as in title: \"...\"; a value may not start with ` @ or %)"
+    if "found unhashable key" in reason or "expected ',' or '}'" in reason or "expected ',' or ']'" in reason:
+        return " (put the value in quotes: { and [ start a YAML map or list)"
+    return ""
 
 
 def mapping(node: yaml.MappingNode, data: dict[str, Any], problems: Problems, offset: int,

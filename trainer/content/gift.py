@@ -28,6 +28,7 @@ from trainer.content.gift_render import (
     QuizQuestion,
     SkipQuestion,
     build_question,
+    collect_images,
     render_module,
 )
 from trainer.content.spec import INTENSITIES
@@ -73,6 +74,7 @@ class GiftResult:
     converted: int
     skipped: list[GiftIssue] = field(default_factory=list)
     warnings: list[GiftIssue] = field(default_factory=list)
+    images: dict[str, bytes] = field(default_factory=dict)  # images/<name> -> bytes, carried in the file
 
 
 @dataclass
@@ -438,11 +440,12 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
         raise GiftTooLarge("bytes", size)
     goals = objectives if objectives is not None else [f"Answer the questions on: {title.strip()}"]
     _check_arguments(module_id, title, overview, intensity or Intensity.MODERATE.value, minutes, goals)
-    questions, skipped, warnings = _convert_blocks(text)
+    with collect_images() as images:
+        questions, skipped, warnings = _convert_blocks(text)
     count = len(questions)
     front: dict[str, object] = {
         "id": module_id, "kind": "quiz", "title": title.strip(),
-        "overview": overview or f"{count} questions imported from a Moodle GIFT file.",
+        "overview": overview or f"{count} question{'' if count == 1 else 's'} imported from a Moodle GIFT file.",
         "intensity": intensity or Intensity.MODERATE.value, "minutes": minutes or max(1, count),
         "objectives": goals,
     }
@@ -455,4 +458,4 @@ def convert_gift(text: str, module_id: str, title: str, *, overview: str | None 
     if len(markdown.encode("utf-8")) > 1_000_000:
         warnings.append(GiftIssue(0, 0, "the module is larger than 1 MB, which the course "
                                   "checker refuses: split the GIFT file"))
-    return GiftResult(markdown, count, skipped, warnings)
+    return GiftResult(markdown, count, skipped, warnings, images)

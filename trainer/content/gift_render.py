@@ -6,9 +6,15 @@ from GIFT to this project's question kinds, and the Markdown rendering. Standard
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import html
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -81,6 +87,45 @@ class QuizQuestion:
     id: str = ""
 
 
+# --- images carried in the file ---------------------------------------------------------------
+
+# The images of the conversion under way (name -> bytes), collected by ``collect_images``.
+_EMBEDDED: ContextVar[dict[str, bytes] | None] = ContextVar("gift_images", default=None)
+_IMAGE_TYPES = {"image/png": (b"\x89PNG", ".png"), "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
+                "image/webp": (b"RIFF", ".webp")}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+@contextmanager
+def collect_images() -> Iterator[dict[str, bytes]]:
+    """While converting, keep the images carried in the file (``data:`` addresses) here."""
+    images: dict[str, bytes] = {}
+    token = _EMBEDDED.set(images)
+    try:
+        yield images
+    finally:
+        _EMBEDDED.reset(token)
+
+
+def keep_embedded_image(src: str) -> str | None:
+    """The course image name for a PNG, JPEG or WebP carried as a ``data:`` address (checked by
+    its bytes, at most 2 MB), or None for anything else."""
+    images = _EMBEDDED.get()
+    match = re.fullmatch(r"data:(image/(?:png|jpeg|webp));base64,([A-Za-z0-9+/=\s]+)", src.strip(), re.I)
+    if images is None or not match:
+        return None
+    try:
+        data = base64.b64decode(re.sub(r"\s", "", match.group(2)), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    magic, extension = _IMAGE_TYPES[match.group(1).lower()]
+    if not data.startswith(magic) or len(data) > MAX_IMAGE_BYTES or (magic == b"RIFF" and data[8:12] != b"WEBP"):
+        return None
+    name = f"images/gift-{hashlib.sha256(data).hexdigest()[:12]}{extension}"
+    images[name] = data
+    return name
+
+
 # --- text formats ---------------------------------------------------------------------------
 
 _KNOWN_TAGS = ("a|abbr|b|big|blockquote|body|br|center|cite|code|dd|del|div|dl|dt|em|figcaption|"
@@ -111,7 +156,8 @@ class _HtmlToMarkdown(HTMLParser):
 
     def __init__(self, escape: bool) -> None:
         super().__init__(convert_charrefs=True)
-        self.escape, self.skip, self.images = escape, 0, 0
+        self.escape, self.skip, self.images, self.unlabelled = escape, 0, 0, 0
+        self.kept: list[str] = []
         self.out: list[str] = []
         self.lists: list[list[int]] = []  # [ordered (0/1), items so far] per open list
         self.links: list[tuple[str, int]] = []  # (href, where its text starts in out)
@@ -137,9 +183,16 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag == "a":
             self.links.append((dict(attrs).get("href") or "", len(self.out)))
         elif tag == "img":
-            self.images += 1
             alt = (dict(attrs).get("alt") or "").strip()
-            self.out.append(f"(image: {escape_markdown(alt)})" if alt else "(image)")
+            name = keep_embedded_image(dict(attrs).get("src") or "")
+            if name:  # an image carried in the file itself becomes a course image
+                self.kept.append(name)
+                label = alt or "An image from the imported question"
+                self.out.append(f"![{escape_markdown(label)}]({name})")
+                self.unlabelled += not alt
+            else:
+                self.images += 1
+                self.out.append(f"(image: {escape_markdown(alt)})" if alt else "(image)")
         elif tag in ("td", "th"):
             self.out.append(" ")
 
@@ -177,7 +230,11 @@ def _html_to_markdown(text: str, escape: bool, notes: set[str]) -> str:
     parser.feed(text)
     parser.close()
     if parser.images:
-        notes.add("images were removed (add them to the course's images/ folder)")
+        notes.add("images linked from elsewhere were removed (add them to the course's images/ folder)")
+    if parser.kept:
+        notes.add(f"images carried in the file were kept as {', '.join(parser.kept)}")
+    if parser.unlabelled:
+        notes.add("an image had no alt text: write what it shows")
     return "".join(parser.out)
 
 

@@ -1,6 +1,7 @@
 """Branching scenarios: nodes, choices, endings, and the graph rules the checker enforces."""
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -104,7 +105,9 @@ def _check_graph(nodes: list[_Node], start: str, ctx: Context) -> None:
     for node in nodes:
         for choice, line in zip(node.spec.choices, node.choice_lines, strict=True):
             if choice.target and choice.target not in graph:
-                ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'")
+                close = difflib.get_close_matches(choice.target, list(graph), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'{hint}")
     found = reachable(graph, start)
     finishing = can_reach(graph, {n.spec.id for n in nodes if n.ends})
     for node in nodes:

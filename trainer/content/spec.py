@@ -158,6 +158,19 @@ class CreditSpec:
 
 
 @dataclass(frozen=True)
+class AssessmentSpec:
+    """A course's pre-test (the id of the quiz whose pool it draws from), whether holders of an
+    earlier certificate may test out with it, the confidence statements rated before and after,
+    and whether an evaluation and an attestation of time spent come before the certificate."""
+
+    pretest: str | None = None
+    test_out: bool = False
+    confidence: tuple[str, ...] = ()
+    evaluation: bool = False
+    attestation: bool = False
+
+
+@dataclass(frozen=True)
 class ReviewSpec:
     """One entry of ``reviewed:`` in course.md: who reviewed the course (a name or a role), when
     (``YYYY-MM`` or ``YYYY-MM-DD``) and whether they have lived experience of trafficking."""
@@ -193,6 +206,7 @@ class CourseSpec:
     images: tuple[str, ...] = ()
     pass_ending: str = Ending.ACCEPTABLE.value
     credit: CreditSpec | None = None
+    assessment: AssessmentSpec | None = None
     reviewed: tuple[ReviewSpec, ...] = ()
 
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("learn", __name__)
 
-from trainer.learn import views, wellbeing_views  # noqa: E402,F401  (routes register on import)
+from trainer.learn import assessment_views, views, wellbeing_views  # noqa: E402,F401  (routes register on import)

@@ -11,6 +11,7 @@ from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
 from trainer.learn import bp
 from trainer.services import (
+    assessments,
     assignments,
     catalogue,
     certificates,
@@ -61,7 +62,8 @@ def course(slug: str):
     return render_template("learn/course.html", course=course, version=version, state=state,
                            enrolment=record, resume=resume, confirm=ConfirmForm(),
                            certificate=held[0] if held else None,
-                           may_recertify=bool(held) and certificates.can_recertify(held[0], today))
+                           may_recertify=bool(held) and certificates.can_recertify(held[0], today),
+                           steps=assessments.course_steps(current_user, course, version))
 
 
 @bp.post("/courses/<slug>/enrol")
@@ -88,6 +90,8 @@ def recertify(slug: str):
 @login_required
 def module(slug: str, module_slug: str):
     course, version, module = _open(slug, module_slug)
+    if assessments.needs_pretest(current_user, course, version):
+        return redirect(url_for("learn.pretest", slug=slug))
     row, state = progress.open_module(current_user, course, version, module)
     form = quizzes.open_form(current_user, course, version, module) if module.kind == "quiz" else None
     db.session.commit()

@@ -1,4 +1,5 @@
 """Database models. Importing this package registers every table with the metadata."""
+from trainer.models.assessment import CourseEvaluation, CourseRound
 from trainer.models.audit import AuditEvent
 from trainer.models.certificate import Certificate, CertificateReminder
 from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
@@ -11,7 +12,8 @@ from trainer.models.wellbeing import WellbeingCheck
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember",
-    "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseVersion", "Module",
-    "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment", "ModuleProgress", "QuizAttempt",
-    "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession", "VersionImage", "WellbeingCheck",
+    "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
+    "CourseVersion", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
+    "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
+    "VersionImage", "WellbeingCheck",
 ]

@@ -49,6 +49,8 @@ class CourseVersion(Model):
     show_wrong_answers: Mapped[bool]
     # The course's ``credit:`` ({body, type, activity_id, hours}), or None.
     credit: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The course's assessment settings ({pretest, test_out, confidence, evaluation, attestation}), or None.
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # The course's ``reviewed:`` ([{by, date, lived_experience}], oldest first), or None.
     reviewed: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(12))

@@ -14,10 +14,11 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, overload
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
-from trainer.content import CheckReport, ModuleSpec, Problem, check_path
+from trainer.content import CheckReport, ImageUrl, ModuleSpec, Problem, check_path
 from trainer.content.check import preview_file
 from trainer.content.gift import MAX_QUESTIONS, GiftResult, GiftTooLarge, convert_gift
 from trainer.extensions import db
@@ -153,6 +154,8 @@ def import_gift(actor: User, course: Course, gift_file: bytes, filename: str, ti
     author chose to import the others (``import_rest``)."""
     draft = draft_for(actor, course)
     filename, result = convert_gift_upload(gift_file, filename, title, set(draft.sources), import_rest=import_rest)
+    if result.images:
+        draft.images = {**draft.images, **{name: publishing.store_image(data) for name, data in result.images.items()}}
     _add_file(actor, draft, filename, result.markdown)
     return result
 
@@ -170,6 +173,9 @@ def gift_into_folder(folder: Path, gift_file: bytes, filename: str, title: str, 
         listed = templates_md.add_module_to_course_md(course_md.read_text(encoding="utf-8"), filename)
     except ValueError as error:
         raise InvalidInput("into", str(error)) from None
+    for name, data in result.images.items():
+        (folder / "images").mkdir(exist_ok=True)
+        (folder / name).write_bytes(data)
     (folder / filename).write_text(result.markdown, encoding="utf-8")
     course_md.write_text(listed, encoding="utf-8")
     return filename, result
@@ -235,6 +241,59 @@ def upload_image(actor: User, course: Course, filename: str, data: bytes) -> str
     return name
 
 
+def drafts_from_folder(actor: User, path: Path, *, replace_course: bool = False) -> publishing.ImportResult:
+    """The courses under ``path`` become drafts to review, not versions: nothing is published.
+
+    Checked as an import is (every problem stops it all, and a course id that belongs to another
+    course is refused unless ``replace_course``). A course whose draft has unpublished changes is
+    refused: those changes would be lost."""
+    _require_author(actor)
+    images: dict[Path, publishing.CourseImages] = {}
+
+    def image_url_for(folder: Path) -> ImageUrl:
+        images[folder.resolve()] = publishing.CourseImages.read(folder)
+        return images[folder.resolve()].url
+
+    report = check_path(path, image_url_for=image_url_for)
+    result = publishing.ImportResult(report)
+    if not report.ok:
+        return result
+    sources = {spec.id: publishing.read_sources(Path(spec.source_path).resolve(), spec) for spec in report.courses}
+    refused: list[Problem] = []
+    for spec in report.courses:
+        course_md = str(Path(spec.source_path) / "course.md")
+        course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+        latest = publishing.latest_version(course) if course is not None else None
+        if latest is not None and not replace_course and publishing.is_another_course(latest, spec):
+            refused += publishing.overwrite_problems(spec, sources[spec.id], force=True)
+        elif course is not None and (draft := db.session.get(CourseDraft, course.id)) is not None and \
+                review_draft(actor, course).mine and draft.sources != sources[spec.id]:
+            refused.append(Problem(course_md, 1, f"'{spec.id}' has a draft with changes that are not published: "
+                                                 "publish or discard it first, so they are not lost"))
+    if refused:
+        result.report = replace(report, problems=report.problems + tuple(refused))
+        return result
+    for spec in report.courses:
+        course = db.session.scalar(sa.select(Course).where(Course.slug == spec.id))
+        if course is None:
+            course = Course(slug=spec.id)
+            db.session.add(course)
+            db.session.flush()
+        latest = publishing.latest_version(course)
+        stored = {name: publishing.store_image(data)
+                  for name, data in images[Path(spec.source_path).resolve()].files.items() if name in spec.images}
+        draft = db.session.get(CourseDraft, course.id)
+        if draft is None:
+            draft = CourseDraft(course_id=course.id, sources={}, images={})
+            db.session.add(draft)
+        draft.sources, draft.images = dict(sources[spec.id]), stored
+        draft.base_version = latest.number if latest else None
+        draft.updated_by_id = actor.id
+        db.session.flush()
+        result.drafts.append(spec.id)
+    return result
+
+
 def discard_draft(actor: User, course: Course) -> None:
     draft = draft_for(actor, course, create=False)
     if draft is not None:
@@ -266,6 +325,9 @@ def _materialise(images: dict[str, str], folder: Path, sources: dict[str, str]) 
             (folder / name).write_bytes(data[sha])
 
 
+STARTER_WARNING = "this line is still the starting text: write your own before publishing"
+
+
 def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> DraftCheck:
     """Run the course checker on the draft (optionally with some files replaced)."""
     sources = sources or draft.sources
@@ -276,6 +338,9 @@ def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> Dr
         report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src))
         prefix = str(folder.resolve()) + "/"
         problems = tuple(replace(p, path=_relative(p.path, prefix)) for p in report.problems)
+    listed = {"course.md", *(m.path for spec in report.courses for m in spec.modules)}
+    problems += tuple(Problem(name, line, STARTER_WARNING, "warning")
+                      for name, line in templates_md.starter_text(sources) if name in listed)
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         by_file.setdefault(problem.path, []).append(problem)
@@ -332,6 +397,74 @@ def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSp
     return spec, list(problems)
 
 
+@dataclass
+class DraftReview:
+    """What publishing the draft would change, and whether others published since it began.
+
+    ``mine``: files the draft changed since its base version; ``theirs``: files changed by
+    versions published since; ``both``: files changed on both sides to different texts, where
+    an author must choose. ``changes``: the diff of the draft against the latest version."""
+
+    base: int | None
+    latest: CourseVersion | None
+    mine: list[str]
+    theirs: list[str]
+    both: list[str]
+    changes: list[tuple[str, list[str]]]
+
+    @property
+    def behind(self) -> bool:
+        """Versions were published after the draft began: it must be brought up to date first."""
+        return self.latest is not None and self.base is not None and self.latest.number > self.base
+
+
+def _changed(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    return {name for name in set(old) | set(new) if old.get(name) != new.get(name)}
+
+
+def review_draft(actor: User, course: Course) -> DraftReview:
+    """The draft against the published course: its changes, and any made meanwhile by others."""
+    draft = draft_for(actor, course)
+    latest = publishing.latest_version(course)
+    published = dict(latest.sources) if latest else {}
+    base = publishing.version_sources(course, draft.base_version) if draft.base_version else {}
+    mine = _changed(base, draft.sources) if draft.base_version else set(draft.sources)
+    behind = latest is not None and draft.base_version is not None and latest.number > draft.base_version
+    theirs = _changed(base, published) if behind else set()
+    both = {name for name in mine & theirs if draft.sources.get(name) != published.get(name)}
+    order = lambda names: sorted(names, key=lambda n: (n != "course.md", n))  # noqa: E731
+    label = f"v{latest.number}" if latest else "published"
+    return DraftReview(draft.base_version, latest, order(mine), order(theirs - mine), order(both),
+                       diff(published, dict(draft.sources), label, "draft"))
+
+
+def update_draft(actor: User, course: Course, keep_mine: set[str], take_theirs: set[str]) -> CourseDraft:
+    """Bring the draft up to the latest version: files changed only by others are taken, files
+    changed only in the draft are kept, and for a file changed on both sides the author's choice
+    (``keep_mine`` or ``take_theirs``) is needed; without one for every such file nothing changes."""
+    draft = draft_for(actor, course)
+    review = review_draft(actor, course)
+    if not review.behind or review.latest is None:
+        return draft
+    undecided = [name for name in review.both if name not in keep_mine and name not in take_theirs]
+    if undecided:
+        raise InvalidInput("choice", str(_l("Choose your text or the published text for each file changed on "
+                                            "both sides: %(files)s.", files=", ".join(undecided))))
+    published = dict(review.latest.sources)
+    sources = dict(draft.sources)
+    for name in [*review.theirs, *(name for name in review.both if name in take_theirs)]:
+        if name in published:
+            sources[name] = published[name]
+        else:
+            sources.pop(name, None)
+    images = {vi.name: vi.sha256 for vi in review.latest.images}
+    draft.images = {**images, **draft.images}
+    _set_sources(draft, sources, actor)
+    draft.base_version = review.latest.number
+    db.session.flush()
+    return draft
+
+
 def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersion | None]:
     """Publish the draft as the next version, or return its problems and write nothing.
     Everything is checked and rendered before the first write."""
@@ -339,9 +472,22 @@ def publish_draft(actor: User, course: Course) -> tuple[DraftCheck, CourseVersio
     draft = draft_for(actor, course, create=False)
     if draft is None:
         raise InvalidInput("draft", str(_l("There is no draft to publish: edit a file first.")))
+    latest = publishing.latest_version(course)
+    if latest is not None and draft.base_version is not None and latest.number > draft.base_version:
+        raise InvalidInput("draft", str(_l(
+            "Version %(n)d was published after this draft began (from version %(base)d): bring the draft up to date "
+            "before publishing, so that nobody's changes are undone.", n=latest.number, base=draft.base_version)))
+    if current_app.config.get("PUBLISH_NEEDS_SECOND_AUTHOR") and draft.updated_by_id == actor.id:
+        raise InvalidInput("draft", str(_l("Another author must publish this draft: you made its last change, "
+                                           "and this site asks for a second pair of eyes.")))
     checked = check_draft(draft)
     if not checked.ok:
         return checked, None
+    starter = [f"{p.path}:{p.line}" for p in checked.report.problems if p.message == STARTER_WARNING]
+    if starter:
+        raise InvalidInput("draft", str(_l("Not published: these lines are still the starting text, which learners "
+                                           "must not see: %(lines)s.", lines=", ".join(starter[:8])
+                                           + (" …" if len(starter) > 8 else ""))))
     [spec] = checked.report.courses
     if spec.id != course.slug:
         raise InvalidInput("course.md", str(_l("The id in course.md must stay the course's id, '%(slug)s'.",

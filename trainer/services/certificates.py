@@ -34,7 +34,7 @@ from trainer.models import (
     ModuleProgress,
     User,
 )
-from trainer.services import audit, mail
+from trainer.services import assessments, audit, mail
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
 from trainer.services.publishing import image_type
@@ -63,9 +63,12 @@ def _add_months(day: date, months: int) -> date:
 
 def issue(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> Certificate | None:
     """The certificate for this completion (made once, whoever asks first); None when the course
-    gives no certificate, or the account has not proven its address yet (`issue_earned` gives it
-    the certificate once it has)."""
+    gives no certificate, the account has not proven its address yet (`issue_earned` gives it
+    the certificate once it has), or the learner still owes a step the course asks before it
+    (`assessments.finish` issues it then)."""
     if not version.certificate_hours or not policy.may_hold_certificate(user):
+        return None
+    if assessments.waiting_steps(user, course, version):
         return None
     key = f"{user.id}:{course.id}:{completed_at.isoformat()}"
     existing = db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
@@ -306,6 +309,7 @@ def recertify(user: User, course: Course) -> None:
     db.session.execute(sa.update(ModuleProgress).where(
         ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id).values(
         state=ModuleState.NOT_STARTED, completed_at=None, skipped=[], done_sections=[]))
+    assessments.new_round(user, course)
     db.session.flush()
     log.info("user %s started course %s again to recertify", user.id, course.id)
 

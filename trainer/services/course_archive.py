@@ -14,7 +14,7 @@ from trainer import policy
 from trainer.content import CheckReport
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, StoredImage, User
-from trainer.services import publishing
+from trainer.services import authoring, publishing
 from trainer.services.errors import InvalidInput, NotAllowed
 
 MAX_FILES = 500
@@ -69,8 +69,12 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
         if member.is_dir():
             continue
         target = folder.joinpath(*PurePosixPath(member.filename).parts)
-        with archive.open(member) as source:
-            data = source.read(MAX_MEMBER_BYTES + 1)  # never trust the declared size alone
+        try:
+            with archive.open(member) as source:
+                data = source.read(MAX_MEMBER_BYTES + 1)  # never trust the declared size alone
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError):  # damaged, or encrypted
+            raise InvalidInput("archive", str(_l("%(name)s in the zip is damaged or encrypted; make the zip again.",
+                                                 name=member.filename))) from None
         if len(data) > MAX_MEMBER_BYTES:
             raise InvalidInput("archive", str(_l("%(name)s is larger than 2 MB.", name=member.filename)))
         try:
@@ -82,8 +86,8 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], folder: P
                                                  name=member.filename))) from None
 
 
-def import_zip(actor: User, data: bytes, *, replace_course: bool = False,
-               force: bool = False) -> publishing.ImportResult:
+def import_zip(actor: User, data: bytes, *, replace_course: bool = False, force: bool = False,
+               publish: bool = False) -> publishing.ImportResult:
     """Check and publish the courses in an uploaded zip: all or nothing; a course id of another
     course, or a zip lacking browser edits, is refused unless asked for (see import_path)."""
     if not policy.can_author(actor):
@@ -94,7 +98,10 @@ def import_zip(actor: User, data: bytes, *, replace_course: bool = False,
         raise InvalidInput("archive", str(_l("That file is not a zip archive."))) from None
     with archive, tempfile.TemporaryDirectory(prefix="trainer-zip-") as tmp:
         _extract(archive, _safe_members(archive), Path(tmp))
-        result = publishing.import_path(tmp, actor, replace_course=replace_course, force=force)
+        if publish:
+            result = publishing.import_path(tmp, actor, replace_course=replace_course, force=force)
+        else:  # a draft of each course, to review and publish in the browser
+            result = authoring.drafts_from_folder(actor, Path(tmp), replace_course=replace_course)
         if not result.ok:
             result.report = _relative_report(result.report, Path(tmp))
         return result

@@ -18,6 +18,8 @@ from trainer.models import (
     Cohort,
     CohortMember,
     Course,
+    CourseEvaluation,
+    CourseRound,
     Enrolment,
     Invitation,
     ModuleProgress,
@@ -82,6 +84,14 @@ def export(user: User, password: str) -> dict[str, Any]:
         "scenario_runs": [{"course": slugs.get(r.course_id), "module": r.module, "path": r.path, "ending": r.ending,
                            "grade": r.grade, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at)}
                           for r in rows(ScenarioRun, ScenarioRun.id)],
+        "course_rounds": [{"course": slugs.get(r.course_id), "round": r.number, "started_at": _iso(r.started_at),
+                           "confidence_before": r.pre_confidence, "confidence_after": r.post_confidence,
+                           "tested_out": r.tested_out, "attested_hours": r.attested_hours,
+                           "attested_at": _iso(r.attested_at)} for r in rows(CourseRound, CourseRound.id)],
+        "course_evaluations": [{"course": slugs.get(e.course_id), "round": e.round, "relevance": e.relevance,
+                                "confidence": e.confidence, "change": e.change, "comment": e.comment,
+                                "submitted_at": _iso(e.submitted_at)}
+                               for e in rows(CourseEvaluation, CourseEvaluation.id)],
         "wellbeing_checks": [{"created_at": _iso(w.created_at), "answers": w.answers, "note": w.note}
                              for w in rows(WellbeingCheck, WellbeingCheck.id)],
         "certificates": [{"code": c.code, "course": c.course_title, "hours": c.hours,
@@ -98,8 +108,8 @@ def delete_account(user: User, password: str) -> None:
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
-    for model in (WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress, Enrolment, CohortMember,
-                  RecoveryCode, UserSession):
+    for model in (CourseEvaluation, CourseRound, WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress,
+                  Enrolment, CohortMember, RecoveryCode, UserSession):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     withdrawn = certificates.withdraw_all(user_id)
     audit.forget_free_text([f"user {user_id}", *(f"certificate {i}" for i in withdrawn)])

@@ -67,6 +67,7 @@ class ImportResult:
     published: list[CourseVersion] = field(default_factory=list)
     unchanged: list[CourseVersion] = field(default_factory=list)
     referrals: tuple[int, int] | None = None  # (added or updated, removed) from referrals.yaml
+    drafts: list[str] = field(default_factory=list)  # ids of courses whose draft the import became
 
     @property
     def ok(self) -> bool:
@@ -250,6 +251,7 @@ def _version(spec: CourseSpec, sources: dict[str, str], number: int, actor: User
         certificate_valid_months=spec.certificate_valid_months,
         show_wrong_answers=spec.show_wrong_answers, status=spec.status,
         credit=asdict(spec.credit) if spec.credit else None,
+        assessment=asdict(spec.assessment) if spec.assessment else None,
         reviewed=[asdict(review) for review in spec.reviewed],
         version_notes=spec.version_notes or "", intro_html=spec.intro_html, sources=sources,
         published_by_id=actor.id if actor else None,

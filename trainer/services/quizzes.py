@@ -35,7 +35,7 @@ from trainer.content import (
 )
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, QuizAttempt, QuizDraw, User
-from trainer.services import course_data, progress
+from trainer.services import assessments, course_data, progress
 from trainer.services.errors import InvalidInput, NotFound
 
 OTHER_FORM = _l("This form is not your open attempt at this quiz: it may be from an earlier attempt or "
@@ -67,12 +67,14 @@ class QuizForm:
     questions: list[AnswerView]
 
 
-def open_form(user: User, course: Course, version: CourseVersion, module: Module) -> QuizForm:
+def open_form(user: User, course: Course, version: CourseVersion, module: Module, slot: str | None = None) -> QuizForm:
     """The learner's open form for this quiz, drawing one if there is none (or the quiz changed
-    so that the old draw no longer fits). Flushes; the caller commits."""
+    so that the old draw no longer fits). ``slot`` names the form when it is not the quiz module
+    itself (the course's pre-test draws from the same pool). Flushes; the caller commits."""
+    slot = slot or module.slug
     questions = course_data.questions(module.body)
     spec = course_data.draw(module.body)
-    draw = _open_draw(user, course, module) or _insert_draw(user, course, module, questions, spec)
+    draw = _open_draw(user, course, slot) or _insert_draw(user, course, slot, questions, spec)
     if not draw_fits(draw.questions, questions, spec):
         draw.form_token, draw.questions = new_form_token(), list(draw_questions(questions, spec, _random))
     draw.version_number = version.number
@@ -81,22 +83,22 @@ def open_form(user: User, course: Course, version: CourseVersion, module: Module
     return QuizForm(draw.form_token, [kind_of(by_id[qid]).view(by_id[qid], keys) for qid in draw.questions])
 
 
-def _open_draw(user: User, course: Course, module: Module) -> QuizDraw | None:
+def _open_draw(user: User, course: Course, slot: str) -> QuizDraw | None:
     return db.session.scalar(sa.select(QuizDraw).where(
-        QuizDraw.user_id == user.id, QuizDraw.course_id == course.id, QuizDraw.module == module.slug))
+        QuizDraw.user_id == user.id, QuizDraw.course_id == course.id, QuizDraw.module == slot))
 
 
-def _insert_draw(user: User, course: Course, module: Module, questions: tuple[QuestionSpec, ...],
+def _insert_draw(user: User, course: Course, slot: str, questions: tuple[QuestionSpec, ...],
                  spec: DrawSpec | None) -> QuizDraw:
     """A new draw (one per learner and quiz: if a parallel request made one, theirs)."""
-    draw = QuizDraw(user_id=user.id, course_id=course.id, module=module.slug, version_number=0,
+    draw = QuizDraw(user_id=user.id, course_id=course.id, module=slot, version_number=0,
                     form_token=new_form_token(), questions=list(draw_questions(questions, spec, _random)))
     try:
         with db.session.begin_nested():
             db.session.add(draw)
         return draw
     except IntegrityError:
-        theirs = _open_draw(user, course, module)
+        theirs = _open_draw(user, course, slot)
         if theirs is None:  # not the race for the one draw: some other constraint failed
             raise
         return theirs
@@ -104,18 +106,32 @@ def _insert_draw(user: User, course: Course, module: Module, questions: tuple[Qu
 
 def submit(user: User, course: Course, version: CourseVersion, module: Module,
            form: dict[str, list[str]], token: str) -> QuizAttempt:
-    """Grade and record one attempt: only the questions drawn for this form count. The same form
-    sent twice records it once; a form that is not the learner's open one, a question that was
-    not drawn and an option of another form are refused (InvalidInput), and nothing is recorded."""
+    """Grade and record one attempt at a quiz module (see ``grade``), and the learner's progress."""
+    attempt, new = grade(user, course, version, module, form, token)
+    if new:
+        _record(user, course, version, module, attempt)
+    return attempt
+
+
+def grade(user: User, course: Course, version: CourseVersion, module: Module, form: dict[str, list[str]],
+          token: str, slot: str | None = None) -> tuple[QuizAttempt, bool]:
+    """Grade and store one attempt of the form named ``slot`` (the quiz module by default): only
+    the questions drawn for this form count. The same form sent twice is stored once (the second
+    time the stored attempt comes back, with False); a form that is not the learner's open one for
+    this slot, a question that was not drawn and an option of another form are refused
+    (InvalidInput), and nothing is recorded."""
+    slot = slot or module.slug
     if module.kind != "quiz" or not token or len(token) > 64:
         raise NotFound()
     existing = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
     if existing is not None:
         if existing.user_id != user.id:
             raise NotFound()
-        return existing
+        if (existing.course_id, existing.module) != (course.id, slot):
+            raise InvalidInput("token", str(OTHER_FORM))
+        return existing, False
     draw = db.session.scalar(sa.select(QuizDraw).where(QuizDraw.form_token == token))
-    if draw is None or (draw.user_id, draw.course_id, draw.module) != (user.id, course.id, module.slug):
+    if draw is None or (draw.user_id, draw.course_id, draw.module) != (user.id, course.id, slot):
         raise InvalidInput("token", str(OTHER_FORM))
     by_id = {q.id: q for q in course_data.questions(module.body)}
     if not all(qid in by_id for qid in draw.questions):
@@ -125,7 +141,7 @@ def submit(user: User, course: Course, version: CourseVersion, module: Module,
     grades = {q.id: kind_of(q).grade(q, answers[q.id]) for q in drawn}
     total = sum(q.points for q in drawn)
     score = sum(grades[q.id].score * q.points for q in drawn) / total if total else 1.0
-    attempt = QuizAttempt(user_id=user.id, course_id=course.id, module=module.slug,
+    attempt = QuizAttempt(user_id=user.id, course_id=course.id, module=slot,
                           version_number=version.number, form_token=token, questions=list(draw.questions),
                           answers={k: _jsonable(v) for k, v in answers.items()},
                           results={qid: {"score": g.score, "correct": g.correct, "feedback": list(g.feedback)}
@@ -138,10 +154,9 @@ def submit(user: User, course: Course, version: CourseVersion, module: Module,
         theirs = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
         if theirs is None:
             raise
-        return theirs
+        return theirs, False
     db.session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw.id))
-    _record(user, course, version, module, attempt)
-    return attempt
+    return attempt, True
 
 
 def _decode(drawn: list[QuestionSpec], form: dict[str, list[str]], keys: FormKeys) -> dict[str, Any]:
@@ -165,6 +180,7 @@ def _record(user: User, course: Course, version: CourseVersion, module: Module, 
     row.attempts += 1
     row.score = max(attempt.score, row.score or 0.0)
     db.session.flush()
+    assessments.note_attempt(user, course, version, attempt)
     if attempt.passed:
         progress.complete_module(user, course, version, module.slug, attempt.score)
 

@@ -3,6 +3,8 @@
 A new course is written for every sector (`sectors` is filled in from the vocabulary)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 COURSE_MD = """---
@@ -108,6 +110,22 @@ The debrief: what went wrong, without blame.
 """
 
 MODULE_TEMPLATES = {"lesson": LESSON_MD, "quiz": QUIZ_MD, "scenario": SCENARIO_MD}
+
+# Lines of the starting text that are structure an author may keep; every other line of it is a
+# placeholder that must be rewritten before learners see the course.
+_FIELDS = ("id|kind|title|language|sectors|estimated_minutes|pass_mark|certificate_hours|status|version_notes|"
+           "modules|intensity|minutes|objectives|references")
+_STRUCTURE = re.compile(rf"^(---|:::.*|({_FIELDS}):.*|- 01-introduction\.md)$")
+STARTER_LINES = frozenset(
+    line.strip() for template in (COURSE_MD, *MODULE_TEMPLATES.values())
+    for line in template.replace("{{", "{").replace("}}", "}").split("\n")
+    if line.strip() and not _STRUCTURE.match(line.strip()) and not line.startswith("#"))
+
+
+def starter_text(sources: dict[str, str]) -> list[tuple[str, int]]:
+    """Where the files still hold a line of the starting text: (file, line), in file order."""
+    return [(name, number) for name, text in sources.items()
+            for number, line in enumerate(text.split("\n"), start=1) if line.strip() in STARTER_LINES]
 
 
 def add_module_to_course_md(text: str, filename: str) -> str:
