@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import certificates, cohorts, content, load
+from bench import certificates, cohorts, content, load, mail
 
 BENCHMARKS = {"content": content.run, "cohorts": cohorts.run, "certificates": certificates.run,
-              "load": load.run}
+              "mail": mail.run, "load": load.run}
 
 
 def main(names: list[str]) -> None:

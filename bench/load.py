@@ -144,7 +144,8 @@ def signed_in_session(base_url: str) -> tuple[str, str]:
 def lua_script(cookie: str, csrf: str | None = None) -> str:
     """A wrk script sending the session cookie; with a CSRF token, quiz attempts: the quiz page
     (which opens a form and draws its questions), then that form submitted with an empty answer
-    sheet (graded and recorded like any other), in turn. A submission needs a form the server
+    sheet, confirmed as sent with its questions unanswered (graded and recorded like any other), in
+    turn. A submission needs a form the server
     issued, so the script sends the token of the last page it read; with many connections on one
     account, several send the same form, which is answered as a double submission."""
     lines = [f'wrk.headers["Cookie"] = "{cookie}"']
@@ -154,7 +155,7 @@ def lua_script(cookie: str, csrf: str | None = None) -> str:
             'local token = nil',
             'request = function()',
             f'  if token == nil then return wrk.format("GET", "{QUIZ}") end',
-            f'  local body = "csrf_token={urllib.parse.quote(csrf)}&token=" .. token',
+            f'  local body = "csrf_token={urllib.parse.quote(csrf)}&unanswered=submit&token=" .. token',
             '  token = nil',
             '  return wrk.format("POST", nil, nil, body)',
             'end',

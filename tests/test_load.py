@@ -99,7 +99,7 @@ class Learner:
         token = re.search(r'name="token" value="([^"]+)"', page).group(1)
         first = re.search(r'name="q-companion" value="([0-9a-f]{16})"', page).group(1)
         status, location = self.post("/courses/core/indicators-quiz/quiz",
-                                     {"csrf_token": csrf, "token": token, "q-companion": first})
+                                     {"csrf_token": csrf, "token": token, "unanswered": "submit", "q-companion": first})
         match = re.search(r"/attempts/(\d+)$", location)
         return int(match.group(1)) if status == 302 and match else None
 

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from trainer.authoring import bp as authoring_bp
     from trainer.certificates import bp as certificates_bp
     from trainer.cohorts import bp as cohorts_bp
+    from trainer.jobs import bp as jobs_bp
     from trainer.learn import bp as learn_bp
     from trainer.pages import bp as pages_bp
 
@@ -22,4 +23,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp, url_prefix="/authoring")
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

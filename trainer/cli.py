@@ -31,6 +31,50 @@ demo_cli = AppGroup("demo", help="Demonstration data for local use.")
 mail_cli = AppGroup("mail", help="Outgoing mail.")
 cohorts_cli = AppGroup("cohorts", help="Cohorts and their assignments.")
 referrals_cli = AppGroup("referrals", help="The referral directory.")
+jobs_cli = AppGroup("jobs", help="Background jobs and mail delivery.")
+
+
+@jobs_cli.command("worker")
+@click.option("--queue", "queues", multiple=True, type=click.Choice(["mail", "jobs"]),
+              help="Only this queue (repeat for both; the default is both, mail first).")
+@click.option("--burst", is_flag=True, help="Do what is due now, then stop.")
+def jobs_worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Deliver mail and run jobs: on RQ when REDIS_URL is set, otherwise from the database."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from trainer.services import job_rq, job_runner, job_worker
+    from trainer.services.jobs import redis_url
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    chosen = tuple(q for q in ("mail", "jobs") if q in queues) or ("mail", "jobs")
+    if redis_url(app):
+        click.echo(f"Working on RQ queues {', '.join(chosen)} at {redis_url(app).split('@')[-1]}.")
+        job_rq.work(app, chosen, burst=burst)
+        return
+    work = {"mail": mail.deliver_due, "jobs": job_runner.run_due}
+    if burst:
+        for name in chosen:
+            while work[name]():
+                pass
+        db.session.remove()
+        return
+    click.echo(f"Working on the database queue ({', '.join(chosen)}); stop with Ctrl-C.")
+    loops = [job_worker.Loop(app, name, work[name], app.config["JOBS_POLL_SECONDS"]) for name in chosen]
+    stopped = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopped.set())
+    for loop in loops:
+        loop.wake()
+    stopped.wait()
+    click.echo("Stopping once the work in hand is done.")
+    for loop in loops:
+        loop.stop()
+    for loop in loops:
+        if loop.thread is not None:
+            loop.thread.join()
 
 
 @cohorts_cli.command("remind")
@@ -243,5 +287,5 @@ def restore_command(source: Path, yes: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli):
+    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli, jobs_cli):
         app.cli.add_command(group)

@@ -162,6 +162,29 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Frontline Trainer <no-reply@localhost>")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
+    # A failed send is tried again after MAIL_RETRY_SECONDS, then twice as long each time; after
+    # MAIL_MAX_ATTEMPTS tries it is a dead letter for administrators (about 17 hours at the defaults).
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", 60))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 11))
+    # A delivery that holds a message for longer than this has died: another may send it.
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", 900))
+
+    # Background jobs and mail delivery (services/jobs.py): RQ on this Redis when set; otherwise the
+    # database is the queue and every app process runs an embedded worker, unless switched off for
+    # a separate `flask jobs worker`.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_EMBEDDED_WORKER = _flag("JOBS_EMBEDDED_WORKER", True)
+    # How often an idle worker looks for due work it was not woken for (retries, left-overs).
+    JOBS_POLL_SECONDS = float(os.environ.get("JOBS_POLL_SECONDS", 5))
+    # A claim on a job not renewed for this long belongs to a worker that died: the job is free.
+    JOBS_CLAIM_SECONDS = int(os.environ.get("JOBS_CLAIM_SECONDS", 300))
+    JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 3))
+    JOBS_RETRY_SECONDS = int(os.environ.get("JOBS_RETRY_SECONDS", 30))
+    # With RQ: how often each worker pushes again what the queue may have lost.
+    JOBS_SWEEP_SECONDS = int(os.environ.get("JOBS_SWEEP_SECONDS", 30))
+    JOBS_TIMEOUT_SECONDS = int(os.environ.get("JOBS_TIMEOUT_SECONDS", 3600))
+    # Finished jobs and their files (a cohort's certificate zip) are deleted after this long.
+    JOBS_KEEP_HOURS = int(os.environ.get("JOBS_KEEP_HOURS", 24))
 
     # A referral directory entry not checked against its source for this many days is shown to
     # administrators as due for checking, and listed by `flask referrals stale`.
@@ -206,5 +229,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     PWNED_PASSWORDS_URL = ""  # tests never leave the machine; the breach tests start a local stand-in
     MAIL_SERVER = ""
+    REDIS_URL = ""  # the job-queue tests start their own Redis
+    JOBS_POLL_SECONDS = 3600.0  # workers act when a commit wakes them, not on their own
     QUICK_EXIT_URL = "https://example.org/weather"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the test client's http://localhost

@@ -9,6 +9,7 @@ from flask_login import current_user
 from trainer import guards
 from trainer.config import ROOT
 from trainer.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from trainer.services import jobs
 from trainer.vocabulary import Language
 
 CSP = {
@@ -71,6 +72,7 @@ def _no_store_for_signed_in(response):
 def init_extensions(app: Flask) -> None:
     guards.init_app(app)  # first: unknown hosts and other sites' forms are refused before anything else
     db.init_app(app)
+    jobs.init_app(app)  # work and mail leave for the queue once their transaction commits
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)

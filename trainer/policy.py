@@ -26,6 +26,15 @@ class Account(Actor, Protocol):
     def email_verified(self) -> bool: ...
 
 
+class TrainedCohort(Protocol):
+    """What a cohort tells the rules: who trains it, and who owns it."""
+
+    def is_trained_by(self, user_id: int) -> bool: ...
+
+    @property
+    def owner_id(self) -> int | None: ...
+
+
 # Roles that see other people's records; only for people who proved they read their address.
 STAFF_ROLES = frozenset({Role.TRAINER, Role.ADMIN})
 
@@ -73,14 +82,14 @@ def can_create_cohort(user: Actor | None) -> bool:
     return bool(user and user.is_active and (user.has_role(Role.TRAINER) or user.has_role(Role.ADMIN)))
 
 
-def can_manage_cohort(user: Actor | None, cohort) -> bool:
+def can_manage_cohort(user: Actor | None, cohort: TrainedCohort) -> bool:
     """Administrators see every cohort; a trainer only the cohorts they train."""
     if is_admin(user):
         return True
     return bool(user and user.is_active and user.has_role(Role.TRAINER) and cohort.is_trained_by(user.id))
 
 
-def can_remove_co_trainers(user: Actor | None, cohort) -> bool:
+def can_remove_co_trainers(user: Actor | None, cohort: TrainedCohort) -> bool:
     """The cohort's owner (the trainer who created it) and administrators; co-trainers cannot
     remove one another."""
     if is_admin(user):

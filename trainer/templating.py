@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
 
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
@@ -58,6 +58,7 @@ def register_template_helpers(app: Flask) -> None:
             "public_url": public_url,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
             "format_datetime": format_datetime,
             "format_date": format_date,
+            "format_decimal": format_decimal,  # 1.5 in English, 1,5 in Dutch
             "country_label": country_label,
             "review_date": review_date,
             "tag_label": lambda value: TAG_LABELS.get(value, value),

@@ -126,7 +126,8 @@ def test_every_kind_has_one_handler_and_one_partial():
     for name, kind in KINDS.items():
         assert kind.name == name
         partial = (TEMPLATES / kind.partial).read_text("utf-8")
-        assert "{% macro answer(view, n)" in partial and "{% macro review(r)" in partial
+        # answer(view, n, given): given holds the answers already sent when a form is shown again
+        assert "{% macro answer(view, n, given={})" in partial and "{% macro review(r)" in partial
 
 
 # --- the form: views hold no answers, decoding refuses what the form did not offer ------------
@@ -325,3 +326,12 @@ def test_no_kind_reveals_an_unchosen_key_after_a_fail(questions, qid, response):
         assert not any(line.right for line in result.lines)
         assert {line.html for line in result.lines} <= {o.text_html for o in question.options
                                                        if o.id in response}
+
+
+def test_an_answer_counts_only_when_the_question_is_answered():
+    from trainer.content.kinds.choice import Single
+    from trainer.content.kinds.typed import Short
+
+    question = None  # choices and typed answers are judged by the response alone (matching: tests/web)
+    assert not Single().answered(question, set()) and Single().answered(question, {"a"})
+    assert not Short().answered(question, "   ") and Short().answered(question, "Palermo")

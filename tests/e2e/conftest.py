@@ -26,8 +26,9 @@ NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Waits are for conditions; on a busy two-core machine a condition can take longer than
-# Playwright's default five seconds to come true, so give it time (a passing wait returns at once).
-expect.set_options(timeout=20_000)
+# Playwright's default five seconds to come true (the live check of a pasted 10 MB lesson took
+# over five), so give it the suite's patience (a passing wait returns at once).
+expect.set_options(timeout=int(PATIENCE * 1000))
 
 
 def pytest_collection_modifyitems(items):
@@ -173,7 +174,16 @@ def sign_in(page, email, password) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+    # Signed in: the Sign out button exists (inside the folded menu on a phone).
+    page.get_by_role("button", name="Sign out", include_hidden=True).wait_for(state="attached")
+
+
+def open_menu(page) -> None:
+    """Open the site menu where it is folded away (narrow screens); on wide ones it is always open."""
+    page.wait_for_load_state("load")  # the stylesheet decides whether the menu is folded
+    menu = page.locator("summary.menu-button")
+    if menu.is_visible() and page.locator("details.menu[open]").count() == 0:
+        menu.click()
 
 
 def audit(page) -> None:

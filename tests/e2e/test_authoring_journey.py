@@ -12,6 +12,9 @@ from tests.support.samples import SCENARIO_FIXED, SCENARIO_WITH_DANGLING_LINK
 
 def test_admin_writes_fixes_and_publishes_a_scenario_a_learner_then_plays(page, context_factory):
     sign_in(page, "admin@example.org", "demo-admin-lantern-harbour")
+    page.get_by_role("link", name="Mail", exact=True).click()
+    expect(page.get_by_role("heading", name="Undelivered mail")).to_be_visible()
+    audit(page)
     page.get_by_role("link", name="Authoring").click()
     audit(page)
     page.get_by_label("Course id").fill("roadside-checks")

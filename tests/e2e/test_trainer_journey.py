@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,6 +83,15 @@ def test_trainer_follows_a_cohort(page, context_factory, live_server, tmp_path):
     expect(page.get_by_role("heading", name="What the cohort misses")).to_be_visible()
     audit(page)
     page.go_back()
+    # The certificates' zip is made by a job; its page follows it and offers the file when ready.
+    page.get_by_role("button", name="Certificates (zip of PDFs)").click()
+    expect(page.get_by_role("heading", name="Certificates of the cohort (zip of PDFs)")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Ready.", timeout=60_000)
+    audit(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^Download cohort-\d+-certificates\.zip$")).click()
+    assert zipfile.is_zipfile(download.value.path())
+    page.get_by_role("link", name="Back", exact=True).click()
     page.get_by_role("link", name="Remind overdue learners").click()
     expect(page.get_by_text("Nobody is overdue.")).to_be_visible()
     audit(page)

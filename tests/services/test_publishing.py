@@ -111,7 +111,7 @@ def test_export_zip_imports_back_to_the_same_course(app, course_copy, make_user,
 
         flask_migrate.upgrade()
         actor = _admin_in(other)
-        result = course_archive.import_zip(actor, data)
+        result = course_archive.import_zip(actor, data, publish=True)
         assert result.ok and result.published[0].content_hash == original_hash
         assert result.published[0].course.slug == "core"
 

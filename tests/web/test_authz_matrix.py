@@ -89,6 +89,18 @@ MATRIX: list[Row] = [
     Row("POST", "/admin/users/<int:user_id>/active", dict(ADMIN_ONLY, admin=REDIRECT)),
     Row("POST", "/admin/users/<int:user_id>/two-factor-reset", dict(ADMIN_ONLY, admin=REDIRECT)),
     Row("GET", "/admin/audit", dict(ADMIN_ONLY, admin=OK)),
+    # Undelivered mail: administrators see it, and send a real dead letter again.
+    Row("GET", "/admin/mail", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/admin/mail/<int:mail_id>/resend", dict(ADMIN_ONLY, admin=REDIRECT)),
+    # A job's page and file (a finished zip of the cohort's certificates): only for the person who
+    # asked, and the file only while they may still see the cohort's certificates.
+    *both("GET", "/jobs/<int:job_id>", own=dict(SIGNED_IN_OK, cohort_trainer=OK),
+          others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
+    *both("GET", "/jobs/<int:job_id>/status.json", own=dict(SIGNED_IN_OK, cohort_trainer=OK),
+          others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
+    *both("GET", "/jobs/<int:job_id>/download",
+          own=dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK),
+          others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
     # Learning: every signed-in person; the course is the published example course.
     Row("GET", "/learning", SIGNED_IN_OK),
     Row("GET", "/break", SIGNED_IN_OK),
@@ -178,8 +190,9 @@ MATRIX: list[Row] = [
           ("POST", "/cohorts/<int:cohort_id>/reminders", REDIRECT),
       ]],
     # The cohort's certificates: served outside the cohorts area, so a learner is told "not found".
-    Row("GET", "/cohorts/<int:cohort_id>/certificates.zip",
-        dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    # The zip is made by a job: asking for it leads to the job's page.
+    Row("POST", "/cohorts/<int:cohort_id>/certificates.zip",
+        dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/cohorts/<int:cohort_id>/certificates.csv",
         dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
     # Reports across cohorts: each trainer's own cohorts, every cohort for administrators.
@@ -208,6 +221,7 @@ MATRIX: list[Row] = [
     Row("GET", "/badges/courses/<slug>.json", EVERYONE),
     Row("GET", "/badges/assertions/<code>.json", EVERYONE),
     Row("GET", "/admin/certificates", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/admin/certificates/render", dict(ADMIN_ONLY, admin=REDIRECT)),
     *[row for rule, data in [("/admin/certificates/<int:certificate_id>/revoke", {"reason": "Issued in error"}),
                              ("/admin/certificates/<int:certificate_id>/name", {"name": "Ana María Ortiz"}),
                              ("/admin/certificates/<int:certificate_id>/reissue", {})]
@@ -366,6 +380,30 @@ class Scene:
             db.session.commit()
             return sha
 
+    def job(self, user_id: int) -> int:
+        """A finished zip of the cohort's certificates that ``user_id`` asked for."""
+        from trainer.extensions import db
+        from trainer.models import Job
+
+        with self.app.app_context():
+            job = Job(name="certificates.cohort_zip", args={"cohort_id": self.cohort.id}, owner_id=user_id,
+                      state="done", done=0, total=0, result=b"PK\x05\x06" + b"\0" * 18,
+                      result_name="cohort-certificates.zip", result_type="application/zip")
+            db.session.add(job)
+            db.session.commit()
+            return job.id
+
+    def dead_letter(self) -> int:
+        from trainer.extensions import db
+        from trainer.models import PendingMail
+
+        with self.app.app_context():
+            item = PendingMail(recipient="invited@example.org", subject="Invitation", body="Body", attempts=11,
+                               state="dead", last_error="SMTPRecipientsRefused (1 refused)")
+            db.session.add(item)
+            db.session.commit()
+            return item.id
+
     def concrete(self, row: Row) -> str:
         """The row's rule with each placeholder filled by a real object."""
         rule = row.rule
@@ -391,6 +429,8 @@ class Scene:
             "<int:assignment_id>": lambda: str(self.cohort.assignment_id),
             "<int:trainer_id>": lambda: str(self.cohort.co_trainer_id),
             "<int:invitation_id>": lambda: str(self.invitation(email)),
+            "<int:job_id>": lambda: str(self.job(user_id)),
+            "<int:mail_id>": lambda: str(self.dead_letter()),
             "<code>": lambda: self.cohort.code if rule.startswith("/join/") else self.certificate(user_id)[1],
         }
         for placeholder, make in makers.items():

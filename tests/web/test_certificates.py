@@ -13,6 +13,7 @@ from tests.conftest import login
 from tests.support.journeys import complete_example_course
 from trainer.extensions import db
 from trainer.models import Certificate
+from trainer.services import job_worker
 
 NAME = "Zoë Łukasiewicz-Nguyễn"
 
@@ -221,14 +222,25 @@ def test_trainers_download_their_cohorts_certificates(app, client, graduate, mak
         db.session.commit()
     trainer.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
                                                             "due_on": (date.today() + timedelta(days=1)).isoformat()})
-    archive = zipfile.ZipFile(io.BytesIO(trainer.get(f"/cohorts/{cohort_id}/certificates.zip").data))
+    asked = trainer.post(f"/cohorts/{cohort_id}/certificates.zip")
+    assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"]
+    job_worker.wait_all()  # the zip is made by the worker
+    page = trainer.get(asked.headers["Location"]).get_data(as_text=True)
+    job_id = int(asked.headers["Location"].rsplit("/", 1)[1])
+    assert f"/jobs/{job_id}/download" in page and "1 of 1" not in page  # finished: the link, no progress
+    download = trainer.get(f"/jobs/{job_id}/download")
+    assert download.headers["Content-Disposition"] == f'attachment; filename="cohort-{cohort_id}-certificates.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
     [name] = archive.namelist()
     assert archive.read(name).startswith(b"%PDF-")
     rows = list(csv.reader(io.StringIO(trainer.get(f"/cohorts/{cohort_id}/certificates.csv").data.decode("utf-8-sig"))))
     assert rows[1][0] == NAME and rows[1][6] == "valid" and rows[1][7].endswith(_certificate(app).code)
     stranger = app.test_client()
     login(stranger, make_user(roles=("trainer",)))
-    assert stranger.get(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
+    assert stranger.post(f"/cohorts/{cohort_id}/certificates.zip").status_code == 404
+    # The job and its file are the asker's alone.
+    assert stranger.get(f"/jobs/{job_id}").status_code == 404
+    assert stranger.get(f"/jobs/{job_id}/download").status_code == 404
 
 
 def _expire_soon(app, days=10):
@@ -330,3 +342,56 @@ def test_an_administrator_reissues_the_pdf(app, client, graduate, make_user, mon
     monkeypatch.setattr(certificates, "render_pdf", lambda c: calls.append(c) or real(c))
     client.get(f"/certificates/{certificate.id}.pdf")
     assert len(calls) == 1
+
+
+def _text_heights(page) -> list[float]:
+    """Where on the page (points from the bottom) each piece of text sits."""
+    heights: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            heights.append(tm[5] * cm[3] + tm[4] * cm[1] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    return heights
+
+
+def test_the_pdf_fills_its_page_and_names_its_title_language_and_author(app, client, graduate):
+    certificate = _certificate(app)
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    assert reader.metadata.title == "Certificate of completion: Human trafficking: the shared core"
+    assert reader.metadata.author == app.config["ORGANISATION_NAME"]
+    assert NAME in reader.metadata.subject
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    [page] = reader.pages
+    height, heights = float(page.mediabox.height), _text_heights(page)
+    # From the top tenth of the page to its bottom fifth, not the top 60% of it.
+    assert max(heights) > 0.85 * height and min(heights) < 0.2 * height, (height, sorted(heights))
+    # Dates in words, not a year-first code.
+    text = page.extract_text()
+    assert date.today().strftime("%B") in text and date.today().isoformat() not in text
+
+
+def test_with_logo_signature_longest_name_and_credit_the_certificate_stays_one_page(app, client, graduate,
+                                                                                     monkeypatch, tmp_path):
+    from PIL import Image
+
+    logo, signature = tmp_path / "logo.png", tmp_path / "signature.png"
+    Image.new("L", (300, 100), 0).save(logo)
+    Image.new("L", (240, 80), 255).save(signature)
+    for key, value in (("CERTIFICATE_LOGO", str(logo)), ("CERTIFICATE_SIGNATURE", str(signature)),
+                       ("CERTIFICATE_SIGNATORY", "Dr A. Director"), ("ORGANISATION_NAME", "Regional Health Trust")):
+        monkeypatch.setitem(app.config, key, value)
+    certificate = _certificate(app)
+    with app.app_context():
+        row = db.session.get(Certificate, certificate.id)
+        row.name = "W" * 120
+        row.credit = {"body": "M" * 120, "type": "W" * 60, "activity_id": "9" * 60, "hours": 12.25}
+        row.pdf = None
+        db.session.commit()
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{certificate.id}.pdf").data))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Dr A. Director" in text and "REGIONAL HEALTH TRUST" in text
+    assert len(reader.pages[0].images) == 3  # logo, signature, QR code
+    assert reader.metadata.author == "Regional Health Trust"

@@ -249,7 +249,7 @@ def _answer_quiz(client, companion_text):
     page = client.get("/courses/core/indicators-quiz").get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     key = re.search(r'value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(companion_text), page).group(1)
-    client.post("/courses/core/indicators-quiz/quiz", data={"token": token, "q-companion": key,
+    client.post("/courses/core/indicators-quiz/quiz", data={"token": token, "unanswered": "submit", "q-companion": key,
                                                             "q-protocol": "Palermo"})
 
 
@@ -284,6 +284,7 @@ def test_analysis_is_only_for_the_cohorts_trainers(app, client, trainer, make_us
 
 def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, trainer, make_user, outbox, runner):
     from trainer.models import Reminder
+    from trainer.services import job_worker
 
     cohort_id = _create(client)
     late, ahead = make_user(name="Ana Ortiz", locale="nl"), make_user(name="Bram")
@@ -294,8 +295,13 @@ def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, train
                                                            "due_on": (TODAY + timedelta(days=2)).isoformat()})
     page = client.get(f"/cohorts/{cohort_id}/reminders").get_data(as_text=True)
     assert "Ana Ortiz" in page and "Bram" in page and "Preview of the first message" in page
-    client.post(f"/cohorts/{cohort_id}/reminders")
-    client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
+    sent = client.post(f"/cohorts/{cohort_id}/reminders")  # a job writes and mails them
+    assert sent.status_code == 302 and "/jobs/" in sent.headers["Location"]
+    job_worker.wait_all()
+    assert "2 reminders sent." in client.get(sent.headers["Location"]).get_data(as_text=True)
+    again = client.post(f"/cohorts/{cohort_id}/reminders")  # again the same day: nothing new
+    job_worker.wait_all()
+    assert "0 reminders sent." in client.get(again.headers["Location"]).get_data(as_text=True)
     manual = outbox()
     assert len(manual) == 2 and {m["To"] for m in manual} == {late.email, ahead.email}
     assert all(f"{app.config['PUBLIC_BASE_URL']}/learning\n" in m.get_content() for m in manual)

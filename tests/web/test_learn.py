@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import GOOD_COURSE, login
 from trainer.models import ModuleProgress, QuizAttempt, ScenarioRun
 
@@ -91,7 +93,7 @@ def test_quiz_page_holds_no_answers_or_feedback(client, learner):
 
 def test_quiz_is_graded_and_reviewed_then_passed_on_retry(client, learner, count_rows):
     page, token = _quiz_form(client)
-    wrong = {"token": token, "q-companion": _key_for(page, "Call the police")}
+    wrong = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Call the police")}
     response = client.post(f"{QUIZ}/quiz", data=wrong)
     review = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The pass mark is 80%" in review
@@ -103,7 +105,7 @@ def test_quiz_is_graded_and_reviewed_then_passed_on_retry(client, learner, count
 
 def test_double_submission_records_one_attempt(client, learner, count_rows):
     page, token = _quiz_form(client)
-    data = {"token": token, "q-companion": _key_for(page, "Arrange to see her alone")}
+    data = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Arrange to see her alone")}
     first = client.post(f"{QUIZ}/quiz", data=data)
     second = client.post(f"{QUIZ}/quiz", data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -113,15 +115,16 @@ def test_double_submission_records_one_attempt(client, learner, count_rows):
 def test_option_from_another_question_is_refused(client, learner, count_rows):
     page, token = _quiz_form(client)
     foreign = re.findall(r'name="q-signs" value="([^"]+)"', page)[0]
-    response = client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": foreign})
+    response = client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit", "q-companion": foreign})
     assert response.status_code == 400
     assert count_rows(QuizAttempt) == 0
 
 
 def test_forged_keys_and_unknown_modules(client, learner, count_rows):
     _, token = _quiz_form(client)
-    assert client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": "0" * 16}).status_code == 400
-    assert client.post(f"{LESSON}/quiz", data={"token": token}).status_code == 404
+    foreign = {"token": token, "unanswered": "submit", "q-companion": "0" * 16}
+    assert client.post(f"{QUIZ}/quiz", data=foreign).status_code == 400
+    assert client.post(f"{LESSON}/quiz", data={"token": token, "unanswered": "submit"}).status_code == 404
     assert client.get("/courses/core/no-such-module").status_code == 404
     assert client.get("/courses/no-such-course").status_code == 404
     assert count_rows(QuizAttempt) == 0
@@ -129,12 +132,13 @@ def test_forged_keys_and_unknown_modules(client, learner, count_rows):
 
 def test_another_learners_attempt_is_not_found(app, client, learner, make_user):
     page, token = _quiz_form(client)
-    response = client.post(f"{QUIZ}/quiz", data={"token": token, "q-companion": _key_for(page, "Call the police")})
+    response = client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit",
+                                                  "q-companion": _key_for(page, "Call the police")})
     other = app.test_client()
     login(other, make_user())
     assert other.get(response.headers["Location"]).status_code == 404
     # Replaying someone else's form token is not theirs either.
-    assert other.post(f"{QUIZ}/quiz", data={"token": token}).status_code == 404
+    assert other.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit"}).status_code == 404
 
 
 def _play(client, run_url, choose_text):
@@ -204,7 +208,7 @@ def test_course_completes_when_every_module_is_done_and_the_quiz_passed(client, 
     _play(client, run_url, "Ask open questions")
     assert "completed on" not in client.get("/learning").get_data(as_text=True)
     page, token = _quiz_form(client)
-    answers = {"token": token, "q-companion": _key_for(page, "Arrange to see her alone"),
+    answers = {"token": token, "unanswered": "submit", "q-companion": _key_for(page, "Arrange to see her alone"),
                "q-signs": [_key_for(page, "Someone else holds her passport"), _key_for(page, "She is never alone")],
                "q-consent": _key_for(page, "False"), "q-protocol": "palermo", "q-elements": "3"}
     # The matching question is left unanswered: the others carry the pass mark.
@@ -240,11 +244,12 @@ def _module_percent(page: str) -> int:
 def test_the_module_bar_follows_the_sections_reached_and_read(client, learner):
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 0
     answer = client.post(f"{LESSON}/reached", data={"section": "definition"})
-    assert answer.status_code == 200 and answer.json == {"percent": 50, "course_percent": 0}
+    # The course bar counts the half-read lesson: half of one of its three modules.
+    assert answer.status_code == 200 and answer.json == {"percent": 50, "course_percent": 17}
     # Scrolling past a content note is not reading the section behind it, and does not finish
     # the lesson.
     answer = client.post(f"{LESSON}/reached", data={"section": "sexual-exploitation"})
-    assert answer.json == {"percent": 50, "course_percent": 0}
+    assert answer.json == {"percent": 50, "course_percent": 17}
     client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "alternative"})
     assert _module_percent(client.get(LESSON).get_data(as_text=True)) == 100
 
@@ -288,7 +293,59 @@ def test_the_scenario_bar_counts_steps_towards_an_ending(client, learner):
 def test_the_quiz_page_lists_recent_attempts_and_all_on_request(client, learner):
     for _ in range(12):
         _page, token = _quiz_form(client)
-        client.post(f"{QUIZ}/quiz", data={"token": token})
+        client.post(f"{QUIZ}/quiz", data={"token": token, "unanswered": "submit"})
     page = client.get(QUIZ).get_data(as_text=True)
     assert page.count("/attempts/") == 10 and "Show all 12 attempts" in page
     assert client.get(f"{QUIZ}?attempts=all").get_data(as_text=True).count("/attempts/") == 12
+
+
+def _course_percent(page: str) -> int:
+    return int(re.search(r'<progress id="course-progress" max="100" value="(\d+)"', page).group(1))
+
+
+def test_course_progress_counts_lessons_read_and_scenario_steps_before_any_module_ends(client, learner):
+    assert _course_percent(client.get(LESSON).get_data(as_text=True)) == 0
+    client.post(f"{LESSON}/reached", data={"section": "definition"})
+    assert _course_percent(client.get(LESSON).get_data(as_text=True)) == 17  # half of one module in three
+    run = client.post(f"{SCENARIO}/runs").headers["Location"]
+    _play(client, run, "Ask the boyfriend")  # one step of a scenario not yet ended
+    page = client.get(LESSON).get_data(as_text=True)
+    assert 17 < _course_percent(page) < 100
+    # My learning shows the same figure, not 0% until a module ends.
+    assert f"{_course_percent(page)}% complete" in client.get("/learning").get_data(as_text=True)
+
+
+@pytest.fixture
+def dutch_course(app, published_course, tmp_path):
+    """A second course, written in Dutch, beside the English example course."""
+    import shutil
+
+    from trainer.extensions import db
+    from trainer.services import publishing
+
+    folder = tmp_path / "dutch"
+    shutil.copytree(GOOD_COURSE, folder)
+    course_md = folder / "course.md"
+    text = course_md.read_text().replace("id: core", "id: kern", 1).replace("language: en", "language: nl", 1)
+    course_md.write_text(text.replace('title: "Human trafficking: the shared core"',
+                                      'title: "Mensenhandel: de kern"', 1))
+    with app.app_context():
+        assert publishing.import_path(folder).ok
+        db.session.commit()
+
+
+def test_the_catalogue_filters_by_the_language_courses_are_written_in(client, learner, dutch_course):
+    every = client.get("/courses").get_data(as_text=True)
+    assert "Mensenhandel: de kern" in every and "Human trafficking: the shared core" in every
+    assert '<label for="language">Courses in</label>' in every
+    dutch = client.get("/courses?language=nl").get_data(as_text=True)
+    assert "Mensenhandel: de kern" in dutch and "Human trafficking: the shared core" not in dutch
+    assert "1 course in Nederlands." in dutch and '<option value="nl" lang="nl" selected>' in dutch
+
+
+def test_an_unknown_catalogue_language_shows_every_course_and_says_so(client, learner, dutch_course):
+    response = client.get("/courses?language=xx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There are no courses in that language" in page
+    assert "Mensenhandel: de kern" in page and "Human trafficking: the shared core" in page

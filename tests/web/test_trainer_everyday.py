@@ -354,7 +354,10 @@ def test_the_reminders_page_shows_what_was_sent_and_what_comes_next(app, client,
     page = client.get(f"/cohorts/{cohort_id}/reminders").get_data(as_text=True)
     assert "No reminder has been sent yet." in page
     assert re.search(r"due soon: Human trafficking: the shared core / indicators-quiz .*2 learners", page)
+    from trainer.services import job_worker
+
     client.post(f"/cohorts/{cohort_id}/reminders")
+    job_worker.wait_all()  # the reminders are written and mailed by a job
     page = client.get(f"/cohorts/{cohort_id}/reminders").get_data(as_text=True)
     sent = page[page.index('id="sent-heading"'):]
     assert "Ana Ortiz" in sent and "Bram" in sent and "sent by a trainer" in sent

@@ -17,7 +17,7 @@ def _setup(client) -> str:
 def _setup_with_codes(client) -> tuple[str, list[str]]:
     """Two-factor sign-in on; the TOTP secret and the recovery codes shown."""
     page = client.get("/profile/two-factor").get_data(as_text=True)
-    secret = re.search(r'<code class="totp-secret">([A-Z2-7]+)</code>', page).group(1)
+    secret = re.search(r'<code class="totp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
     response = client.post("/profile/two-factor", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200, response.get_data(as_text=True)[-500:]
     assert "Your recovery codes" in response.get_data(as_text=True)  # shown once, right away
@@ -162,3 +162,22 @@ def test_a_password_change_between_the_password_and_the_code_voids_the_sign_in(a
     response = elsewhere.post("/login/code", data={"code": _code(secret, 30)})
     assert response.headers["Location"] == "/login"  # ...back to the password, which has changed
     assert elsewhere.get("/profile").status_code == 302
+
+
+def test_setup_shows_the_key_in_groups_of_four_and_a_link_that_opens_an_authenticator_app(client, make_user):
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    user = make_user()
+    login(client, user)
+    page = client.get("/profile/two-factor").get_data(as_text=True)
+    shown = re.search(r'<code class="totp-secret">([A-Z2-7 ]+)</code>', page).group(1)
+    groups = shown.split(" ")
+    assert len(groups) > 1 and all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4
+    link = re.search(r'<a class="button button-secondary" href="(otpauth://[^"]+)">Open in your authenticator app</a>',
+                     page).group(1)
+    parts = urlsplit(link.replace("&amp;", "&"))
+    assert parts.netloc == "totp" and user.email in unquote(parts.path)
+    assert parse_qs(parts.query)["secret"] == ["".join(groups)]
+    # The key the page shows is the one the server checks codes against.
+    response = client.post("/profile/two-factor", data={"code": pyotp.TOTP("".join(groups)).now()})
+    assert response.status_code == 200 and "recovery codes" in response.get_data(as_text=True).lower()

@@ -8,7 +8,7 @@ from trainer.admin import bp
 from trainer.admin.forms import RolesForm, UserSearchForm
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
-from trainer.services import audit, users
+from trainer.services import audit, mail, users
 from trainer.services.errors import InvalidInput
 from trainer.vocabulary import Role
 from trainer.web import page_number
@@ -84,3 +84,22 @@ def audit_log():
     events, actions, _names = audit.events(current_user, action, page)
     return render_template("admin/audit.html", events=audit.describe(current_user, events), actions=actions,
                            labels=audit.ACTION_LABELS, action=action, page=page, page_size=audit.PAGE_SIZE)
+
+
+@bp.get("/mail")
+@login_required
+def mail_outbox():
+    """Mail that could not be delivered: waiting for another try, and dead letters to send again."""
+    dead = mail.dead_letters(current_user)
+    return render_template("admin/mail.html", dead=dead, waiting=mail.waiting(current_user), confirm=ConfirmForm())
+
+
+@bp.post("/mail/<int:mail_id>/resend")
+@login_required
+def mail_resend(mail_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        mail.resend(current_user, mail_id)
+        db.session.commit()
+        flash(_("The message is on its way again."), "success")
+    return redirect(url_for("admin.mail_outbox"))

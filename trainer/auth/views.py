@@ -122,8 +122,10 @@ def resend_confirmation():
             sent = addresses.send_confirmation(current_user, same_site_path(form.next.data))
             db.session.commit()
             mail.deliver_in_background(sent)
-            flash(_("We sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
-                    days=current_app.config["EMAIL_CONFIRM_MAX_AGE"] // (24 * 3600)), "success")
+            days = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // (24 * 3600)
+            flash(ngettext("We sent a new link to %(email)s. It works for %(num)d day.",
+                           "We sent a new link to %(email)s. It works for %(num)d days.", days,
+                           email=current_user.email), "success")
     return redirect(safe_next(form.next.data))
 
 
@@ -210,10 +212,9 @@ def end_other_sessions():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        sent = addresses.request_password_reset(form.email.data or "")
+        # The same answer, as fast, whether or not the address has an account: a job looks it up.
+        addresses.request_password_reset_later(form.email.data or "", current_locale())
         db.session.commit()
-        mail.deliver_in_background(sent)
-        # The same answer, as fast, whether or not the address has an account.
         flash(_("If an account uses that address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
@@ -383,8 +384,9 @@ def two_factor_setup():
             session.pop("totp_setup", None)
             flash(_("Two-factor sign-in is on. You will be asked for a code each time you sign in."), "success")
             return _show_recovery_codes(codes)
-    return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret,
-                           qr=two_factor.setup_qr(user, secret), required=two_factor.required(user))
+    return render_template("auth/two_factor.html", enabled=False, form=form, secret=two_factor.grouped(secret),
+                           qr=two_factor.setup_qr(user, secret), setup_uri=two_factor.setup_uri(user, secret),
+                           required=two_factor.required(user))
 
 
 @bp.post("/profile/two-factor/disable")

@@ -90,14 +90,23 @@ def reissue(certificate_id: int):
     return redirect(url_for("certificates.admin_list", q=certificate.code))
 
 
-@bp.get("/cohorts/<int:cohort_id>/certificates.zip")
+@bp.post("/cohorts/<int:cohort_id>/certificates.zip")
 @login_required
 def cohort_zip(cohort_id: int):
+    """The zip is made by a job; its page shows the progress and the download once it is ready."""
     cohort = cohorts.get(current_user, cohort_id)
-    data = certificates.cohort_zip(current_user, cohort)
-    db.session.commit()  # PDFs made for the zip are kept
-    return Response(data, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-certificates.zip"'})
+    job = certificates.request_cohort_zip(current_user, cohort)
+    db.session.commit()
+    return redirect(url_for("jobs.status", job_id=job.id))
+
+
+@bp.post("/admin/certificates/render")
+@login_required
+def render_missing():
+    """Make every PDF not stored yet, as a job (after the organisation's name or logo changed)."""
+    job = certificates.request_render_missing(current_user)
+    db.session.commit()
+    return redirect(url_for("jobs.status", job_id=job.id))
 
 
 @bp.get("/cohorts/<int:cohort_id>/certificates.csv")

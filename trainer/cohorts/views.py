@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer import policy
@@ -30,7 +30,6 @@ from trainer.services import (
     gain,
     invitations,
     learner_report,
-    mail,
     membership,
     reminders,
 )
@@ -237,7 +236,7 @@ def cohort_roster(cohort_id: int):
                                roster_form=RosterForm(formdata=None),
                                separator=cohorts.separator_name(checked.separator)), 400
     result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
-    invitations.send(cohort, result.invited)
+    invitations.send(cohort, result.invited)  # to the outbox: mailed by a worker after the commit
     db.session.commit()
     return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result,
                            roster_form=RosterForm(formdata=None),
@@ -287,15 +286,14 @@ def cohort_resend_invitation(cohort_id: int, invitation_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        invitation, mail_id = cohorts.resend_invitation(current_user, cohort, invitation_id)
+        invitation, _mail_id = cohorts.resend_invitation(current_user, cohort, invitation_id)
     except NotFound:
         abort(404)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
-        mail.deliver_in_background([mail_id])
+        db.session.commit()  # the commit hands the queued message to the mail queue
         flash(_("The invitation is sent again to %(name)s.", name=invitation.name), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#invited")
 
@@ -392,10 +390,9 @@ def cohort_gain_csv(cohort_id: int):
 def cohort_reminders(cohort_id: int):
     cohort = _cohort(cohort_id)
     if request.method == "POST":
-        sent = reminders.send_overdue_now(current_user, cohort)
+        job = reminders.request_overdue(current_user, cohort)  # written and mailed by a job
         db.session.commit()
-        flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", sent), "success")
-        return redirect(url_for("cohorts.cohort_reminders", cohort_id=cohort.id))
+        return redirect(url_for("jobs.status", job_id=job.id))
     recipients = reminders.overdue(current_user, cohort)
     return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
                            preview=reminders.preview(cohort, recipients), sent=reminders.sent(current_user, cohort),

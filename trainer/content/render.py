@@ -44,6 +44,11 @@ DEFAULT_TITLES: dict[str, dict[str, str]] = {
            "note": "Opmerking", "warning": "Waarschuwing", "example": "Voorbeeld",
            "myth-fact": "Fabel en feit", "self-care": "Zelfzorg"},
 }
+# A table's scrolling region is named in the course's language (screen readers announce it).
+TABLE_LABELS = {"en": "Table", "nl": "Tabel"}
+TABLE_RE = re.compile(r"<table>(?P<inner>.*?)</table>", re.DOTALL)
+HEADER_CELL_RE = re.compile(r"<th\b[^>]*>(?P<text>.*?)</th>", re.DOTALL)
+TAG_RE = re.compile(r"<[^>]+>")
 ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead",
                 "tbody", "tr", "th", "td", "a", "img", "em", "strong", "code", "pre",
                 "blockquote", "hr", "br", "aside"}
@@ -296,6 +301,22 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def wrap_tables(html: str, language: str = Language.EN.value) -> str:
+    """Put each table of sanitised HTML in a labelled region that keyboard users can focus and
+    scroll sideways, so a wide table never makes the whole page scroll. The label names the
+    table by its column headings."""
+    word = TABLE_LABELS.get(language, TABLE_LABELS["en"])
+
+    def wrap(match: re.Match[str]) -> str:
+        cells = HEADER_CELL_RE.finditer(match["inner"])
+        headings = [" ".join(html_lib.unescape(TAG_RE.sub("", m["text"])).split()) for m in cells]
+        label = word + (": " + ", ".join(h for h in headings if h) if any(headings) else "")
+        return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html_lib.escape(label)}">'
+                f"{match.group(0)}</div>")
+
+    return TABLE_RE.sub(wrap, html)
+
+
 def sanitize(html: str) -> str:
     """Clean HTML with the allow-list: safe tags, attributes and URL schemes only."""
     return nh3.clean(
@@ -309,6 +330,7 @@ class Renderer:
     """Renders the Markdown pieces of one module or course; remembers the images it met."""
 
     def __init__(self, language: str = Language.EN.value, image_url: ImageUrl | None = None) -> None:
+        self.language = language
         self.images: list[RenderedImage] = []
         self.refused: list[str] = []  # where pieces needed too much work (shown as plain text)
         self._work = _Work()
@@ -324,7 +346,7 @@ class Renderer:
             return ""
         self._work.allow(text)
         try:
-            html = EMPTY_P_RE.sub("", sanitize(self._md.convert(text))).strip()
+            html = wrap_tables(EMPTY_P_RE.sub("", sanitize(self._md.convert(text))).strip(), self.language)
         except MarkupTooComplex as error:
             self.refused.append(_PLACEHOLDER_RE.sub("", error.where))
         except RecursionError:

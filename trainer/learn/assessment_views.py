@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from trainer.extensions import db
 from trainer.learn import bp
-from trainer.learn.views import _open
+from trainer.learn.common import open_course as _open
 from trainer.services import assessments
 from trainer.services.errors import InvalidInput
 

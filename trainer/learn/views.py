@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
-from trainer.learn import bp
+from trainer.learn import bp, quiz_views
+from trainer.learn.common import open_course
 from trainer.services import (
     assessments,
     assignments,
@@ -24,15 +25,6 @@ from trainer.services import (
     referrals,
     scenarios,
 )
-from trainer.services.errors import InvalidInput
-
-
-def _open(slug: str, module_slug: str | None = None):
-    """The course's current version (and one of its modules), or 404."""
-    course, version = catalogue.course_version(current_user, slug)
-    if module_slug is None:
-        return course, version, None
-    return course, version, catalogue.module(version, module_slug)
 
 
 @bp.get("/learning")
@@ -47,13 +39,17 @@ def dashboard():
 @bp.get("/courses")
 @login_required
 def course_list():
-    return render_template("learn/catalogue.html", entries=catalogue.catalogue(current_user))
+    languages = catalogue.catalogue_languages()
+    asked = request.args.get("language", "")
+    language = asked if asked in languages else None
+    return render_template("learn/catalogue.html", entries=catalogue.catalogue(current_user, language),
+                           languages=languages, language=language, unknown_language=bool(asked) and not language)
 
 
 @bp.get("/courses/<slug>")
 @login_required
 def course(slug: str):
-    course, version, _module = _open(slug)
+    course, version, _module = open_course(slug)
     state = progress.course_progress(current_user, course, version)
     record = progress.enrolment(current_user, course)
     resume = state.next_module(record.last_module if record else None)
@@ -69,7 +65,7 @@ def course(slug: str):
 @bp.post("/courses/<slug>/enrol")
 @login_required
 def enrol(slug: str):
-    course, version, _module = _open(slug)
+    course, version, _module = open_course(slug)
     progress.enrolment(current_user, course, create=True)
     db.session.commit()
     first = version.modules[0]
@@ -79,7 +75,7 @@ def enrol(slug: str):
 @bp.post("/courses/<slug>/recertify")
 @login_required
 def recertify(slug: str):
-    course, version, _module = _open(slug)
+    course, version, _module = open_course(slug)
     certificates.recertify(current_user, course)
     db.session.commit()
     flash(_("The course is open again. Complete it for a new certificate."), "success")
@@ -89,7 +85,7 @@ def recertify(slug: str):
 @bp.get("/courses/<slug>/<module_slug>")
 @login_required
 def module(slug: str, module_slug: str):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     if assessments.needs_pretest(current_user, course, version):
         return redirect(url_for("learn.pretest", slug=slug))
     row, state = progress.open_module(current_user, course, version, module)
@@ -101,21 +97,19 @@ def module(slug: str, module_slug: str):
         context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
         context["module_percent"] = lessons.percent(row, sections)
         context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
-    elif module.kind == "quiz":
-        every = request.args.get("attempts") == "all"
-        shown = None if every else quizzes.RECENT_ATTEMPTS
-        attempts, total = quizzes.attempts(current_user, course, module.slug, shown)
-        context.update(form=form, attempts=attempts, attempts_total=total)
+    elif form is not None:
+        context.update(quiz_views.quiz_context(course, version, module, form))
     else:
-        context["run"] = scenarios.latest_run(current_user, course, module.slug)
-        context["module_percent"] = scenarios.percent(module, context["run"])
+        run = scenarios.latest_run(current_user, course, module.slug)
+        context["run"] = run
+        context["module_percent"] = scenarios.percent(module, run)
     return render_template(f"learn/{module.kind}.html", **context)
 
 
 @bp.get("/courses/<slug>/<module_slug>/print")
 @login_required
 def print_module(slug: str, module_slug: str):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     return render_template("learn/print.html", course=course, version=version, module=module,
                            sections=course_data.sections(module.body))
 
@@ -123,7 +117,7 @@ def print_module(slug: str, module_slug: str):
 @bp.post("/courses/<slug>/<module_slug>/sections/<section_id>")
 @login_required
 def section(slug: str, module_slug: str, section_id: str):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     lessons.decide(current_user, course, module, section_id, request.form.get("action", ""))
     db.session.commit()
     return redirect(url_for("learn.module", slug=slug, module_slug=module_slug) + f"#section-{section_id}")
@@ -133,7 +127,7 @@ def section(slug: str, module_slug: str, section_id: str):
 @login_required
 def reached(slug: str, module_slug: str):
     """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     row = lessons.reach(current_user, course, version, module, request.form.get("section", ""))
     answer = {"percent": lessons.percent(row, course_data.sections(module.body)),
               "course_percent": progress.course_progress(current_user, course, version).percent}
@@ -144,7 +138,7 @@ def reached(slug: str, module_slug: str):
 @bp.post("/courses/<slug>/<module_slug>/complete")
 @login_required
 def complete(slug: str, module_slug: str):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     left_open = lessons.finish(current_user, course, version, module)
     db.session.commit()
     if left_open:
@@ -153,43 +147,16 @@ def complete(slug: str, module_slug: str):
 
 
 def _next_module(course, version, module):
-    slugs = [m.slug for m in version.modules]
-    following = version.modules[slugs.index(module.slug) + 1:] if module.slug in slugs else []
-    if following:
-        return redirect(url_for("learn.module", slug=course.slug, module_slug=following[0].slug))
+    following = catalogue.next_module(version, module)
+    if following is not None:
+        return redirect(url_for("learn.module", slug=course.slug, module_slug=following.slug))
     return redirect(url_for("learn.course", slug=course.slug))
-
-
-@bp.post("/courses/<slug>/<module_slug>/quiz")
-@login_required
-def submit_quiz(slug: str, module_slug: str):
-    course, version, module = _open(slug, module_slug)
-    try:
-        attempt = quizzes.submit(current_user, course, version, module, request.form.to_dict(flat=False),
-                                 request.form.get("token", ""))
-    except InvalidInput as error:  # not this attempt's form: say so, and record nothing
-        db.session.rollback()
-        return render_template("learn/quiz_refused.html", course=course, version=version, module=module,
-                               message=error.message), 400
-    db.session.commit()
-    return redirect(url_for("learn.attempt", slug=slug, module_slug=module_slug, attempt_id=attempt.id))
-
-
-@bp.get("/courses/<slug>/<module_slug>/attempts/<int:attempt_id>")
-@login_required
-def attempt(slug: str, module_slug: str, attempt_id: int):
-    course, version, module = _open(slug, module_slug)
-    attempt = quizzes.get_attempt(current_user, course, attempt_id)
-    if attempt.module != module.slug:
-        abort(404)
-    return render_template("learn/attempt.html", course=course, version=version, module=module,
-                           attempt=attempt, review=quizzes.review(version, module, attempt))
 
 
 @bp.post("/courses/<slug>/<module_slug>/runs")
 @login_required
 def start_run(slug: str, module_slug: str):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     run = scenarios.start(current_user, course, version, module)
     db.session.commit()
     return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
@@ -198,7 +165,7 @@ def start_run(slug: str, module_slug: str):
 @bp.route("/courses/<slug>/<module_slug>/runs/<int:run_id>", methods=["GET", "POST"])
 @login_required
 def run(slug: str, module_slug: str, run_id: int):
-    course, version, module = _open(slug, module_slug)
+    course, version, module = open_course(slug, module_slug)
     run = scenarios.get_run(current_user, course, module, run_id)
     if request.method == "POST":
         scenarios.choose(current_user, course, version, module, run,

@@ -4,6 +4,7 @@ from trainer.models.audit import AuditEvent
 from trainer.models.certificate import Certificate, CertificateReminder
 from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
+from trainer.models.job import Job
 from trainer.models.mail import PendingMail
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
 from trainer.models.referral import Referral
@@ -13,7 +14,7 @@ from trainer.models.wellbeing import WellbeingCheck
 __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember",
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
-    "CourseVersion", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
+    "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck",
 ]

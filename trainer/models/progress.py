@@ -43,6 +43,8 @@ class ModuleProgress(Model):
     attempts: Mapped[int] = mapped_column(default=0)
     seconds_spent: Mapped[int] = mapped_column(default=0)
     position: Mapped[str | None] = mapped_column(sa.String(64))  # last section or node seen
+    # How far through the module the learner is (0-99 until it is completed), for course progress.
+    percent: Mapped[int] = mapped_column(default=0, server_default="0")
     # Sections the learner chose to skip for now (content notes), and the ones read.
     skipped: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     done_sections: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

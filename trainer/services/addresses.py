@@ -5,15 +5,16 @@ password reset. Until then the account cannot hold a certificate or a staff role
 
 Registration and the password-reset form give the same answer, in about the same time, whether
 or not an address has an account: both do the same work either way (a registration with a taken
-address still hashes the password), and the mail is written as `pending_mail` rows delivered in
-the background after the commit (services/mail.py), so no answer waits for the mail server. Only
-the mail the address receives differs.
+address still hashes the password; the reset form only asks a job to look the address up), and
+the mail is written as `pending_mail` rows delivered by a worker after the commit
+(services/mail.py), so no answer waits for the mail server. Only the mail the address receives
+differs.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.models import User
-from trainer.services import accounts, certificates, mail, passwords
+from trainer.services import accounts, certificates, jobs, mail, passwords
 from trainer.services.links import public_url
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def address_proven(user: User) -> None:
     certificates.issue_earned(user)
 
 
-def _language(user: User):
+def _language(user: User) -> AbstractContextManager[object]:
     """Mail in the recipient's language; a new account without one gets the page's language."""
     return force_locale(user.locale) if user.locale else nullcontext()
 
@@ -147,6 +148,20 @@ def request_password_reset(email: str) -> list[int]:
                                link=public_url("auth.reset_password", token=token),
                                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
     return [mail.queue(user.email, subject, body)]
+
+
+def request_password_reset_later(email: str, locale: str) -> None:
+    """The reset form's work, done by a job: the request writes the same row whatever the address,
+    so a known and an unknown address are answered in the same time; the worker looks the address
+    up and writes the mail (in `locale`, the page's language, unless the account has its own)."""
+    jobs.enqueue("accounts.password_reset", email=email[:254], locale=locale)
+
+
+def password_reset_job(progress: jobs.Progress, email: str, locale: str) -> None:
+    """The job behind `request_password_reset_later`. The typed address is not kept once done."""
+    with force_locale(locale or "en"):
+        request_password_reset(email)
+    progress.job.args = {}
 
 
 def reset_password(token: str, new_password: str) -> User:

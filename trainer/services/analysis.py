@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from trainer import policy
-from trainer.content import KINDS
+from trainer.content import KINDS, QuestionSpec
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Module, QuizAttempt, ScenarioRun, User
 from trainer.services import catalogue, course_data
@@ -200,7 +200,7 @@ def _item(qid: str, attempts: list) -> tuple[float | None, float | None]:
     return len(right) / len(attempts), (upper - lower) / size
 
 
-def _common_wrong(question, chosen: Counter) -> tuple[str | None, int]:
+def _common_wrong(question: QuestionSpec, chosen: Counter[str]) -> tuple[str | None, int]:
     """The wrong option chosen most often (kinds whose options the learner picks)."""
     if not KINDS[question.kind].picks_options:
         return None, 0

@@ -4,10 +4,11 @@ enrolments and module progress in one query each."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date, lazy_gettext as _l
@@ -68,16 +69,22 @@ class Status:
     completed_at: datetime | None = None
 
 
-def _cells(learners, assignments_: list[Assignment], enrolments, modules, today: date) -> dict:
+# Result rows of _progress_for, by (user, course) and by (user, course, module).
+Enrolments = dict[tuple[int, int], Any]
+ModuleRows = dict[tuple[int, int, str], Any]
+
+
+def _cells(learners: Iterable[Any], assignments_: list[Assignment], enrolments: Enrolments, modules: ModuleRows,
+           today: date) -> dict[tuple[int, int], Status]:
     """Every learner's status on every assignment, as one tight loop over plain values (a cohort
-    of 2,000 with 15 assignments is 30,000 cells). A course assignment is done when the course
-    is completed, a module assignment when the module is; unfinished work past its date is
-    overdue; any enrolment or module progress counts as started."""
+    of 2,000 with 15 assignments is 30,000 cells; ``learners`` are rows with an ``id``). A course
+    assignment is done when the course is completed, a module assignment when the module is;
+    unfinished work past its date is overdue; any enrolment or module progress counts as started."""
     plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
     not_started, in_progress, overdue = (Status(AssignmentState.NOT_STARTED), Status(AssignmentState.IN_PROGRESS),
                                          Status(AssignmentState.OVERDUE))
     completed, module_completed = AssignmentState.COMPLETED, ModuleState.COMPLETED
-    cells = {}
+    cells: dict[tuple[int, int], Status] = {}
     for learner in learners:
         uid = learner.id
         for aid, course_id, module, due_on in plain:
@@ -96,7 +103,7 @@ def _cells(learners, assignments_: list[Assignment], enrolments, modules, today:
     return cells
 
 
-def _progress_for(users, course_ids: set[int]):
+def _progress_for(users: list[int] | sa.Select[Any], course_ids: set[int]) -> tuple[Enrolments, ModuleRows]:
     """Enrolments and module progress of many learners in a few courses: two queries, read as
     plain rows (a cohort of thousands would be slow as full objects). ``users`` is a list of
     ids or a subquery of ids."""
@@ -179,7 +186,8 @@ class Dashboard:
         total = len(self.assignments)
         return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
 
-    def learner_completion(self, user) -> int:
+    def learner_completion(self, user: Any) -> int:
+        """``user``: one of ``learners`` (a row with an ``id``)."""
         return self._completions.get(user.id, 0)
 
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 
 
-def record(actor: User | None, action: str, target: str = "", **details) -> None:
+def record(actor: User | None, action: str, target: str = "", **details: object) -> None:
     """Name people and things by id in ``target`` ("user 12", "certificate 3") and ``details``,
     never by name or email address."""
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, actor=_actor(actor), action=action,
@@ -36,7 +36,7 @@ def _actor(actor: User | None) -> str:
     return f"user {actor.id}" if actor else "system"
 
 
-def record_refusal(actor: User | None, action: str, target: str = "", **details) -> None:
+def record_refusal(actor: User | None, action: str, target: str = "", **details: object) -> None:
     """Record a refused attempt and commit it at once, whatever becomes of the request's own
     transaction. Should the database refuse the write (SQLite busy for longer than its timeout),
     the attempt is logged instead of lost."""

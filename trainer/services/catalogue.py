@@ -52,10 +52,17 @@ def recommended_for(user: User, version: CourseVersion) -> bool:
     return not version.specialties or user.specialty in version.specialties
 
 
-def catalogue(user: User) -> list[CatalogueEntry]:
-    """Published courses, the learner's own first (their sector and specialty), then the rest."""
-    entries = [CatalogueEntry(c, v, recommended_for(user, v)) for c, v in latest_published()]
+def catalogue(user: User, language: str | None = None) -> list[CatalogueEntry]:
+    """Published courses, the learner's own first (their sector and specialty), then the rest;
+    with ``language``, only the courses written in it."""
+    entries = [CatalogueEntry(c, v, recommended_for(user, v)) for c, v in latest_published()
+               if language is None or v.language == language]
     return sorted(entries, key=lambda e: (not e.recommended, e.version.title.lower()))
+
+
+def catalogue_languages() -> list[str]:
+    """The languages published courses are written in, each once, sorted by code."""
+    return sorted({version.language for _course, version in latest_published()})
 
 
 def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
@@ -68,6 +75,14 @@ def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
         if course is not None and course.versions:
             return course, course.versions[-1]
     raise NotFound()
+
+
+def next_module(version: CourseVersion, module: Module) -> Module | None:
+    """The module after ``module`` in the version, or None after the last."""
+    slugs = [m.slug for m in version.modules]
+    if module.slug not in slugs or slugs.index(module.slug) + 1 >= len(slugs):
+        return None
+    return version.modules[slugs.index(module.slug) + 1]
 
 
 def module(version: CourseVersion, module_slug: str) -> Module:

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale, format_date, format_decimal, lazy_gettext as _l
+from pypdf import PdfReader
 from sqlalchemy.exc import IntegrityError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
@@ -31,10 +32,11 @@ from trainer.models import (
     Course,
     CourseVersion,
     Enrolment,
+    Job,
     ModuleProgress,
     User,
 )
-from trainer.services import assessments, audit, mail
+from trainer.services import assessments, audit, jobs, mail
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
 from trainer.services.publishing import image_type
@@ -131,17 +133,38 @@ def _image_data_uri(path: str) -> str | None:
     return f"data:{content_type};base64," + base64.b64encode(data).decode()
 
 
+# The frame's inner height on a landscape page (its height less margins, borders and padding),
+# so the certificate fills the page and stays on one.
+FRAME_HEIGHTS = {"a4": "18.4cm", "letter": "19cm"}
+
+
 def render_pdf(certificate: Certificate) -> bytes:
     """The PDF, with an embedded DejaVu font (names in any Latin script) and a QR code. It may
-    read nothing but the font folder and fetch nothing from the network."""
+    read nothing but the font folder and fetch nothing from the network. Its frame fills the
+    page; when a very long name or credit would push it onto a second page, the frame is drawn
+    around the text instead, tighter, so the certificate stays one page."""
     cfg = current_app.config
     font_dir = cfg["CERTIFICATE_FONT_DIR"]
     link = verify_url(certificate.code)
-    html = render_template("certificates/pdf.html", certificate=certificate, link=link, qr=_qr_data_uri(link),
-                           font_dir=font_dir, organisation=cfg["ORGANISATION_NAME"],
-                           page_size=cfg["CERTIFICATE_PAGE_SIZE"], logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
-                           signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
-                           signatory=cfg["CERTIFICATE_SIGNATORY"], sectors=SECTOR_NAMES)
+    page_size = cfg["CERTIFICATE_PAGE_SIZE"]
+    with force_locale("en"):  # the PDF's text is English: its dates and numbers too
+        words = {"completed_on": format_date(certificate.completed_on, "long"),
+                 "expires_on": format_date(certificate.expires_on, "long") if certificate.expires_on else None,
+                 "hours": format_decimal(certificate.hours),
+                 "credit_hours": format_decimal(certificate.credit["hours"]) if certificate.credit else None}
+    context = dict(certificate=certificate, link=link, qr=_qr_data_uri(link), font_dir=font_dir,
+                   organisation=cfg["ORGANISATION_NAME"], page_size=page_size,
+                   logo=_image_data_uri(cfg["CERTIFICATE_LOGO"]),
+                   signature=_image_data_uri(cfg["CERTIFICATE_SIGNATURE"]),
+                   signatory=cfg["CERTIFICATE_SIGNATORY"], sectors=SECTOR_NAMES, **words)
+    data = _pisa(render_template("certificates/pdf.html", frame_height=FRAME_HEIGHTS.get(
+        page_size.lower(), FRAME_HEIGHTS["a4"]), **context), font_dir)
+    if PdfReader(io.BytesIO(data)).get_num_pages() > 1:
+        data = _pisa(render_template("certificates/pdf.html", frame_height=None, **context), font_dir)
+    return data
+
+
+def _pisa(html: str, font_dir: str) -> bytes:
     output = io.BytesIO()
     policy_ = ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False)
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy_)
@@ -160,7 +183,7 @@ def pdf_for(certificate: Certificate) -> bytes:
     except Exception as error:  # noqa: BLE001 - the certificate stays issued whatever the renderer does
         certificate.pdf_error = str(error)[:500]
         db.session.flush()
-        log.error("certificate %s: PDF rendering failed: %s", certificate.id, error)
+        log.exception("certificate %s: PDF rendering failed", certificate.id)
         raise InvalidInput("pdf", str(_l("The PDF could not be made just now. Your certificate is issued; "
                                          "please try the download again in a moment."))) from None
     certificate.pdf, certificate.pdf_error = data, ""
@@ -251,7 +274,7 @@ def reissue(actor: User, certificate: Certificate) -> None:
     audit.record(actor, "certificate-reissued", f"certificate {certificate.id}")
 
 
-def for_cohort(actor: User, cohort) -> list[Certificate]:
+def for_cohort(actor: User, cohort: Cohort) -> list[Certificate]:
     """Certificates held by a cohort's members for the courses assigned to it."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
@@ -262,18 +285,85 @@ def for_cohort(actor: User, cohort) -> list[Certificate]:
         .order_by(Certificate.name, Certificate.issued_at)))
 
 
-def cohort_zip(actor: User, cohort) -> bytes:
-    """Every certificate of the cohort as PDFs in one zip (each made once and kept)."""
+def cohort_zip(actor: User, cohort: Cohort) -> bytes:
+    """Every certificate of the cohort as PDFs in one zip (each made once and kept), made at once:
+    for commands and measurements; the site asks for it as a job (`request_cohort_zip`)."""
     buffer = io.BytesIO()
     audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for certificate in for_cohort(actor, cohort):
-            safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
-            archive.writestr(f"{safe}-{certificate.code[:8]}.pdf", pdf_for(certificate))
+            archive.writestr(_zip_name(certificate), pdf_for(certificate))
     return buffer.getvalue()
 
 
-def cohort_csv(actor: User, cohort) -> bytes:
+def _zip_name(certificate: Certificate) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.name)[:60].strip("-") or "certificate"
+    return f"{safe}-{certificate.code[:8]}.pdf"
+
+
+def request_cohort_zip(actor: User, cohort: Cohort) -> Job:
+    """Ask for the cohort's certificates as one zip, made by a job (rendering hundreds of PDFs
+    takes longer than a request may); the trainer follows its progress and downloads it there."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    audit.record(actor, "export-certificates-zip", f"cohort {cohort.id}")
+    return jobs.enqueue("certificates.cohort_zip", owner=actor, cohort_id=cohort.id)
+
+
+def build_cohort_zip(progress: jobs.Progress, cohort_id: int) -> jobs.Result:
+    """The job behind `request_cohort_zip`: each PDF made (and kept) is one step, so a job started
+    again after its worker died renders only what is missing. The asker must still train the
+    cohort; their right is checked again when they download the file."""
+    job_owner = db.session.get(User, progress.job.owner_id) if progress.job.owner_id else None
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or job_owner is None or not policy.can_manage_cohort(job_owner, cohort):
+        raise NotFound()
+    found = for_cohort(job_owner, cohort)
+    progress.start(len(found))
+    buffer = io.BytesIO()
+    failed = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in found:
+            try:
+                archive.writestr(_zip_name(certificate), pdf_for(certificate))
+            except InvalidInput:  # recorded on the certificate and logged; the others go on
+                failed += 1
+                progress.advance(failed=1)
+            else:
+                progress.advance(added=1)
+    if failed:
+        raise RuntimeError(f"{failed} certificate PDFs could not be made")
+    return jobs.Result(f"cohort-{cohort.id}-certificates.zip", "application/zip", buffer.getvalue())
+
+
+def request_render_missing(actor: User) -> Job:
+    """An administrator has every certificate PDF that is not stored made now (after a change of
+    the organisation's name, logo or signature and "re-issue"), rather than on each download."""
+    if not policy.is_admin(actor):
+        raise NotAllowed()
+    audit.record(actor, "certificates-render-requested")
+    return jobs.enqueue("certificates.render_missing", owner=actor)
+
+
+def render_missing(progress: jobs.Progress) -> None:
+    """The job behind `request_render_missing`: one step per certificate; one that fails is
+    recorded on it (and logged) and the job goes on."""
+    ids = list(db.session.scalars(sa.select(Certificate.id).where(
+        Certificate.pdf.is_(None), Certificate.user_id.isnot(None), Certificate.revoked_at.is_(None))
+        .order_by(Certificate.id)))
+    progress.start(len(ids))
+    for certificate_id in ids:
+        certificate = db.session.get(Certificate, certificate_id)
+        try:
+            if certificate is not None and certificate.pdf is None:
+                pdf_for(certificate)
+        except InvalidInput:
+            progress.advance(failed=1)
+        else:
+            progress.advance(rendered=1)
+
+
+def cohort_csv(actor: User, cohort: Cohort) -> bytes:
     """Who holds which certificate, for a command's records."""
     today = datetime.now(UTC).date()
     audit.record(actor, "export-certificates-csv", f"cohort {cohort.id}")
@@ -340,9 +430,9 @@ def send_expiry_reminders(today: date | None = None) -> int:
                                              Cohort.archived.is_(False))).unique().all()
         for recipient in [learner, *trainers]:
             with force_locale(recipient.locale or Language.EN):
-                subject = str(_l("A certificate expires on %(date)s", date=str(certificate.expires_on)))
+                subject = str(_l("A certificate expires on %(date)s", date=format_date(certificate.expires_on, "long")))
                 body = render_template("mail/certificate_expiry.txt", certificate=certificate, recipient=recipient,
                                        learner=learner, link=public_url("learn.dashboard"))
-            mail.send_mail(recipient.email, subject, body)
+            mail.queue(recipient.email, subject, body)
         sent += 1
     return sent

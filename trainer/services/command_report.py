@@ -86,11 +86,15 @@ def cohort_records_csv(actor: User, cohort: Cohort, today: date | None = None) -
     return csv_bytes(rows)
 
 
-def _scores_and_activity(user_ids: list[int], course_ids: set[int]):
+Scores = dict[tuple[int, int, str | None], float]
+Activity = dict[tuple[int, int], datetime]
+
+
+def _scores_and_activity(user_ids: list[int], course_ids: set[int]) -> tuple[Scores, Activity]:
     """Best quiz score by (user, course, module), and by (user, course, None) the mean of the
     course's quiz scores; the last activity by (user, course)."""
-    scores: dict[tuple[int, int, str | None], float] = {}
-    activity: dict[tuple[int, int], datetime] = {}
+    scores: Scores = {}
+    activity: Activity = {}
     if not user_ids or not course_ids:
         return scores, activity
     by_course: dict[tuple[int, int], list[float]] = defaultdict(list)
@@ -110,7 +114,7 @@ def _scores_and_activity(user_ids: list[int], course_ids: set[int]):
     return scores, activity
 
 
-def _later(found: dict, key, when: datetime | None) -> None:
+def _later(found: Activity, key: tuple[int, int], when: datetime | None) -> None:
     if when is not None and (key not in found or when > found[key]):
         found[key] = when
 

@@ -35,8 +35,10 @@ def queue_again(cohort: Cohort, invitation: Invitation) -> int:
 
 
 def send(cohort: Cohort, invited: list[Invitation]) -> int:
-    """Mail each new invitation; returns how many went out now (the rest are kept and retried by
-    `flask mail retry`). Links are built on PUBLIC_BASE_URL, never on the request."""
+    """Write an invitation mail for each to the outbox, in the caller's transaction; returns how
+    many. They are delivered after the commit, by a worker, so a list of hundreds is answered as
+    fast with a slow mail server as without. Links are built on PUBLIC_BASE_URL, never on the
+    request."""
     emails = [i.email for i in invited]
     holders = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails))).unique()} \
         if emails else {}
@@ -49,5 +51,6 @@ def send(cohort: Cohort, invited: list[Invitation]) -> int:
             subject = _("You are invited to a training group on Frontline Trainer")
             body = render_template("mail/invitation.txt", invitation=invitation, cohort=cohort,
                                    has_account=user is not None, link=sign_in if user is not None else register)
-        sent += mail.send_mail(invitation.email, subject, body)
+        mail.queue(invitation.email, subject, body)
+        sent += 1
     return sent

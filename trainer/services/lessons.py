@@ -50,6 +50,7 @@ def reach(user: User, course: Course, version: CourseVersion, module: Module, se
     current = ids.index(row.position) if row.position in ids else -1
     if ids.index(section_id) > current:
         row = progress.visit(user, course, module, position=section_id, rows={module.slug: row})
+        progress.note_percent(row, percent(row, sections))
     if section_id == ids[-1] and row.state != ModuleState.COMPLETED and not _waiting(row, sections):
         row = progress.complete_module(user, course, version, module.slug)
     return row
@@ -75,6 +76,7 @@ def decide(user: User, course: Course, module: Module, section_id: str, action: 
     else:
         done.append(section_id if action == "read" else ALTERNATIVE + section_id)
     row.done_sections, row.skipped = done, skipped
+    progress.note_percent(row, percent(row, course_data.sections(module.body)))
     return row
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 
-def public_url(endpoint: str, **values) -> str:
+def public_url(endpoint: str, **values: object) -> str:
     """The absolute address of an endpoint on the configured public site, in or out of a request."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",

@@ -6,7 +6,7 @@ valid. The audit log keeps the fact of each action about them, by account id, wi
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ from trainer.services.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 
-def _iso(value) -> str | None:
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 

@@ -111,6 +111,13 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
     return progress
 
 
+def note_percent(row: ModuleProgress, percent: int) -> None:
+    """Record how far through a module the learner got; it never goes back (a replayed scenario
+    or a section reread keeps the furthest point), and only completion makes it 100."""
+    if row.state != State.COMPLETED:
+        row.percent = max(row.percent or 0, min(int(percent), 99))
+
+
 @dataclass
 class ModuleState:
     """A module of the course with the learner's state in it."""
@@ -120,6 +127,12 @@ class ModuleState:
     score: float | None
     attempts: int
     position: str | None = None  # the last section or node seen
+    percent: int = 0  # how far through the module: 100 once completed
+
+    @property
+    def share(self) -> float:
+        """The part of the module done, from 0 to 1."""
+        return 1.0 if self.state == State.COMPLETED else min(self.percent, 99) / 100
 
 
 @dataclass
@@ -132,10 +145,14 @@ class CourseProgress:
 
     @property
     def percent(self) -> int:
+        """The required modules done, counting those begun by how far the learner got (lessons
+        read, scenario steps taken): never 100 until every required module is complete."""
         required = self.required
         if not required:
             return 100
-        return round(100 * sum(m.state == State.COMPLETED for m in required) / len(required))
+        if self.complete:
+            return 100
+        return min(99, round(100 * sum(m.share for m in required) / len(required)))
 
     @property
     def complete(self) -> bool:
@@ -176,7 +193,7 @@ def course_progress(user: User, course: Course, version: CourseVersion,
         row = rows.get(module.slug)
         states.append(ModuleState(module, State(row.state) if row else State.NOT_STARTED,
                                   row.score if row else None, row.attempts if row else 0,
-                                  row.position if row else None))
+                                  row.position if row else None, row.percent or 0 if row else 0))
     return CourseProgress(states)
 
 

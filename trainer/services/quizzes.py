@@ -104,22 +104,34 @@ def _insert_draw(user: User, course: Course, slot: str, questions: tuple[Questio
         return theirs
 
 
+class Unanswered(Exception):
+    """Some drawn questions have no answer and the learner has not said to submit anyway;
+    ``question_ids`` are those questions. Nothing was recorded."""
+
+    def __init__(self, question_ids: list[str]) -> None:
+        super().__init__("unanswered questions")
+        self.question_ids = question_ids
+
+
 def submit(user: User, course: Course, version: CourseVersion, module: Module,
-           form: dict[str, list[str]], token: str) -> QuizAttempt:
-    """Grade and record one attempt at a quiz module (see ``grade``), and the learner's progress."""
-    attempt, new = grade(user, course, version, module, form, token)
+           form: dict[str, list[str]], token: str, unanswered_ok: bool = True) -> QuizAttempt:
+    """Grade and record one attempt at a quiz module (see ``grade``), and the learner's progress.
+    Without ``unanswered_ok``, a form with questions left unanswered raises :class:`Unanswered`
+    and records nothing, so that the learner can answer them or confirm."""
+    attempt, new = grade(user, course, version, module, form, token, unanswered_ok=unanswered_ok)
     if new:
         _record(user, course, version, module, attempt)
     return attempt
 
 
 def grade(user: User, course: Course, version: CourseVersion, module: Module, form: dict[str, list[str]],
-          token: str, slot: str | None = None) -> tuple[QuizAttempt, bool]:
+          token: str, slot: str | None = None, unanswered_ok: bool = True) -> tuple[QuizAttempt, bool]:
     """Grade and store one attempt of the form named ``slot`` (the quiz module by default): only
     the questions drawn for this form count. The same form sent twice is stored once (the second
     time the stored attempt comes back, with False); a form that is not the learner's open one for
     this slot, a question that was not drawn and an option of another form are refused
-    (InvalidInput), and nothing is recorded."""
+    (InvalidInput), and nothing is recorded; so is a form with unanswered questions, unless
+    ``unanswered_ok`` (:class:`Unanswered`)."""
     slot = slot or module.slug
     if module.kind != "quiz" or not token or len(token) > 64:
         raise NotFound()
@@ -138,6 +150,9 @@ def grade(user: User, course: Course, version: CourseVersion, module: Module, fo
         raise InvalidInput("token", str(QUIZ_CHANGED))
     drawn = [by_id[qid] for qid in draw.questions]
     answers = _decode(drawn, form, form_keys(token))
+    missing = [q.id for q in drawn if not kind_of(q).answered(q, answers[q.id])]
+    if missing and not unanswered_ok:
+        raise Unanswered(missing)
     grades = {q.id: kind_of(q).grade(q, answers[q.id]) for q in drawn}
     total = sum(q.points for q in drawn)
     score = sum(grades[q.id].score * q.points for q in drawn) / total if total else 1.0

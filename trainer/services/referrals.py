@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -102,7 +104,8 @@ def phone_list(first: str | None = None) -> list[CountryGroup]:
     return _first(_grouped(db.session.execute(stmt).all()), first)
 
 
-def _grouped(rows) -> list[CountryGroup]:
+def _grouped(rows: Iterable[Any]) -> list[CountryGroup]:
+    """Referrals, or result rows with their columns, by country (``CA-ON`` goes with ``CA``)."""
     return [CountryGroup(code, list(items)) for code, items in groupby(rows, key=lambda r: r.country.split("-")[0])]
 
 

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Assignment, Cohort, Reminder, User
-from trainer.services import assignments, audit, catalogue, mail
+from trainer.models import Assignment, Cohort, Job, Reminder, User
+from trainer.services import assignments, audit, catalogue, jobs, mail
 from trainer.services.errors import NotFound
 from trainer.services.links import public_url
 from trainer.vocabulary import AssignmentState, Language
@@ -56,7 +56,8 @@ def _today() -> date:
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
     with force_locale(due.user.locale or Language.EN):
-        subject = _("Reminder: %(title)s is due %(date)s", title=due.title, date=due.assignment.due_on.isoformat())
+        subject = _("Reminder: %(title)s is due %(date)s", title=due.title,
+                    date=format_date(due.assignment.due_on, "long"))
         body = render_template("mail/reminder.txt", due=due, cohort=cohort, link=public_url("learn.dashboard"))
     return subject, body
 
@@ -66,14 +67,15 @@ def preview(cohort: Cohort, recipients: list[Due]) -> tuple[str, str] | None:
 
 
 def _send_once(due: Due, cohort: Cohort, kind: str) -> bool:
-    """Record then send; a reminder already recorded for this kind is skipped."""
+    """Record the reminder and write its mail to the outbox, in one transaction; a reminder
+    already recorded for this kind is skipped, so doing it again sends nothing twice."""
     try:
         with db.session.begin_nested():
             db.session.add(Reminder(assignment_id=due.assignment.id, user_id=due.user.id, kind=kind))
     except IntegrityError:
         return False
     subject, body = _message(due, cohort)
-    mail.send_mail(due.user.email, subject, body)  # a failed send is kept and retried, not lost
+    mail.queue(due.user.email, subject, body)  # sent after the commit, retried, never lost
     return True
 
 
@@ -84,6 +86,33 @@ def send_overdue_now(actor: User, cohort: Cohort, today: date | None = None) -> 
     log.info("user %s sent %d overdue reminders for cohort %s", actor.id, sent, cohort.id)
     audit.record(actor, "reminders-sent", f"cohort {cohort.id}", sent=sent)
     return sent
+
+
+def request_overdue(actor: User, cohort: Cohort, today: date | None = None) -> Job:
+    """A trainer's reminder to everyone overdue, as a job (a cohort may have hundreds); the
+    trainer follows it on the job's page."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    return jobs.enqueue("reminders.overdue", owner=actor, cohort_id=cohort.id,
+                        today=(today or _today()).isoformat())
+
+
+def send_overdue_job(progress: jobs.Progress, cohort_id: int, today: str) -> None:
+    """The job behind `request_overdue`: one step per learner overdue, each recorded with its mail
+    in one commit, so a job started again after its worker died sends nobody a second reminder."""
+    actor = db.session.get(User, progress.job.owner_id) if progress.job.owner_id else None
+    cohort = db.session.get(Cohort, cohort_id)
+    if actor is None or cohort is None:
+        raise NotFound()
+    day = date.fromisoformat(today)
+    recipients = overdue(actor, cohort, day)
+    progress.start(len(recipients))
+    kind = f"manual-{day.isoformat()}"
+    for due in recipients:
+        progress.advance(sent=int(_send_once(due, cohort, kind)))
+    sent = progress.summary.get("sent", 0)
+    log.info("user %s sent %d overdue reminders for cohort %s", actor.id, sent, cohort.id)
+    audit.record(actor, "reminders-sent", f"cohort {cohort.id}", sent=sent)
 
 
 def send_scheduled(today: date | None = None) -> dict[str, int]:

@@ -75,7 +75,8 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
         else:  # below the ending the course requires: the debrief, then a new run
             progress.visit(user, course, module, position=target.id)
     else:
-        progress.visit(user, course, module, position=target.id)
+        row = progress.visit(user, course, module, position=target.id)
+        progress.note_percent(row, percent(module, run))
     db.session.flush()
     return choice
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ class TimedOut(Exception):
     """The function did not finish in time (or its process died) and was stopped."""
 
 
-def _child(send, func: Callable[..., Any], args: tuple) -> None:
+def _child(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
         result = (True, func(*args))
     except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it

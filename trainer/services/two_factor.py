@@ -39,9 +39,20 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def setup_uri(user: User, secret: str) -> str:
+    """The ``otpauth://`` address that adds the account to an authenticator app (a link to it
+    opens the app on a phone; the QR code holds the same)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def grouped(secret: str) -> str:
+    """The key in groups of four, as people copy it by hand (apps ignore the spaces)."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
 def setup_qr(user: User, secret: str) -> str:
     """A QR code (as a data URI) that authenticator apps scan to add the account."""
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    uri = setup_uri(user, secret)
     buffer = io.BytesIO()
     segno.make(uri, error="m").save(buffer, kind="png", scale=5, border=2)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

@@ -172,6 +172,11 @@ class QuestionKind:
         """The response a submitted form gives; BadAnswer for a value this form did not offer."""
         raise NotImplementedError
 
+    def answered(self, question: QuestionSpec, response: Any) -> bool:
+        """Whether a decoded response answers the question (the learner is warned before grading
+        when it does not)."""
+        return bool(response)
+
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
         raise NotImplementedError
 

@@ -93,6 +93,10 @@ class Matching(QuestionKind):
             response[pair.id] = next((p.id for p in question.options if p.right == right), "") if right else ""
         return response
 
+    def answered(self, question: QuestionSpec, response: Any) -> bool:
+        """Only when every left side has a match."""
+        return isinstance(response, dict) and all(response.get(pair.id) for pair in question.options)
+
     # --- grading and review --------------------------------------------------------------
 
     def _matched(self, question: QuestionSpec, response: Any) -> dict[str, str | None]:

@@ -48,6 +48,9 @@ class Short(QuestionKind):
     def decode(self, question: QuestionSpec, form: Form, keys: FormKeys) -> str:
         return (one_value(form, self.field(question)) or "")[:MAX_ANSWER]
 
+    def answered(self, question: QuestionSpec, response: Any) -> bool:
+        return isinstance(response, str) and bool(response.strip())
+
     def grade(self, question: QuestionSpec, response: Any) -> GradeResult:
         """The best-weighted accepted answer the text matches (an exact answer before a pattern
         with ``*``); a [ ] match only gives its feedback."""

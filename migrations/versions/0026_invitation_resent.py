@@ -1,7 +1,7 @@
 """cohort invitations record when they were last sent again
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-04 21:00:00
 
 Trainers can send a pending invitation again; the time of the last sending is kept so that the
@@ -12,8 +12,8 @@ from alembic import op
 
 import trainer.models.types
 
-revision = '0023'
-down_revision = '0022'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

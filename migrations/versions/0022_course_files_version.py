@@ -1,7 +1,7 @@
 """course files version: which version a course's files are known to hold
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 21:00:00
 
 `courses.files_version` is the version number that the course's Markdown files (kept under
@@ -15,8 +15,8 @@ referenced by other tables with ON DELETE CASCADE, so the column is added in pla
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0027'
-down_revision = '0026'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

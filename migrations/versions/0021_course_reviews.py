@@ -1,6 +1,6 @@
 """course reviews: who reviewed a course version, and when
 
-Revision ID: 0026
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-04 21:00:00
 
@@ -14,7 +14,7 @@ the table.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0026'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None

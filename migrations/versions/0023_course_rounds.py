@@ -1,7 +1,7 @@
 """course rounds and evaluations: pre-test, confidence, testing out, attestation, evaluation
 
-Revision ID: 0022
-Revises: 0027
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 20:40:02
 
 `course_versions.assessment` keeps a course's pre-test and evaluation settings. `course_rounds`
@@ -14,8 +14,8 @@ from alembic import op
 
 import trainer.models.types
 
-revision = '0022'
-down_revision = '0027'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
