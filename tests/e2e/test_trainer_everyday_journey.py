@@ -85,7 +85,7 @@ def test_a_trainers_everyday_path(context_factory, live_server, tmp_path, width,
     page.get_by_label(t("Email address")).fill(sign_in_as)
     page.get_by_label(t("Password")).fill(PASSWORD)
     page.get_by_role("button", name=t("Sign in")).click()
-    page.get_by_role("button", name=t("Sign out")).wait_for()
+    page.get_by_role("button", name=t("Sign out"), include_hidden=True).wait_for(state="attached")
 
     page.goto("/cohorts")
     _check(page)
