@@ -111,3 +111,8 @@ def can_join_cohort(user: Actor | None) -> bool:
     """Joining lets a cohort's trainers read the person's learning record, so only with an email
     address they have proven: an invitation goes to an address, and whoever accepts must hold it."""
     return bool(user and user.is_active and user.email_verified)
+
+
+def can_see_command_reports(user: Actor | None) -> bool:
+    """Reports across cohorts: a trainer's cover the cohorts they train, an administrator's all."""
+    return can_create_cohort(user)

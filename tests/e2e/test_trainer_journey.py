@@ -61,7 +61,7 @@ def test_trainer_follows_a_cohort(page, context_factory, live_server, tmp_path):
     audit(learner)
 
     page.reload()
-    expect(page.get_by_text("Overall: 0% of assignments completed by 1 learners.")).to_be_visible()
+    expect(page.get_by_text("Overall: 0% of assignments completed by 1 learner.")).to_be_visible()
     expect(page.locator(".progress-table")).to_contain_text("Sam Okafor")
 
     learner.goto("/learning")

@@ -27,3 +27,23 @@ def complete_example_course(client) -> None:
         "token": token, "unanswered": "submit", "q-companion": key_for(page, "Arrange to see her alone"),
         "q-signs": [key_for(page, "Someone else holds her passport"), key_for(page, "She is never alone")],
         "q-consent": key_for(page, "False"), "q-protocol": "palermo", "q-elements": "3"})
+
+
+def assign_past_due(app, client, cohort_id: int, due_on, **fields) -> None:
+    """Assign through the page with a date to come, then move the date into the past, as time
+    would: the page refuses a due date that has passed."""
+    from datetime import date, timedelta
+
+    import sqlalchemy as sa
+
+    from trainer.extensions import db
+    from trainer.models import Assignment
+
+    response = client.post(f"/cohorts/{cohort_id}/assignments",
+                           data={**fields, "due_on": (date.today() + timedelta(days=365)).isoformat()})
+    assert response.status_code == 302
+    with app.app_context():
+        newest = db.session.scalar(sa.select(Assignment).where(Assignment.cohort_id == cohort_id)
+                                   .order_by(Assignment.id.desc()))
+        newest.due_on = due_on
+        db.session.commit()

@@ -18,7 +18,7 @@ def test_role_changes_deactivations_and_exports_are_recorded(app, client, make_u
         assert action in page, action
     assert "Alex Admin" in page
     filtered = client.get("/admin/audit?action=roles-changed").get_data(as_text=True)
-    assert "account-deactivated</code>" not in filtered
+    assert "<td>deactivated an account</td>" in page and "<td>deactivated an account</td>" not in filtered
 
 
 def test_entries_name_accounts_by_id_only(app, client, make_user, published_course):
@@ -37,8 +37,12 @@ def test_entries_name_accounts_by_id_only(app, client, make_user, published_cour
     assert {(r.actor, r.target) for r in rows} == {(f"user {admin.id}", f"user {target.id}")}
     for personal in ("Alex", "Rosa", "@example.org"):
         assert personal not in repr(rows), personal
-    # The page names the account as it is now, looked up when the page is shown.
-    assert f"Alex Admin (user {admin.id})" in client.get("/admin/audit").get_data(as_text=True)
+    # The page names the accounts as they are now, looked up when the page is shown, in words.
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert f'<a href="/admin/users/{admin.id}">Alex Admin</a>' in page
+    assert ("<td>changed roles</td><td>the account of Rosa Reyes</td>\n"
+            "      <td>roles now: learner, trainer</td>") in page
+    assert f"user {admin.id}" not in page and f"user {target.id}" not in page
 
 
 def test_a_refused_action_leaves_no_record(app, client, make_user, count_rows):

@@ -180,7 +180,12 @@ MATRIX: list[Row] = [
           ("POST", "/cohorts/<int:cohort_id>/trainers", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/trainers/<int:trainer_id>/remove", REDIRECT),  # owner only
           ("POST", "/cohorts/<int:cohort_id>/roster", REDIRECT),
+          ("GET", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", OK),
           ("POST", "/cohorts/<int:cohort_id>/members/<int:user_id>/remove", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/members/restore", REDIRECT),  # nothing to undo: said so
+          ("POST", "/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend", REDIRECT),  # too soon: said so
+          ("POST", "/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw", REDIRECT),
+          ("GET", "/cohorts/<int:cohort_id>/records.csv", OK),
           ("POST", "/cohorts/<int:cohort_id>/assignments", REDIRECT),
           ("POST", "/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete", REDIRECT),
           ("GET", "/cohorts/<int:cohort_id>/learners/<int:user_id>", OK),
@@ -195,6 +200,9 @@ MATRIX: list[Row] = [
         dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/cohorts/<int:cohort_id>/certificates.csv",
         dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    # Reports across cohorts: each trainer's own cohorts, every cohort for administrators.
+    *[Row("GET", rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK))
+      for rule in ("/reports", "/reports/report.csv", "/reports/report.pdf")],
     Row("GET", "/join/<code>", dict(anonymous=LOGIN, learner=OK, trainer=OK, cohort_trainer=OK, admin=OK)),
     Row("POST", "/join/<code>", dict(SIGNED_IN_REDIRECT, cohort_trainer=REDIRECT)),
     # A person's own cohorts: an invitation to their own address, or to another; a membership of
@@ -230,7 +238,11 @@ MATRIX: list[Row] = [
     Row("POST", "/authoring/referrals/new", dict(ADMIN_ONLY, admin=OK)),
     Row("GET", "/authoring/referrals/<int:referral_id>", dict(ADMIN_ONLY, admin=OK)),
     Row("POST", "/authoring/referrals/<int:referral_id>", dict(ADMIN_ONLY, admin=OK)),
-    Row("POST", "/authoring/referrals/<int:referral_id>/delete", dict(ADMIN_ONLY, admin=REDIRECT)),
+    # Deleting asks first (GET), then shows the page that can undo it (POST); a missing or forged
+    # undo token restores nothing.
+    Row("GET", "/authoring/referrals/<int:referral_id>/delete", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/<int:referral_id>/delete", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/authoring/referrals/restore", dict(ADMIN_ONLY, admin=MISSING)),
     Row("POST", "/authoring/referrals/<int:referral_id>/checked", dict(ADMIN_ONLY, admin=REDIRECT)),
 ]
 

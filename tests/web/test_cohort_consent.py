@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from tests.conftest import login
-from tests.support.journeys import complete_example_course
+from tests.support.journeys import assign_past_due, complete_example_course
 from trainer.extensions import db
 from trainer.models import AuditEvent, CohortMember, CohortTrainer, Invitation, User
 
@@ -51,8 +51,7 @@ def test_nothing_of_an_invited_learner_reaches_the_trainer_before_they_accept(ap
 
     ana, bram = make_user(name="Ana Ortiz", email="ana@example.org"), make_user(name="Bram Idle")
     cohort_id = _create(client)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core",
-                                                           "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=1), course="core")
     ana_client, bram_client = _signed_in(app, ana), _signed_in(app, bram)
     complete_example_course(ana_client)  # a record worth protecting: attempts, endings, a certificate
     _invite(client, cohort_id, ("Ana Ortiz", ana.email), ("Bram Idle", bram.email))
@@ -92,7 +91,8 @@ def test_the_invitation_shows_the_cohort_its_trainers_and_what_they_would_see(ap
         page = learner.get(path).get_data(as_text=True)
         assert "Night shift 2026" in page and "St Mary&#39;s Hospital" in page, path
         assert "Colm Colleague, Tamsin Trainer" in page, path
-        for told in ("your name and email address", "best quiz score", "every quiz attempt",
+        for told in ("your name and email address, and the sector and specialty", "when you last worked on it",
+                     "best quiz score", "every quiz attempt",
                      "scenario endings you reached", "certificates for those courses",
                      "before joining", "never see your wellbeing self-checks",
                      "Courses assigned now: Human trafficking: the shared core"):

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
+from tests.support.journeys import assign_past_due
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Invitation
 
@@ -38,7 +39,7 @@ def test_a_list_with_one_bad_row_is_reported_and_adds_nobody(client, trainer, ma
 
 
 @pytest.mark.parametrize("rows, message", [
-    (("email", "a@example.org"), "name,email"),
+    (("email", "a@example.org"), "name and email (or naam and e-mail)"),
     (("name,email", ",a@example.org"), "name is missing"),
     (("name,email", "A,a@example.org", "B,A@example.org"), "appears twice"),
 ])
@@ -104,8 +105,7 @@ def test_assignments_show_on_the_learners_dashboard_with_overdue_marks(app, clie
     cohort_id = _create(client)
     learner_account = make_user(name="Ana Ortiz")
     _member(app, cohort_id, learner_account.id)
-    client.post(f"/cohorts/{cohort_id}/assignments",
-                data={"course": "core", "due_on": (TODAY - timedelta(days=1)).isoformat()})
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=1), course="core")
     client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
                                                            "due_on": (TODAY + timedelta(days=7)).isoformat()})
     learner = app.test_client()
@@ -290,8 +290,7 @@ def test_reminders_preview_send_once_a_day_and_scheduled_once(app, client, train
     late, ahead = make_user(name="Ana Ortiz", locale="nl"), make_user(name="Bram")
     for user in (late, ahead):
         _member(app, cohort_id, user.id)
-    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
-                                                           "due_on": (TODAY - timedelta(days=2)).isoformat()})
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=2), course="core", module="what-it-is")
     client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "indicators-quiz",
                                                            "due_on": (TODAY + timedelta(days=2)).isoformat()})
     page = client.get(f"/cohorts/{cohort_id}/reminders").get_data(as_text=True)

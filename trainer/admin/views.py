@@ -84,9 +84,9 @@ def user_two_factor_reset(user_id: int):
 def audit_log():
     action = request.args.get("action", "")
     page = request.args.get("page", 1, type=page_number)
-    events, actions, names = audit.events(current_user, action, page)
-    return render_template("admin/audit.html", events=events, actions=actions, names=names, action=action,
-                           page=page, page_size=audit.PAGE_SIZE)
+    events, actions, _names = audit.events(current_user, action, page)
+    return render_template("admin/audit.html", events=audit.describe(current_user, events), actions=actions,
+                           labels=audit.ACTION_LABELS, action=action, page=page, page_size=audit.PAGE_SIZE)
 
 
 @bp.get("/mail")

@@ -1,7 +1,7 @@
 """Administrators keep the referral directory: the services Support and resources lists."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from trainer.authoring.forms import ReferralForm
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
 from trainer.services import referrals
-from trainer.services.errors import InvalidInput
+from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.vocabulary import Language
 from trainer.web import field_error, redirect_next
 
@@ -61,10 +61,31 @@ def referral_checked(referral_id: int):
     return redirect_next("authoring.referral_list")
 
 
-@bp.post("/referrals/<int:referral_id>/delete")
+@bp.route("/referrals/<int:referral_id>/delete", methods=["GET", "POST"])
 def referral_delete(referral_id: int):
+    """GET asks for confirmation; POST deletes and offers to undo it."""
     referral = referrals.get(current_user, referral_id)
-    referrals.delete(current_user, referral)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = referral.name
+        token = referrals.delete(current_user, referral)
+        db.session.commit()
+        return render_template("authoring/referral_deleted.html", name=name, token=token, confirm=ConfirmForm())
+    return render_template("authoring/referral_delete.html", referral=referral, confirm=form)
+
+
+@bp.post("/referrals/restore")
+def referral_restore():
+    try:
+        referral = referrals.restore(current_user, request.form.get("token", ""))
+    except NotAllowed:
+        abort(403)
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("authoring.referral_list"))
     db.session.commit()
-    flash(_("%(name)s is removed from the directory.", name=referral.name), "success")
+    flash(_("%(name)s is back in the directory.", name=referral.name), "success")
     return redirect(url_for("authoring.referral_list"))

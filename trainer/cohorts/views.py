@@ -1,9 +1,20 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate WTForms 3.3
 
 from trainer import policy
 from trainer.cohorts import bp
@@ -15,13 +26,14 @@ from trainer.services import (
     assignments,
     catalogue,
     cohorts,
+    command_report,
     gain,
     invitations,
     learner_report,
     membership,
     reminders,
 )
-from trainer.services.errors import InvalidInput
+from trainer.services.errors import InvalidInput, NotFound
 from trainer.web import field_error
 
 # A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
@@ -45,15 +57,29 @@ def _cohort(cohort_id: int):
     return cohorts.get(current_user, cohort_id)
 
 
-def _assignment_form() -> AssignmentForm:
-    """Courses, and each course's modules grouped under its title (the service checks that a
-    chosen module belongs to the chosen course)."""
+def _assignment_form(course_slug: str | None = None) -> AssignmentForm:
+    """Courses, and the modules of the chosen course only (without JavaScript the trainer
+    chooses the course first; cohorts.js fills the module list as the course changes, from the
+    list of every course's modules on the select). The service checks the pair again."""
     form = AssignmentForm()
     published = catalogue.latest_published()
     form.course.choices = options([(c.slug, v.title) for c, v in published])
-    form.module.choices = [SelectChoice("", _("The whole course"))] + [
-        SelectChoice(m.slug, m.title, optgroup=v.title) for _c, v in published for m in v.modules]
+    chosen = course_slug if course_slug is not None else form.course.data
+    modules = {c.slug: [(m.slug, m.title) for m in v.modules] for c, v in published}
+    form.module.choices = [("", _("The whole course"))] + modules.get(chosen or "", [])
+    form.module.render_kw = {"data-modules": json.dumps(modules, ensure_ascii=False)}
+    if course_slug:
+        form.course.data = course_slug
     return form
+
+
+_UNDO_KEY = "cohort_undo"
+
+
+def _undo_for(cohort) -> dict | None:
+    """The removal from this cohort that can still be undone (its token is checked on undo)."""
+    undo = session.get(_UNDO_KEY)
+    return undo if isinstance(undo, dict) and undo.get("cohort") == cohort.id else None
 
 
 @bp.get("/cohorts")
@@ -88,7 +114,8 @@ def cohort_detail(cohort_id: int):
                            rows=board.page(page), page=page, invited=cohorts.invitations(current_user, cohort),
                            trainers=cohorts.trainers(cohort),
                            can_remove_trainers=policy.can_remove_co_trainers(current_user, cohort),
-                           assignment_form=_assignment_form(), roster_form=RosterForm(),
+                           assignment_form=_assignment_form(request.args.get("course") or None),
+                           roster_form=RosterForm(), undo=_undo_for(cohort),
                            trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
                            state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
 
@@ -102,6 +129,40 @@ def cohort_export(cohort_id: int):
     db.session.commit()  # the export is recorded in the audit log
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.csv"'})
+
+
+@bp.get("/cohorts/<int:cohort_id>/records.csv")
+def cohort_records(cohort_id: int):
+    """Everything a command asks for, a row per learner and assignment."""
+    cohort = _cohort(cohort_id)
+    data = command_report.cohort_records_csv(current_user, cohort)
+    db.session.commit()  # the export is recorded in the audit log
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-records.csv"'})
+
+
+@bp.get("/reports")
+def reports():
+    found = command_report.report(current_user)
+    return render_template("cohorts/report.html", report=found, window=command_report.EXPIRY_WINDOW_DAYS)
+
+
+@bp.get("/reports/report.csv")
+def reports_csv():
+    found = command_report.report(current_user)
+    data = command_report.report_csv(current_user, found)
+    db.session.commit()
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="report-{found.today.isoformat()}.csv"'})
+
+
+@bp.get("/reports/report.pdf")
+def reports_pdf():
+    found = command_report.report(current_user)
+    data = command_report.report_pdf(current_user, found)
+    db.session.commit()
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{found.today.isoformat()}.pdf"'})
 
 
 @bp.post("/cohorts/<int:cohort_id>/edit")
@@ -171,26 +232,91 @@ def cohort_roster(cohort_id: int):
         return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
     checked = cohorts.check_roster(form.roster.data.read(cohorts.MAX_CSV_BYTES + 1))
     if checked.problems or not checked.rows:
-        return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None), 400
+        return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=None,
+                               roster_form=RosterForm(formdata=None),
+                               separator=cohorts.separator_name(checked.separator)), 400
     result = cohorts.import_roster(current_user, cohort, checked)  # invitations only: nobody joins
     invitations.send(cohort, result.invited)  # to the outbox: mailed by a worker after the commit
     db.session.commit()
-    return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result)
+    return render_template("cohorts/roster_report.html", cohort=cohort, checked=checked, result=result,
+                           roster_form=RosterForm(formdata=None),
+                           separator=cohorts.separator_name(checked.separator))
 
 
-@bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 def cohort_remove_member(cohort_id: int, user_id: int):
+    """GET asks for confirmation; POST removes, and the cohort page then offers to undo it."""
     cohort = _cohort(cohort_id)
-    cohorts.remove_member(current_user, cohort, user_id)
-    db.session.commit()
-    flash(_("The learner is removed from the cohort. Their own progress is kept."), "success")
+    learner = cohorts.member_to_remove(current_user, cohort, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        token = cohorts.remove_member(current_user, cohort, user_id)
+        db.session.commit()
+        session[_UNDO_KEY] = {"cohort": cohort.id, "name": learner.name, "token": token}
+        flash(_("%(name)s is removed from the cohort. Their own progress is kept.", name=learner.name), "success")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+    return render_template("cohorts/remove_member.html", cohort=cohort, learner=learner, confirm=form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/restore")
+def cohort_restore_member(cohort_id: int):
+    """Undo the last removal from this cohort (the signed token is kept in the session)."""
+    cohort = _cohort(cohort_id)
+    form = ConfirmForm()
+    undo = session.get(_UNDO_KEY) or {}
+    if not form.validate_on_submit() or undo.get("cohort") != cohort.id:
+        flash(_("There is no removal to undo."), "error")
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+    session.pop(_UNDO_KEY, None)
+    try:
+        learner = cohorts.restore_member(current_user, cohort, undo.get("token", ""))
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is back in the cohort.", name=learner.name), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#members")
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend")
+def cohort_resend_invitation(cohort_id: int, invitation_id: int):
+    cohort = _cohort(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        invitation, _mail_id = cohorts.resend_invitation(current_user, cohort, invitation_id)
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()  # the commit hands the queued message to the mail queue
+        flash(_("The invitation is sent again to %(name)s.", name=invitation.name), "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#invited")
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw")
+def cohort_withdraw_invitation(cohort_id: int, invitation_id: int):
+    cohort = _cohort(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invitation = cohorts.withdraw_invitation(current_user, cohort, invitation_id)
+    db.session.commit()
+    flash(_("The invitation to %(name)s is withdrawn: they can no longer accept it.", name=invitation.name),
+          "success")
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id) + "#invited")
 
 
 @bp.post("/cohorts/<int:cohort_id>/assignments")
 def cohort_assign(cohort_id: int):
     cohort = _cohort(cohort_id)
     form = _assignment_form()
+    chosen = form.course.data if form.course.data in {c.slug for c, _v in catalogue.latest_published()} else None
+    if request.form.get("step") == "modules":  # without JavaScript: list the chosen course's modules
+        return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=chosen) + "#assign-heading")
     if form.validate_on_submit():
         try:
             assignments.add(current_user, cohort, form.course.data, (form.module.data or "").strip() or None,
@@ -200,9 +326,11 @@ def cohort_assign(cohort_id: int):
         else:
             db.session.commit()
             flash(_("Assigned."), "success")
+            return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     else:
         flash(_("Choose a course and a due date."), "error")
-    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
+    # Back to the form with the course still chosen, so its modules are listed without JavaScript.
+    return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id, course=chosen) + "#assign-heading")
 
 
 @bp.post("/cohorts/<int:cohort_id>/assignments/<int:assignment_id>/delete")
@@ -267,5 +395,5 @@ def cohort_reminders(cohort_id: int):
         return redirect(url_for("jobs.status", job_id=job.id))
     recipients = reminders.overdue(current_user, cohort)
     return render_template("cohorts/reminders.html", cohort=cohort, recipients=recipients,
-                           preview=reminders.preview(cohort, recipients), history=reminders.history(cohort),
-                           confirm=ConfirmForm())
+                           preview=reminders.preview(cohort, recipients), sent=reminders.sent(current_user, cohort),
+                           upcoming=reminders.upcoming(current_user, cohort), confirm=ConfirmForm())

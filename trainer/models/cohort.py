@@ -70,6 +70,7 @@ class Invitation(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last time a trainer sent it again
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "email"),)
 

@@ -11,18 +11,20 @@ from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Assignment, Cohort, CohortMember, Enrolment, ModuleProgress, User
-from trainer.services import audit, catalogue
+from trainer.models import Assignment, Cohort, CohortMember, Enrolment, Invitation, ModuleProgress, User
+from trainer.services import audit, catalogue, referrals
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.vocabulary import AssignmentState, ModuleState
 
 
-def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None) -> Assignment:
+def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, due_on: date | None,
+        today: date | None = None) -> Assignment:
+    """Assign a course or one of its modules; a due date in the past is refused."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     found = catalogue.latest_published(course_slug)
@@ -33,6 +35,9 @@ def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, 
         raise InvalidInput("module", str(_l("That module is not part of the course.")))
     if due_on is None:
         raise InvalidInput("due_on", str(_l("Give a due date.")))
+    if due_on < (today or referrals.today_for(actor)):
+        raise InvalidInput("due_on", str(_l(
+            "The due date %(date)s has passed. Choose today or a later date.", date=format_date(due_on))))
     duplicate = db.session.scalar(sa.select(Assignment).where(
         Assignment.cohort_id == cohort.id, Assignment.course_id == course.id,
         Assignment.module.is_(None) if not module_slug else Assignment.module == module_slug))
@@ -145,6 +150,9 @@ class Dashboard:
     learners: list  # rows of (id, name, email, active), filtered and sorted
     cells: dict[tuple[int, int], Status]  # (user id, assignment id) -> status
     titles: dict[int, str]
+    # People invited who have not answered yet: they count as not complete in the totals, so a
+    # cohort where half the list never joined does not look finished.
+    invited: int = 0
 
     def page(self, number: int) -> list:
         """One screenful of learners; totals and the CSV always cover them all."""
@@ -156,16 +164,19 @@ class Dashboard:
         return max(1, -(-len(self.learners) // PAGE_SIZE))
 
     def completion(self, assignment: Assignment) -> int:
-        if not self.learners:
+        people = len(self.learners) + self.invited
+        if not people:
             return 0
         done = sum(self.cells[(u.id, assignment.id)].state == AssignmentState.COMPLETED for u in self.learners)
-        return round(100 * done / len(self.learners))
+        return round(100 * done / people)
 
     def overall(self) -> int:
-        total = len(self.learners) * len(self.assignments)
+        total = (len(self.learners) + self.invited) * len(self.assignments)
         if not total:
             return 0
-        return round(100 * sum(s.state == AssignmentState.COMPLETED for s in self.cells.values()) / total)
+        shown = {u.id for u in self.learners}
+        done = sum(s.state == AssignmentState.COMPLETED for (uid, _), s in self.cells.items() if uid in shown)
+        return round(100 * done / total)
 
     @cached_property
     def _completions(self) -> dict[int, int]:
@@ -194,8 +205,11 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     enrolments, modules = _progress_for(member_ids, {a.course_id for a in assignments})
     cells = _cells(learners, assignments, enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
-    board = Dashboard(cohort, assignments, learners, cells, titles)
-    if state in AssignmentState.values():
+    invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
+        Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)))
+    filtered = state in AssignmentState.values()
+    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0)
+    if filtered:
         board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
     if sort == "completion":
         board.learners.sort(key=lambda u: (board.learner_completion(u), u.name))

@@ -3,21 +3,21 @@ link, add and remove co-trainers. A learner's own side (answering invitations, j
 leaving) is in `membership`."""
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
-from trainer.services import accounts, audit, lookalike
+from trainer.services import accounts, audit, invitations as invitation_mail, lookalike, spreadsheets
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.vocabulary import Role
 
@@ -170,15 +170,102 @@ def invitations(actor: User, cohort: Cohort) -> dict[str, list[Invitation]]:
     return found
 
 
-def remove_member(actor: User, cohort: Cohort, user_id: int) -> None:
+RESEND_AFTER = timedelta(days=1)
+UNDO_SECONDS = 15 * 60
+_UNDO_SALT = "cohort-member-undo"
+
+
+def _pending_invitation(actor: User, cohort: Cohort, invitation_id: int) -> Invitation:
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.cohort_id != cohort.id or invitation.state != "pending":
+        raise NotFound()
+    return invitation
+
+
+def resend_invitation(actor: User, cohort: Cohort, invitation_id: int,
+                      now: datetime | None = None) -> tuple[Invitation, int]:
+    """Send a pending invitation again: at most once a day, so a list cannot be used to flood
+    someone. Returns the invitation and the id of the queued mail (deliver it after the commit)."""
+    invitation = _pending_invitation(actor, cohort, invitation_id)
+    now = now or datetime.now(UTC)
+    last = invitation.resent_at or invitation.created_at
+    if last is not None and now - last < RESEND_AFTER:
+        raise InvalidInput("invitation", str(_l(
+            "%(name)s was sent the invitation less than a day ago. Send it again tomorrow.",
+            name=invitation.name)))
+    invitation.resent_at = now
+    mail_id = invitation_mail.queue_again(cohort, invitation)
+    audit.record(actor, "cohort-invitation-resent", f"cohort {cohort.id}", invitation=invitation.id)
+    db.session.flush()
+    return invitation, mail_id
+
+
+def withdraw_invitation(actor: User, cohort: Cohort, invitation_id: int) -> Invitation:
+    """Take back a pending invitation: the person no longer sees it and cannot accept it. (The
+    trainers may invite the address again later.)"""
+    invitation = _pending_invitation(actor, cohort, invitation_id)
+    audit.record(actor, "cohort-invitation-withdrawn", f"cohort {cohort.id}", invitation=invitation.id)
+    db.session.delete(invitation)
+    db.session.flush()
+    return invitation
+
+
+def member_to_remove(actor: User, cohort: Cohort, user_id: int) -> User:
+    """A member of the cohort, for the page that confirms their removal."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    if db.session.get(CohortMember, (cohort.id, user_id)) is None:
+        raise NotFound()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _undo_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_UNDO_SALT)
+
+
+def remove_member(actor: User, cohort: Cohort, user_id: int) -> str:
+    """Remove a learner; returns a token that puts them back (`restore_member`) for a quarter
+    of an hour, with the date they joined, in case the trainer removed the wrong person."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     member = db.session.get(CohortMember, (cohort.id, user_id))
     if member is None:
         raise NotFound()
     audit.record(actor, "cohort-member-removed", f"cohort {cohort.id}", user=user_id)
+    joined = member.joined_at.isoformat() if member.joined_at else None
     db.session.delete(member)
     db.session.flush()
+    return _undo_serializer().dumps({"c": cohort.id, "u": user_id, "j": joined})
+
+
+def restore_member(actor: User, cohort: Cohort, token: str) -> User:
+    """Undo a removal within its time; an expired or altered token changes nothing."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    try:
+        data = _undo_serializer().loads(token, max_age=UNDO_SECONDS)
+    except SignatureExpired as error:
+        raise InvalidInput("undo", str(_l(
+            "A removal can be undone for 15 minutes; this one is older. Ask the learner to join again "
+            "with the join link."))) from error
+    except BadSignature as error:
+        raise NotFound() from error
+    if data.get("c") != cohort.id:
+        raise NotFound()
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active:
+        raise NotFound()
+    if db.session.get(CohortMember, (cohort.id, user.id)) is None:
+        joined = datetime.fromisoformat(data["j"]) if data.get("j") else None
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, **({"joined_at": joined} if joined else {})))
+        audit.record(actor, "cohort-member-restored", f"cohort {cohort.id}", user=user.id)
+        db.session.flush()
+    return user
 
 
 def cohort_for_code(code: str) -> Cohort:
@@ -199,28 +286,49 @@ class RosterRow:
 class RosterCheck:
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    encoding: str = ""  # how the file was read, told to the trainer
+    separator: str = ""
+
+
+# Header names a trainer may use, in English or Dutch, compared without case, spaces, hyphens
+# and underscores.
+NAME_HEADERS = frozenset({"name", "fullname", "naam", "volledigenaam", "voorenachternaam"})
+EMAIL_HEADERS = frozenset({"email", "emailaddress", "mail", "emailadres", "mailadres"})
+SEPARATOR_NAMES = {",": _l("a comma (,)"), ";": _l("a semicolon (;)"), "\t": _l("a tab")}
+
+
+def _header_key(cell: str) -> str:
+    return "".join(ch for ch in cell.lower() if ch not in " -_.")
 
 
 def check_roster(data: bytes) -> RosterCheck:
-    """Read a CSV of names and email addresses; every bad row is reported with its line."""
+    """Read a CSV of names and email addresses as a spreadsheet program wrote it (any of the
+    separators and encodings `spreadsheets.read_table` knows, a header row in English or Dutch);
+    every bad row is reported with its line."""
     result = RosterCheck()
     if len(data) > MAX_CSV_BYTES:
-        result.problems.append((1, str(_l("The file is larger than 512 KB."))))
+        result.problems.append((1, str(_l("The file is larger than 512 KB. Split the list into smaller files."))))
         return result
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.problems.append((1, str(_l("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))))
+        table = spreadsheets.read_table(data)
+    except spreadsheets.UnreadableFile:
+        result.problems.append((1, str(_l(
+            "The file is not text that a spreadsheet saves as CSV (it may be an .xlsx workbook or a "
+            "PDF). In your spreadsheet choose Save as, then CSV, and upload that file."))))
         return result
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if "email" not in header or "name" not in header:
-        result.problems.append((1, str(_l("The first line must name the columns: name,email"))))
+    result.encoding, result.separator = table.encoding, table.separator
+    header = [_header_key(h) for h in (table.rows[0] if table.rows else [])]
+    name_at = next((i for i, h in enumerate(header) if h in NAME_HEADERS), None)
+    email_at = next((i for i, h in enumerate(header) if h in EMAIL_HEADERS), None)
+    if name_at is None or email_at is None:
+        found = ", ".join(f"'{cell[:40]}'" for cell in (table.rows[0] if table.rows else []) if cell)
+        result.problems.append((1, str(_l(
+            "The first line must name the columns: name and email (or naam and e-mail). "
+            "It reads: %(found)s.", found=found or str(_l("nothing"))))))
         return result
-    name_at, email_at = header.index("name"), header.index("email")
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+    for line, row in enumerate(table.rows[1:], start=2):
+        if not any(row):
             continue
         if len(result.rows) + len(result.problems) >= MAX_ROWS:
             result.problems.append((line, str(_l("More than %(n)d rows; split the file.", n=MAX_ROWS))))
@@ -229,15 +337,24 @@ def check_roster(data: bytes) -> RosterCheck:
     return result
 
 
+def separator_name(sep: str) -> str:
+    return str(SEPARATOR_NAMES.get(sep, sep))
+
+
 def _roster_row(row: list[str], line: int, name_at: int, email_at: int, seen: set[str],
                 result: RosterCheck) -> None:
-    cell = lambda i: row[i].strip() if i < len(row) else ""  # noqa: E731
+    def cell(i: int) -> str:
+        return row[i].strip() if i < len(row) else ""
+
     name, raw_email = cell(name_at), cell(email_at)
     if not name:
         result.problems.append((line, str(_l("The name is missing."))))
         return
     if len(name) > 120:
         result.problems.append((line, str(_l("The name is longer than %(n)d characters.", n=120))))
+        return
+    if not raw_email:
+        result.problems.append((line, str(_l("The email address of %(name)s is missing.", name=name[:80]))))
         return
     try:
         email = validate_email(raw_email, check_deliverability=False).normalized.lower()

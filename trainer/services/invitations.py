@@ -14,6 +14,26 @@ from trainer.models import Cohort, Invitation, User
 from trainer.services import links, mail
 
 
+def _compose(cohort: Cohort, invitation: Invitation, user: User | None, sign_in: str,
+             register: str) -> tuple[str, str]:
+    """Subject and body in the holder's language where the address has an account."""
+    language = force_locale(user.locale) if user is not None and user.locale else contextlib.nullcontext()
+    with language:
+        subject = _("You are invited to a training group on Frontline Trainer")
+        body = render_template("mail/invitation.txt", invitation=invitation, cohort=cohort,
+                               has_account=user is not None, link=sign_in if user is not None else register)
+    return subject, body
+
+
+def queue_again(cohort: Cohort, invitation: Invitation) -> int:
+    """Keep the invitation's mail to be sent once the caller commits (`mail.queue`); returns the
+    id to pass to `mail.deliver_in_background` after the commit."""
+    user = db.session.scalar(sa.select(User).where(User.email == invitation.email))
+    subject, body = _compose(cohort, invitation, user, links.public_url("cohorts.my_cohorts"),
+                             links.public_url("auth.register"))
+    return mail.queue(invitation.email, subject, body)
+
+
 def send(cohort: Cohort, invited: list[Invitation]) -> int:
     """Write an invitation mail for each to the outbox, in the caller's transaction; returns how
     many. They are delivered after the commit, by a worker, so a list of hundreds is answered as

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from trainer import policy
@@ -254,10 +255,45 @@ def get(actor: User, referral_id: int) -> Referral:
     return referral
 
 
-def delete(actor: User, referral: Referral) -> None:
+UNDO_SECONDS = 15 * 60
+_UNDO_SALT = "referral-undo"
+_KEPT = ("country", "name", "description", "descriptions", "phone", "url", "hours", "languages", "source",
+         "position", "from_file", "checked_by_id")
+
+
+def _undo_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_UNDO_SALT)
+
+
+def delete(actor: User, referral: Referral) -> str:
+    """Delete an entry; returns a signed copy of it that `restore` puts back for a quarter of an
+    hour (the directory is public information, so the copy holds nothing private)."""
     if not policy.can_keep_directory(actor):
         raise NotAllowed()
+    kept = {key: getattr(referral, key) for key in _KEPT} | {"checked": referral.checked.isoformat()}
     db.session.delete(referral)
     db.session.flush()
     log.info("admin %s deleted referral %s", actor.id, referral.id)
     audit.record(actor, "referral-deleted", f"referral {referral.id}", name=referral.name)
+    return _undo_serializer().dumps(kept)
+
+
+def restore(actor: User, token: str) -> Referral:
+    """Put back an entry deleted less than a quarter of an hour ago, as it was."""
+    if not policy.can_keep_directory(actor):
+        raise NotAllowed()
+    try:
+        kept = _undo_serializer().loads(token, max_age=UNDO_SECONDS)
+    except SignatureExpired as error:
+        raise InvalidInput("undo", str(_l("A deletion can be undone for 15 minutes; this one is older. "
+                                          "Add the entry again."))) from error
+    except BadSignature as error:
+        raise NotFound() from error
+    referral = Referral(**{key: kept[key] for key in _KEPT if key in kept},
+                        checked=date.fromisoformat(kept["checked"]))
+    if referral.checked_by_id is not None and db.session.get(User, referral.checked_by_id) is None:
+        referral.checked_by_id = None
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(actor, "referral-restored", f"referral {referral.id}", name=referral.name)
+    return referral

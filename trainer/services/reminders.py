@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Assignment, Cohort, Job, Reminder, User
-from trainer.services import assignments, audit, jobs, mail
+from trainer.services import assignments, audit, catalogue, jobs, mail
 from trainer.services.errors import NotFound
 from trainer.services.links import public_url
 from trainer.vocabulary import AssignmentState, Language
@@ -132,7 +132,63 @@ def send_scheduled(today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def history(cohort: Cohort) -> list[Reminder]:
-    return list(db.session.scalars(sa.select(Reminder).join(Assignment, Assignment.id == Reminder.assignment_id)
-                                   .where(Assignment.cohort_id == cohort.id).order_by(Reminder.sent_at.desc())
-                                   .limit(50)))
+@dataclass
+class SentLine:
+    sent_at: datetime
+    name: str
+    title: str
+    kind: str  # due-soon, overdue or manual
+
+
+@dataclass
+class Upcoming:
+    assignment: Assignment
+    title: str
+    kind: str  # due-soon or overdue
+    on: date  # the first daily run that sends it
+    learners: int  # how many would get it if nothing changes before then
+
+
+def sent(actor: User, cohort: Cohort) -> list[SentLine]:
+    """The cohort's latest reminders: when, to whom, about what, and why."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    titles = {a.id: title for a, title in _titled(cohort)}
+    rows = db.session.execute(sa.select(Reminder, User.name).join(User, User.id == Reminder.user_id)
+                              .join(Assignment, Assignment.id == Reminder.assignment_id)
+                              .where(Assignment.cohort_id == cohort.id)
+                              .order_by(Reminder.sent_at.desc(), Reminder.id.desc()).limit(50)).all()
+    return [SentLine(r.sent_at, name, titles.get(r.assignment_id, ""),
+                     "manual" if r.kind.startswith("manual-") else r.kind) for r, name in rows]
+
+
+def _titled(cohort: Cohort) -> list[tuple[Assignment, str]]:
+    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    return [(a, f"{titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''}") for a in cohort.assignments]
+
+
+def upcoming(actor: User, cohort: Cohort, today: date | None = None) -> list[Upcoming]:
+    """What `flask cohorts remind` (run daily) will send next, by assignment: due-soon reminders
+    from DUE_SOON_DAYS before the due date, overdue ones from the day after it, each to the
+    active members who have not finished and have not had that reminder."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    today = today or _today()
+    if cohort.archived:
+        return []
+    board = assignments.dashboard(None, cohort, today=today, check=False)
+    had = {(r.assignment_id, r.user_id, r.kind) for r in db.session.scalars(
+        sa.select(Reminder).join(Assignment, Assignment.id == Reminder.assignment_id)
+        .where(Assignment.cohort_id == cohort.id, Reminder.kind.in_(("due-soon", "overdue"))))}
+    found = []
+    for assignment, title in _titled(cohort):
+        open_ids = [row.id for row in board.learners if row.active
+                    and board.cells[(row.id, assignment.id)].state != AssignmentState.COMPLETED]
+        for kind, on in (("due-soon", assignment.due_on - timedelta(days=DUE_SOON_DAYS)),
+                         ("overdue", assignment.due_on + timedelta(days=1))):
+            if kind == "due-soon" and assignment.due_on < today:
+                continue  # past its date: only the overdue reminder is still to come
+            count = sum((assignment.id, user_id, kind) not in had for user_id in open_ids)
+            if count:
+                found.append(Upcoming(assignment, title, kind, max(on, today), count))
+    return sorted(found, key=lambda u: (u.on, u.title))

@@ -1,0 +1,262 @@
+"""What a command asks of its trainers: a cohort's full record as a spreadsheet, and a report
+across cohorts (a trainer's own; every cohort for administrators) of completion by cohort and
+organisation, overdue learners and certificates that expire soon, as a page, a CSV and a PDF.
+
+Everything here is what the cohort's trainers already see of their members (see
+templates/cohorts/_trainers_see.html); the exports are recorded in the audit log.
+"""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from trainer import policy
+from trainer.extensions import db
+from trainer.models import (
+    Assignment,
+    Certificate,
+    Cohort,
+    Enrolment,
+    ModuleProgress,
+    User,
+)
+from trainer.services import assignments, audit, certificates, cohorts, referrals
+from trainer.services.errors import NotAllowed, NotFound
+from trainer.services.spreadsheets import csv_bytes, safe_cell
+from trainer.vocabulary import AssignmentState, CertificateState
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+def _assignment_title(board: assignments.Dashboard, assignment: Assignment) -> str:
+    title = board.titles.get(assignment.course_id, "")
+    return f"{title} / {assignment.module}" if assignment.module else title
+
+
+def _iso(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
+
+
+def cohort_records_csv(actor: User, cohort: Cohort, today: date | None = None) -> bytes:
+    """One row per learner and assignment: name, email, sector, specialty; the assignment, its
+    due date, status, best quiz score, completion date and last activity; the certificate for
+    the course (its code and expiry). People invited who have not joined are listed too, with
+    nothing of their learning (they have not consented to share it)."""
+    if not policy.can_manage_cohort(actor, cohort):
+        raise NotFound()
+    today = today or referrals.today_for(actor)
+    board = assignments.dashboard(actor, cohort, today=today)
+    ids = [learner.id for learner in board.learners]
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
+    course_ids = {a.course_id for a in board.assignments}
+    scores, active = _scores_and_activity(ids, course_ids)
+    held = _certificates(ids, course_ids, today)
+    header: list[object] = ["Name", "Email", "Sector", "Specialty", "Assignment", "Due on", "Status", "Best score %",
+              "Completed on", "Last activity", "Certificate code", "Certificate valid until"]
+    rows: list[list[object]] = [header]
+    for learner in board.learners:
+        person = people.get(learner.id)
+        who = [safe_cell(learner.name), safe_cell(learner.email), person.sector if person else "",
+               (person.specialty or "") if person else ""]
+        if not board.assignments:
+            rows.append(who + [""] * 8)
+        for a in board.assignments:
+            status = board.cells[(learner.id, a.id)]
+            score = scores.get((learner.id, a.course_id, a.module))
+            certificate = held.get((learner.id, a.course_id)) if a.module is None else None
+            rows.append(who + [safe_cell(_assignment_title(board, a)), a.due_on.isoformat(), status.state,
+                               round(score * 100) if score is not None else "", _iso(status.completed_at),
+                               _iso(active.get((learner.id, a.course_id))),
+                               certificate.code if certificate else "",
+                               _iso(certificate.expires_on) if certificate else ""])
+    for invitation in cohorts.invitations(actor, cohort)["pending"]:
+        rows.append([safe_cell(invitation.name), safe_cell(invitation.email), "", "", "", "", "invited, not joined",
+                     "", "", "", "", ""])
+    audit.record(actor, "export-cohort-records-csv", f"cohort {cohort.id}", learners=len(board.learners))
+    return csv_bytes(rows)
+
+
+Scores = dict[tuple[int, int, str | None], float]
+Activity = dict[tuple[int, int], datetime]
+
+
+def _scores_and_activity(user_ids: list[int], course_ids: set[int]) -> tuple[Scores, Activity]:
+    """Best quiz score by (user, course, module), and by (user, course, None) the mean of the
+    course's quiz scores; the last activity by (user, course)."""
+    scores: Scores = {}
+    activity: Activity = {}
+    if not user_ids or not course_ids:
+        return scores, activity
+    by_course: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for row in db.session.execute(sa.select(
+            ModuleProgress.user_id, ModuleProgress.course_id, ModuleProgress.module, ModuleProgress.score,
+            ModuleProgress.updated_at).where(ModuleProgress.user_id.in_(user_ids),
+                                             ModuleProgress.course_id.in_(course_ids))):
+        if row.score is not None:
+            scores[(row.user_id, row.course_id, row.module)] = row.score
+            by_course[(row.user_id, row.course_id)].append(row.score)
+        _later(activity, (row.user_id, row.course_id), row.updated_at)
+    for (user_id, course_id), values in by_course.items():
+        scores[(user_id, course_id, None)] = sum(values) / len(values)
+    for visit in db.session.execute(sa.select(Enrolment.user_id, Enrolment.course_id, Enrolment.last_visited_at)
+                                    .where(Enrolment.user_id.in_(user_ids), Enrolment.course_id.in_(course_ids))):
+        _later(activity, (visit.user_id, visit.course_id), visit.last_visited_at)
+    return scores, activity
+
+
+def _later(found: Activity, key: tuple[int, int], when: datetime | None) -> None:
+    if when is not None and (key not in found or when > found[key]):
+        found[key] = when
+
+
+def _certificates(user_ids: list[int], course_ids: set[int], today: date) -> dict[tuple[int, int], Certificate]:
+    """Each learner's newest certificate for each course that is not revoked."""
+    found: dict[tuple[int, int], Certificate] = {}
+    if not user_ids or not course_ids:
+        return found
+    for certificate in db.session.scalars(sa.select(Certificate).where(
+            Certificate.user_id.in_(user_ids), Certificate.course_id.in_(course_ids),
+            Certificate.revoked_at.is_(None)).order_by(Certificate.issued_at)):
+        if certificate.user_id is not None:  # an erased learner's certificate names nobody
+            found[(certificate.user_id, certificate.course_id)] = certificate  # newest last
+    return found
+
+
+@dataclass
+class CohortLine:
+    cohort: Cohort
+    learners: int
+    invited: int
+    assignments: int
+    completion: int  # percent of assignments completed, people invited counting as not complete
+    overdue: int  # learners with at least one overdue assignment
+
+
+@dataclass
+class OrganisationLine:
+    name: str
+    cohorts: int
+    people: int
+    completion: int
+
+
+@dataclass
+class OverdueLine:
+    cohort: Cohort
+    user_id: int
+    name: str
+    email: str
+    assignment: str
+    due_on: date
+
+
+@dataclass
+class ExpiringLine:
+    cohort: Cohort
+    user_id: int
+    name: str
+    course: str
+    code: str
+    expires_on: date
+
+
+@dataclass
+class Report:
+    today: date
+    everyone: bool  # an administrator's report, across all cohorts
+    cohorts: list[CohortLine] = field(default_factory=list)
+    organisations: list[OrganisationLine] = field(default_factory=list)
+    overdue: list[OverdueLine] = field(default_factory=list)
+    expiring: list[ExpiringLine] = field(default_factory=list)
+
+    @property
+    def completion(self) -> int:
+        """Across all the cohorts in the report."""
+        return _weighted([(line.completion, (line.learners + line.invited) * line.assignments)
+                          for line in self.cohorts])
+
+
+def _weighted(pairs: list[tuple[int, int]]) -> int:
+    total = sum(weight for _, weight in pairs)
+    return round(sum(value * weight for value, weight in pairs) / total) if total else 0
+
+
+def report(actor: User, today: date | None = None) -> Report:
+    """The cohorts a trainer trains (every cohort for an administrator), not archived."""
+    if not policy.can_see_command_reports(actor):
+        raise NotAllowed()
+    today = today or referrals.today_for(actor)
+    result = Report(today, policy.is_admin(actor))
+    until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    for cohort in cohorts.visible_to(actor):
+        board = assignments.dashboard(actor, cohort, today=today)
+        late = [(learner, a) for learner in board.learners for a in board.assignments
+                if board.cells[(learner.id, a.id)].state == AssignmentState.OVERDUE]
+        result.cohorts.append(CohortLine(cohort, len(board.learners), board.invited, len(board.assignments),
+                                         board.overall(), len({learner.id for learner, _ in late})))
+        result.overdue += [OverdueLine(cohort, learner.id, learner.name, learner.email,
+                                       _assignment_title(board, a), a.due_on) for learner, a in late]
+        names = {learner.id: learner.name for learner in board.learners}
+        for certificate in certificates.for_cohort(actor, cohort):
+            if (certificate.user_id is not None and certificate.user_id in names and certificate.expires_on is not None
+                    and certificate.state(today) == CertificateState.VALID and certificate.expires_on <= until):
+                result.expiring.append(ExpiringLine(cohort, certificate.user_id, names[certificate.user_id],
+                                                    certificate.course_title, certificate.code,
+                                                    certificate.expires_on))
+    grouped: dict[str, list[CohortLine]] = defaultdict(list)
+    for line in result.cohorts:
+        grouped[line.cohort.organisation.strip()].append(line)
+    result.organisations = sorted(
+        (OrganisationLine(name, len(lines), sum(x.learners + x.invited for x in lines),
+                          _weighted([(x.completion, (x.learners + x.invited) * x.assignments) for x in lines]))
+         for name, lines in grouped.items()), key=lambda o: (o.name == "", o.name.lower()))
+    result.overdue.sort(key=lambda o: (o.due_on, o.name.lower()))
+    result.expiring.sort(key=lambda e: (e.expires_on, e.name.lower()))
+    return result
+
+
+def report_csv(actor: User, found: Report) -> bytes:
+    """The report as one sheet in three parts, each with its own header row."""
+    rows: list[list[object]] = [["Completion by cohort"],
+                                ["Cohort", "Organisation", "Learners", "Invited, not joined", "Assignments",
+                                 "Completed %", "Learners overdue"]]
+    rows += [[safe_cell(c.cohort.name), safe_cell(c.cohort.organisation), c.learners, c.invited, c.assignments,
+              c.completion, c.overdue] for c in found.cohorts]
+    rows += [[], ["Completion by organisation"], ["Organisation", "Cohorts", "People", "Completed %"]]
+    rows += [[safe_cell(o.name), o.cohorts, o.people, o.completion] for o in found.organisations]
+    rows += [[], ["Overdue learners"], ["Cohort", "Name", "Email", "Assignment", "Due on"]]
+    rows += [[safe_cell(o.cohort.name), safe_cell(o.name), safe_cell(o.email), safe_cell(o.assignment),
+              o.due_on.isoformat()] for o in found.overdue]
+    rows += [[], [f"Certificates expiring by {(found.today + timedelta(days=EXPIRY_WINDOW_DAYS)).isoformat()}"],
+             ["Cohort", "Name", "Course", "Certificate code", "Valid until"]]
+    rows += [[safe_cell(e.cohort.name), safe_cell(e.name), safe_cell(e.course), e.code, e.expires_on.isoformat()]
+             for e in found.expiring]
+    audit.record(actor, "export-report-csv", "cohorts", cohorts=len(found.cohorts))
+    return csv_bytes(rows)
+
+
+def report_pdf(actor: User, found: Report) -> bytes:
+    """A printable report in the reader's language; like the certificates, it may read nothing
+    but the font folder and fetches nothing from the network."""
+    cfg = current_app.config
+    font_dir = cfg["CERTIFICATE_FONT_DIR"]
+    html = render_template("cohorts/report_pdf.html", report=found, font_dir=font_dir,
+                           organisation=cfg["ORGANISATION_NAME"], page_size=cfg["CERTIFICATE_PAGE_SIZE"],
+                           title=_("Training report"), window=EXPIRY_WINDOW_DAYS)
+    output = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=output, encoding="utf-8",
+                            resource_policy=ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False))
+    if result.err:
+        raise RuntimeError(f"the report could not be rendered ({result.err} errors)")
+    audit.record(actor, "export-report-pdf", "cohorts", cohorts=len(found.cohorts))
+    return output.getvalue()
