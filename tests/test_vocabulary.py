@@ -21,7 +21,7 @@ def test_every_value_of_every_list_has_a_label():
 
 def test_a_member_is_its_stored_string():
     assert Sector.HEALTH == "health" and f"{ModuleState.IN_PROGRESS}" == "in-progress"
-    assert Role.values() == ("learner", "trainer", "admin")
+    assert Role.values() == ("learner", "trainer", "author", "reviewer", "admin")
     assert Sector.label_of("no-such-sector") == "no-such-sector" and Sector.label_of(None) == ""
 
 
@@ -41,7 +41,7 @@ def test_the_model_constraints_list_the_vocabulary(app):
         return " ".join(str(c.sqltext) for c in model.__table__.constraints if isinstance(c, sa.CheckConstraint))
 
     assert check(User) == "sector IN ('health', 'police', 'counselling', 'community')"
-    assert check(UserRole) == "role IN ('learner', 'trainer', 'admin')"
+    assert check(UserRole) == "role IN ('learner', 'trainer', 'author', 'reviewer', 'admin')"
     assert check(ModuleProgress) == "state IN ('not-started', 'in-progress', 'completed')"
 
 

@@ -54,7 +54,25 @@ def _rate(page, prefix: str, count: int, value: int) -> None:
         page.locator(f"#{prefix}-{index}-{value}").check()
 
 
-def _cohort_with(live_server, email: str) -> int:
+TRAINER_PASSWORD = "lantern-harbour-meadow-7"
+
+
+def _own_trainer(live_server) -> str:
+    """A trainer of this journey's own: it switches to Dutch, which the demo trainer must not."""
+    import uuid
+
+    from trainer.services import accounts
+
+    trainer_email = f"trainer-{uuid.uuid4().hex[:8]}@example.org"
+    with live_server.app.app_context():
+        accounts.register(trainer_email, TRAINER_PASSWORD, accounts.Profile(
+            name="Tamsin Trainer", organisation="Hospital", sector="health", specialty=None,
+            is_resident=False, locale=None, timezone="UTC"), roles=("trainer",), verified=True)
+        db.session.commit()
+    return trainer_email
+
+
+def _cohort_with(live_server, email: str, trainer_email: str) -> int:
     from trainer.models import (
         Assignment,
         Cohort,
@@ -65,7 +83,7 @@ def _cohort_with(live_server, email: str) -> int:
     )
 
     with live_server.app.app_context():
-        trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
+        trainer = db.session.scalar(sa.select(User).where(User.email == trainer_email))
         learner = db.session.scalar(sa.select(User).where(User.email == email))
         course = db.session.scalar(sa.select(Course).where(Course.slug == "assessed"))
         cohort = Cohort(name=f"Ward {learner.id}", join_code=f"ward-{learner.id}",
@@ -155,9 +173,10 @@ def test_a_measured_course_from_pre_test_to_certificate(page, context_factory, l
     audit(page)
 
     # The trainer sees the gain as bars, beside what the cohort misses.
-    cohort_id = _cohort_with(live_server, email)
+    trainer_email = _own_trainer(live_server)
+    cohort_id = _cohort_with(live_server, email, trainer_email)
     trainer = context_factory().new_page()
-    sign_in(trainer, "trainer@example.org", "demo-trainer-meadow-compass")
+    sign_in(trainer, trainer_email, TRAINER_PASSWORD)
     trainer.goto(f"/cohorts/{cohort_id}/analysis")
     expect(trainer.get_by_role("heading", name="What the course adds")).to_be_visible()
     # The post-test is the first attempt after the pre-test (here the one left blank), not the best.
