@@ -66,8 +66,7 @@ def _ask_for_zip(app, trainer_id: int, cohort_id: int) -> int:
 
 def _job(app, job_id: int) -> Job:
     with app.app_context():
-        job = db.session.get(Job, job_id)
-        job.result  # noqa: B018 - load the deferred file before leaving the session
+        job = db.session.get(Job, job_id, options=[sa.orm.undefer(Job.result)])  # the file, deferred otherwise
         db.session.expunge(job)
         return job
 
