@@ -98,3 +98,36 @@ def test_the_editor_asks_before_unsaved_changes_are_lost_but_never_holds_up_a_qu
 
     page.get_by_role("link", name=re.compile("Quick exit")).click()
     expect(page).to_have_url(live_server.app.config["QUICK_EXIT_URL"])
+
+
+def test_an_author_tries_reviews_and_discards_a_draft_on_a_phone(context_factory, live_server):
+    """The pages an author reviews a draft on, at 360 px: trying it as a learner, the scenario map,
+    the review before publishing and the discard question; axe on each, nothing sideways."""
+    from tests.e2e.test_phone_first import PHONE, _fits
+
+    page = context_factory(**PHONE).new_page()
+    sign_in(page, "admin@example.org", "demo-admin-lantern-harbour")
+    for path in ("/authoring/courses/core/try/what-it-is", "/authoring/courses/core/try/indicators-quiz"):
+        page.goto(path)
+        expect(page.get_by_text("Nothing you do here is recorded")).to_be_visible()
+        _fits(page)
+        audit(page)
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.get_by_role("status")).to_contain_text("This try scored")
+    _fits(page)
+    audit(page)
+    page.goto("/authoring/courses/core/try/ed-night-shift")
+    page.get_by_role("list").filter(has=page.locator("a[href*='via=']")).get_by_role("link").first.click()
+    expect(page.locator("main h2").first).to_be_visible()
+    _fits(page)
+    audit(page)
+    page.goto("/authoring/courses/core/files/03-night-shift.md")
+    expect(page.get_by_role("heading", name="Map of this scenario")).to_be_visible()
+    _fits(page)
+    audit(page)
+    for path, heading in (("/authoring/courses/core/publish", "Publish core"),
+                          ("/authoring/courses/core/discard", "Discard the draft of core?")):
+        page.goto(path)
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        _fits(page)
+        audit(page)
