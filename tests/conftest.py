@@ -112,12 +112,12 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(roles=("learner",), email=None, password=PASSWORD, name=None, sector="health",
-             specialty=None, locale=None, active=True, verified=True):
+             specialty=None, locale=None, active=True, verified=True, timezone="Europe/Amsterdam"):
         n = next(counter)
         email = email or f"user{n}@example.org"
         profile = accounts.Profile(name=name or f"Test User {n}", organisation="Test Org", sector=sector,
                                    specialty=specialty, is_resident=False, locale=locale,
-                                   timezone="Europe/Amsterdam")
+                                   timezone=timezone)
         with app.app_context():
             user = accounts.register(email, password, profile, roles=tuple(roles), verified=verified)
             user.active = active

@@ -18,7 +18,9 @@ def learner(client, make_user, published_course):
 @pytest.fixture
 def trainer(client, make_user, published_course):
     """A trainer, with the example course published to assign."""
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
+    # In UTC: a due date is refused when it has passed in the trainer's own day, and the tests write
+    # due dates from the machine's date (UTC), which is a day behind Amsterdam after 23:00 UTC.
+    user = make_user(roles=("trainer",), name="Tamsin Trainer", timezone="UTC")
     login(client, user)
     return user
 

@@ -30,7 +30,7 @@ TODAY = date.today()
 
 @pytest.fixture
 def trainer(client, make_user, published_course):
-    user = make_user(roles=("trainer",), name="Tamsin Trainer")
+    user = make_user(roles=("trainer",), name="Tamsin Trainer", timezone="UTC")  # see the trainer fixture
     login(client, user)
     return user
 
