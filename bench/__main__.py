@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import certificates, cohorts, content, load, mail
+from bench import certificates, cohorts, content, editor, load, mail
 
-BENCHMARKS = {"content": content.run, "cohorts": cohorts.run, "certificates": certificates.run,
+BENCHMARKS = {"content": content.run, "editor": editor.run, "cohorts": cohorts.run, "certificates": certificates.run,
               "mail": mail.run, "load": load.run}
 
 

@@ -1,6 +1,7 @@
 """Module-level functions for tests that run code in a child process (which imports them by name)."""
 from __future__ import annotations
 
+import os
 import time
 
 
@@ -15,3 +16,7 @@ def fail(message: str) -> None:
 def never_returns(*_args) -> None:
     while True:
         time.sleep(0.05)
+
+
+def pid() -> int:
+    return os.getpid()

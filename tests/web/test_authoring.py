@@ -104,13 +104,16 @@ LESSON = "/authoring/courses/core/files/01-what-it-is.md"
 PREVIEW = "/authoring/courses/core/preview/01-what-it-is.md"
 
 
-def _lesson_with(client, body: str) -> str:
+def _source(client, editor: str) -> str:
+    """The text in the editor's box."""
     import html
-    import re
 
-    page = client.get(LESSON).get_data(as_text=True)
-    source = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
-    return source + "\n" + body + "\n"
+    page = client.get(editor).get_data(as_text=True)
+    return html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+
+
+def _lesson_with(client, body: str) -> str:
+    return _source(client, LESSON) + "\n" + body + "\n"
 
 
 def test_a_preview_of_text_that_would_take_minutes_to_render_answers_at_once(client, admin, published_course):
@@ -124,6 +127,21 @@ def test_a_preview_of_text_that_would_take_minutes_to_render_answers_at_once(cli
         "this Markdown takes too long to render: close or escape (\\[) unclosed '[' and '](' and start a new "
         "paragraph or block (a blank line) more often"]
     assert answer["problems"][0]["line"] == text.count("\n") and "module-preview" in answer["html"]
+
+
+def test_each_preview_sees_the_other_files_as_they_are_saved_now(client, admin, published_course):
+    """Previews remember what they found in the files that did not change; a file saved since
+    counts at once."""
+    course_md = "/authoring/courses/core/files/course.md"
+    link = "See [the legal definition](01-what-it-is.md#section-definition)."
+    first = client.post("/authoring/courses/core/preview/course.md", data={"text": _source(client, course_md) + link})
+    assert [p["severity"] for p in first.get_json()["problems"]] == ["warning"]  # a link to another file
+    lesson = _source(client, LESSON)
+    client.post(LESSON, data={"text": lesson.replace("{#definition}", "{#meaning}"), "action": "save"})
+    again = client.post("/authoring/courses/core/preview/course.md", data={"text": _source(client, course_md) + link})
+    assert [p["message"] for p in again.get_json()["problems"]] == [
+        "(01-what-it-is.md#section-definition): 01-what-it-is.md has no section #section-definition (its "
+        "sections: section-meaning, section-sexual-exploitation)"]
 
 
 def test_the_preview_renders_at_most_64_kb_and_says_so_in_the_readers_language(client, admin, published_course):

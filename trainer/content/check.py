@@ -11,6 +11,7 @@ from trainer.vocabulary import Language
 from .course import display_path, id_line, parse_course, read_text
 from .cues import check_cues
 from .links import check_course_links
+from .memo import Key, Memo
 from .parse import parse_module_text
 from .problems import Problem, Problems, sort_problems
 from .referrals import parse_referrals
@@ -81,11 +82,14 @@ def find_courses(path: Path) -> list[Path]:
 
 
 def check_path(path: str | Path, image_url: ImageUrl | None = None,
-               image_url_for: Callable[[Path], ImageUrl] | None = None) -> CheckReport:
+               image_url_for: Callable[[Path], ImageUrl] | None = None,
+               memo: Memo | None = None) -> CheckReport:
     """Check every course under ``path`` (and ``referrals.yaml`` at its root).
 
     ``image_url_for(folder)`` gives each course its own image mapping (a publisher maps
     ``images/x.png`` to where the stored image is served); ``image_url`` is one for all.
+    ``memo``, for a path that is one course, reuses what an earlier check found in the files
+    that have not changed since.
     """
     root = Path(path)
     problems: list[Problem] = []
@@ -97,8 +101,8 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
     problems.extend(_folders_without_course_md(root, folders))
     courses, summaries = [], []
     for folder in folders:
-        parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url)
-        parsed = check_course_links(folder, parsed)
+        parsed = parse_course(folder, image_url_for(folder) if image_url_for else image_url, memo)
+        parsed = check_course_links(folder, parsed, memo)
         # Cues are counted once a course has no errors: a broken question would skew the counts.
         cue_problems, cue_counts = check_cues(folder, parsed.spec) if parsed.ok and parsed.spec else ((), {})
         parsed = replace(parsed, problems=parsed.problems + cue_problems)
@@ -118,25 +122,28 @@ def check_path(path: str | Path, image_url: ImageUrl | None = None,
                        referrals)
 
 
-def preview_file(folder: str, name: str,
-                 image_urls: dict[str, str]) -> tuple[ModuleSpec | None, tuple[Problem, ...]]:
+def preview_file(folder: str, name: str, image_urls: dict[str, str], memo: dict[Key, Any]
+                 ) -> tuple[ModuleSpec | None, tuple[Problem, ...], tuple[list[Key], dict[Key, Any]]]:
     """The editor's preview of one file of the course in ``folder``: the module as rendered (None
     for course.md) and that file's problems, found with the other files as context. Problems are
-    named by their path in the folder. Plain arguments and results, for a child process."""
+    named by their path in the folder. ``memo`` holds what the previous preview of this course
+    (with these images) found, so only the edited file is parsed again; what to remember for the
+    next preview comes back as :meth:`Memo.news`. Plain arguments and results, for a child process."""
     def image_url(src: str) -> str:
         return image_urls.get(src.removeprefix("./"), src)
 
     root = Path(folder).resolve()
-    report = check_path(root, image_url=image_url)
+    remembered = Memo(memo)
+    report = check_path(root, image_url=image_url, memo=remembered)
     mine = tuple(replace(p, path=name) for p in report.problems
                  if Path(p.path).resolve() == root / name)
-    if name == "course.md":
-        return None, mine
-    text = read_text(root / name, Problems(name))
+    text = None if name == "course.md" else read_text(root / name, Problems(name))
     if text is None:
-        return None, mine
+        return None, mine, remembered.news()
     language = report.summaries[0].language if report.summaries and report.summaries[0].language else Language.EN.value
-    return parse_module_text(text, name, language, image_url=image_url).spec, mine
+    spec = remembered.get("module", name, text, lambda: parse_module_text(text, name, language, image_url=image_url),
+                          language).spec
+    return spec, mine, remembered.news()
 
 
 def _folders_without_course_md(root: Path, folders: list[Path]) -> list[Problem]:

@@ -15,6 +15,7 @@ from . import frontmatter as fm
 from .assessment import FIELDS as ASSESSMENT_FIELDS, read_assessment
 from .context import Context
 from .credit import read_credit
+from .memo import Memo, relocated
 from .parse import locate_images, normalise, parse_module_text, report_refused
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import ImageUrl, Renderer
@@ -83,6 +84,7 @@ class _Course:
     problems: list[Problem] = field(default_factory=list)
     modules: list[ModuleSpec] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)  # (name, text) for the hash
+    memo: Memo = field(default_factory=Memo)
 
 
 @dataclass
@@ -96,11 +98,12 @@ class _Head:
     images: tuple[ImageRef, ...]
 
 
-def parse_course(folder: str | Path,
-                 image_url: ImageUrl | None = None) -> Parsed[CourseSpec | None]:
+def parse_course(folder: str | Path, image_url: ImageUrl | None = None,
+                 memo: Memo | None = None) -> Parsed[CourseSpec | None]:
     """Parse a course folder. The spec is None only when course.md cannot be read at all;
-    otherwise it is best-effort, and complete when there are no errors."""
-    course = _Course(Path(folder))
+    otherwise it is best-effort, and complete when there are no errors. With a ``memo``, files
+    whose text it has seen are not parsed again."""
+    course = _Course(Path(folder), memo=memo or Memo())
     course_md = course.folder / "course.md"
     problems = Problems(display_path(course_md))
     text = read_text(course_md, problems) if course_md.is_file() else None
@@ -108,7 +111,9 @@ def parse_course(folder: str | Path,
         if not course_md.is_file():
             problems.error(1, "course.md is missing")
         return Parsed(None, tuple(problems.items))
-    head = _course_head(text, problems, image_url)
+    head, found = course.memo.get("head", "course.md", text, lambda: _course_head(text, image_url))
+    head = replace(head, values=dict(head.values))  # the memo's copy stays as it was parsed
+    problems.items.extend(relocated(found, problems.path))
     course.language = head.values.get("language", Language.EN.value)
     course.texts.append(("course.md", text))
     for name in _module_entries(course, head.values.get("modules", ()), head.front, problems):
@@ -121,8 +126,9 @@ def parse_course(folder: str | Path,
     return Parsed(spec, tuple(sort_problems(problems.items + course.problems)))
 
 
-def _course_head(text: str, problems: Problems, image_url: ImageUrl | None) -> _Head:
-    """Front matter values and introduction of course.md, with their problems."""
+def _course_head(text: str, image_url: ImageUrl | None) -> tuple[_Head, list[Problem]]:
+    """Front matter values and introduction of course.md, and their problems."""
+    problems = Problems("course.md")
     front, body, first_no = fm.split(text, problems)
     values = fm.read_fields(front, COURSE_FIELDS, problems, "course.md") if front else {}
     given = front is not None and "certificate_hours" in front.key_lines  # None: given, but not valid
@@ -136,7 +142,7 @@ def _course_head(text: str, problems: Problems, image_url: ImageUrl | None) -> _
     intro_md = "\n".join(body).strip("\n")
     intro_html = renderer.render(intro_md)
     report_refused(renderer, text, problems)
-    return _Head(front, values, intro_md, intro_html, locate_images(renderer.images, text))
+    return _Head(front, values, intro_md, intro_html, locate_images(renderer.images, text)), problems.items
 
 
 def _module_entries(course: _Course, entries: tuple[str, ...], front: fm.FrontMatter | None,
@@ -175,8 +181,10 @@ def _load_module(course: _Course, name: str, image_url: ImageUrl | None) -> None
     if text is None:
         course.problems.extend(problems.items)
         return
-    parsed = parse_module_text(text, problems.path, course.language, image_url)
-    course.problems.extend(parsed.problems)
+    parsed = course.memo.get("module", name, text,
+                             lambda: parse_module_text(text, name, course.language, image_url),
+                             course.language)
+    course.problems.extend(relocated(parsed.problems, problems.path))
     course.modules.append(replace(parsed.spec, path=name))
     course.texts.append((name, text))
 

@@ -21,10 +21,12 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
 from .course import display_path
+from .memo import Memo, relocated
 from .problems import Parsed, Problem, Problems, sort_problems
 from .spec import CourseSpec, ModuleSpec
 
@@ -80,21 +82,27 @@ class LinkTargets:
     anchors: dict[str, frozenset[str]]  # module path (as in course.md) -> ids for #id
 
 
-def check_course_links(folder: str | Path,
-                       parsed: Parsed[CourseSpec | None]) -> Parsed[CourseSpec | None]:
-    """``parsed`` (a course read by ``parse_course``) with the link problems of its files added."""
+def check_course_links(folder: str | Path, parsed: Parsed[CourseSpec | None],
+                       memo: Memo | None = None) -> Parsed[CourseSpec | None]:
+    """``parsed`` (a course read by ``parse_course``) with the link problems of its files added.
+    With a ``memo``, a file whose text, and the course's files and section ids, it has seen is
+    not checked again."""
     spec = parsed.spec
     if spec is None:
         return parsed
     folder = Path(folder)
     course = LinkTargets(folder, {m.path: section_anchors(m) for m in spec.modules})
+    memo = memo or Memo()
+    # What a file's links may reach: the files of the course and every module's section ids.
+    reach = (tuple(sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))),
+             tuple(sorted((name, tuple(sorted(ids))) for name, ids in course.anchors.items())))
+    files = [(module.path, module.source_md) for module in spec.modules]
+    if (folder / "course.md").is_file():
+        files.insert(0, ("course.md", (folder / "course.md").read_text("utf-8", "replace")))
     found: list[Problem] = []
-    course_md = folder / "course.md"
-    if course_md.is_file():
-        text = course_md.read_text("utf-8", "replace")
-        found += check_text(text, "course.md", course)
-    for module in spec.modules:
-        found += check_text(module.source_md, module.path, course)
+    for name, text in files:
+        checked = memo.get("links", name, text, partial(check_text, text, name, course), reach)
+        found += relocated(checked, display_path(folder / name))
     if not found:
         return parsed
     return Parsed(spec, tuple(sort_problems([*parsed.problems, *found])))

@@ -32,6 +32,7 @@ from trainer.content import (
 )
 from trainer.content.check import preview_file
 from trainer.content.gift import MAX_QUESTIONS, GiftResult, GiftTooLarge, convert_gift
+from trainer.content.memo import Memo, Shelf, merged
 from trainer.extensions import db
 from trainer.models import Course, CourseDraft, CourseVersion, StoredImage, User
 from trainer.services import publishing, quizzes, templates_md, timebox
@@ -392,7 +393,9 @@ def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> Dr
         folder = Path(tmp) / draft.course.slug
         folder.mkdir()
         _materialise(draft.images, folder, sources)
-        report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src))
+        memo = Memo(_MEMOS.take(_memo_key(draft.course, draft.images)))
+        report = check_path(folder, image_url=lambda src: _draft_image_url(draft, src), memo=memo)
+        _MEMOS.keep(_memo_key(draft.course, draft.images), memo.entries)
         prefix = str(folder.resolve()) + "/"
         problems = tuple(replace(p, path=_relative(p.path, prefix)) for p in report.problems)
     listed = {"course.md", *(m.path for spec in report.courses for m in spec.modules)}
@@ -402,6 +405,16 @@ def check_draft(draft: CourseDraft, sources: dict[str, str] | None = None) -> Dr
     for problem in problems:
         by_file.setdefault(problem.path, []).append(problem)
     return DraftCheck(replace(report, problems=problems), by_file)
+
+
+# What the last checks of each draft found, file by file: a check after one file changed (the
+# editor's live preview, a save) parses only that file. Kept per process, so nothing to clear.
+_MEMOS = Shelf()
+
+
+def _memo_key(course: Course, images: dict[str, str]) -> tuple[int, tuple[tuple[str, str], ...]]:
+    """Memos are kept per course and image mapping: the rendered HTML holds the images' addresses."""
+    return course.id, tuple(sorted(images.items()))
 
 
 def _relative(path: str, prefix: str) -> str:
@@ -447,7 +460,10 @@ def preview(actor: User, course: Course, path: str, text: str) -> tuple[ModuleSp
         folder.mkdir()
         _materialise(images, folder, {**sources, path: text})
         try:
-            spec, problems = timebox.run(preview_file, str(folder), path, urls, seconds=PREVIEW_SECONDS)
+            earlier = _MEMOS.take(_memo_key(course, images))
+            spec, problems, (keys, new) = timebox.run(preview_file, str(folder), path, urls, earlier,
+                                                      seconds=PREVIEW_SECONDS)
+            _MEMOS.keep(_memo_key(course, images), merged(earlier, keys, new))
         except timebox.TimedOut:
             return None, [Problem(path, 1, str(_l("The preview took too long and was stopped. Look for a very "
                                                   "long paragraph, list or table and split it.")))]
