@@ -74,9 +74,10 @@ def register_error_handlers(app: Flask) -> None:
         return _render(404)
 
     @app.errorhandler(InvalidInput)
-    def invalid_input(_error: InvalidInput):
+    def invalid_input(error: InvalidInput):
+        # The service's message says what was wrong (a choice not open, a hand-off sent already).
         db.session.rollback()
-        return _render(400)
+        return _render(400, (MESSAGES[400][0], error.message))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -233,9 +233,9 @@ def test_text_report(folder, modules):
         "c/course.md:10: module file x.md does not exist\n"
         "c/y.md:1: warning: this module file is not listed under modules in course.md\n"
         "\n"
-        "course  language  modules  lessons  quizzes  scenarios  questions  sectors\n"
-        "c       en              1        1        0          0          0  health\n"
-        "total                   1        1        0          0          0\n"
+        "course  language  modules  lessons  quizzes  scenarios  cases  questions  sectors\n"
+        "c       en              1        1        0          0      0          0  health\n"
+        "total                   1        1        0          0      0          0\n"
         "\n"
         "1 course, 1 error, 1 warning\n")
 
@@ -246,11 +246,11 @@ def test_json_report(folder, modules):
     assert json.loads(json.dumps(data)) == {
         "ok": True, "errors": 0, "warnings": 0, "problems": [],
         "courses": [{"path": "c", "id": "c", "title": "A course", "language": "en",
-                     "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0, "questions": 0,
+                     "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0, "cases": 0, "questions": 0,
                      "sectors": ["health"], "errors": 0, "warnings": 0,
                      "cues": {"single": 0, "key_longest": 0, "key_shortest": 0, "true_false": 0, "key_true": 0,
                               "multiple": 0, "multiple_all_or_none": 0, "above": 0}}],
-        "totals": {"courses": 1, "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0,
+        "totals": {"courses": 1, "modules": 1, "lessons": 1, "quizzes": 0, "scenarios": 0, "cases": 0,
                    "questions": 0},
     }
     files["c/m.md"] = modules.lesson().replace("{#only}", "")

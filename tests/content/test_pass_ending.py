@@ -52,5 +52,5 @@ def test_a_wrong_value_is_an_error_at_its_line(folder, modules):
 
 def test_only_a_scenario_may_set_it(modules):
     lesson = modules.lesson().replace("intensity: light\n", "intensity: light\npass_ending: best\n")
-    assert modules.lines(lesson) == ["m.md:7: pass_ending: only a scenario has endings"]
+    assert modules.lines(lesson) == ["m.md:7: pass_ending: only a scenario or a case has endings"]
     assert parse_module_text(lesson).spec.pass_ending is None

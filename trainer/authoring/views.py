@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from trainer import policy
 from trainer.authoring import bp
 from trainer.authoring.forms import ArchiveForm, EditFileForm, GiftForm, ImageForm, NewCourseForm, NewModuleForm
+from trainer.content import PLAYED_KINDS
 from trainer.content.scenario_map import scenario_map
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
@@ -242,7 +243,7 @@ def try_draft(slug: str, module_id: str | None = None):
                 return redirect(url_for("authoring.try_draft", slug=slug, module_id=module.id))
         else:
             context["quiz"] = authoring.try_quiz(module, quizzes.new_form_token())
-    elif module is not None and module.kind == "scenario":
+    elif module is not None and module.kind in PLAYED_KINDS:
         nodes = {node.id: node for node in module.nodes}
         here = nodes.get(request.args.get("node") or module.start or module.nodes[0].id) or module.nodes[0]
         came = request.args.get("via", "")

@@ -15,11 +15,15 @@ from .render import ImageUrl, Renderer, render_markdown, sanitize
 from .scenario import best_path, pass_ending_of, passes
 from .spec import (
     PASS_ENDINGS,
+    PLAYED_KINDS,
     AssessmentSpec,
+    CaseSpec,
+    ChapterSpec,
     ChoiceSpec,
     CourseSpec,
     CreditSpec,
     DrawSpec,
+    HandoffItemSpec,
     ImageRef,
     ModuleSpec,
     NodeSpec,
@@ -31,7 +35,7 @@ from .spec import (
 )
 
 __all__ = [
-    "AssessmentSpec", "DEFAULT_CONFIDENCE",
+    "AssessmentSpec", "CaseSpec", "ChapterSpec", "DEFAULT_CONFIDENCE", "HandoffItemSpec", "PLAYED_KINDS",
     "AnswerView", "BadAnswer", "DrawSpec", "FormKeys", "KINDS", "Review", "ReviewLine", "draw_fits",
     "draw_questions", "kind_of",
     "CheckReport", "ChoiceSpec", "CourseSpec", "CourseSummary", "CreditSpec", "GradeResult", "ReviewSpec", "ImageRef",

@@ -18,7 +18,7 @@ from .referrals import parse_referrals
 from .render import ImageUrl
 from .spec import CourseSpec, ModuleSpec, ReferralSpec
 
-COUNTS = ("modules", "lessons", "quizzes", "scenarios", "questions")
+COUNTS = ("modules", "lessons", "quizzes", "scenarios", "cases", "questions")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class CourseSummary:
     lessons: int
     quizzes: int
     scenarios: int
+    cases: int
     questions: int
     sectors: tuple[str, ...]
     errors: int
@@ -184,7 +185,7 @@ def _summary(folder: Path, spec: CourseSpec | None, problems: tuple[Problem, ...
         path=display_path(folder), id=spec.id if spec else folder.name,
         title=spec.title if spec else "", language=spec.language if spec else "",
         modules=len(modules), lessons=kinds.count("lesson"), quizzes=kinds.count("quiz"),
-        scenarios=kinds.count("scenario"),
+        scenarios=kinds.count("scenario"), cases=kinds.count("case"),
         questions=sum(len(module.questions) for module in modules),
         sectors=spec.sectors if spec else (),
         errors=sum(p.severity == "error" for p in problems),

@@ -13,15 +13,17 @@ from trainer.vocabulary import Language
 from . import frontmatter as fm
 from .context import Context
 from .draw import read_draw
+from .parse_case import parse_case
 from .parse_quiz import parse_quiz
 from .parse_scenario import parse_scenario
 from .problems import Parsed, Problem, Problems, sort_problems
 from .render import MARKUP_TOO_COMPLEX, ImageUrl, RenderedImage, Renderer
 from .scan import Block, scan, split_attrs
-from .spec import INTENSITIES, MODULE_KINDS, PASS_ENDINGS, ImageRef, ModuleSpec, SectionSpec
+from .spec import INTENSITIES, MODULE_KINDS, PASS_ENDINGS, PLAYED_KINDS, ImageRef, ModuleSpec, SectionSpec
 
 __all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text", "report_refused"]
 
+CASE_FIELDS = ("country", "chapters", "facts", "rules")
 MODULE_FIELDS = {
     "id": fm.Field(fm.ident, required=True),
     "kind": fm.Field(fm.one_of(*MODULE_KINDS), required=True),
@@ -34,7 +36,9 @@ MODULE_FIELDS = {
     "content_note": fm.Field(fm.text()),
     "references": fm.Field(fm.text_list(0)),
     "draw": fm.Field(lambda value: value),  # quizzes only; checked against the questions by read_draw
-    "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),  # scenarios only
+    "pass_ending": fm.Field(fm.one_of(*PASS_ENDINGS)),  # scenarios and cases only
+    # cases only; checked by parse_case
+    **{key: fm.Field(lambda value: value) for key in CASE_FIELDS},
 }
 
 
@@ -61,14 +65,17 @@ def parse_module_text(text: str, path: str = "<editor>", language: str = Languag
     preamble, blocks = scan(body, first_no, problems)
     ctx.reject_specials(preamble)
     intro_html = ctx.render(preamble.lines)
-    parts = _parse_body(values.get("kind"), blocks, ctx)
+    parts = _parse_body(values.get("kind"), blocks, ctx, front)
     parts["draw"] = read_draw(front, values.get("kind"), parts.get("questions", ()), problems)
-    if front is not None and "pass_ending" in values and values.get("kind") != "scenario":
-        problems.error(front.line("pass_ending"), "pass_ending: only a scenario has endings")
+    if front is not None and "pass_ending" in values and values.get("kind") not in PLAYED_KINDS:
+        problems.error(front.line("pass_ending"), "pass_ending: only a scenario or a case has endings")
         values.pop("pass_ending")
+    for key in CASE_FIELDS:
+        if front is not None and key in front.key_lines and values.get("kind") not in (None, "case"):
+            problems.error(front.line(key), f"{key}: only a case has it")
     references = values.get("references", ())
-    if values.get("kind") == "lesson" and not references:
-        _missing_references(front, problems)
+    if values.get("kind") in ("lesson", "case") and not references:
+        _missing_references(front, problems, values["kind"])
     module = _module(values, parts, text, path, intro_html,
                      tuple(ctx.render_inline(ref) for ref in references),
                      locate_images(ctx.renderer.images, text))
@@ -88,7 +95,8 @@ def report_refused(renderer: Renderer, text: str, problems: Problems, most: int 
         problems.error(line, MARKUP_TOO_COMPLEX)
 
 
-def _parse_body(kind: str | None, blocks: list[Block], ctx: Context) -> dict[str, Any]:
+def _parse_body(kind: str | None, blocks: list[Block], ctx: Context,
+                front: fm.FrontMatter | None) -> dict[str, Any]:
     """The kind-specific parts (sections, questions or nodes) of a module."""
     if kind == "lesson":
         return {"sections": parse_lesson(blocks, ctx)}
@@ -97,20 +105,23 @@ def _parse_body(kind: str | None, blocks: list[Block], ctx: Context) -> dict[str
     if kind == "scenario":
         nodes, start = parse_scenario(blocks, ctx)
         return {"nodes": nodes, "start": start}
+    if kind == "case":
+        nodes, start, case = parse_case(front, blocks, ctx)
+        return {"nodes": nodes, "start": start, "case": case}
     for block in blocks:  # unknown kind: still render, for a preview
         ctx.render(block.lines)
     return {}
 
 
-def _missing_references(front: fm.FrontMatter | None, problems: Problems) -> None:
-    """A lesson must say where its facts come from."""
+def _missing_references(front: fm.FrontMatter | None, problems: Problems, kind: str) -> None:
+    """A lesson or a case must say where its facts come from."""
     if front is None:
         return
     if "references" in front.key_lines:
         if front.data.get("references") == [] or front.data.get("references") is None:
-            problems.error(front.line("references"), "references: a lesson needs at least one")
+            problems.error(front.line("references"), f"references: a {kind} needs at least one")
     else:
-        problems.error(1, "missing field 'references' (required for lessons)")
+        problems.error(1, f"missing field 'references' (required for {kind}s)")
 
 
 def _module(values: dict[str, Any], parts: dict[str, Any], text: str, path: str,

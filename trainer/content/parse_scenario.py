@@ -39,7 +39,7 @@ def parse_scenario(blocks: list[Block], ctx: Context) -> tuple[tuple[NodeSpec, .
     return tuple(node.spec for node in nodes), start
 
 
-def _is_choice(text: str) -> bool:
+def is_choice(text: str) -> bool:
     """A choice is a list item with an arrow."""
     match = LIST_ITEM_RE.match(text)
     return match is not None and ("->" in match["rest"] or "→" in match["rest"])
@@ -57,11 +57,11 @@ def _node(block: Block, ctx: Context, seen: dict[str, int]) -> _Node:
                            f"ending must be best, acceptable or harmful, not '{ending}'")
         ending = None
     body, items = split_items(
-        block.lines, _is_choice, ctx.problems, "a choice is written - Text -> node-id {#id}",
+        block.lines, is_choice, ctx.problems, "a choice is written - Text -> node-id {#id}",
         "only choices and their > consequences may follow the first choice")
     ctx.reject_specials(block)
     choice_seen: dict[str, int] = {}
-    choices = [_choice(item, ctx, choice_seen) for item in items]
+    choices = [parse_choice(item, ctx, choice_seen) for item in items]
     if ends and choices:
         ctx.problems.error(block.line, "an ending has no choices: remove the choices or ending=")
     if not ends and not choices:
@@ -71,9 +71,9 @@ def _node(block: Block, ctx: Context, seen: dict[str, int]) -> _Node:
     return _Node(spec, block.line, [item.line for item in items], ends)
 
 
-def _choice(item: Item, ctx: Context, seen: dict[str, int]) -> ChoiceSpec:
-    """``Text -> target {#id}`` with its ``>`` consequence."""
-    text, attrs = split_attrs(item.text, item.line, ctx.problems, "choice")
+def parse_choice(item: Item, ctx: Context, seen: dict[str, int], allowed: tuple[str, ...] = ()) -> ChoiceSpec:
+    """``Text -> target {#id}`` with its ``>`` consequence (and, in a case, ``sets=``/``needs=``)."""
+    text, attrs = split_attrs(item.text, item.line, ctx.problems, "choice", allowed)
     ctx.unique(attrs.id, item.line, seen)
     match = CHOICE_RE.match(text)
     label, target = (match["text"].strip(), match["target"]) if match else (text, "")
@@ -84,7 +84,14 @@ def _choice(item: Item, ctx: Context, seen: dict[str, int]) -> ChoiceSpec:
     consequence = ctx.render_text("\n".join(item.feedback))
     if not consequence:
         ctx.problems.error(item.line, "choice has no consequence: add an indented > quote under it")
-    return ChoiceSpec(attrs.id or "", label, ctx.render_inline(label), target, consequence)
+    return ChoiceSpec(attrs.id or "", label, ctx.render_inline(label), target, consequence,
+                      sets=fact_names(attrs.values.get("sets", "")),
+                      needs=fact_names(attrs.values.get("needs", "")))
+
+
+def fact_names(value: str) -> tuple[str, ...]:
+    """``sets="a b"`` or ``needs="a, !b"`` as names (``!`` kept on a fact that must not be set)."""
+    return tuple(name for name in re.split(r"[\s,]+", value.strip()) if name)
 
 
 def _check_endings(nodes: list[_Node], ctx: Context) -> None:

@@ -1,12 +1,13 @@
-"""A map of a branching scenario for its authors: nodes in columns by how many choices it takes to
-reach them, links between them, endings marked by their grade. Pure layout; the editor page
-draws it as SVG (and as a list, for screen readers and for printing)."""
+"""A map of a branching scenario or a case for its authors: nodes in columns by how many choices it
+takes to reach them, links between them, endings marked by their grade (a case's hand-off links
+to the next chapter's first node). Pure layout; the editor page draws it as SVG (and as a list,
+for screen readers and for printing)."""
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
 
-from .spec import ModuleSpec
+from .spec import PLAYED_KINDS, ModuleSpec, NodeSpec
 
 NODE_WIDTH, NODE_HEIGHT = 190, 46
 COLUMN_GAP, ROW_GAP, MARGIN = 70, 22, 12
@@ -43,19 +44,28 @@ class ScenarioMap:
 
 
 def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
-    """The map of a scenario module; None for other kinds or an empty scenario."""
-    if module.kind != "scenario" or not module.nodes:
+    """The map of a scenario or case module; None for other kinds or an empty one."""
+    if module.kind not in PLAYED_KINDS or not module.nodes:
         return None
     by_id = {node.id: node for node in reversed(module.nodes)}  # the first node wins a repeated id
+    chapters = {chapter.id: chapter for chapter in module.case.chapters} if module.case else {}
+
+    def leads(node: NodeSpec) -> list[tuple[str, str, str]]:
+        """(link id, text, target) of each way on from ``node``."""
+        if node.handoff is not None and node.handoff in chapters:
+            following = chapters[node.handoff]
+            return [(f"handoff-{node.id}", f"→ {following.title}", following.start)]
+        return [(choice.id, choice.text, choice.target) for choice in node.choices]
+
     start = module.start if module.start in by_id else module.nodes[0].id
     depth = {start: 0}
     queue = deque([start])
     while queue:
         here = queue.popleft()
-        for choice in by_id[here].choices:
-            if choice.target in by_id and choice.target not in depth:
-                depth[choice.target] = depth[here] + 1
-                queue.append(choice.target)
+        for _, _, target in leads(by_id[here]):
+            if target in by_id and target not in depth:
+                depth[target] = depth[here] + 1
+                queue.append(target)
     unreached = max(depth.values()) + 1
     columns: dict[int, list[str]] = {}
     for node in module.nodes:
@@ -67,8 +77,8 @@ def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
             place[node_id] = (MARGIN + column * (NODE_WIDTH + COLUMN_GAP), MARGIN + row * (NODE_HEIGHT + ROW_GAP))
     nodes = tuple(MapNode(node_id, by_id[node_id].title, _short(by_id[node_id].title), by_id[node_id].ending,
                           x, y, node_id in depth) for node_id, (x, y) in place.items())
-    links = tuple(_link(choice.id, choice.text, node_id, choice.target, place)
-                  for node_id in place for choice in by_id[node_id].choices)
+    links = tuple(_link(link_id, text, node_id, target, place)
+                  for node_id in place for link_id, text, target in leads(by_id[node_id]))
     width = max(x for x, _ in place.values()) + NODE_WIDTH + MARGIN
     height = max(y for _, y in place.values()) + NODE_HEIGHT + MARGIN
     return ScenarioMap(nodes, links, width, height)

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from trainer.vocabulary import Ending, Intensity, Language, Sector, Specialty
 
-MODULE_KINDS = ("lesson", "quiz", "scenario")
+MODULE_KINDS = ("lesson", "quiz", "scenario", "case")
+# Kinds played node by node, whose runs end in a graded ending.
+PLAYED_KINDS = ("scenario", "case")
+CASE_COUNTRIES = ("CA", "US", "GB", "NL")
 QUESTION_KINDS = ("single", "multiple", "true-false", "short", "numerical", "matching")
 ENDINGS = Ending.values()
 # What a scenario run must end in to complete the module: any ending, acceptable or better, or best.
@@ -93,13 +96,55 @@ class DrawSpec:
 
 @dataclass(frozen=True)
 class ChoiceSpec:
-    """A scenario choice leading to the node ``target``."""
+    """A scenario choice leading to the node ``target``. In a case, ``sets`` names the facts the
+    choice sets, and ``needs`` those it needs (``!fact``: that must not be set)."""
 
     id: str
     text: str
     text_html: str
     target: str
     consequence_html: str
+    sets: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HandoffItemSpec:
+    """One line of a case's hand-off checklist: ``share`` when it belongs in the referral;
+    with ``when``, only while that fact is set. ``rule`` names the rule the debrief cites."""
+
+    id: str
+    text_html: str
+    share: bool
+    feedback_html: str
+    when: str | None = None
+    rule: str | None = None
+
+    def should_share(self, facts: frozenset[str] | set[str]) -> bool:
+        """Whether this belongs in the referral, given the facts of the case so far."""
+        return self.share and (self.when is None or self.when in facts)
+
+
+@dataclass(frozen=True)
+class ChapterSpec:
+    """One sector's part of a case: its first node is ``start``."""
+
+    id: str
+    sector: str
+    specialty: str | None
+    title: str
+    start: str
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """What a case adds to a scenario: where it is set, its chapters in order, the facts it
+    tracks (id, meaning) and the rules its debrief cites (id, citation as HTML)."""
+
+    country: str
+    chapters: tuple[ChapterSpec, ...]
+    facts: tuple[tuple[str, str], ...]
+    rules: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -111,6 +156,9 @@ class NodeSpec:
     body_html: str
     ending: str | None
     choices: tuple[ChoiceSpec, ...]
+    chapter: str | None = None  # a case's chapter
+    handoff: str | None = None  # a case's hand-off: the chapter it hands on to
+    items: tuple[HandoffItemSpec, ...] = ()  # a hand-off's checklist
 
 
 @dataclass(frozen=True)
@@ -144,6 +192,7 @@ class ModuleSpec:
     images: tuple[ImageRef, ...] = ()
     draw: DrawSpec | None = None
     pass_ending: str | None = None  # scenarios only: overrides the course's ``pass_ending``
+    case: CaseSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
 from trainer.learn import bp, quiz_views
 from trainer.learn.common import open_course
+from trainer.models import Course, CourseVersion, Module, ScenarioRun
 from trainer.services import (
     assessments,
     assignments,
+    cases,
     catalogue,
     certificates,
     course_data,
@@ -103,6 +105,8 @@ def module(slug: str, module_slug: str):
         run = scenarios.latest_run(current_user, course, module.slug)
         context["run"] = run
         context["module_percent"] = scenarios.percent(module, run)
+        if module.kind == "case":
+            context["case"] = cases.spec(module)
     return render_template(f"learn/{module.kind}.html", **context)
 
 
@@ -168,10 +172,16 @@ def run(slug: str, module_slug: str, run_id: int):
     course, version, module = open_course(slug, module_slug)
     run = scenarios.get_run(current_user, course, module, run_id)
     if request.method == "POST":
-        scenarios.choose(current_user, course, version, module, run,
-                         request.form.get("node", ""), request.form.get("choice", ""))
+        if module.kind == "case" and request.form.get("action") == "handoff":
+            cases.hand_off(current_user, course, version, module, run, request.form.get("node", ""),
+                           request.form.getlist("item"), request.form.get("note", ""))
+        else:
+            scenarios.choose(current_user, course, version, module, run,
+                             request.form.get("node", ""), request.form.get("choice", ""))
         db.session.commit()
         return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
+    if module.kind == "case":
+        return _case_run(course, version, module, run)
     graph = scenarios.nodes(module)
     percent = scenarios.percent(module, run)
     best_steps, best_end = scenarios.best_path(module) if run.finished_at else ([], None)
@@ -181,6 +191,22 @@ def run(slug: str, module_slug: str, run_id: int):
                            passed=scenarios.passed(module, run), required=scenarios.required_ending(module),
                            choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
                            confirm=ConfirmForm(), module_percent=percent)
+
+
+def _case_run(course: Course, version: CourseVersion, module: Module, run: ScenarioRun) -> str:
+    """A case's step: the chapter, what its sector received, the node and the choices open, or
+    the hand-off form; once it ends, the debrief's timeline."""
+    node = scenarios.nodes(module)[run.current_node]
+    number, chapter = cases.chapter_of(module, node)
+    return render_template(
+        "learn/case_run.html", course=course, version=version, module=module, run=run, node=node,
+        case=cases.spec(module), chapter=chapter, chapter_number=number,
+        received=cases.received(module, run, chapter), consequence=scenarios.last_choice(module, run),
+        choices=scenarios.choices_open(node, run), timeline=cases.timeline(module, run) if run.finished_at else [],
+        passed=scenarios.passed(module, run), required=scenarios.required_ending(module),
+        choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
+        item_key=lambda item_id: cases.item_key(run, run.current_node, item_id),
+        max_note=cases.MAX_NOTE, confirm=ConfirmForm(), module_percent=scenarios.percent(module, run))
 
 
 @bp.get("/break")

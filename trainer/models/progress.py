@@ -108,6 +108,10 @@ class ScenarioRun(Model):
     current_node: Mapped[str] = mapped_column(sa.String(64))
     # [{"node": ..., "choice": ...}, ...] in the order chosen.
     path: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    # A case's facts set so far, and what each hand-off passed on, by the hand-off's node id:
+    # {"shared": [item ids], "note": str, "facts": [facts when it was made], "right": n, "items": n}.
+    facts: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    handoffs: Mapped[dict[str, dict] | None] = mapped_column(sa.JSON)
     ending: Mapped[str | None] = mapped_column(sa.String(64))
     grade: Mapped[str | None] = mapped_column(sa.String(12))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from trainer import policy
-from trainer.content import KINDS, QuestionSpec
+from trainer.content import KINDS, ChapterSpec, NodeSpec, QuestionSpec
 from trainer.extensions import db
 from trainer.models import Cohort, CohortMember, Module, QuizAttempt, ScenarioRun, User
 from trainer.services import catalogue, course_data
@@ -52,6 +52,15 @@ class ScenarioStats:
     course_title: str
     module_title: str
     endings: list[tuple[str, str, int]]  # (title, grade, learners)
+    # A case's hand-offs, per chapter: (chapter, its sector, hand-offs sent, share of items right).
+    handoffs: list[HandoffStats] = field(default_factory=list)
+
+
+@dataclass
+class HandoffStats:
+    chapter: ChapterSpec
+    sent: int
+    accuracy: float | None
 
 
 @dataclass
@@ -143,7 +152,7 @@ def _compute(cohort: Cohort, modules: list[tuple[str, Module]]) -> Analysis:
         QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.module, QuizAttempt.score,
         QuizAttempt.answers, QuizAttempt.results).where(QuizAttempt.id.in_(latest_ids))).all() if modules else []
     runs = db.session.execute(sa.select(ScenarioRun.id, ScenarioRun.user_id, ScenarioRun.course_id,
-                                        ScenarioRun.module, ScenarioRun.ending).where(
+                                        ScenarioRun.module, ScenarioRun.ending, ScenarioRun.handoffs).where(
         ScenarioRun.user_id.in_(members), ScenarioRun.course_id.in_(course_ids),
         ScenarioRun.finished_at.isnot(None))).all() if modules else []
     by_module_attempts = defaultdict(list)
@@ -226,6 +235,29 @@ def _tags(questions: list[QuestionStats]) -> list[TagStats]:
 
 
 def _scenario(course_title: str, module: Module, runs: list[ScenarioRun]) -> ScenarioStats:
+    nodes = course_data.nodes(module.body)
     reached = Counter(run.ending for run in runs)
-    endings = [(n.title, n.ending, reached.get(n.id, 0)) for n in course_data.nodes(module.body) if n.ending]
-    return ScenarioStats(course_title, module.title, endings)
+    endings = [(n.title, n.ending, reached.get(n.id, 0)) for n in nodes if n.ending]
+    return ScenarioStats(course_title, module.title, endings, _handoffs(module, nodes, runs))
+
+
+def _handoffs(module: Module, nodes: tuple[NodeSpec, ...], runs: list[ScenarioRun]) -> list[HandoffStats]:
+    """How accurately each sector's hand-offs were made: the share of checklist items passed on or
+    kept back rightly, over the hand-offs sent in the learners' latest runs."""
+    case = course_data.case(module.body)
+    if case is None:
+        return []
+    chapter_of = {n.id: n.chapter for n in nodes if n.handoff}
+    sent: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    items: Counter[str] = Counter()
+    for run in runs:
+        for node_id, handoff in (run.handoffs or {}).items():
+            chapter = chapter_of.get(node_id)
+            if chapter is not None:
+                sent[chapter] += 1
+                right[chapter] += handoff.get("right", 0)
+                items[chapter] += handoff.get("items", 0)
+    return [HandoffStats(chapter, sent[chapter.id],
+                         right[chapter.id] / items[chapter.id] if items[chapter.id] else None)
+            for chapter in case.chapters[:-1]]

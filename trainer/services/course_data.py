@@ -5,8 +5,11 @@ from dataclasses import asdict
 from typing import Any
 
 from trainer.content import (
+    CaseSpec,
+    ChapterSpec,
     ChoiceSpec,
     DrawSpec,
+    HandoffItemSpec,
     ModuleSpec,
     NodeSpec,
     OptionSpec,
@@ -27,8 +30,11 @@ def module_body(spec: ModuleSpec, course_pass_ending: str = Ending.ACCEPTABLE.va
         if spec.draw is not None:
             body["draw"] = asdict(spec.draw)
         return body
-    return {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes],
+    body = {"start": spec.start, "nodes": [asdict(n) for n in spec.nodes],
             "pass_ending": pass_ending_of(spec, course_pass_ending)}
+    if spec.case is not None:
+        body["case"] = asdict(spec.case)
+    return body
 
 
 def pass_ending(body: dict[str, Any]) -> str:
@@ -58,6 +64,18 @@ def draw(body: dict[str, Any]) -> DrawSpec | None:
 
 def nodes(body: dict[str, Any]) -> tuple[NodeSpec, ...]:
     return tuple(
-        NodeSpec(**{**n, "choices": tuple(ChoiceSpec(**c) for c in n["choices"])})
+        NodeSpec(**{**n, "choices": tuple(ChoiceSpec(**{**c, "sets": tuple(c.get("sets", ())),
+                                                         "needs": tuple(c.get("needs", ()))})
+                                          for c in n["choices"]),
+                    "items": tuple(HandoffItemSpec(**i) for i in n.get("items", ()))})
         for n in body.get("nodes", ())
     )
+
+
+def case(body: dict[str, Any]) -> CaseSpec | None:
+    """A case's chapters, facts and rules (None for a scenario)."""
+    found = body.get("case")
+    if not found:
+        return None
+    return CaseSpec(found["country"], tuple(ChapterSpec(**c) for c in found["chapters"]),
+                    tuple((k, v) for k, v in found["facts"]), tuple((k, v) for k, v in found["rules"]))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from trainer.content import ChoiceSpec, NodeSpec, passes
+from trainer.content import PLAYED_KINDS, ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
@@ -23,10 +23,12 @@ def nodes(module: Module) -> dict[str, NodeSpec]:
 
 
 def start(user: User, course: Course, version: CourseVersion, module: Module) -> ScenarioRun:
-    if module.kind != "scenario":
+    if module.kind not in PLAYED_KINDS:
         raise NotFound()
     run = ScenarioRun(user_id=user.id, course_id=course.id, module=module.slug,
                       version_number=version.number, current_node=module.body["start"], path=[])
+    if module.kind == "case":
+        run.facts, run.handoffs = [], {}
     db.session.add(run)
     progress.visit(user, course, module, position=run.current_node)
     db.session.flush()
@@ -64,9 +66,32 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
     choice = next((c for c in node.choices if choice_key(run, node.id, c.id) == key), None)
     if choice is None:
         raise InvalidInput("choice", str(_l("Choose one of the options.")))
+    if not open_to(choice, run):
+        raise InvalidInput("choice", str(_l("That choice is not open at this point in the case.")))
     run.path = [*run.path, {"node": node.id, "choice": choice.id}]
-    run.current_node = choice.target
-    target = graph[choice.target]
+    if choice.sets:
+        run.facts = sorted({*(run.facts or ()), *choice.sets})
+    move_to(user, course, version, module, run, choice.target)
+    return choice
+
+
+def open_to(choice: ChoiceSpec, run: ScenarioRun) -> bool:
+    """Whether the facts of the run so far allow the choice (a scenario's choices always are)."""
+    facts = set(run.facts or ())
+    return all(need[1:] not in facts if need.startswith("!") else need in facts for need in choice.needs)
+
+
+def choices_open(node: NodeSpec, run: ScenarioRun) -> list[ChoiceSpec]:
+    """The choices offered at ``node``: those the run's facts allow."""
+    return [choice for choice in node.choices if open_to(choice, run)]
+
+
+def move_to(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
+            node_id: str) -> None:
+    """Go on to ``node_id``: record progress, and at an ending grade the run."""
+    graph = nodes(module)
+    run.current_node = node_id
+    target = graph[node_id]
     if target.ending:
         run.ending, run.grade = target.id, target.ending
         run.finished_at = datetime.now(UTC)
@@ -78,7 +103,6 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
         row = progress.visit(user, course, module, position=target.id)
         progress.note_percent(row, percent(module, run))
     db.session.flush()
-    return choice
 
 
 def required_ending(module: Module) -> str:
@@ -97,7 +121,7 @@ def last_choice(module: Module, run: ScenarioRun) -> ChoiceSpec | None:
         return None
     step = run.path[-1]
     node = nodes(module).get(step["node"])
-    return next((c for c in node.choices if c.id == step["choice"]), None) if node else None
+    return next((c for c in node.choices if c.id == step.get("choice")), None) if node else None
 
 
 def walked(module: Module, run: ScenarioRun) -> list[tuple[NodeSpec, ChoiceSpec]]:
@@ -106,7 +130,7 @@ def walked(module: Module, run: ScenarioRun) -> list[tuple[NodeSpec, ChoiceSpec]
     steps = []
     for step in run.path:
         node = graph.get(step["node"])
-        choice = next((c for c in node.choices if c.id == step["choice"]), None) if node else None
+        choice = next((c for c in node.choices if c.id == step.get("choice")), None) if node else None
         if node and choice:
             steps.append((node, choice))
     return steps
@@ -120,26 +144,35 @@ def percent(module: Module, run: ScenarioRun | None) -> int:
     if run.finished_at is not None:
         return 100
     graph = nodes(module)
-    remaining = _steps_to_an_ending(graph, run.current_node)
+    remaining = _steps_to_an_ending(graph, run.current_node, chapter_starts(module))
     taken = len(run.path)
     if remaining is None or taken + remaining == 0:
         return 0
     return round(100 * taken / (taken + remaining))
 
 
-def _steps_to_an_ending(graph: dict[str, NodeSpec], start: str) -> int | None:
-    """The fewest choices from ``start`` to any ending (breadth-first), or None if none is reachable."""
+def chapter_starts(module: Module) -> dict[str, str]:
+    """A case's chapter ids and their first nodes, where its hand-offs lead ({} for a scenario)."""
+    case = course_data.case(module.body)
+    return {chapter.id: chapter.start for chapter in case.chapters} if case else {}
+
+
+def _steps_to_an_ending(graph: dict[str, NodeSpec], start: str, starts: dict[str, str]) -> int | None:
+    """The fewest steps from ``start`` to any ending (breadth-first), or None if none is reachable;
+    a case's hand-off is one step, to the next chapter."""
     if start not in graph:
         return None
     depth, queue = {start: 0}, deque([start])
     while queue:
         node_id = queue.popleft()
-        if graph[node_id].ending:
+        node = graph[node_id]
+        if node.ending:
             return depth[node_id]
-        for choice in graph[node_id].choices:
-            if choice.target in graph and choice.target not in depth:
-                depth[choice.target] = depth[node_id] + 1
-                queue.append(choice.target)
+        targets = [starts[node.handoff]] if node.handoff in starts else [c.target for c in node.choices]
+        for target in targets:
+            if target in graph and target not in depth:
+                depth[target] = depth[node_id] + 1
+                queue.append(target)
     return None
 
 

@@ -1,0 +1,192 @@
+"""Playing a case alone: chapters by sector, hand-offs the next chapter starts from, facts that
+open and close choices, and the debrief's timeline. Bad input is refused and changes nothing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import login
+from tests.support.case_sample import CASE
+from trainer.extensions import db
+from trainer.models import ModuleProgress, ScenarioRun
+
+CASE_URL = "/courses/wrap/case-small"
+COURSE_MD = """---
+id: wrap
+title: Wraparound cases
+summary: Cases that pass from sector to sector.
+language: en
+sectors: [health, police, counselling, community]
+estimated_minutes: 30
+modules:
+  - case.md
+---
+
+Cases.
+"""
+
+
+@pytest.fixture
+def case_course(app, tmp_path):
+    from trainer.services import publishing
+
+    folder = tmp_path / "wrap"
+    folder.mkdir()
+    (folder / "course.md").write_text(COURSE_MD)
+    (folder / "case.md").write_text(CASE)
+    with app.app_context():
+        result = publishing.import_path(folder)
+        assert result.ok, [str(p) for p in result.report.problems]
+        db.session.commit()
+    return "wrap"
+
+
+@pytest.fixture
+def player(client, make_user, case_course):
+    user = make_user(sector="community")
+    login(client, user)
+    return user
+
+
+def _choose(client, run_url, text):
+    page = client.get(run_url).get_data(as_text=True)
+    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
+    key = re.search(r'value="([0-9a-f]{16})" required>\s*<label for="[^"]+">' + re.escape(text), page).group(1)
+    return client.post(run_url, data={"node": node, "choice": key})
+
+
+def _hand_off(client, run_url, texts, note=""):
+    page = client.get(run_url).get_data(as_text=True)
+    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
+    keys = [re.search(r'name="item" value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(text), page).group(1)
+            for text in texts]
+    return client.post(run_url, data={"node": node, "action": "handoff", "item": keys, "note": note})
+
+
+def _run(app):
+    with app.app_context():
+        run = db.session.scalar(db.select(ScenarioRun))
+        return run.current_node, list(run.facts), dict(run.handoffs), list(run.path)
+
+
+def test_a_case_is_played_chapter_by_chapter_and_the_next_sector_gets_what_was_passed_on(client, player, app):
+    intro = client.get(CASE_URL).get_data(as_text=True)
+    assert "This case is set in Canada" in intro and "The clinic</strong> — Health care (Emergency medicine)" in intro
+    run_url = client.post(f"{CASE_URL}/runs").headers["Location"]
+    page = client.get(run_url).get_data(as_text=True)
+    assert "Chapter 1 of 2:" in page and "At the bus stop" in page and "She looks up" not in page
+    _choose(client, run_url, "Ask quietly")
+    _choose(client, run_url, "Ask whether she would like you to call a clinic")
+    page = client.get(run_url).get_data(as_text=True)
+    assert "What do you pass on to the next sector?" in page
+    # What belongs in the referral is never sent to the browser before the hand-off.
+    assert "Not yours to share" not in page and "Only if she did agree" not in page and "[x]" not in page
+    response = _hand_off(client, run_url, ["Her hand needs to be seen", "She agreed that you call"],
+                         note="She prefers mornings.")
+    assert response.status_code == 302
+    node, facts, handoffs, _ = _run(app)
+    assert node == "triage" and facts == ["consent", "told-consent", "told-hand", "trust"]
+    assert handoffs["refer"]["shared"] == ["told-hand", "told-consent"] and handoffs["refer"]["right"] == 3
+    page = client.get(run_url).get_data(as_text=True)
+    received = page.split('id="received-heading"')[1].split("</section>")[0]
+    assert "Chapter 2 of 2:" in page and "Her hand needs to be seen" in received
+    assert "She prefers mornings." in received and "immigration" not in received
+    # The facts decide what is open: she consented, so "against her wishes" is not offered.
+    assert "see her alone as the referral asked" in page and "Call the police against her wishes" not in page
+    _choose(client, run_url, "Treat her hand, and see her alone")
+    page = client.get(run_url).get_data(as_text=True)
+    assert "Seen, and safe" in page and "The case, sector by sector" in page
+    timeline = page.split("The case, sector by sector")[1]
+    assert "A neighbour notices — Community member or other" in timeline and "the chain held" in timeline
+    assert "Only if she did agree." in timeline and "Health information is shared only with consent" in timeline
+    with app.app_context():
+        row = db.session.scalar(db.select(ModuleProgress).where(ModuleProgress.user_id == player.id))
+        assert row.state == "completed" and row.score == 1.0
+
+
+def test_a_hand_off_that_passes_on_what_it_should_not_breaks_the_chain_and_closes_choices(client, player, app):
+    run_url = client.post(f"{CASE_URL}/runs").headers["Location"]
+    _choose(client, run_url, "Ask quietly")
+    _choose(client, run_url, "Call the clinic without asking her")
+    _hand_off(client, run_url, ["Your guess about her immigration status", "She agreed that you call"])
+    _, facts, handoffs, _ = _run(app)
+    assert handoffs["refer"]["right"] == 0 and "consent" not in facts
+    page = client.get(run_url).get_data(as_text=True)
+    assert "see her alone as the referral asked" not in page  # the referral did not say what she needs
+    assert "Call the police against her wishes" in page
+    _choose(client, run_url, "Call the police against her wishes")
+    page = client.get(run_url).get_data(as_text=True)
+    assert "Trust broken" in page and "the chain broke here" in page and 'id="replay-needed"' in page
+    rows = page.split("The case, sector by sector")[1]
+    assert rows.count('class="wrong"') == 3  # status passed on, consent claimed, the hand not mentioned
+
+
+def test_bad_input_is_refused_and_changes_nothing(client, player, app):
+    run_url = client.post(f"{CASE_URL}/runs").headers["Location"]
+    _choose(client, run_url, "Ask quietly")
+    _choose(client, run_url, "Ask whether she would like you to call a clinic")
+    before = _run(app)
+    page = client.get(run_url).get_data(as_text=True)
+    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
+    # An item that is not on the list, the same item twice, a note too long.
+    assert client.post(run_url, data={"node": node, "action": "handoff", "item": ["0" * 16]}).status_code == 400
+    key = re.search(r'name="item" value="([0-9a-f]{16})"', page).group(1)
+    assert client.post(run_url, data={"node": node, "action": "handoff", "item": [key, key]}).status_code == 400
+    assert client.post(run_url, data={"node": node, "action": "handoff", "note": "x" * 1001}).status_code == 400
+    # A hand-off at a node that is not a hand-off, or one sent from a page that has moved on.
+    assert client.post(run_url, data={"node": "talk", "action": "handoff"}).status_code == 400
+    assert _run(app) == before
+    assert _hand_off(client, run_url, ["Her hand needs to be seen"]).status_code == 302
+    after = _run(app)
+    replay = client.post(run_url, data={"node": node, "action": "handoff", "item": [key]})
+    assert replay.status_code == 400 and "sent already" in replay.get_data(as_text=True)
+    assert _run(app) == after
+    # A choice the case's state does not allow (consent was given, so this one is closed).
+    with app.app_context():
+        from trainer.services import scenarios
+
+        run = db.session.scalar(db.select(ScenarioRun))
+        closed = scenarios.choice_key(run, "triage", "police")
+    response = client.post(run_url, data={"node": "triage", "choice": closed})
+    assert response.status_code == 400 and "not open at this point in the case" in response.get_data(as_text=True)
+    assert _run(app) == after
+
+
+def test_someone_elses_case_run_is_not_found(client, player, make_user, app):
+    run_url = client.post(f"{CASE_URL}/runs").headers["Location"]
+    client.post("/logout")
+    login(client, make_user(sector="police"))
+    assert client.get(run_url).status_code == 404
+    assert client.post(run_url, data={"node": "bus-stop", "action": "handoff"}).status_code == 404
+
+
+def test_the_cohort_analysis_reports_each_sectors_hand_off_accuracy(app, client, make_user, case_course):
+    from datetime import date
+
+    from trainer.models import CohortMember
+
+    staff = make_user(roles=("trainer",), timezone="UTC")
+    login(client, staff)
+    cohort_id = int(client.post("/cohorts", data={"name": "Mixed", "organisation": "Region"})
+                    .headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "wrap", "due_on": date.today().isoformat()})
+    plays = ((["Her hand needs to be seen", "She agreed that you call"], "Treat her hand, and see her alone"),
+             (["Your guess about her immigration status"], "Treat her hand with the man present"))
+    for shared, then in plays:
+        account = make_user(sector="community")
+        with app.app_context():
+            db.session.add(CohortMember(cohort_id=cohort_id, user_id=account.id))
+            db.session.commit()
+        learner = app.test_client()
+        login(learner, account)
+        run_url = learner.post(f"{CASE_URL}/runs").headers["Location"]
+        _choose(learner, run_url, "Ask quietly")
+        _choose(learner, run_url, "Ask whether she would like you to call a clinic")
+        _hand_off(learner, run_url, shared)
+        _choose(learner, run_url, then)
+    page = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
+    row = page.split('class="handoff-accuracy"')[1].split("</tr>")[1]
+    # 3 of 3 items right, then 0 of 3 (status passed on; the hand and her consent not): 3 of 6.
+    assert "A neighbour notices" in row and "Community member or other" in row and "<td>2</td>" in row
+    assert "50%" in row

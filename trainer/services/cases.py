@@ -1,0 +1,148 @@
+"""Cases: a scenario in chapters, one per sector, joined by hand-offs (see docs/authoring.md).
+
+A case is played with the scenario machinery (trainer.services.scenarios): a run, one node at a
+time, choices offered only when the facts of the run allow them. What a case adds lives here:
+the hand-off at the end of each chapter, what the next chapter receives, and the debrief's
+timeline of the whole case. Everything a later chapter reveals stays on the server: the page
+gets the current node, the choices open to the learner and, once a hand-off is sent, what it
+carried.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from trainer.content import CaseSpec, ChapterSpec, ChoiceSpec, HandoffItemSpec, NodeSpec
+from trainer.extensions import db
+from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
+from trainer.services import course_data, scenarios
+from trainer.services.errors import InvalidInput
+from trainer.services.quizzes import option_key
+
+MAX_NOTE = 1000
+
+
+def spec(module: Module) -> CaseSpec:
+    """The case's chapters, facts and rules."""
+    case = course_data.case(module.body)
+    if case is None:
+        raise InvalidInput("case", str(_l("This module is not a case.")))
+    return case
+
+
+def item_key(run: ScenarioRun, node_id: str, item_id: str) -> str:
+    """What the hand-off form sends for an item: opaque, so its id tells nothing."""
+    return option_key(f"handoff-{run.id}", node_id, item_id)
+
+
+def chapter_of(module: Module, node: NodeSpec) -> tuple[int, ChapterSpec]:
+    """The chapter a node belongs to, with its place (1-based) in the case."""
+    chapters = spec(module).chapters
+    index = next((i for i, chapter in enumerate(chapters) if chapter.id == node.chapter), 0)
+    return index + 1, chapters[index]
+
+
+def hand_off(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
+             at_node: str, keys: list[str], note: str) -> None:
+    """Send the hand-off at the run's current node: the items chosen (by their form keys) and a
+    note. It sets the facts of the items passed on and opens the next chapter. A hand-off sent
+    again, or from a page that is no longer current, is refused and changes nothing."""
+    node = scenarios.nodes(module).get(run.current_node)
+    if run.finished_at is not None or at_node != run.current_node or node is None or node.handoff is None:
+        raise InvalidInput("handoff", str(_l("This hand-off has been sent already, or the case has moved on. "
+                                             "Nothing was changed.")))
+    by_key = {item_key(run, node.id, item.id): item for item in node.items}
+    if any(key not in by_key for key in keys) or len(set(keys)) != len(keys):
+        raise InvalidInput("handoff", str(_l("Choose from the items listed.")))
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("note", str(_l("The note is too long: at most %(count)d characters.", count=MAX_NOTE)))
+    shared = [by_key[key].id for key in keys]
+    facts = set(run.facts or ())
+    right = sum((item.id in shared) == item.should_share(facts) for item in node.items)
+    run.handoffs = {**(run.handoffs or {}), node.id: {
+        "shared": [item.id for item in node.items if item.id in shared], "note": note,
+        "facts": sorted(facts), "right": right, "items": len(node.items)}}
+    run.facts = sorted(facts | set(shared))
+    run.path = [*run.path, {"node": node.id, "handoff": "sent"}]
+    following = next(chapter for chapter in spec(module).chapters if chapter.id == node.handoff)
+    scenarios.move_to(user, course, version, module, run, following.start)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Received:
+    """A hand-off as the next sector receives it: what was passed on, and the note."""
+
+    node: NodeSpec
+    chapter: ChapterSpec
+    items: list[HandoffItemSpec]
+    note: str
+
+
+def received(module: Module, run: ScenarioRun, chapter: ChapterSpec) -> Received | None:
+    """The hand-off that opened ``chapter`` in this run, as its sector received it."""
+    graph = scenarios.nodes(module)
+    for node_id, sent in (run.handoffs or {}).items():
+        node = graph.get(node_id)
+        if node is not None and node.handoff == chapter.id:
+            sender = next(c for c in spec(module).chapters if c.id == node.chapter)
+            return Received(node, sender, [item for item in node.items if item.id in sent["shared"]],
+                            sent.get("note", ""))
+    return None
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """One item of a sent hand-off, in the debrief: passed on or not, and whether that was right."""
+
+    item: HandoffItemSpec
+    shared: bool
+    should: bool
+    rule: str | None  # the rule's citation (HTML)
+
+    @property
+    def right(self) -> bool:
+        return self.shared == self.should
+
+
+@dataclass
+class Stage:
+    """One chapter in the debrief's timeline: the choices made, and the hand-off it sent."""
+
+    number: int
+    chapter: ChapterSpec
+    steps: list[tuple[NodeSpec, ChoiceSpec]] = field(default_factory=list)
+    handoff: NodeSpec | None = None
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def held(self) -> bool | None:
+        """Whether the chain held at this hand-off (None when the chapter sent none)."""
+        return None if self.handoff is None else all(o.right for o in self.outcomes)
+
+
+def timeline(module: Module, run: ScenarioRun) -> list[Stage]:
+    """The run, chapter by chapter: each sector's choices and its hand-off, item by item."""
+    case = spec(module)
+    graph = scenarios.nodes(module)
+    rules = dict(case.rules)
+    stages = {chapter.id: Stage(number, chapter) for number, chapter in enumerate(case.chapters, start=1)}
+    for step in run.path:
+        node = graph.get(step["node"])
+        if node is None or node.chapter not in stages:
+            continue
+        stage = stages[node.chapter]
+        if step.get("handoff"):
+            sent = (run.handoffs or {}).get(node.id, {})
+            facts = set(sent.get("facts", ()))
+            stage.handoff, stage.note = node, sent.get("note", "")
+            stage.outcomes = [ItemOutcome(item, item.id in sent.get("shared", ()), item.should_share(facts),
+                                          rules.get(item.rule) if item.rule else None) for item in node.items]
+        else:
+            choice = next((c for c in node.choices if c.id == step.get("choice")), None)
+            if choice is not None:
+                stage.steps.append((node, choice))
+    return [stage for stage in stages.values() if stage.steps or stage.handoff]
