@@ -100,6 +100,9 @@ def test_a_case_is_played_chapter_by_chapter_and_the_next_sector_gets_what_was_p
     timeline = page.split("The case, sector by sector")[1]
     assert "A neighbour notices — Community member or other" in timeline and "the chain held" in timeline
     assert "Only if she did agree." in timeline and "Health information is shared only with consent" in timeline
+    case_map = page.split('id="map-heading"')[1]
+    assert "Map of the case" in case_map and case_map.count("map-visited") == 5  # bus stop, talk, refer, triage, end
+    assert "→ The clinic" in case_map  # the hand-off leads to the next chapter
     with app.app_context():
         row = db.session.scalar(db.select(ModuleProgress).where(ModuleProgress.user_id == player.id))
         assert row.state == "completed" and row.score == 1.0
@@ -190,3 +193,38 @@ def test_the_cohort_analysis_reports_each_sectors_hand_off_accuracy(app, client,
     # 3 of 3 items right, then 0 of 3 (status passed on; the hand and her consent not): 3 of 6.
     assert "A neighbour notices" in row and "Community member or other" in row and "<td>2</td>" in row
     assert "50%" in row
+
+
+def test_a_learner_plays_their_own_chapter_and_the_platform_plays_the_rest(client, player, app):
+    run_url = client.post(f"{CASE_URL}/runs", data={"chapter": "clinic"}).headers["Location"]
+    page = client.get(run_url).get_data(as_text=True)
+    assert "You play this chapter; the platform plays the others." in page and "Chapter 2 of 2:" in page
+    received = page.split('id="received-heading"')[1].split("</section>")[0]
+    assert "Her hand needs to be seen" in received and "She agreed that you call" in received
+    assert "immigration" not in received
+    _choose(client, run_url, "Treat her hand, and see her alone")
+    page = client.get(run_url).get_data(as_text=True)
+    assert "Seen, and safe" in page
+    assert page.count("Played by the platform, along a sensible path.") == 1
+    with app.app_context():
+        run = db.session.scalar(db.select(ScenarioRun))
+        assert run.handoffs["refer"]["platform"] is True and run.handoffs["refer"]["right"] == 3
+        assert [s.get("by") for s in run.path] == ["platform", "platform", None, None]
+
+
+def test_when_the_learners_hand_off_misses_what_the_next_sector_needs_the_platform_cannot_save_it(
+        client, player, app):
+    run_url = client.post(f"{CASE_URL}/runs", data={"chapter": "community"}).headers["Location"]
+    _choose(client, run_url, "Ask quietly")
+    _choose(client, run_url, "Ask whether she would like you to call a clinic")
+    _hand_off(client, run_url, ["Your guess about her immigration status"])
+    page = client.get(run_url).get_data(as_text=True)
+    assert "Treated, not heard" in page  # the clinic could not see her alone: the referral did not ask
+    assert "Played by the platform, along a sensible path." in page and "the chain broke here" in page
+
+
+def test_a_chapter_that_is_not_in_the_case_is_refused(client, player, app):
+    response = client.post(f"{CASE_URL}/runs", data={"chapter": "police"})
+    assert response.status_code == 400 and "Choose one of the case" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ScenarioRun)) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .spec import PLAYED_KINDS, ModuleSpec, NodeSpec
+from .spec import PLAYED_KINDS, CaseSpec, ModuleSpec, NodeSpec
 
 NODE_WIDTH, NODE_HEIGHT = 190, 46
 COLUMN_GAP, ROW_GAP, MARGIN = 70, 22, 12
@@ -23,6 +23,7 @@ class MapNode:
     x: int
     y: int
     reachable: bool
+    visited: bool = False  # on the path a learner took (a debrief's map)
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,14 @@ def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
     """The map of a scenario or case module; None for other kinds or an empty one."""
     if module.kind not in PLAYED_KINDS or not module.nodes:
         return None
-    by_id = {node.id: node for node in reversed(module.nodes)}  # the first node wins a repeated id
-    chapters = {chapter.id: chapter for chapter in module.case.chapters} if module.case else {}
+    return played_map(module.nodes, module.start, module.case)
+
+
+def played_map(all_nodes: tuple[NodeSpec, ...], start_id: str | None, case: CaseSpec | None,
+               visited: frozenset[str] = frozenset()) -> ScenarioMap:
+    """The map of a scenario's or case's nodes; ``visited`` marks the nodes of a learner's path."""
+    by_id = {node.id: node for node in reversed(all_nodes)}  # the first node wins a repeated id
+    chapters = {chapter.id: chapter for chapter in case.chapters} if case else {}
 
     def leads(node: NodeSpec) -> list[tuple[str, str, str]]:
         """(link id, text, target) of each way on from ``node``."""
@@ -57,7 +64,7 @@ def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
             return [(f"handoff-{node.id}", f"→ {following.title}", following.start)]
         return [(choice.id, choice.text, choice.target) for choice in node.choices]
 
-    start = module.start if module.start in by_id else module.nodes[0].id
+    start = start_id if start_id in by_id else all_nodes[0].id
     depth = {start: 0}
     queue = deque([start])
     while queue:
@@ -68,7 +75,7 @@ def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
                 queue.append(target)
     unreached = max(depth.values()) + 1
     columns: dict[int, list[str]] = {}
-    for node in module.nodes:
+    for node in all_nodes:
         if node.id in by_id and all(node.id not in ids for ids in columns.values()):
             columns.setdefault(depth.get(node.id, unreached), []).append(node.id)
     place: dict[str, tuple[int, int]] = {}
@@ -76,7 +83,7 @@ def scenario_map(module: ModuleSpec) -> ScenarioMap | None:
         for row, node_id in enumerate(ids):
             place[node_id] = (MARGIN + column * (NODE_WIDTH + COLUMN_GAP), MARGIN + row * (NODE_HEIGHT + ROW_GAP))
     nodes = tuple(MapNode(node_id, by_id[node_id].title, _short(by_id[node_id].title), by_id[node_id].ending,
-                          x, y, node_id in depth) for node_id, (x, y) in place.items())
+                          x, y, node_id in depth, node_id in visited) for node_id, (x, y) in place.items())
     links = tuple(_link(link_id, text, node_id, target, place)
                   for node_id in place for link_id, text, target in leads(by_id[node_id]))
     width = max(x for x, _ in place.values()) + NODE_WIDTH + MARGIN

@@ -162,6 +162,8 @@ def _next_module(course, version, module):
 def start_run(slug: str, module_slug: str):
     course, version, module = open_course(slug, module_slug)
     run = scenarios.start(current_user, course, version, module)
+    if module.kind == "case" and request.form.get("chapter"):
+        cases.play_for(current_user, course, version, module, run, request.form["chapter"])
     db.session.commit()
     return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
 
@@ -204,8 +206,10 @@ def _case_run(course: Course, version: CourseVersion, module: Module, run: Scena
         received=cases.received(module, run, chapter), consequence=scenarios.last_choice(module, run),
         choices=scenarios.choices_open(node, run), timeline=cases.timeline(module, run) if run.finished_at else [],
         passed=scenarios.passed(module, run), required=scenarios.required_ending(module),
+        own_chapter=cases.own_chapter(run),
         choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
         item_key=lambda item_id: cases.item_key(run, run.current_node, item_id),
+        case_map=cases.debrief_map(module, run) if run.finished_at else None,
         max_note=cases.MAX_NOTE, confirm=ConfirmForm(), module_percent=scenarios.percent(module, run))
 
 

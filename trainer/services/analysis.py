@@ -243,7 +243,8 @@ def _scenario(course_title: str, module: Module, runs: list[ScenarioRun]) -> Sce
 
 def _handoffs(module: Module, nodes: tuple[NodeSpec, ...], runs: list[ScenarioRun]) -> list[HandoffStats]:
     """How accurately each sector's hand-offs were made: the share of checklist items passed on or
-    kept back rightly, over the hand-offs sent in the learners' latest runs."""
+    kept back rightly, over the hand-offs the learners sent in their latest runs (not those the
+    platform made for a learner who played another chapter)."""
     case = course_data.case(module.body)
     if case is None:
         return []
@@ -254,7 +255,7 @@ def _handoffs(module: Module, nodes: tuple[NodeSpec, ...], runs: list[ScenarioRu
     for run in runs:
         for node_id, handoff in (run.handoffs or {}).items():
             chapter = chapter_of.get(node_id)
-            if chapter is not None:
+            if chapter is not None and not handoff.get("platform"):
                 sent[chapter] += 1
                 right[chapter] += handoff.get("right", 0)
                 items[chapter] += handoff.get("items", 0)

@@ -9,11 +9,14 @@ carried.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from trainer.content import CaseSpec, ChapterSpec, ChoiceSpec, HandoffItemSpec, NodeSpec
+from trainer.content.scenario_map import ScenarioMap, played_map
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, scenarios
@@ -58,17 +61,96 @@ def hand_off(user: User, course: Course, version: CourseVersion, module: Module,
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput("note", str(_l("The note is too long: at most %(count)d characters.", count=MAX_NOTE)))
-    shared = [by_key[key].id for key in keys]
+    _send(user, course, version, module, run, node, [by_key[key].id for key in keys], note)
+    _play_on(user, course, version, module, run)
+    db.session.flush()
+
+
+def _send(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
+          node: NodeSpec, shared: list[str], note: str, by_platform: bool = False) -> None:
+    """Record a hand-off and open the next chapter with it."""
     facts = set(run.facts or ())
     right = sum((item.id in shared) == item.should_share(facts) for item in node.items)
     run.handoffs = {**(run.handoffs or {}), node.id: {
         "shared": [item.id for item in node.items if item.id in shared], "note": note,
-        "facts": sorted(facts), "right": right, "items": len(node.items)}}
+        "facts": sorted(facts), "right": right, "items": len(node.items), "platform": by_platform}}
     run.facts = sorted(facts | set(shared))
-    run.path = [*run.path, {"node": node.id, "handoff": "sent"}]
+    run.path = [*run.path, {"node": node.id, "handoff": "platform" if by_platform else "sent"}]
     following = next(chapter for chapter in spec(module).chapters if chapter.id == node.handoff)
     scenarios.move_to(user, course, version, module, run, following.start)
-    db.session.flush()
+
+
+def play_for(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
+             chapter_id: str) -> None:
+    """Make ``run`` a run in which the learner plays only ``chapter_id``: the platform plays the
+    chapters before it now, along a sensible path, and the chapters after it once the learner's
+    hand-off is sent (see :func:`hand_off`)."""
+    chapters = [chapter.id for chapter in spec(module).chapters]
+    if chapter_id not in chapters:
+        raise InvalidInput("chapter", str(_l("Choose one of the case's chapters.")))
+    run.handoffs = {**(run.handoffs or {}), MINE: {"chapter": chapter_id}}
+    _play_on(user, course, version, module, run)
+
+
+MINE = "_learner"  # the entry of run.handoffs that names the chapter a learner plays alone
+
+
+def own_chapter(run: ScenarioRun) -> str | None:
+    """The chapter the learner plays in this run, when the platform plays the others."""
+    return (run.handoffs or {}).get(MINE, {}).get("chapter")
+
+
+def _play_on(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun) -> None:
+    """The platform's moves: while the run is in a chapter the learner does not play, take the
+    sensible way through it (the fewest steps to its hand-off, or to the best ending open) and
+    pass on exactly what belongs in the referral."""
+    mine = own_chapter(run)
+    graph = scenarios.nodes(module)
+    while run.finished_at is None and mine is not None and graph[run.current_node].chapter != mine:
+        node = graph[run.current_node]
+        if node.handoff is not None:
+            facts = set(run.facts or ())
+            _send(user, course, version, module, run, node, [i.id for i in node.items if i.should_share(facts)],
+                  "", by_platform=True)
+            continue
+        choice = _sensible(graph, node, run)
+        run.path = [*run.path, {"node": node.id, "choice": choice.id, "by": "platform"}]
+        if choice.sets:
+            run.facts = sorted({*(run.facts or ()), *choice.sets})
+        scenarios.move_to(user, course, version, module, run, choice.target)
+
+
+def _sensible(graph: dict[str, NodeSpec], node: NodeSpec, run: ScenarioRun) -> ChoiceSpec:
+    """The open choice on the shortest way to a hand-off or a best ending, else to any other
+    ending but a harmful one, else the first open choice."""
+    from trainer.vocabulary import Ending
+
+    for goal in (lambda n: n.handoff is not None or n.ending == Ending.BEST,
+                 lambda n: n.ending == Ending.ACCEPTABLE, lambda n: True):
+        best: tuple[int, ChoiceSpec] | None = None
+        for choice in scenarios.choices_open(node, run):
+            steps = _steps(graph, choice.target, goal, node.chapter)
+            if steps is not None and (best is None or steps < best[0]):
+                best = (steps, choice)
+        if best is not None:
+            return best[1]
+    return scenarios.choices_open(node, run)[0]
+
+
+def _steps(graph: dict[str, NodeSpec], start: str, goal: Any, chapter: str | None) -> int | None:
+    """The fewest choices from ``start`` to a node ``goal`` accepts, within the chapter."""
+    depth, queue = {start: 0}, deque([start])
+    while queue:
+        here = graph.get(queue.popleft())
+        if here is None or here.chapter != chapter:
+            continue
+        if goal(here) and (here.ending or here.handoff):
+            return depth[here.id]
+        for choice in here.choices:
+            if choice.target not in depth:
+                depth[choice.target] = depth[here.id] + 1
+                queue.append(choice.target)
+    return None
 
 
 @dataclass(frozen=True)
@@ -117,6 +199,7 @@ class Stage:
     handoff: NodeSpec | None = None
     outcomes: list[ItemOutcome] = field(default_factory=list)
     note: str = ""
+    by_platform: bool = False  # the learner played another chapter; the platform played this one
 
     @property
     def held(self) -> bool | None:
@@ -135,6 +218,7 @@ def timeline(module: Module, run: ScenarioRun) -> list[Stage]:
         if node is None or node.chapter not in stages:
             continue
         stage = stages[node.chapter]
+        stage.by_platform = stage.by_platform or step.get("by") == "platform" or step.get("handoff") == "platform"
         if step.get("handoff"):
             sent = (run.handoffs or {}).get(node.id, {})
             facts = set(sent.get("facts", ()))
@@ -146,3 +230,9 @@ def timeline(module: Module, run: ScenarioRun) -> list[Stage]:
             if choice is not None:
                 stage.steps.append((node, choice))
     return [stage for stage in stages.values() if stage.steps or stage.handoff]
+
+
+def debrief_map(module: Module, run: ScenarioRun) -> ScenarioMap:
+    """The map of the whole case, with the nodes of this run's path marked."""
+    visited = frozenset([*(step["node"] for step in run.path), run.current_node])
+    return played_map(course_data.nodes(module.body), module.body.get("start"), spec(module), visited)
