@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cohorts", __name__)
 
-from trainer.cohorts import learner_views, views  # noqa: E402,F401  (routes register on import)
+from trainer.cohorts import case_views, learner_views, views  # noqa: E402,F401  (routes register on import)

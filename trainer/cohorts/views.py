@@ -38,7 +38,7 @@ from trainer.web import field_error
 
 # A learner's own pages (trainer/cohorts/learner_views.py); every other page is for trainers.
 LEARNER_ENDPOINTS = {"cohorts.join", "cohorts.my_cohorts", "cohorts.accept_invitation",
-                     "cohorts.decline_invitation", "cohorts.leave"}
+                     "cohorts.decline_invitation", "cohorts.leave", "cohorts.my_case"}
 
 
 @bp.before_request

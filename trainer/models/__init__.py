@@ -2,7 +2,16 @@
 from trainer.models.assessment import CourseEvaluation, CourseRound
 from trainer.models.audit import AuditEvent
 from trainer.models.certificate import Certificate, CertificateReminder
-from trainer.models.cohort import Assignment, Cohort, CohortMember, CohortTrainer, Invitation, Reminder
+from trainer.models.cohort import (
+    Assignment,
+    Cohort,
+    CohortCase,
+    CohortCaseRole,
+    CohortMember,
+    CohortTrainer,
+    Invitation,
+    Reminder,
+)
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.job import Job
 from trainer.models.mail import PendingMail
@@ -12,7 +21,8 @@ from trainer.models.user import RecoveryCode, User, UserRole, UserSession
 from trainer.models.wellbeing import WellbeingCheck
 
 __all__ = [
-    "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortMember",
+    "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortCase", "CohortCaseRole",
+    "CohortMember",
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
     "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",

@@ -110,3 +110,45 @@ class Reminder(Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("assignment_id", "user_id", "kind"),)
+
+
+class CohortCase(Model):
+    """A case played by a cohort together: each chapter by the members who hold its sector's role,
+    in turn, over days. It keeps the case's state as a learner's run does (see ScenarioRun)."""
+
+    __tablename__ = "cohort_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(sa.String(64))
+    version_number: Mapped[int]
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    turn_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the current chapter's
+    current_node: Mapped[str] = mapped_column(sa.String(64))
+    # As on ScenarioRun; each step also says who took it ("by": a user id, or "platform").
+    path: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    facts: Mapped[list[str] | None] = mapped_column(sa.JSON, default=list)
+    handoffs: Mapped[dict[str, dict] | None] = mapped_column(sa.JSON, default=dict)
+    ending: Mapped[str | None] = mapped_column(sa.String(64))
+    grade: Mapped[str | None] = mapped_column(sa.String(12))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort] = relationship()
+    course = relationship("Course", lazy="joined")
+    roles: Mapped[list[CohortCaseRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def holders(self, chapter: str) -> set[int]:
+        """The members who play ``chapter``."""
+        return {role.user_id for role in self.roles if role.chapter == chapter}
+
+
+class CohortCaseRole(Model):
+    """A member's sector role in a cohort's case: the chapter they play (several may share one)."""
+
+    __tablename__ = "cohort_case_roles"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort_cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    chapter: Mapped[str] = mapped_column(sa.String(64))

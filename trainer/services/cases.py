@@ -10,6 +10,7 @@ carried.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +19,14 @@ from flask_babel import lazy_gettext as _l
 from trainer.content import CaseSpec, ChapterSpec, ChoiceSpec, HandoffItemSpec, NodeSpec
 from trainer.content.scenario_map import ScenarioMap, played_map
 from trainer.extensions import db
-from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
+from trainer.models import CohortCase, Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, scenarios
 from trainer.services.errors import InvalidInput
 from trainer.services.quizzes import option_key
 
 MAX_NOTE = 1000
+CaseState = ScenarioRun | CohortCase  # a learner's run, or a cohort's case played together
+Advance = Callable[[str], None]  # go on to a node, recording what that means for the state
 
 
 def spec(module: Module) -> CaseSpec:
@@ -34,9 +37,10 @@ def spec(module: Module) -> CaseSpec:
     return case
 
 
-def item_key(run: ScenarioRun, node_id: str, item_id: str) -> str:
-    """What the hand-off form sends for an item: opaque, so its id tells nothing."""
-    return option_key(f"handoff-{run.id}", node_id, item_id)
+def item_key(scope: str, node_id: str, item_id: str) -> str:
+    """What the hand-off form sends for an item: opaque, so its id tells nothing. ``scope`` names
+    the run ("run-ID") or the cohort's case ("cohort-case-ID")."""
+    return option_key(f"handoff-{scope}", node_id, item_id)
 
 
 def chapter_of(module: Module, node: NodeSpec) -> tuple[int, ChapterSpec]:
@@ -51,33 +55,54 @@ def hand_off(user: User, course: Course, version: CourseVersion, module: Module,
     """Send the hand-off at the run's current node: the items chosen (by their form keys) and a
     note. It sets the facts of the items passed on and opens the next chapter. A hand-off sent
     again, or from a page that is no longer current, is refused and changes nothing."""
-    node = scenarios.nodes(module).get(run.current_node)
-    if run.finished_at is not None or at_node != run.current_node or node is None or node.handoff is None:
+    def advance(node_id: str) -> None:
+        scenarios.move_to(user, course, version, module, run, node_id)
+
+    node, shared, note = read_hand_off(module, run, f"run-{run.id}", at_node, keys, note)
+    send(module, run, node, shared, note, "sent", advance)
+    _play_on(user, course, version, module, run)
+    db.session.flush()
+
+
+def read_hand_off(module: Module, state: CaseState, scope: str, at_node: str, keys: list[str],
+                  note: str) -> tuple[NodeSpec, list[str], str]:
+    """The hand-off node, the ids of the items passed on and the note, from a posted form;
+    InvalidInput (and nothing changed) for a hand-off sent already or a key not on its list."""
+    node = scenarios.nodes(module).get(state.current_node)
+    if state.finished_at is not None or at_node != state.current_node or node is None or node.handoff is None:
         raise InvalidInput("handoff", str(_l("This hand-off has been sent already, or the case has moved on. "
                                              "Nothing was changed.")))
-    by_key = {item_key(run, node.id, item.id): item for item in node.items}
+    by_key = {item_key(scope, node.id, item.id): item for item in node.items}
     if any(key not in by_key for key in keys) or len(set(keys)) != len(keys):
         raise InvalidInput("handoff", str(_l("Choose from the items listed.")))
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput("note", str(_l("The note is too long: at most %(count)d characters.", count=MAX_NOTE)))
-    _send(user, course, version, module, run, node, [by_key[key].id for key in keys], note)
-    _play_on(user, course, version, module, run)
-    db.session.flush()
+    return node, [by_key[key].id for key in keys], note
 
 
-def _send(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
-          node: NodeSpec, shared: list[str], note: str, by_platform: bool = False) -> None:
-    """Record a hand-off and open the next chapter with it."""
-    facts = set(run.facts or ())
+def send(module: Module, state: CaseState, node: NodeSpec, shared: list[str], note: str, by: str,
+         advance: Advance) -> None:
+    """Record a hand-off (``by``: "sent" by a learner, "platform", or a member's id) and open
+    the next chapter with it."""
+    facts = set(state.facts or ())
     right = sum((item.id in shared) == item.should_share(facts) for item in node.items)
-    run.handoffs = {**(run.handoffs or {}), node.id: {
+    state.handoffs = {**(state.handoffs or {}), node.id: {
         "shared": [item.id for item in node.items if item.id in shared], "note": note,
-        "facts": sorted(facts), "right": right, "items": len(node.items), "platform": by_platform}}
-    run.facts = sorted(facts | set(shared))
-    run.path = [*run.path, {"node": node.id, "handoff": "platform" if by_platform else "sent"}]
+        "facts": sorted(facts), "right": right, "items": len(node.items), "platform": by == "platform"}}
+    state.facts = sorted(facts | set(shared))
+    state.path = [*state.path, {"node": node.id, "handoff": by}]
     following = next(chapter for chapter in spec(module).chapters if chapter.id == node.handoff)
-    scenarios.move_to(user, course, version, module, run, following.start)
+    advance(following.start)
+
+
+def take(state: CaseState, choice: ChoiceSpec, by: str | None, advance: Advance) -> None:
+    """Take an open choice at the current node (``by``: who took it, when not the run's learner)."""
+    step = {"node": state.current_node, "choice": choice.id}
+    state.path = [*state.path, {**step, "by": by} if by else step]
+    if choice.sets:
+        state.facts = sorted({*(state.facts or ()), *choice.sets})
+    advance(choice.target)
 
 
 def play_for(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
@@ -101,26 +126,28 @@ def own_chapter(run: ScenarioRun) -> str | None:
 
 
 def _play_on(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun) -> None:
-    """The platform's moves: while the run is in a chapter the learner does not play, take the
-    sensible way through it (the fewest steps to its hand-off, or to the best ending open) and
-    pass on exactly what belongs in the referral."""
     mine = own_chapter(run)
+    if mine is not None:
+        play_by_platform(module, run, lambda node: node.chapter == mine,
+                         lambda node_id: scenarios.move_to(user, course, version, module, run, node_id))
+
+
+def play_by_platform(module: Module, state: CaseState, until: Callable[[NodeSpec], bool],
+                     advance: Advance) -> None:
+    """The platform's moves, until the case ends or reaches a node ``until`` accepts: in each
+    chapter it takes the sensible way (the fewest steps to its hand-off, or to the best ending
+    open) and passes on exactly what belongs in the referral."""
     graph = scenarios.nodes(module)
-    while run.finished_at is None and mine is not None and graph[run.current_node].chapter != mine:
-        node = graph[run.current_node]
+    while state.finished_at is None and not until(graph[state.current_node]):
+        node = graph[state.current_node]
         if node.handoff is not None:
-            facts = set(run.facts or ())
-            _send(user, course, version, module, run, node, [i.id for i in node.items if i.should_share(facts)],
-                  "", by_platform=True)
-            continue
-        choice = _sensible(graph, node, run)
-        run.path = [*run.path, {"node": node.id, "choice": choice.id, "by": "platform"}]
-        if choice.sets:
-            run.facts = sorted({*(run.facts or ()), *choice.sets})
-        scenarios.move_to(user, course, version, module, run, choice.target)
+            facts = set(state.facts or ())
+            send(module, state, node, [i.id for i in node.items if i.should_share(facts)], "", "platform", advance)
+        else:
+            take(state, _sensible(graph, node, state), "platform", advance)
 
 
-def _sensible(graph: dict[str, NodeSpec], node: NodeSpec, run: ScenarioRun) -> ChoiceSpec:
+def _sensible(graph: dict[str, NodeSpec], node: NodeSpec, run: CaseState) -> ChoiceSpec:
     """The open choice on the shortest way to a hand-off or a best ending, else to any other
     ending but a harmful one, else the first open choice."""
     from trainer.vocabulary import Ending
@@ -163,7 +190,7 @@ class Received:
     note: str
 
 
-def received(module: Module, run: ScenarioRun, chapter: ChapterSpec) -> Received | None:
+def received(module: Module, run: CaseState, chapter: ChapterSpec) -> Received | None:
     """The hand-off that opened ``chapter`` in this run, as its sector received it."""
     graph = scenarios.nodes(module)
     for node_id, sent in (run.handoffs or {}).items():
@@ -207,7 +234,7 @@ class Stage:
         return None if self.handoff is None else all(o.right for o in self.outcomes)
 
 
-def timeline(module: Module, run: ScenarioRun) -> list[Stage]:
+def timeline(module: Module, run: CaseState) -> list[Stage]:
     """The run, chapter by chapter: each sector's choices and its hand-off, item by item."""
     case = spec(module)
     graph = scenarios.nodes(module)
@@ -232,7 +259,7 @@ def timeline(module: Module, run: ScenarioRun) -> list[Stage]:
     return [stage for stage in stages.values() if stage.steps or stage.handoff]
 
 
-def debrief_map(module: Module, run: ScenarioRun) -> ScenarioMap:
+def debrief_map(module: Module, run: CaseState) -> ScenarioMap:
     """The map of the whole case, with the nodes of this run's path marked."""
     visited = frozenset([*(step["node"] for step in run.path), run.current_node])
     return played_map(course_data.nodes(module.body), module.body.get("start"), spec(module), visited)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.content import PLAYED_KINDS, ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
-from trainer.models import Course, CourseVersion, Module, ScenarioRun, User
+from trainer.models import CohortCase, Course, CourseVersion, Module, ScenarioRun, User
 from trainer.services import course_data, progress
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.quizzes import option_key
@@ -75,13 +75,13 @@ def choose(user: User, course: Course, version: CourseVersion, module: Module, r
     return choice
 
 
-def open_to(choice: ChoiceSpec, run: ScenarioRun) -> bool:
+def open_to(choice: ChoiceSpec, run: ScenarioRun | CohortCase) -> bool:
     """Whether the facts of the run so far allow the choice (a scenario's choices always are)."""
     facts = set(run.facts or ())
     return all(need[1:] not in facts if need.startswith("!") else need in facts for need in choice.needs)
 
 
-def choices_open(node: NodeSpec, run: ScenarioRun) -> list[ChoiceSpec]:
+def choices_open(node: NodeSpec, run: ScenarioRun | CohortCase) -> list[ChoiceSpec]:
     """The choices offered at ``node``: those the run's facts allow."""
     return [choice for choice in node.choices if open_to(choice, run)]
 
@@ -115,7 +115,7 @@ def passed(module: Module, run: ScenarioRun) -> bool:
     return run.finished_at is not None and passes(run.grade, required_ending(module))
 
 
-def last_choice(module: Module, run: ScenarioRun) -> ChoiceSpec | None:
+def last_choice(module: Module, run: ScenarioRun | CohortCase) -> ChoiceSpec | None:
     """The choice that led to the current node, to show its consequence."""
     if not run.path:
         return None
