@@ -48,6 +48,13 @@ def _render(code: int, message: tuple | None = None):
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
+def refused(error: InvalidInput):
+    """A 400 page that says what was wrong, for a view whose refusals are written for the person
+    (a choice not open in a case, a hand-off sent already): undone, and the reason shown."""
+    db.session.rollback()
+    return _render(400, (MESSAGES[400][0], error.message))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -74,10 +81,9 @@ def register_error_handlers(app: Flask) -> None:
         return _render(404)
 
     @app.errorhandler(InvalidInput)
-    def invalid_input(error: InvalidInput):
-        # The service's message says what was wrong (a choice not open, a hand-off sent already).
+    def invalid_input(_error: InvalidInput):
         db.session.rollback()
-        return _render(400, (MESSAGES[400][0], error.message))
+        return _render(400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

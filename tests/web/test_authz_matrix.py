@@ -193,7 +193,19 @@ MATRIX: list[Row] = [
           ("GET", "/cohorts/<int:cohort_id>/gain.csv", OK),
           ("GET", "/cohorts/<int:cohort_id>/reminders", OK),
           ("POST", "/cohorts/<int:cohort_id>/reminders", REDIRECT),
+          # Cases played together: no case chosen yet shows the form again; a bad change is said so.
+          ("GET", "/cohorts/<int:cohort_id>/cases/new", OK),
+          ("POST", "/cohorts/<int:cohort_id>/cases/new", OK),
+          ("GET", "/cohorts/<int:cohort_id>/cases/<int:case_id>", OK),
+          ("POST", "/cohorts/<int:cohort_id>/cases/<int:case_id>/platform", REDIRECT),
+          ("POST", "/cohorts/<int:cohort_id>/cases/<int:case_id>/holders", REDIRECT),
       ]],
+    # A case a cohort plays: for the members who hold a role in it (their own), nobody else. An
+    # empty form from the player whose turn it is is refused.
+    *both("GET", "/my/cases/<int:case_id>", own=dict(SIGNED_IN_OK, cohort_trainer=OK),
+          others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
+    *both("POST", "/my/cases/<int:case_id>", own=dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD),
+          others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
     # The cohort's certificates: served outside the cohorts area, so a learner is told "not found".
     # The zip is made by a job: asking for it leads to the job's page.
     Row("POST", "/cohorts/<int:cohort_id>/certificates.zip",
@@ -409,6 +421,33 @@ class Scene:
             db.session.commit()
             return item.id
 
+    def cohort_case(self, user_id: int) -> int:
+        """A case the cohort plays, in which ``user_id`` (made a member) plays the first chapter."""
+        import tempfile
+        from pathlib import Path
+
+        from tests.support.case_sample import CASE
+        from tests.web.test_cases import COURSE_MD
+        from trainer.extensions import db
+        from trainer.models import CohortCase, CohortCaseRole, Course
+        from trainer.services import publishing
+
+        self.member_of_cohort(user_id)
+        with self.app.app_context(), tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "wrap"
+            folder.mkdir()
+            (folder / "course.md").write_text(COURSE_MD)
+            (folder / "case.md").write_text(CASE)
+            assert publishing.import_path(folder).ok
+            db.session.flush()
+            course = db.session.scalar(db.select(Course).where(Course.slug == "wrap"))
+            case = CohortCase(cohort_id=self.cohort.id, course_id=course.id, module="case-small", version_number=1,
+                              current_node="bus-stop", path=[], facts=[], handoffs={},
+                              roles=[CohortCaseRole(user_id=user_id, chapter="community")])
+            db.session.add(case)
+            db.session.commit()
+            return case.id
+
     def concrete(self, row: Row) -> str:
         """The row's rule with each placeholder filled by a real object."""
         rule = row.rule
@@ -437,6 +476,7 @@ class Scene:
             "<int:invitation_id>": lambda: str(self.invitation(email)),
             "<int:job_id>": lambda: str(self.job(user_id)),
             "<int:mail_id>": lambda: str(self.dead_letter()),
+            "<int:case_id>": lambda: str(self.cohort_case(user_id)),
             "<code>": lambda: self.cohort.code if rule.startswith("/join/") else self.certificate(user_id)[1],
         }
         for placeholder, make in makers.items():
@@ -459,7 +499,7 @@ def _cohort(app, owner_id: int, member_id: int, name: str = "Night shift residen
     from trainer.models import Assignment, Cohort, CohortMember, CohortTrainer, Course, Invitation, User
 
     with app.app_context():
-        course = db.session.scalars(db.select(Course)).one()
+        course = db.session.scalars(db.select(Course).where(Course.slug == "core")).one()
         co_trainer = User(email=f"co-trainer-{code}@example.org", password_hash="-", name="Co Trainer",
                           sector="police")
         db.session.add(co_trainer)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer.cohorts import bp
+from trainer.errors import refused
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
 from trainer.models import CohortCase
@@ -50,11 +51,15 @@ def cohort_case(cohort_id: int, case_id: int):
     cohort = cohorts.get(current_user, cohort_id)
     case = cohort_cases.for_trainer(current_user, cohort, case_id)
     version, module = cohort_cases.module_of(case)
+    members = cohorts.members(cohort)
+    names = {member.id: member.name for member in members}
+    spec = cases.spec(module)
+    players = {chapter.id: sorted(names[uid] for uid in case.holders(chapter.id) if uid in names)
+               for chapter in spec.chapters}
     return render_template("cohorts/case.html", cohort=cohort, case=case, module=module, version=version,
-                           spec=cases.spec(module), current=cohort_cases.current_chapter(case, module),
+                           spec=spec, current=cohort_cases.current_chapter(case, module),
                            node=scenarios.nodes(module)[case.current_node],
-                           timeline=cases.timeline(module, case), members=cohorts.members(cohort),
-                           names={m.id: m.name for m in cohorts.members(cohort)},
+                           timeline=cases.timeline(module, case), members=members, players=players,
                            case_map=cases.debrief_map(module, case) if case.finished_at else None,
                            confirm=ConfirmForm())
 
@@ -96,12 +101,15 @@ def my_case(case_id: int):
     waiting page when it is not, the debrief once it ends."""
     case = cohort_cases.for_member(current_user, case_id)
     if request.method == "POST":
-        if request.form.get("action") == "handoff":
-            ids = cohort_cases.hand_off(current_user, case, request.form.get("node", ""),
-                                        request.form.getlist("item"), request.form.get("note", ""))
-        else:
-            ids = cohort_cases.choose(current_user, case, request.form.get("node", ""),
-                                      request.form.get("choice", ""))
+        try:
+            if request.form.get("action") == "handoff":
+                ids = cohort_cases.hand_off(current_user, case, request.form.get("node", ""),
+                                            request.form.getlist("item"), request.form.get("note", ""))
+            else:
+                ids = cohort_cases.choose(current_user, case, request.form.get("node", ""),
+                                          request.form.get("choice", ""))
+        except InvalidInput as error:
+            return refused(error)
         _delivered(ids)
         return redirect(url_for("cohorts.my_case", case_id=case.id) + "#step")
     return _member_page(case)

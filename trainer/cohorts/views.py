@@ -25,6 +25,7 @@ from trainer.services import (
     analysis,
     assignments,
     catalogue,
+    cohort_cases,
     cohorts,
     command_report,
     gain,
@@ -117,7 +118,14 @@ def cohort_detail(cohort_id: int):
                            assignment_form=_assignment_form(request.args.get("course") or None),
                            roster_form=RosterForm(), undo=_undo_for(cohort),
                            trainer_form=TrainerForm(), edit_form=CohortForm(obj=cohort),
-                           state=request.args.get("state", ""), sort=request.args.get("sort", "name"))
+                           state=request.args.get("state", ""), sort=request.args.get("sort", "name"),
+                           **_cases_of(cohort))
+
+
+def _cases_of(cohort) -> dict:
+    """The cases the cohort plays or played together, with their titles."""
+    found = cohort_cases.list_for(current_user, cohort)
+    return {"cohort_cases": found, "case_titles": cohort_cases.titles(found)}
 
 
 @bp.get("/cohorts/<int:cohort_id>/export.csv")

@@ -6,6 +6,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from trainer.errors import refused
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
@@ -18,6 +19,7 @@ from trainer.services import (
     cases,
     catalogue,
     certificates,
+    cohort_cases,
     course_data,
     lessons,
     membership,
@@ -27,6 +29,7 @@ from trainer.services import (
     referrals,
     scenarios,
 )
+from trainer.services.errors import InvalidInput
 
 
 @bp.get("/learning")
@@ -35,7 +38,8 @@ def dashboard():
     return render_template("learn/dashboard.html", items=catalogue.my_learning(current_user),
                            assigned=assignments.for_learner(current_user),
                            certificates=certificates.mine(current_user),
-                           invitations=membership.invitations_for(current_user))
+                           invitations=membership.invitations_for(current_user),
+                           cohort_cases=cohort_cases.mine(current_user))
 
 
 @bp.get("/courses")
@@ -163,7 +167,10 @@ def start_run(slug: str, module_slug: str):
     course, version, module = open_course(slug, module_slug)
     run = scenarios.start(current_user, course, version, module)
     if module.kind == "case" and request.form.get("chapter"):
-        cases.play_for(current_user, course, version, module, run, request.form["chapter"])
+        try:
+            cases.play_for(current_user, course, version, module, run, request.form["chapter"])
+        except InvalidInput as error:
+            return refused(error)
     db.session.commit()
     return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id))
 
@@ -174,12 +181,15 @@ def run(slug: str, module_slug: str, run_id: int):
     course, version, module = open_course(slug, module_slug)
     run = scenarios.get_run(current_user, course, module, run_id)
     if request.method == "POST":
-        if module.kind == "case" and request.form.get("action") == "handoff":
-            cases.hand_off(current_user, course, version, module, run, request.form.get("node", ""),
-                           request.form.getlist("item"), request.form.get("note", ""))
-        else:
-            scenarios.choose(current_user, course, version, module, run,
-                             request.form.get("node", ""), request.form.get("choice", ""))
+        try:
+            if module.kind == "case" and request.form.get("action") == "handoff":
+                cases.hand_off(current_user, course, version, module, run, request.form.get("node", ""),
+                               request.form.getlist("item"), request.form.get("note", ""))
+            else:
+                scenarios.choose(current_user, course, version, module, run,
+                                 request.form.get("node", ""), request.form.get("choice", ""))
+        except InvalidInput as error:
+            return refused(error)
         db.session.commit()
         return redirect(url_for("learn.run", slug=slug, module_slug=module_slug, run_id=run.id) + "#step")
     if module.kind == "case":

@@ -10,6 +10,7 @@ and they see nothing of what a later chapter holds.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -91,6 +92,15 @@ def list_for(actor: User, cohort: Cohort) -> list[CohortCase]:
                                    .order_by(CohortCase.id.desc())))
 
 
+def titles(found: list[CohortCase]) -> dict[int, str]:
+    """Each case's title, from the version it is played on."""
+    titles: dict[int, str] = {}
+    for case in found:
+        version, module = module_of(case)
+        titles[case.id] = module.title
+    return titles
+
+
 def for_trainer(actor: User, cohort: Cohort, case_id: int) -> CohortCase:
     case = db.session.get(CohortCase, case_id)
     if case is None or case.cohort_id != cohort.id or not policy.can_manage_cohort(actor, cohort):
@@ -110,16 +120,25 @@ def my_role(user: User, case: CohortCase) -> str:
     return next(role.chapter for role in case.roles if role.user_id == user.id)
 
 
-def mine(user: User) -> list[tuple[CohortCase, bool]]:
-    """The cohort cases the user has a role in, newest first, each with whether it is their turn."""
+@dataclass(frozen=True)
+class MyCase:
+    """A cohort's case as one of its players sees it on My learning."""
+
+    case: CohortCase
+    title: str
+    my_turn: bool
+
+
+def mine(user: User) -> list[MyCase]:
+    """The cohort cases the user has a role in, newest first: whose turn it is, and the title."""
     found = db.session.scalars(sa.select(CohortCase).join(CohortCaseRole).where(CohortCaseRole.user_id == user.id)
                                .order_by(CohortCase.id.desc())).unique()
-    return [(case, case.finished_at is None and _is_turn_of(user, case)) for case in found]
-
-
-def _is_turn_of(user: User, case: CohortCase) -> bool:
-    _, module = module_of(case)
-    return user.id in case.holders(current_chapter(case, module).id)
+    listed = []
+    for case in found:
+        _, module = module_of(case)
+        turn = case.finished_at is None and user.id in case.holders(current_chapter(case, module).id)
+        listed.append(MyCase(case, module.title, turn))
+    return listed
 
 
 def _require_turn(user: User, case: CohortCase, module: Module) -> None:
@@ -201,7 +220,8 @@ def _advance(case: CohortCase, course: Course, version: CourseVersion, module: M
         return
     case.ending, case.grade, case.finished_at = target.id, target.ending, datetime.now(UTC)
     if passes(target.ending, course_data.pass_ending(module.body)):
-        for user in db.session.scalars(sa.select(User).where(User.id.in_(role.user_id for role in case.roles))):
+        players = sa.select(User).where(User.id.in_(role.user_id for role in case.roles))
+        for user in db.session.scalars(players).unique():
             progress.complete_module(user, course, version, module.slug, scenarios.GRADE_SCORES[target.ending])
 
 
@@ -230,7 +250,7 @@ def _notify(case: CohortCase, course: Course, module: Module, user_ids: set[int]
     link = links.public_url("cohorts.my_case", case_id=case.id)
     chapter = current_chapter(case, module)
     ids = []
-    for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids))):
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids))).unique():
         with force_locale(user.locale or "en"):
             subject = _("Your turn in a case with your training group")
             body = render_template("mail/case_turn.txt", user=user, module=module, chapter=chapter, link=link,
