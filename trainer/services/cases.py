@@ -144,10 +144,10 @@ def play_by_platform(module: Module, state: CaseState, until: Callable[[NodeSpec
             facts = set(state.facts or ())
             send(module, state, node, [i.id for i in node.items if i.should_share(facts)], "", "platform", advance)
         else:
-            take(state, _sensible(graph, node, state), "platform", advance)
+            take(state, sensible_choice(graph, node, state), "platform", advance)
 
 
-def _sensible(graph: dict[str, NodeSpec], node: NodeSpec, run: CaseState) -> ChoiceSpec:
+def sensible_choice(graph: dict[str, NodeSpec], node: NodeSpec, run: CaseState) -> ChoiceSpec:
     """The open choice on the shortest way to a hand-off or a best ending, else to any other
     ending but a harmful one, else the first open choice."""
     from trainer.vocabulary import Ending
