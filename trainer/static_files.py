@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -135,6 +136,18 @@ def serve(filename: str) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a static file's response neither sets the cookie
+    nor says ``Vary: Cookie`` (extensions read the session on every request): a public response
+    kept for a year must carry no one's cookie, and must not be fetched again when the cookie
+    changes. Nothing a static request does changes the session."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Any) -> None:
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
+
 def _hashed_static_url(endpoint: str, values: dict[str, Any]) -> None:
     if endpoint == "static" and isinstance(values.get("filename"), str):
         values["filename"] = static_files().url_name(values["filename"])
@@ -146,4 +159,5 @@ def init_app(app: Flask) -> None:
         return
     app.extensions["static_files"] = StaticFiles(Path(app.static_folder), watch=app.debug)
     app.view_functions["static"] = serve
+    app.session_interface = SessionInterface()
     app.url_defaults(_hashed_static_url)

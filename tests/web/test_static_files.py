@@ -51,6 +51,17 @@ def test_a_signed_in_person_gets_the_same_caching(client, learner):
     assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"
 
 
+def test_static_files_leave_the_session_alone(client, learner):
+    """A public response kept for a year must not carry anyone's cookie, nor vary with it."""
+    url = _linked(client.get("/learning").get_data(as_text=True))["css/app.css"]
+    with client.session_transaction() as session:
+        session["seen_at"] -= 120  # the next request that reads the session refreshes the cookie
+    response = client.get(url)
+    assert "Set-Cookie" not in response.headers
+    assert "cookie" not in response.headers["Vary"].lower()
+    assert "Set-Cookie" in client.get("/learning").headers  # a page does refresh it
+
+
 @pytest.mark.parametrize("name", ["css/app.css", "css/app.000000000000.css", "css/app.0123456789ab.css"])
 def test_the_plain_name_and_other_versions_names_get_the_current_file_asked_for_again(client, name):
     response = client.get(f"/static/{name}")
