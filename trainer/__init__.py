@@ -24,7 +24,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     ensure_secret_key(app.config, Path(app.instance_path))
     settle(app.config)
 
-    from trainer import cli, errors, templating, web
+    from trainer import cli, compression, errors, static_files, templating, web
     from trainer.blueprints import register_blueprints
     from trainer.extensions_setup import init_extensions
     from trainer.logging_setup import configure_logging
@@ -40,6 +40,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     init_extensions(app)
+    static_files.init_app(app)  # url_for('static', ...) builds names that carry the file's hash
+    compression.init_app(app)
     templating.register_template_helpers(app)
     # Before the routes are made: every <int:...> is an id or number, refused beyond what a column holds.
     app.url_map.converters["int"] = web.IdConverter

@@ -116,6 +116,15 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 100))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Pages, JSON, CSS and JavaScript of 1 KB or more are sent compressed (brotli, else gzip) to
+    # browsers that accept it (trainer/compression.py); false leaves compression to a proxy in front.
+    COMPRESS_RESPONSES = _flag("COMPRESS_RESPONSES", True)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
+    COMPRESS_STREAMS = False  # streamed responses (exports) go out as they are made
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "image/svg+xml", "text/plain"]
+
     BABEL_DEFAULT_LOCALE = Language.EN.value
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {language.value: language.label for language in Language}

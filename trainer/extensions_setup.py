@@ -63,6 +63,8 @@ def babel_languages() -> dict[str, str]:
 
 def _no_store_for_signed_in(response):
     """Pages with personal data must not linger in shared caches or the back-forward cache."""
+    if request.endpoint == "static":  # the same files for everyone, with their own caching
+        return response
     if current_user and current_user.is_authenticated and "immutable" not in response.headers.get(
             "Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"

@@ -133,7 +133,7 @@ def test_not_found_page_is_styled_and_translated(client, locale, title):
     response = client.get("/no-such-page", headers={"Accept-Language": locale})
     assert response.status_code == 404
     page = response.get_data(as_text=True)
-    assert f"<h1>{title}</h1>" in page and "app.css" in page
+    assert f"<h1>{title}</h1>" in page and re.search(r"/static/css/app\.[0-9a-f]{12}\.css", page)
 
 
 def test_server_error_shows_no_stack_trace(database_urls):

@@ -68,8 +68,8 @@ def load_user(user_id: str) -> User | None:
 
 def enforce_time_limits() -> Response | None:
     """End a signed-in session after a long idle spell or a long day, whatever the cookie says."""
-    if not current_user.is_authenticated:
-        return None
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None  # static files are the same for everyone: no user to load, no session to touch
     now = int(time.time())
     started, seen = session.get("signed_in_at"), session.get("seen_at")
     cfg = current_app.config
@@ -88,7 +88,7 @@ def enforce_time_limits() -> Response | None:
 
 def require_two_factor() -> Response | None:
     """Administrators and trainers set up two-factor sign-in before anything else."""
-    if (current_user.is_authenticated and request.endpoint not in BEFORE_TWO_FACTOR
+    if (request.endpoint not in BEFORE_TWO_FACTOR and current_user.is_authenticated
             and two_factor.required(current_user) and not two_factor.enabled(current_user)):
         flash(_("Your role needs two-factor sign-in. Set it up to continue."), "info")
         return redirect(url_for("auth.two_factor_setup"))

@@ -24,6 +24,7 @@ from trainer.auth.forms import (
     SignInCodeForm,
 )
 from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
+from trainer.compression import uncompressed
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
@@ -368,6 +369,7 @@ def _two_factor_account_key() -> str:
 
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
 @login_required
+@uncompressed  # the secret and the recovery codes: see trainer/compression.py
 def two_factor_setup():
     user = current_user._get_current_object()
     if two_factor.enabled(user):
@@ -415,6 +417,7 @@ def two_factor_disable():
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_two_factor_account_key)
+@uncompressed
 def recovery_codes_renew():
     user = current_user._get_current_object()
     if not two_factor.enabled(user):

@@ -15,4 +15,5 @@ def public_url(endpoint: str, **values: object) -> str:
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
                                        url_scheme=base.scheme or "https")
+    current_app.inject_url_defaults(endpoint, values)  # as url_for does: static files by their hashed names
     return adapter.build(endpoint, values, force_external=True)
