@@ -22,7 +22,8 @@ def case_published(live_server):
     from trainer.services import publishing
 
     with live_server.app.app_context():
-        assert publishing.import_path(ROOT / "courses" / "wraparound").ok
+        for folder in ("wraparound", "wraparound-nl"):
+            assert publishing.import_path(ROOT / "courses" / folder).ok
         db.session.commit()
 
 
@@ -72,6 +73,45 @@ def test_a_resident_plays_the_emergency_chapter_on_a_phone(context_factory, live
     expect(page.locator(".case-handoff").first).to_be_visible()
     audit(page)
     _fits(page)
+
+
+def test_a_police_officer_plays_their_chapter_of_the_dutch_case_in_dutch(context_factory, live_server,
+                                                                         case_published):
+    from tests.e2e.test_trainer_everyday_journey import _words
+
+    t, _ = _words(live_server, "nl")
+    page = context_factory(locale="nl-NL", **PHONE).new_page()
+    email, password = fresh_learner(live_server, sector="police")
+    page.goto("/login")
+    page.get_by_label(t("Email address")).fill(email)
+    page.get_by_label(t("Password")).fill(password)
+    page.get_by_role("button", name=t("Sign in")).click()
+    page.get_by_role("button", name=t("Sign out"), include_hidden=True).wait_for(state="attached")
+    page.goto("/courses/wraparound-nl/casus-mensenhandel")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    audit(page)
+    _fits(page)
+    page.get_by_label(t("Your chapter")).select_option("politie")
+    page.get_by_role("button", name=t("Play this chapter")).click()
+    expect(page.locator(".case-chapter")).to_contain_text(t("Chapter %(number)d of %(count)d:", number=2, count=4))
+    expect(page.locator("#received-heading")).to_be_visible()
+
+    def every_page(p):
+        audit(p)
+        _fits(p)
+
+    for _ in range(60):
+        if page.locator("#timeline-heading").count():
+            break
+        every_page(page)
+        if page.locator("form.handoff").count():
+            page.locator("form.handoff input[type=checkbox]").first.check()
+            page.get_by_role("button", name=t("Send the hand-off")).click()
+        else:
+            page.locator("form.choices input[type=radio]").first.check()
+            page.get_by_role("button", name=t("Choose")).click()
+    expect(page.get_by_role("heading", name=t("The case, sector by sector"))).to_be_visible()
+    every_page(page)
 
 
 def test_the_whole_case_plays_without_javascript(context_factory, live_server, case_published):

@@ -228,3 +228,17 @@ def test_a_chapter_that_is_not_in_the_case_is_refused(client, player, app):
     assert response.status_code == 400 and "Choose one of the case" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ScenarioRun)) == 0
+
+
+def test_an_author_tries_a_case_with_the_key_and_sees_it_on_the_map(client, make_user, case_course):
+    login(client, make_user(roles=("admin",)))
+    start = client.get("/authoring/courses/wrap/try/case-small").get_data(as_text=True)
+    assert "A neighbour notices" in start and "needs:" not in start.split("At the bus stop")[1].split("</ul>")[0]
+    assert "sets: trust" in start  # the facts a choice sets, for its author
+    refer = client.get("/authoring/courses/wrap/try/case-small?node=refer").get_data(as_text=True)
+    assert "pass on only when this fact is set: consent" in refer and "do not pass on" in refer
+    assert "Go on to the next chapter: The clinic" in refer and "node=triage" in refer
+    triage = client.get("/authoring/courses/wrap/try/case-small?node=triage").get_data(as_text=True)
+    assert "needs: told-hand, told-consent" in triage
+    editor = client.get("/authoring/courses/wrap/files/case.md").get_data(as_text=True)
+    assert "Map of this scenario" in editor and "→ The clinic" in editor

@@ -116,6 +116,12 @@ def test_a_stalled_chapter_is_played_by_the_platform_or_given_to_someone_else(ap
     outbox()
     client.post(f"{case_url}/holders", data={"chapter": "community", "member": [str(other.id)]})
     assert [m["To"] for m in outbox()][-1] == other.email
+    # Keeping a player and moving another in from a later chapter: each member keeps one role.
+    client.post(f"{case_url}/holders", data={"chapter": "community", "member": [str(other.id), str(nurse.id)]})
+    with app.app_context():
+        roles = {r.user_id: r.chapter for r in db.session.scalar(db.select(CohortCase)).roles}
+        assert roles == {other.id: "community", nurse.id: "community"}
+    client.post(f"{case_url}/holders", data={"chapter": "clinic", "member": [str(nurse.id)]})
     eva = _as(app, other)
     assert "At the bus stop" in eva.get(f"/my/cases/{case_id}").get_data(as_text=True)
     assert client.post(f"{case_url}/platform").status_code == 302
@@ -156,3 +162,28 @@ def test_a_case_with_bad_roles_is_not_started(app, client, staff, make_user, rol
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(CohortCase)) == 0
+
+
+def test_a_players_export_holds_their_part_and_deleting_the_account_removes_their_notes(
+        app, client, staff, make_user):
+    neighbour, nurse = make_user(name="Noor", sector="community"), make_user(name="Bram")
+    cohort_id = _cohort(app, client, neighbour, nurse)
+    _start(client, cohort_id, (neighbour, "community"), (nurse, "clinic"))
+    with app.app_context():
+        case_id = db.session.scalar(db.select(CohortCase.id))
+    my_url = f"/my/cases/{case_id}"
+    noor = _as(app, neighbour)
+    _post_choice(noor, my_url, "Ask quietly")
+    _post_choice(noor, my_url, "Ask whether she would like you to call a clinic")
+    _post_hand_off(noor, my_url, ["Her hand needs to be seen"])
+    export = noor.post("/profile/data.json", data={"download-password": neighbour.password}).get_json()
+    played = export["cohort_cases"][0]
+    assert played["chapter"] == "community" and [c["choice"] for c in played["choices"]] == ["ask", "offer"]
+    assert played["handoffs"]["refer"]["note"] == "Mornings are safest."
+    bram_export = _as(app, nurse).post("/profile/data.json", data={"download-password": nurse.password}).get_json()
+    assert bram_export["cohort_cases"][0]["choices"] == []  # the others' steps are not his
+    noor.post("/profile/delete", data={"password": neighbour.password})
+    _, path, handoffs = _state(app)
+    assert handoffs["refer"]["note"] == "" and str(neighbour.id) not in {s.get("by") for s in path}
+    assert {s.get("by") for s in path if "choice" in s} == {"former member"} and path[-1]["handoff"] == "former member"
+    assert "The hand-off you received" in _as(app, nurse).get(my_url).get_data(as_text=True)  # the case goes on

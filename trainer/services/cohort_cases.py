@@ -203,8 +203,13 @@ def set_holders(actor: User, cohort: Cohort, case: CohortCase, chapter: str, use
     if any(user_id not in members for user_id in user_ids):
         raise InvalidInput("holders", str(_l("Give roles only to members of the cohort, in the case's chapters.")))
     before = case.holders(chapter)
-    case.roles = [role for role in case.roles if role.chapter != chapter and role.user_id not in user_ids] + [
-        CohortCaseRole(user_id=user_id, chapter=chapter) for user_id in user_ids]
+    by_user = {role.user_id: role for role in case.roles}
+    for user_id in set(user_ids):  # a member keeps one role: one moved from another chapter changes it
+        if user_id in by_user:
+            by_user[user_id].chapter = chapter
+        else:
+            case.roles.append(CohortCaseRole(user_id=user_id, chapter=chapter))
+    case.roles = [role for role in case.roles if role.chapter != chapter or role.user_id in user_ids]
     db.session.flush()
     if case.finished_at is None and current_chapter(case, module).id == chapter:
         return _notify(case, case.course, module, set(user_ids) - before)
@@ -257,3 +262,34 @@ def _notify(case: CohortCase, course: Course, module: Module, user_ids: set[int]
                                    cohort=case.cohort)
         ids.append(mail.queue(user.email, subject, body))
     return ids
+
+
+def played_by(user: User) -> list[dict[str, object]]:
+    """For the person's data export: each cohort case they have a role in, their chapter, and the
+    choices and hand-offs (with their notes) that they made in it."""
+    mine_ = str(user.id)
+    found = db.session.scalars(sa.select(CohortCase).join(CohortCaseRole).where(CohortCaseRole.user_id == user.id)
+                               .order_by(CohortCase.id)).unique()
+    return [{"cohort": case.cohort.name, "module": case.module, "chapter": my_role(user, case),
+             "started_at": case.started_at.isoformat(),
+             "choices": [step for step in case.path if step.get("by") == mine_],
+             "handoffs": {step["node"]: (case.handoffs or {}).get(step["node"]) for step in case.path
+                          if step.get("handoff") == mine_}}
+            for case in found]
+
+
+def forget_player(user_id: int) -> None:
+    """When an account is deleted: its steps in cohort cases are kept for the others' debrief,
+    but no longer say whose they were, and the notes it wrote in hand-offs are removed."""
+    mine_ = str(user_id)
+    for case in db.session.scalars(sa.select(CohortCase).where(CohortCase.path.isnot(None))):
+        if not any(mine_ in (step.get("by"), step.get("handoff")) for step in case.path):
+            continue
+        handoffs = dict(case.handoffs or {})
+        for step in case.path:
+            if step.get("handoff") == mine_ and step["node"] in handoffs:
+                handoffs[step["node"]] = {**handoffs[step["node"]], "note": ""}
+        case.handoffs = handoffs
+        case.path = [{**step, **({"by": "former member"} if step.get("by") == mine_ else {}),
+                      **({"handoff": "former member"} if step.get("handoff") == mine_ else {})}
+                     for step in case.path]

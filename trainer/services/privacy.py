@@ -16,6 +16,7 @@ from trainer.extensions import db
 from trainer.models import (
     Certificate,
     Cohort,
+    CohortCaseRole,
     CohortMember,
     Course,
     CourseEvaluation,
@@ -32,7 +33,7 @@ from trainer.models import (
     UserSession,
     WellbeingCheck,
 )
-from trainer.services import audit, certificates, passwords, recovery_codes
+from trainer.services import audit, certificates, cohort_cases, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,10 @@ def export(user: User, password: str) -> dict[str, Any]:
                            "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
                            "answers": a.answers} for a in rows(QuizAttempt, QuizAttempt.id)],
         "scenario_runs": [{"course": slugs.get(r.course_id), "module": r.module, "path": r.path, "ending": r.ending,
-                           "grade": r.grade, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at)}
+                           "grade": r.grade, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
+                           **({"facts": r.facts, "handoffs": r.handoffs} if r.facts is not None else {})}
                           for r in rows(ScenarioRun, ScenarioRun.id)],
+        "cohort_cases": cohort_cases.played_by(user),
         "course_rounds": [{"course": slugs.get(r.course_id), "round": r.number, "started_at": _iso(r.started_at),
                            "confidence_before": r.pre_confidence, "confidence_after": r.post_confidence,
                            "tested_out": r.tested_out, "attested_hours": r.attested_hours,
@@ -109,8 +112,9 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
     for model in (CourseEvaluation, CourseRound, WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress,
-                  Enrolment, CohortMember, RecoveryCode, UserSession):
+                  Enrolment, CohortMember, CohortCaseRole, RecoveryCode, UserSession):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
+    cohort_cases.forget_player(user_id)
     withdrawn = certificates.withdraw_all(user_id)
     audit.forget_free_text([f"user {user_id}", *(f"certificate {i}" for i in withdrawn)])
     audit.record(None, "account-deleted", f"user {user_id}")
