@@ -59,7 +59,8 @@ def test_a_resident_plays_the_emergency_chapter_on_a_phone(context_factory, live
     page.get_by_label("Your chapter").select_option("emergency")
     page.get_by_role("button", name="Play this chapter").click()
     expect(page.locator(".case-chapter")).to_contain_text("Chapter 2 of 4:")
-    expect(page.locator("#received-heading")).to_contain_text("The hand-off you received from Community")
+    expect(page.locator("#received-heading")).to_have_text("The hand-off you received")
+    expect(page.locator(".case-received .meta")).to_contain_text("From the previous chapter: The community supper")
     expect(page.get_by_text("You play this chapter; the platform plays the others.")).to_be_visible()
 
     def every_page(p):
