@@ -63,7 +63,7 @@ def _next_move(live_server, case_id: int) -> tuple[str, list[str]]:
         if node.handoff:
             facts = set(case.facts or ())
             return "", [_text(item.text_html) for item in node.items if item.should_share(facts)]
-        return _text(cases.sensible_choice(graph, node, case).text_html), []
+        return _text(cases.sensible_choice(module, node, case).text_html), []
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -23,6 +22,7 @@ from trainer.models import CohortCase, Course, CourseVersion, Module, ScenarioRu
 from trainer.services import course_data, scenarios
 from trainer.services.errors import InvalidInput
 from trainer.services.quizzes import option_key
+from trainer.vocabulary import Ending
 
 MAX_NOTE = 1000
 CaseState = ScenarioRun | CohortCase  # a learner's run, or a cohort's case played together
@@ -144,40 +144,57 @@ def play_by_platform(module: Module, state: CaseState, until: Callable[[NodeSpec
             facts = set(state.facts or ())
             send(module, state, node, [i.id for i in node.items if i.should_share(facts)], "", "platform", advance)
         else:
-            take(state, sensible_choice(graph, node, state), "platform", advance)
+            take(state, sensible_choice(module, node, state), "platform", advance)
 
 
-def sensible_choice(graph: dict[str, NodeSpec], node: NodeSpec, run: CaseState) -> ChoiceSpec:
-    """The open choice on the shortest way to a hand-off or a best ending, else to any other
-    ending but a harmful one, else the first open choice."""
-    from trainer.vocabulary import Ending
-
-    for goal in (lambda n: n.handoff is not None or n.ending == Ending.BEST,
-                 lambda n: n.ending == Ending.ACCEPTABLE, lambda n: True):
-        best: tuple[int, ChoiceSpec] | None = None
-        for choice in scenarios.choices_open(node, run):
-            steps = _steps(graph, choice.target, goal, node.chapter)
-            if steps is not None and (best is None or steps < best[0]):
-                best = (steps, choice)
-        if best is not None:
-            return best[1]
-    return scenarios.choices_open(node, run)[0]
+def sensible_choice(module: Module, node: NodeSpec, state: CaseState) -> ChoiceSpec:
+    """What a careful professional would choose here: the first step of the shortest way, through
+    the rest of the case, to its best ending, with every hand-off on the way passing on exactly
+    what belongs in it and each choice open only when the facts allow it. When the case can no
+    longer end best, the way to an acceptable ending; else to any ending but a harmful one."""
+    graph = scenarios.nodes(module)
+    starts = {chapter.id: chapter.start for chapter in spec(module).chapters}
+    first_moves = _first_moves(graph, starts, node, frozenset(state.facts or ()))
+    for grade in (Ending.BEST, Ending.ACCEPTABLE):
+        if grade in first_moves:
+            return first_moves[grade]
+    return scenarios.choices_open(node, state)[0]
 
 
-def _steps(graph: dict[str, NodeSpec], start: str, goal: Any, chapter: str | None) -> int | None:
-    """The fewest choices from ``start`` to a node ``goal`` accepts, within the chapter."""
-    depth, queue = {start: 0}, deque([start])
-    while queue:
-        here = graph.get(queue.popleft())
-        if here is None or here.chapter != chapter:
+MAX_STATES = 20_000  # (node, facts) pairs explored; a case has a few dozen nodes and facts
+
+
+def _first_moves(graph: dict[str, NodeSpec], starts: dict[str, str], node: NodeSpec,
+                 facts: frozenset[str]) -> dict[str, ChoiceSpec]:
+    """For each grade of ending, the choice at ``node`` that begins the shortest way to one
+    (breadth-first over node and facts, so a fact set early counts later)."""
+    found: dict[str, ChoiceSpec] = {}
+    queue: deque[tuple[str, frozenset[str], ChoiceSpec]] = deque()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    for choice in node.choices:
+        if _allows(choice, facts):
+            queue.append((choice.target, facts | set(choice.sets), choice))
+    while queue and len(seen) < MAX_STATES:
+        node_id, held, first = queue.popleft()
+        if (node_id, held) in seen or node_id not in graph:
             continue
-        if goal(here) and (here.ending or here.handoff):
-            return depth[here.id]
-        for choice in here.choices:
-            if choice.target not in depth:
-                depth[choice.target] = depth[here.id] + 1
-                queue.append(choice.target)
-    return None
+        seen.add((node_id, held))
+        here = graph[node_id]
+        if here.ending:
+            found.setdefault(here.ending, first)
+            if Ending.BEST in found:
+                break
+        elif here.handoff is not None and here.handoff in starts:
+            shared = {item.id for item in here.items if item.should_share(held)}
+            queue.append((starts[here.handoff], held | shared, first))
+        else:
+            queue.extend((choice.target, held | set(choice.sets), first)
+                         for choice in here.choices if _allows(choice, held))
+    return found
+
+
+def _allows(choice: ChoiceSpec, facts: frozenset[str]) -> bool:
+    return all(need[1:] not in facts if need.startswith("!") else need in facts for need in choice.needs)
 
 
 @dataclass(frozen=True)
