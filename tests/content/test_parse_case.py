@@ -22,6 +22,7 @@ def test_a_case_reads_into_chapters_hand_offs_and_facts():
     assert [(c.id, c.sector, c.specialty, c.start) for c in spec.case.chapters] == [
         ("community", "community", None, "bus-stop"), ("clinic", "health", "emergency", "triage")]
     assert spec.case.country == "CA" and dict(spec.case.facts)["consent"].startswith("Ana agreed")
+    assert dict(spec.case.risks) == {"alerted": "The man who controls Ana has noticed."}
     assert 'href="https://example.org/law"' in dict(spec.case.rules)["privacy"]
     refer = next(n for n in spec.nodes if n.id == "refer")
     assert refer.handoff == "clinic" and refer.chapter == "community" and not refer.choices
@@ -49,7 +50,7 @@ def test_a_case_reads_into_chapters_hand_offs_and_facts():
      "choice leads to 'triage' in chapter 'clinic': a choice stays in its chapter, and a hand-off leads on "
      "to the next"),
     ("{#ask sets=trust}", "{#ask sets=trusted}", "{#ask",
-     "fact 'trusted' is not listed under facts: and is no hand-off item's id; did you mean 'trust'?"),
+     "fact 'trusted' is not listed under facts: or risks: and is no hand-off item's id; did you mean 'trust'?"),
     ("{#told-consent when=consent rule=privacy}", "{#told-consent when=consent rule=privacy-law}", "{#told-consent",
      "rule 'privacy-law' is not listed under rules:; did you mean 'privacy'?"),
     ("{#with-man}", "{#with-man needs=trust}", "{#triage",
@@ -89,3 +90,11 @@ def test_a_hand_off_item_without_an_explanation_or_a_chapter_without_a_hand_off(
 def test_case_fields_on_another_kind_are_refused():
     text = CASE.replace("kind: case", "kind: scenario")
     assert f"c.md:{line_of(text, 'country:')}: country: only a case has it" in problems(text)
+
+
+def test_a_risk_is_a_fact_of_its_own_kind():
+    text = CASE.replace("risks:\n  alerted:", "risks:\n  trust: Said twice.\n  alerted:")
+    assert f"c.md:{line_of(text, 'risks:')}: 'trust' is under both facts: and risks:; a fact is one or the other" \
+        in problems(text)
+    unknown = CASE.replace("{#shout sets=alerted}", "{#shout sets=alarmed}")
+    assert any("fact 'alarmed' is not listed under facts: or risks:" in p for p in problems(unknown))

@@ -17,6 +17,7 @@ chapters:
 facts:
   trust: Ana trusts the people she has met.
   consent: Ana agreed that her details may be passed on.
+risks:
   alerted: The man who controls Ana has noticed.
 rules:
   privacy: Health information is shared only with consent outside an emergency. <https://example.org/law>

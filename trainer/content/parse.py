@@ -23,7 +23,7 @@ from .spec import INTENSITIES, MODULE_KINDS, PASS_ENDINGS, PLAYED_KINDS, ImageRe
 
 __all__ = ["Problem", "content_hash", "locate_images", "normalise", "parse_module_text", "report_refused"]
 
-CASE_FIELDS = ("country", "chapters", "facts", "rules")
+CASE_FIELDS = ("country", "chapters", "facts", "risks", "rules")
 MODULE_FIELDS = {
     "id": fm.Field(fm.ident, required=True),
     "kind": fm.Field(fm.one_of(*MODULE_KINDS), required=True),

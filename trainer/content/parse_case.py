@@ -53,6 +53,7 @@ class _Head:
     country: str | None = None
     chapters: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
+    risks: dict[str, str] = field(default_factory=dict)
     rules: dict[str, str] = field(default_factory=dict)
 
 
@@ -91,7 +92,8 @@ def parse_case(front: FrontMatter | None, blocks: list[Block],
     chapters = tuple(ChapterSpec(cid, sector, specialty, title, starts.get(cid, ""))
                      for cid, sector, specialty, title, _ in head.chapters)
     case = CaseSpec(head.country or "", chapters, tuple(head.facts.items()),
-                    tuple((rid, ctx.render_inline(text)) for rid, text in head.rules.items()))
+                    tuple((rid, ctx.render_inline(text)) for rid, text in head.rules.items()),
+                    tuple(head.risks.items()))
     return tuple(node.spec for node in nodes), start, case
 
 
@@ -120,6 +122,9 @@ def _read_head(front: FrontMatter | None, ctx: Context) -> _Head:
             problems.error(front.line("chapters"),
                            "a case needs at least two chapters (one per sector it passes through)")
     head.facts = _read_mapping(front, "facts", problems, _fact_problem)
+    head.risks = _read_mapping(front, "risks", problems, _fact_problem)
+    for name in sorted(set(head.facts) & set(head.risks)):
+        problems.error(front.line("risks"), f"'{name}' is under both facts: and risks:; a fact is one or the other")
     head.rules = _read_mapping(front, "rules", problems, lambda key: None if FACT_RE.match(key) else
                                f"rule id '{key}' must be lowercase letters, digits and hyphens")
     return head
@@ -336,13 +341,14 @@ def _check_endings(nodes: list[_Node], head: _Head, ctx: Context) -> None:
 def _check_facts(nodes: list[_Node], graph: dict[str, list[str]], head: _Head, ctx: Context) -> None:
     """Facts are declared (under facts:, or as a hand-off item's id), and set before they are needed."""
     items = {item.id: node.spec.id for node in nodes for item in node.spec.items if item.id}
+    declared = {**head.facts, **head.risks}
     for item_id, _ in items.items():
-        if item_id in head.facts:
+        if item_id in declared:
             line = next(line for n in nodes for item, line in zip(n.spec.items, n.item_lines, strict=True)
                         if item.id == item_id)
-            ctx.problems.error(line, f"hand-off item '{item_id}' has the id of a fact under facts:; "
+            ctx.problems.error(line, f"hand-off item '{item_id}' has the id of a fact under facts: or risks:; "
                                      "passing it on sets a fact of its own id, so give it another")
-    known = set(head.facts) | set(items)
+    known = set(declared) | set(items)
     setters: dict[str, set[str]] = {}
     for node in nodes:
         for choice in node.spec.choices:
@@ -375,7 +381,8 @@ def _known(fact: str, known: set[str], line: int, ctx: Context) -> bool:
         return True
     close = difflib.get_close_matches(fact, sorted(known), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    ctx.problems.error(line, f"fact '{fact}' is not listed under facts: and is no hand-off item's id{hint}")
+    ctx.problems.error(line, f"fact '{fact}' is not listed under facts: or risks: and is no hand-off item's "
+                             f"id{hint}")
     return False
 
 

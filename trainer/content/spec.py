@@ -139,12 +139,14 @@ class ChapterSpec:
 @dataclass(frozen=True)
 class CaseSpec:
     """What a case adds to a scenario: where it is set, its chapters in order, the facts it
-    tracks (id, meaning) and the rules its debrief cites (id, citation as HTML)."""
+    tracks (id, meaning), the rules its debrief cites (id, citation as HTML) and its risks: facts
+    that record harm done (an alerted trafficker), which the platform's own moves avoid."""
 
     country: str
     chapters: tuple[ChapterSpec, ...]
     facts: tuple[tuple[str, str], ...]
     rules: tuple[tuple[str, str], ...]
+    risks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

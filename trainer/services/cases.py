@@ -148,49 +148,53 @@ def play_by_platform(module: Module, state: CaseState, until: Callable[[NodeSpec
 
 
 def sensible_choice(module: Module, node: NodeSpec, state: CaseState) -> ChoiceSpec:
-    """What a careful professional would choose here: the first step of the shortest way, through
-    the rest of the case, to its best ending, with every hand-off on the way passing on exactly
-    what belongs in it and each choice open only when the facts allow it. When the case can no
-    longer end best, the way to an acceptable ending; else to any ending but a harmful one."""
+    """What a careful professional would choose here: the first step of a way, through the rest of
+    the case, to its best ending, with every hand-off on the way passing on exactly what belongs in
+    it and each choice open only when the facts allow it. Of such ways, the one that does the most
+    good on the way: the fewest of the case's risks set (an alerted trafficker), then the most
+    facts set (trust won, consent asked, injuries documented), then the fewest steps. When the
+    case can no longer end best, the same towards an acceptable ending; else the first open
+    choice."""
     graph = scenarios.nodes(module)
-    starts = {chapter.id: chapter.start for chapter in spec(module).chapters}
-    first_moves = _first_moves(graph, starts, node, frozenset(state.facts or ()))
+    case = spec(module)
+    starts = {chapter.id: chapter.start for chapter in case.chapters}
+    ways = _ways(graph, starts, node, frozenset(state.facts or ()), frozenset(name for name, _ in case.risks))
     for grade in (Ending.BEST, Ending.ACCEPTABLE):
-        if grade in first_moves:
-            return first_moves[grade]
+        if grade in ways:
+            return ways[grade]
     return scenarios.choices_open(node, state)[0]
 
 
-MAX_STATES = 20_000  # (node, facts) pairs explored; a case has a few dozen nodes and facts
+MAX_STATES = 50_000  # (first choice, node, facts) explored; a case has a few dozen nodes and facts
 
 
-def _first_moves(graph: dict[str, NodeSpec], starts: dict[str, str], node: NodeSpec,
-                 facts: frozenset[str]) -> dict[str, ChoiceSpec]:
-    """For each grade of ending, the choice at ``node`` that begins the shortest way to one
-    (breadth-first over node and facts, so a fact set early counts later)."""
-    found: dict[str, ChoiceSpec] = {}
-    queue: deque[tuple[str, frozenset[str], ChoiceSpec]] = deque()
-    seen: set[tuple[str, frozenset[str]]] = set()
+def _ways(graph: dict[str, NodeSpec], starts: dict[str, str], node: NodeSpec, facts: frozenset[str],
+          risks: frozenset[str]) -> dict[str, ChoiceSpec]:
+    """For each grade of ending, the choice at ``node`` that begins the way to one with the fewest
+    risks and the most facts set, then the fewest steps (breadth-first over node and facts)."""
+    best: dict[str, tuple[int, int, int, ChoiceSpec]] = {}
+    queue: deque[tuple[str, frozenset[str], ChoiceSpec, int]] = deque()
+    seen: set[tuple[str, str, frozenset[str]]] = set()
     for choice in node.choices:
         if _allows(choice, facts):
-            queue.append((choice.target, facts | set(choice.sets), choice))
+            queue.append((choice.target, facts | set(choice.sets), choice, 1))
     while queue and len(seen) < MAX_STATES:
-        node_id, held, first = queue.popleft()
-        if (node_id, held) in seen or node_id not in graph:
+        node_id, held, first, steps = queue.popleft()
+        if (first.id, node_id, held) in seen or node_id not in graph:
             continue
-        seen.add((node_id, held))
+        seen.add((first.id, node_id, held))
         here = graph[node_id]
         if here.ending:
-            found.setdefault(here.ending, first)
-            if Ending.BEST in found:
-                break
+            score = (-len(held & risks), len(held - risks), -steps)
+            if here.ending not in best or score > best[here.ending][:3]:
+                best[here.ending] = (*score, first)
         elif here.handoff is not None and here.handoff in starts:
             shared = {item.id for item in here.items if item.should_share(held)}
-            queue.append((starts[here.handoff], held | shared, first))
+            queue.append((starts[here.handoff], held | shared, first, steps + 1))
         else:
-            queue.extend((choice.target, held | set(choice.sets), first)
+            queue.extend((choice.target, held | set(choice.sets), first, steps + 1)
                          for choice in here.choices if _allows(choice, held))
-    return found
+    return {grade: way[3] for grade, way in best.items()}
 
 
 def _allows(choice: ChoiceSpec, facts: frozenset[str]) -> bool:

@@ -78,4 +78,5 @@ def case(body: dict[str, Any]) -> CaseSpec | None:
     if not found:
         return None
     return CaseSpec(found["country"], tuple(ChapterSpec(**c) for c in found["chapters"]),
-                    tuple((k, v) for k, v in found["facts"]), tuple((k, v) for k, v in found["rules"]))
+                    tuple((k, v) for k, v in found["facts"]), tuple((k, v) for k, v in found["rules"]),
+                    tuple((k, v) for k, v in found.get("risks", ())))
