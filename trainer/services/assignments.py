@@ -163,20 +163,26 @@ class Dashboard:
     def pages(self) -> int:
         return max(1, -(-len(self.learners) // PAGE_SIZE))
 
+    @cached_property
+    def _done_by_assignment(self) -> Counter[int]:
+        """How many of the learners shown completed each assignment: one pass over the cells,
+        which the totals row and the overall figure then share."""
+        completed = AssignmentState.COMPLETED
+        ids = [a.id for a in self.assignments]
+        cells = self.cells
+        return Counter(aid for u in self.learners for aid in ids if cells[(u.id, aid)].state == completed)
+
     def completion(self, assignment: Assignment) -> int:
         people = len(self.learners) + self.invited
         if not people:
             return 0
-        done = sum(self.cells[(u.id, assignment.id)].state == AssignmentState.COMPLETED for u in self.learners)
-        return round(100 * done / people)
+        return round(100 * self._done_by_assignment[assignment.id] / people)
 
     def overall(self) -> int:
         total = (len(self.learners) + self.invited) * len(self.assignments)
         if not total:
             return 0
-        shown = {u.id for u in self.learners}
-        done = sum(s.state == AssignmentState.COMPLETED for (uid, _), s in self.cells.items() if uid in shown)
-        return round(100 * done / total)
+        return round(100 * sum(self._done_by_assignment.values()) / total)
 
     @cached_property
     def _completions(self) -> dict[int, int]:
