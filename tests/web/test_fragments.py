@@ -1,0 +1,75 @@
+"""Parts of pages rendered once for everyone and kept (trainer/fragments.py): what changes in the
+data, the language or the reader is never served from an earlier rendering."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+from tests.web.test_referrals import YAML, _import
+from trainer.extensions import db
+from trainer.fragments import FragmentCache
+from trainer.models import Referral
+
+LESSON = "/courses/core/what-it-is"
+
+
+@pytest.fixture
+def courses_folder(tmp_path):
+    import shutil
+
+    from tests.conftest import GOOD_COURSE
+
+    shutil.copytree(GOOD_COURSE, tmp_path / "core")
+    (tmp_path / "referrals.yaml").write_text(YAML)
+    return tmp_path
+
+
+def _who_to_call(page: str) -> str:
+    start = page.index('class="who-to-call"')
+    return page[start:page.index("</details>", start)]
+
+
+def test_the_cache_is_bounded_and_keeps_the_most_recently_used():
+    cache = FragmentCache(size=2)
+    renders = []
+
+    def render(text):
+        return lambda: renders.append(text) or f"<p>{text}</p>"
+
+    assert cache.get("a", render("a")) == "<p>a</p>"
+    cache.get("b", render("b"))
+    assert cache.get("a", render("again")) == "<p>a</p>"  # kept: not rendered again
+    cache.get("c", render("c"))  # "b" was used least recently: it goes
+    assert len(cache) == 2
+    assert cache.get("b", render("b, new")) == "<p>b, new</p>"
+    assert renders == ["a", "b", "c", "b, new"]
+
+
+def test_an_edited_phone_number_shows_at_once(client, app, courses_folder, make_user):
+    _import(app, courses_folder)
+    login(client, make_user())
+    assert "033 448 11 86" in _who_to_call(client.get(LESSON).get_data(as_text=True))
+    with app.app_context():
+        db.session.execute(sa.update(Referral).where(Referral.name == "CoMensha")
+                           .values(phone="088 000 00 00", checked=date(2026, 12, 1)))
+        db.session.commit()
+    box = _who_to_call(client.get(LESSON).get_data(as_text=True))
+    assert "088 000 00 00" in box and "033 448 11 86" not in box
+    assert "Dec 1, 2026" in box
+
+
+def test_dutch_and_english_readers_each_get_their_own_list(app, courses_folder, make_user):
+    _import(app, courses_folder)
+    dutch, english = app.test_client(), app.test_client()
+    login(dutch, make_user(locale="nl"))
+    login(english, make_user(locale="en"))
+    for _round in range(2):  # the second round is served from the cache
+        box = _who_to_call(dutch.get(LESSON).get_data(as_text=True))
+        assert "Wie bel je" in box and "gecontroleerd op 25 nov 2026" in box and "checked on" not in box
+        assert box.index("CoMensha") < box.index("Canadian Human Trafficking Hotline")
+        box = _who_to_call(english.get(LESSON).get_data(as_text=True))
+        assert "Who to call" in box and "checked on Nov 25, 2026" in box and "gecontroleerd" not in box
+        assert box.index("Canadian Human Trafficking Hotline") < box.index("CoMensha")

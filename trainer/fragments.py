@@ -1,0 +1,73 @@
+"""Parts of pages that are the same for every reader, rendered once and kept.
+
+A fragment is cached under a key that holds everything its HTML depends on: the data it shows
+(or a version id that changes whenever that data does), the page language and the application
+root links are built from. Nothing personal may enter a key or a fragment: what differs from one
+reader to another (progress, form tokens) is rendered on every request around the fragments.
+
+Each worker process keeps its own bounded cache; since keys carry the data or its version, a
+change made through another process can never be served stale, it is simply a new key.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+
+from flask import render_template, request
+from markupsafe import Markup
+
+from trainer.extensions_setup import current_locale
+from trainer.services import referrals
+
+MAX_FRAGMENTS = 256
+
+
+class FragmentCache:
+    """A bounded, least-recently-used map from keys to rendered HTML."""
+
+    def __init__(self, size: int = MAX_FRAGMENTS) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
+        """The fragment kept under ``key``, rendered with ``render`` the first time."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        made = Markup(render())
+        with self._lock:
+            self._items[key] = made
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+cache = FragmentCache()
+
+
+def _page_key() -> tuple[str, str]:
+    """What every fragment depends on besides its data: the language, and the root of links."""
+    return current_locale(), request.script_root
+
+
+def phone_list() -> Markup:
+    """The lesson page's list of services to call, the reader's likely country first.
+
+    Keyed by the rows it shows (one narrow query every time), so an edited entry or a new check
+    date shows at once."""
+    language, root = _page_key()
+    groups = referrals.phone_list(referrals.learner_country(language))
+    data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
+    return cache.get(("phone-list", language, root, data),
+                         lambda: render_template("learn/_who_to_call.html", directory_groups=groups))
