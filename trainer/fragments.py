@@ -10,17 +10,24 @@ change made through another process can never be served stale, it is simply a ne
 """
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 
 from flask import render_template, request
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
+from trainer.content import SectionSpec
 from trainer.extensions_setup import current_locale
+from trainer.models import Course, CourseVersion, Module
 from trainer.services import referrals
 
 MAX_FRAGMENTS = 256
+# Stands for the reader's form token in a kept fragment; filled in on every request. Random per
+# process, so no course text can contain it.
+TOKEN_HOLE = f"token-{secrets.token_hex(16)}"
 
 
 class FragmentCache:
@@ -71,3 +78,18 @@ def phone_list() -> Markup:
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
     return cache.get(("phone-list", language, root, data),
                          lambda: render_template("learn/_who_to_call.html", directory_groups=groups))
+
+
+def lesson_body(course: Course, version: CourseVersion, module: Module,
+                sections: list[tuple[SectionSpec, str]]) -> Markup:
+    """A lesson's title, overview, sections and references, each section as the reader left it
+    (``sections`` pairs each with its state: read, alternative, skipped or undecided).
+
+    Kept per module version, language and the states of its sections; the reader's form token is
+    put into the content notes' forms on every request."""
+    language, root = _page_key()
+    key = ("lesson", version.id, module.id, module.content_hash, course.slug, language, root,
+           tuple(state for _section, state in sections))
+    html = cache.get(key, lambda: render_template("learn/_lesson_body.html", course=course, version=version,
+                                                  module=module, sections=sections, token=TOKEN_HOLE))
+    return Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))

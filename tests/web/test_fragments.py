@@ -73,3 +73,61 @@ def test_dutch_and_english_readers_each_get_their_own_list(app, courses_folder, 
         box = _who_to_call(english.get(LESSON).get_data(as_text=True))
         assert "Who to call" in box and "checked on Nov 25, 2026" in box and "gecontroleerd" not in box
         assert box.index("Canadian Human Trafficking Hotline") < box.index("CoMensha")
+
+
+# --- the lesson's text -------------------------------------------------------------------------
+
+NOTED = "sexual-exploitation"
+
+
+def _section(page: str, section_id: str) -> str:
+    return page.split(f'id="section-{section_id}"')[1].split("</section>")[0]
+
+
+def test_a_new_version_of_the_course_shows_its_new_text(client, app, courses_folder, make_user):
+    _import(app, courses_folder)
+    login(client, make_user())
+    assert "The legal definition" in client.get(LESSON).get_data(as_text=True)
+    lesson = courses_folder / "core" / "01-what-it-is.md"
+    lesson.write_text(lesson.read_text().replace("## The legal definition", "## What the law says"))
+    _import(app, courses_folder)
+    heading = _section(client.get(LESSON).get_data(as_text=True), "definition")
+    assert "What the law says" in heading and "The legal definition" not in heading
+
+
+def test_dutch_and_english_lesson_labels_do_not_mix(app, courses_folder, make_user):
+    _import(app, courses_folder)
+    dutch, english = app.test_client(), app.test_client()
+    login(dutch, make_user(locale="nl"))
+    login(english, make_user(locale="en"))
+    for _round in range(2):
+        noted = _section(dutch.get(LESSON).get_data(as_text=True), NOTED)
+        assert "Inhoudswaarschuwing:" in noted and "Voorlopig overslaan" in noted and "Skip for now" not in noted
+        noted = _section(english.get(LESSON).get_data(as_text=True), NOTED)
+        assert "Content note:" in noted and "Skip for now" in noted and "Voorlopig" not in noted
+
+
+def test_one_learners_choices_and_token_never_show_for_another(app, courses_folder, make_user, monkeypatch):
+    _import(app, courses_folder)
+    first, second = app.test_client(), app.test_client()
+    login(first, make_user())
+    login(second, make_user())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    tokens = {}
+    for name, client in (("first", first), ("second", second)):
+        page = client.get(LESSON).get_data(as_text=True)
+        tokens[name] = page.split('data-csrf-token="')[1].split('"')[0]
+        assert f'name="csrf_token" value="{tokens[name]}"' in _section(page, NOTED)
+    assert tokens["first"] != tokens["second"]
+    answer = first.post(f"{LESSON}/sections/{NOTED}", data={"action": "skip", "csrf_token": tokens["first"]})
+    assert answer.status_code == 302
+    assert "You skipped this section for now" in _section(first.get(LESSON).get_data(as_text=True), NOTED)
+    page = second.get(LESSON).get_data(as_text=True)
+    noted = _section(page, NOTED)
+    assert "You skipped this section for now" not in noted and "Skip for now" in noted
+    assert tokens["first"] not in page  # the second learner's page carries only their own token
+    token = page.split('data-csrf-token="')[1].split('"')[0]
+    assert f'name="csrf_token" value="{token}"' in noted
+    answer = second.post(f"{LESSON}/sections/{NOTED}", data={"action": "read", "csrf_token": token})
+    assert answer.status_code == 302
+    assert "Continue to the section" not in _section(second.get(LESSON).get_data(as_text=True), NOTED)

@@ -99,7 +99,8 @@ def module(slug: str, module_slug: str):
     context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(), state=state)
     if module.kind == "lesson":
         sections = course_data.sections(module.body)
-        context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
+        context["lesson_body"] = fragments.lesson_body(course, version, module,
+                                                       [(s, lessons.section_state(row, s)) for s in sections])
         context["module_percent"] = lessons.percent(row, sections)
         context["who_to_call"] = fragments.phone_list()
     elif form is not None:
