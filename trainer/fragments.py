@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from threading import Lock
+from typing import Any, TypeVar
 
-from flask import render_template, request
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -23,29 +26,33 @@ from trainer.content import SectionSpec
 from trainer.extensions_setup import current_locale
 from trainer.models import Course, CourseVersion, Module
 from trainer.services import referrals
+from trainer.vocabulary import ModuleState
 
 MAX_FRAGMENTS = 256
 # Stands for the reader's form token in a kept fragment; filled in on every request. Random per
 # process, so no course text can contain it.
 TOKEN_HOLE = f"token-{secrets.token_hex(16)}"
 
+T = TypeVar("T")
+
 
 class FragmentCache:
-    """A bounded, least-recently-used map from keys to rendered HTML."""
+    """A bounded, least-recently-used map from keys to rendered HTML (or what a page needs to
+    render its own HTML quickly, such as links and labels)."""
 
     def __init__(self, size: int = MAX_FRAGMENTS) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: Hashable, render: Callable[[], str]) -> Markup:
-        """The fragment kept under ``key``, rendered with ``render`` the first time."""
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under ``key``, made with ``make`` the first time."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 return found
-        made = Markup(render())
+        made = make()
         with self._lock:
             self._items[key] = made
             while len(self._items) > self.size:
@@ -63,6 +70,13 @@ class FragmentCache:
 cache = FragmentCache()
 
 
+def kept(*key: Hashable, caller: Callable[[], str]) -> Markup:
+    """For templates: ``{% call kept("name", what it shows...) %}...{% endcall %}`` renders the
+    block once per language and key and keeps it. The key must name everything the block shows
+    (ids alone only for what never changes under them), and the block must hold nothing personal."""
+    return cache.get(("kept", *_page_key(), *key), lambda: Markup(caller()))
+
+
 def _page_key() -> tuple[str, str]:
     """What every fragment depends on besides its data: the language, and the root of links."""
     return current_locale(), request.script_root
@@ -77,7 +91,7 @@ def phone_list() -> Markup:
     groups = referrals.phone_list(referrals.learner_country(language))
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
     return cache.get(("phone-list", language, root, data),
-                         lambda: render_template("learn/_who_to_call.html", directory_groups=groups))
+                     lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
 
 
 def lesson_body(course: Course, version: CourseVersion, module: Module,
@@ -93,3 +107,21 @@ def lesson_body(course: Course, version: CourseVersion, module: Module,
     html = cache.get(key, lambda: render_template("learn/_lesson_body.html", course=course, version=version,
                                                   module=module, sections=sections, token=TOKEN_HOLE))
     return Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))
+
+
+@dataclass(frozen=True)
+class CourseLinks:
+    """What a course's outline and previous/next links need besides the reader's progress."""
+
+    hrefs: dict[str, str]  # module slug: its page
+    labels: dict[str, str]  # module state: its label
+    optional: str
+
+
+def course_links(course: Course, modules: Sequence[Module]) -> CourseLinks:
+    """The modules' links and the state labels in the reader's language, built once per course
+    version's module list and language rather than once per module on every page."""
+    slugs = tuple(m.slug for m in modules)
+    return cache.get(("course-links", *_page_key(), course.slug, slugs), lambda: CourseLinks(
+        {slug: url_for("learn.module", slug=course.slug, module_slug=slug) for slug in slugs},
+        {state.value: str(state.label) for state in ModuleState}, _("optional")))

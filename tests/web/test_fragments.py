@@ -131,3 +131,38 @@ def test_one_learners_choices_and_token_never_show_for_another(app, courses_fold
     answer = second.post(f"{LESSON}/sections/{NOTED}", data={"action": "read", "csrf_token": token})
     assert answer.status_code == 302
     assert "Continue to the section" not in _section(second.get(LESSON).get_data(as_text=True), NOTED)
+
+
+# --- the frame around a module: tools, outline, previous and next ------------------------------
+
+def _outline_item(page: str, slug: str) -> str:
+    outline = page[page.index('class="outline"'):]
+    start = outline.index(f'href="/courses/core/{slug}"')
+    return outline[outline.rindex("<li", 0, start):outline.index("</li>", start)]
+
+
+def _tools(page: str) -> str:
+    start = page.index('class="breadcrumb"')
+    return page[start:page.index("</ul>", start)]
+
+
+def test_the_outline_shows_each_learners_own_states_in_their_language(app, courses_folder, make_user):
+    _import(app, courses_folder)
+    dutch, english = app.test_client(), app.test_client()
+    login(dutch, make_user(locale="nl"))
+    login(english, make_user(locale="en"))
+    dutch.get(LESSON)
+    dutch.post(f"{LESSON}/sections/{NOTED}", data={"action": "read"})
+    dutch.post(f"{LESSON}/complete")
+    for _round in range(2):
+        page = dutch.get(LESSON).get_data(as_text=True)
+        item = _outline_item(page, "what-it-is")
+        assert 'class="state-completed"' in item and "afgerond" in item and "completed" not in item.split(">", 1)[1]
+        tools = _tools(page)
+        assert "Mijn leertraject" in tools and "Pauze nemen" in tools and "Take a break" not in tools
+        page = english.get(LESSON).get_data(as_text=True)
+        item = _outline_item(page, "what-it-is")
+        assert 'class="state-in-progress"' in item and "in progress" in item and "bezig" not in item
+        assert 'aria-current="page"' in item
+        tools = _tools(page)
+        assert "My learning" in tools and "Take a break" in tools and "Pauze nemen" not in tools
