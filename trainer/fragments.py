@@ -5,8 +5,9 @@ A fragment is cached under a key that holds everything its HTML depends on: the 
 root links are built from. Nothing personal may enter a key or a fragment: what differs from one
 reader to another (progress, form tokens) is rendered on every request around the fragments.
 
-Each worker process keeps its own bounded cache; since keys carry the data or its version, a
-change made through another process can never be served stale, it is simply a new key.
+Each application in each worker process keeps its own bounded cache; since keys carry the data
+or its version, a change made through another process can never be served stale: it is simply a
+new key.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any, TypeVar
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -32,6 +33,7 @@ MAX_FRAGMENTS = 256
 # Stands for the reader's form token in a kept fragment; filled in on every request. Random per
 # process, so no course text can contain it.
 TOKEN_HOLE = f"token-{secrets.token_hex(16)}"
+PATH_HOLE = f"path-{secrets.token_hex(16)}"  # and the page's own path (with its query string)
 
 T = TypeVar("T")
 
@@ -67,14 +69,29 @@ class FragmentCache:
         return len(self._items)
 
 
-cache = FragmentCache()
+def cache() -> FragmentCache:
+    """This application's fragments (tests run several applications in one process)."""
+    found = current_app.extensions.get("fragments")
+    if found is None:
+        found = current_app.extensions["fragments"] = FragmentCache()
+    return found
 
 
 def kept(*key: Hashable, caller: Callable[[], str]) -> Markup:
     """For templates: ``{% call kept("name", what it shows...) %}...{% endcall %}`` renders the
     block once per language and key and keeps it. The key must name everything the block shows
-    (ids alone only for what never changes under them), and the block must hold nothing personal."""
-    return cache.get(("kept", *_page_key(), *key), lambda: Markup(caller()))
+    (ids alone only for what never changes under them), and the block must hold nothing personal:
+    the reader's form token and the page's path go in as ``token_hole`` and ``path_hole``."""
+    return fill_holes(cache().get(("kept", *_page_key(), *key), lambda: Markup(caller())))
+
+
+def fill_holes(html: Markup) -> Markup:
+    """A kept fragment with this request's form token and path put into its holes."""
+    if TOKEN_HOLE in html:
+        html = Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))
+    if PATH_HOLE in html:
+        html = Markup(html.replace(PATH_HOLE, escape(request.full_path if request.query_string else request.path)))
+    return html
 
 
 def _page_key() -> tuple[str, str]:
@@ -90,7 +107,7 @@ def phone_list() -> Markup:
     language, root = _page_key()
     groups = referrals.phone_list(referrals.learner_country(language))
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
-    return cache.get(("phone-list", language, root, data),
+    return cache().get(("phone-list", language, root, data),
                      lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
 
 
@@ -104,7 +121,7 @@ def lesson_body(course: Course, version: CourseVersion, module: Module,
     language, root = _page_key()
     key = ("lesson", version.id, module.id, module.content_hash, course.slug, language, root,
            tuple(state for _section, state in sections))
-    html = cache.get(key, lambda: render_template("learn/_lesson_body.html", course=course, version=version,
+    html = cache().get(key, lambda: render_template("learn/_lesson_body.html", course=course, version=version,
                                                   module=module, sections=sections, token=TOKEN_HOLE))
     return Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))
 
@@ -122,6 +139,6 @@ def course_links(course: Course, modules: Sequence[Module]) -> CourseLinks:
     """The modules' links and the state labels in the reader's language, built once per course
     version's module list and language rather than once per module on every page."""
     slugs = tuple(m.slug for m in modules)
-    return cache.get(("course-links", *_page_key(), course.slug, slugs), lambda: CourseLinks(
+    return cache().get(("course-links", *_page_key(), course.slug, slugs), lambda: CourseLinks(
         {slug: url_for("learn.module", slug=course.slug, module_slug=slug) for slug in slugs},
         {state.value: str(state.label) for state in ModuleState}, _("optional")))

@@ -66,6 +66,8 @@ def register_template_helpers(app: Flask) -> None:
             "format_decimal": format_decimal,  # 1.5 in English, 1,5 in Dutch
             "country_label": country_label,
             "kept": fragments.kept,
+            "token_hole": fragments.TOKEN_HOLE,
+            "path_hole": fragments.PATH_HOLE,
             "course_links": fragments.course_links,
             "review_date": review_date,
             "tag_label": lambda value: TAG_LABELS.get(value, value),

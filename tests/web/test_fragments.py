@@ -2,6 +2,7 @@
 data, the language or the reader is never served from an earlier rendering."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -166,3 +167,44 @@ def test_the_outline_shows_each_learners_own_states_in_their_language(app, cours
         assert 'aria-current="page"' in item
         tools = _tools(page)
         assert "My learning" in tools and "Take a break" in tools and "Pauze nemen" not in tools
+
+
+# --- the site's header and footer ---------------------------------------------------------------
+
+def _header(page: str) -> str:
+    return page[page.index('class="skip-link"'):page.index('<main id="main"')]
+
+
+def test_the_menu_follows_each_readers_roles_and_language(app, make_user):
+    admin, learner, dutch = app.test_client(), app.test_client(), app.test_client()
+    login(admin, make_user(roles=("admin",)))
+    login(learner, make_user())
+    login(dutch, make_user(locale="nl"))
+    anonymous = app.test_client()
+    for _round in range(2):
+        assert "Audit log" in _header(admin.get("/support").get_data(as_text=True))
+        header = _header(learner.get("/support").get_data(as_text=True))
+        assert "Audit log" not in header and "Sign out" in header and "Uitloggen" not in header
+        header = _header(dutch.get("/support").get_data(as_text=True))
+        assert "Uitloggen" in header and "Sign out" not in header
+        header = _header(anonymous.get("/support").get_data(as_text=True))
+        assert "Sign out" not in header and "Create an account" in header
+
+
+def test_the_headers_forms_carry_the_readers_token_and_page(app, make_user, monkeypatch):
+    first, second = app.test_client(), app.test_client()
+    login(first, make_user())
+    login(second, make_user())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    tokens = {}
+    for name, client, path in (("first", first, "/support"), ("second", second, "/support"),
+                               ("second", second, "/courses?language=nl")):
+        header = _header(client.get(path).get_data(as_text=True))
+        found = set(re.findall(r'name="csrf_token" value="([^"]+)"', header))
+        assert len(found) == 1 and "token-" not in header and "path-" not in header
+        tokens[name] = found.pop()
+        assert f'name="next" value="{path.replace("&", "&amp;")}"' in header
+    assert tokens["first"] != tokens["second"]
+    form = {"locale": "nl", "next": "/support"}
+    assert first.post("/language", data={**form, "csrf_token": tokens["second"]}).status_code == 400
+    assert first.post("/language", data={**form, "csrf_token": tokens["first"]}).status_code == 302
