@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -124,6 +125,7 @@ def compare(label: str, app_url: str, base_url: str, script: str | None = None) 
 
 LESSON = "/courses/core/what-it-is"
 QUIZ = "/courses/core/check-foundations"
+PRETEST = "/courses/core/assessment/pre-test"
 
 
 def signed_in_session(base_url: str) -> tuple[str, str]:
@@ -135,10 +137,40 @@ def signed_in_session(base_url: str) -> tuple[str, str]:
     form = urllib.parse.urlencode({"csrf_token": token, "email": "resident@example.org",
                                    "password": "demo-resident-violet-kettle"}).encode()
     opener.open(base_url + "/login", form).read()
+    _take_pretest(opener, base_url)
     page = opener.open(base_url + QUIZ).read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return cookie, token
+
+
+def _take_pretest(opener: urllib.request.OpenerDirector, base_url: str) -> None:
+    """The course opens with a pre-test: take it (unanswered, every statement rated in the
+    middle), so that its lessons and quizzes answer with their pages rather than a redirect."""
+    page = opener.open(base_url + PRETEST).read().decode()
+    if 'name="token"' not in page:
+        return  # taken already, or the course has none
+    fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+              "token": re.search(r'name="token" value="([^"]+)"', page).group(1), "unanswered": "submit"}
+    fields.update({name: "3" for name in set(re.findall(r'name="(confidence-\d+)"', page))})
+    opener.open(base_url + PRETEST, urllib.parse.urlencode(fields).encode()).read()
+
+
+def expect_page(url: str, cookie: str | None = None) -> None:
+    """Refuse to measure a URL that does not answer 200 itself: wrk counts a redirect as a
+    success, so a page that sends the reader elsewhere would be measured as that redirect."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{url} answers {status}, not its page: nothing to measure")
 
 
 def lua_script(cookie: str, csrf: str | None = None) -> str:
@@ -177,6 +209,8 @@ def run() -> list[dict]:
     with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
             gunicorn("bench.hello:app", {}) as base_url:
         cookie, csrf = signed_in_session(app_url)
+        for path in (LESSON, QUIZ):
+            expect_page(app_url + path, cookie)
         # The health check is the app's floor: its middleware and one query, no page to render.
         results = [compare("health check GET /healthz", app_url + "/healthz", base_url + "/"),
                    compare("sign-in page GET /login", app_url + "/login", base_url + "/"),

@@ -1,10 +1,14 @@
 """Binding the extensions to an app: database pragmas, languages, security headers."""
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
+from babel import support
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from trainer import guards
 from trainer.config import ROOT
@@ -61,6 +65,31 @@ def babel_languages() -> dict[str, str]:
     return current_app.config["LANGUAGES"]
 
 
+@functools.cache
+def wtforms_translations(language: str) -> support.Translations:
+    """WTForms' own messages in a language, read from disk once per process."""
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class _KeptWTFormsTranslations:
+    """WTForms' messages in the reader's language, from the catalogue kept for that language."""
+
+    def ugettext(self, string: str) -> str:
+        return wtforms_translations(current_locale()).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_translations(current_locale()).ungettext(singular, plural, n)
+
+
+_KEPT_WTFORMS_TRANSLATIONS = _KeptWTFormsTranslations()
+
+
+def _wtforms_translations_once() -> None:
+    """Flask-WTF reads WTForms' catalogue from disk on every request that builds a form, unless
+    the request holds one already: give it one that reads the catalogue kept per language."""
+    request.wtforms_translations = _KEPT_WTFORMS_TRANSLATIONS  # type: ignore[attr-defined]
+
+
 def _no_store_for_signed_in(response):
     """Pages with personal data must not linger in shared caches or the back-forward cache."""
     if request.endpoint == "static":  # the same files for everyone, with their own caching
@@ -97,3 +126,4 @@ def init_extensions(app: Flask) -> None:
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )
     app.after_request(_no_store_for_signed_in)
+    app.before_request(_wtforms_translations_once)

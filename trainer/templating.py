@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
 
-from trainer import policy
+from trainer import fragments, policy
 from trainer.extensions_setup import current_locale
 from trainer.services.links import public_url
 from trainer.vocabulary import (
@@ -65,6 +65,10 @@ def register_template_helpers(app: Flask) -> None:
             "format_date": format_date,
             "format_decimal": format_decimal,  # 1.5 in English, 1,5 in Dutch
             "country_label": country_label,
+            "kept": fragments.kept,
+            "token_hole": fragments.TOKEN_HOLE,
+            "path_hole": fragments.PATH_HOLE,
+            "course_links": fragments.course_links,
             "review_date": review_date,
             "tag_label": lambda value: TAG_LABELS.get(value, value),
             # The label of a stored value, in the reader's language.

@@ -44,3 +44,14 @@ def test_one_hour_is_singular_in_both_languages(app, client, make_user, publishe
     client.post("/language", data={"locale": "nl", "next": "/courses/core"})
     page = client.get("/courses/core").get_data(as_text=True)
     assert re.search(r"certificaat voor 1 uur\b", page), page[:200]
+
+
+def test_wtforms_own_messages_follow_each_readers_language(app):
+    """WTForms' catalogues are kept per language, and each request reads the one of its reader."""
+    from flask_wtf.i18n import translations
+
+    for _round in range(2):
+        for language, expected in (("nl", "Ongeldig e-mailadres."), ("en", "Invalid email address.")):
+            with app.test_request_context("/login", headers={"Accept-Language": language}):
+                app.preprocess_request()
+                assert translations.gettext("Invalid email address.") == expected

@@ -6,9 +6,9 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from trainer import fragments
 from trainer.errors import refused
 from trainer.extensions import db
-from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
 from trainer.learn import bp, quiz_views
 from trainer.learn.common import open_course
@@ -26,7 +26,6 @@ from trainer.services import (
     progress,
     publishing,
     quizzes,
-    referrals,
     scenarios,
 )
 from trainer.services.errors import InvalidInput
@@ -100,9 +99,10 @@ def module(slug: str, module_slug: str):
     context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(), state=state)
     if module.kind == "lesson":
         sections = course_data.sections(module.body)
-        context["sections"] = [(s, lessons.section_state(row, s)) for s in sections]
+        context["lesson_body"] = fragments.lesson_body(course, version, module,
+                                                       [(s, lessons.section_state(row, s)) for s in sections])
         context["module_percent"] = lessons.percent(row, sections)
-        context["directory_groups"] = referrals.phone_list(referrals.learner_country(current_locale()))
+        context["who_to_call"] = fragments.phone_list()
     elif form is not None:
         context.update(quiz_views.quiz_context(course, version, module, form))
     else:

@@ -1,0 +1,144 @@
+"""Parts of pages that are the same for every reader, rendered once and kept.
+
+A fragment is cached under a key that holds everything its HTML depends on: the data it shows
+(or a version id that changes whenever that data does), the page language and the application
+root links are built from. Nothing personal may enter a key or a fragment: what differs from one
+reader to another (progress, form tokens) is rendered on every request around the fragments.
+
+Each application in each worker process keeps its own bounded cache; since keys carry the data
+or its version, a change made through another process can never be served stale: it is simply a
+new key.
+"""
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any, TypeVar
+
+from flask import current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from trainer.content import SectionSpec
+from trainer.extensions_setup import current_locale
+from trainer.models import Course, CourseVersion, Module
+from trainer.services import referrals
+from trainer.vocabulary import ModuleState
+
+MAX_FRAGMENTS = 256
+# Stands for the reader's form token in a kept fragment; filled in on every request. Random per
+# process, so no course text can contain it.
+TOKEN_HOLE = f"token-{secrets.token_hex(16)}"
+PATH_HOLE = f"path-{secrets.token_hex(16)}"  # and the page's own path (with its query string)
+
+T = TypeVar("T")
+
+
+class FragmentCache:
+    """A bounded, least-recently-used map from keys to rendered HTML (or what a page needs to
+    render its own HTML quickly, such as links and labels)."""
+
+    def __init__(self, size: int = MAX_FRAGMENTS) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept under ``key``, made with ``make`` the first time."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._items[key] = made
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def cache() -> FragmentCache:
+    """This application's fragments (tests run several applications in one process)."""
+    found = current_app.extensions.get("fragments")
+    if found is None:
+        found = current_app.extensions["fragments"] = FragmentCache()
+    return found
+
+
+def kept(*key: Hashable, caller: Callable[[], str]) -> Markup:
+    """For templates: ``{% call kept("name", what it shows...) %}...{% endcall %}`` renders the
+    block once per language and key and keeps it. The key must name everything the block shows
+    (ids alone only for what never changes under them), and the block must hold nothing personal:
+    the reader's form token and the page's path go in as ``token_hole`` and ``path_hole``."""
+    return fill_holes(cache().get(("kept", *_page_key(), *key), lambda: Markup(caller())))
+
+
+def fill_holes(html: Markup) -> Markup:
+    """A kept fragment with this request's form token and path put into its holes."""
+    if TOKEN_HOLE in html:
+        html = Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))
+    if PATH_HOLE in html:
+        html = Markup(html.replace(PATH_HOLE, escape(request.full_path if request.query_string else request.path)))
+    return html
+
+
+def _page_key() -> tuple[str, str]:
+    """What every fragment depends on besides its data: the language, and the root of links."""
+    return current_locale(), request.script_root
+
+
+def phone_list() -> Markup:
+    """The lesson page's list of services to call, the reader's likely country first.
+
+    Keyed by the rows it shows (one narrow query every time), so an edited entry or a new check
+    date shows at once."""
+    language, root = _page_key()
+    groups = referrals.phone_list(referrals.learner_country(language))
+    data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
+    return cache().get(("phone-list", language, root, data),
+                     lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
+
+
+def lesson_body(course: Course, version: CourseVersion, module: Module,
+                sections: list[tuple[SectionSpec, str]]) -> Markup:
+    """A lesson's title, overview, sections and references, each section as the reader left it
+    (``sections`` pairs each with its state: read, alternative, skipped or undecided).
+
+    Kept per module version, language and the states of its sections; the reader's form token is
+    put into the content notes' forms on every request."""
+    language, root = _page_key()
+    key = ("lesson", version.id, module.id, module.content_hash, course.slug, language, root,
+           tuple(state for _section, state in sections))
+    html = cache().get(key, lambda: render_template("learn/_lesson_body.html", course=course, version=version,
+                                                  module=module, sections=sections, token=TOKEN_HOLE))
+    return Markup(html.replace(TOKEN_HOLE, escape(generate_csrf())))
+
+
+@dataclass(frozen=True)
+class CourseLinks:
+    """What a course's outline and previous/next links need besides the reader's progress."""
+
+    hrefs: dict[str, str]  # module slug: its page
+    labels: dict[str, str]  # module state: its label
+    optional: str
+
+
+def course_links(course: Course, modules: Sequence[Module]) -> CourseLinks:
+    """The modules' links and the state labels in the reader's language, built once per course
+    version's module list and language rather than once per module on every page."""
+    slugs = tuple(m.slug for m in modules)
+    return cache().get(("course-links", *_page_key(), course.slug, slugs), lambda: CourseLinks(
+        {slug: url_for("learn.module", slug=course.slug, module_slug=slug) for slug in slugs},
+        {state.value: str(state.label) for state in ModuleState}, _("optional")))
