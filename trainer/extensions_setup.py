@@ -66,7 +66,7 @@ def babel_languages() -> dict[str, str]:
 
 
 @functools.cache
-def wtforms_translations(language: str) -> support.Translations:
+def wtforms_translations(language: str) -> support.NullTranslations:
     """WTForms' own messages in a language, read from disk once per process."""
     return support.Translations.load(messages_path(), [language], domain="wtforms")
 
