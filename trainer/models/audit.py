@@ -19,9 +19,11 @@ class AuditEvent(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Indexed for erasing an account: the foreign key's SET NULL finds the person's entries, and
+    # the entries about them (by target) lose their free text.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # "user <id>" or "system", never a name: kept when the account is removed (actor_id is not).
     actor: Mapped[str] = mapped_column(sa.String(120))
     action: Mapped[str] = mapped_column(sa.String(40), index=True)
-    target: Mapped[str] = mapped_column(sa.String(200), default="")
+    target: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
