@@ -4,8 +4,9 @@ Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-05 00:30:00
 
-A case is played like a scenario, and its run also keeps the facts its choices set and what each
-hand-off passed on (both empty for a scenario). No other table refers to scenario_runs. A cohort
+A case is played like a scenario, and its run also keeps the facts its choices set, what each
+hand-off passed on (both empty for a scenario) and the one chapter a learner plays when the
+platform plays the others. No other table refers to scenario_runs. A cohort
 plays a case together in cohort_cases, each member in the chapter of cohort_case_roles.
 """
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ def upgrade():
     with op.batch_alter_table('scenario_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('facts', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('handoffs', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('own_chapter', sa.String(length=64), nullable=True))
     op.create_table(
         'cohort_cases',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -69,5 +71,6 @@ def downgrade():
     op.drop_index(op.f('ix_cohort_cases_cohort_id'), table_name='cohort_cases')
     op.drop_table('cohort_cases')
     with op.batch_alter_table('scenario_runs', schema=None) as batch_op:
+        batch_op.drop_column('own_chapter')
         batch_op.drop_column('handoffs')
         batch_op.drop_column('facts')

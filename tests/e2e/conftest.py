@@ -169,13 +169,23 @@ def mailed_link(live_server, email: str, path: str, after: int = 0, seconds: flo
         time.sleep(0.1)
 
 
-def sign_in(page, email, password) -> None:
+def sign_in(page, email, password, t=lambda text: text) -> None:
+    """Sign in through the form; ``t`` gives the page's words in the reader's language."""
     page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(t("Email address")).fill(email)
+    page.get_by_label(t("Password")).fill(password)
+    page.get_by_role("button", name=t("Sign in")).click()
     # Signed in: the Sign out button exists (inside the folded menu on a phone).
-    page.get_by_role("button", name="Sign out", include_hidden=True).wait_for(state="attached")
+    page.get_by_role("button", name=t("Sign out"), include_hidden=True).wait_for(state="attached")
+
+
+@pytest.fixture(scope="module")
+def case_courses(live_server):
+    """The wraparound courses of courses/, published on the served app."""
+    with live_server.app.app_context():
+        for folder in ("wraparound", "wraparound-nl"):
+            assert publishing.import_path(Path(__file__).resolve().parents[2] / "courses" / folder).ok
+        db.session.commit()
 
 
 def open_menu(page) -> None:

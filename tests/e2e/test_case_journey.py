@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import audit, fresh_learner, sign_in
@@ -14,17 +13,6 @@ from tests.e2e.test_phone_first import PHONE, _fits
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = "/courses/wraparound/case-farm-worker"
-
-
-@pytest.fixture(scope="module")
-def case_published(live_server):
-    from trainer.extensions import db
-    from trainer.services import publishing
-
-    with live_server.app.app_context():
-        for folder in ("wraparound", "wraparound-nl"):
-            assert publishing.import_path(ROOT / "courses" / folder).ok
-        db.session.commit()
 
 
 def _play_to_the_end(page, checks=None) -> int:
@@ -49,7 +37,7 @@ def _play_to_the_end(page, checks=None) -> int:
     raise AssertionError("the case did not end in 60 steps")
 
 
-def test_a_resident_plays_the_emergency_chapter_on_a_phone(context_factory, live_server, case_published):
+def test_a_resident_plays_the_emergency_chapter_on_a_phone(context_factory, live_server, case_courses):
     page = context_factory(**PHONE).new_page()
     sign_in(page, *fresh_learner(live_server, sector="health"))
     page.goto(CASE)
@@ -77,17 +65,12 @@ def test_a_resident_plays_the_emergency_chapter_on_a_phone(context_factory, live
 
 
 def test_a_police_officer_plays_their_chapter_of_the_dutch_case_in_dutch(context_factory, live_server,
-                                                                         case_published):
+                                                                         case_courses):
     from tests.e2e.test_trainer_everyday_journey import _words
 
     t, _ = _words(live_server, "nl")
     page = context_factory(locale="nl-NL", **PHONE).new_page()
-    email, password = fresh_learner(live_server, sector="police")
-    page.goto("/login")
-    page.get_by_label(t("Email address")).fill(email)
-    page.get_by_label(t("Password")).fill(password)
-    page.get_by_role("button", name=t("Sign in")).click()
-    page.get_by_role("button", name=t("Sign out"), include_hidden=True).wait_for(state="attached")
+    sign_in(page, *fresh_learner(live_server, sector="police"), t)
     page.goto("/courses/wraparound-nl/casus-mensenhandel")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     audit(page)
@@ -115,7 +98,7 @@ def test_a_police_officer_plays_their_chapter_of_the_dutch_case_in_dutch(context
     every_page(page)
 
 
-def test_the_whole_case_plays_without_javascript(context_factory, live_server, case_published):
+def test_the_whole_case_plays_without_javascript(context_factory, live_server, case_courses):
     page = context_factory(java_script_enabled=False).new_page()
     sign_in(page, *fresh_learner(live_server, sector="police"))
     page.goto(CASE)

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit
+from tests.e2e.conftest import audit, sign_in
 from tests.e2e.test_phone_first import PHONE
 from tests.e2e.test_trainer_everyday_journey import _fits, _words
 from trainer.extensions import db
@@ -40,14 +40,6 @@ def _account(live_server, name: str, locale: str, sector: str, roles=("learner",
         return user.id, email
 
 
-def _sign_in(page, email: str, t) -> None:
-    page.goto("/login")
-    page.get_by_label(t("Email address")).fill(email)
-    page.get_by_label(t("Password")).fill(PASSWORD)
-    page.get_by_role("button", name=t("Sign in")).click()
-    page.get_by_role("button", name=t("Sign out"), include_hidden=True).wait_for(state="attached")
-
-
 def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
@@ -64,16 +56,6 @@ def _next_move(live_server, case_id: int) -> tuple[str, list[str]]:
             facts = set(case.facts or ())
             return "", [_text(item.text_html) for item in node.items if item.should_share(facts)]
         return _text(cases.sensible_choice(module, node, case).text_html), []
-
-
-@pytest.fixture(scope="module")
-def case_courses(live_server):
-    from trainer.services import publishing
-
-    with live_server.app.app_context():
-        for folder in ("wraparound", "wraparound-nl"):
-            assert publishing.import_path(ROOT / "courses" / folder).ok
-        db.session.commit()
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
@@ -98,7 +80,7 @@ def test_four_sectors_pass_a_case_along_and_the_trainer_runs_the_debrief(context
 
     browser_locale = "nl-NL" if language == "nl" else "en-GB"
     trainer = context_factory(locale=browser_locale).new_page()
-    _sign_in(trainer, trainer_email, t)
+    sign_in(trainer, trainer_email, PASSWORD, t)
     trainer.goto(f"/cohorts/{cohort_id}")
     trainer.get_by_role("link", name=t("Start a case for this cohort")).click()
     trainer.get_by_label(t("Case")).select_option(f"{course_slug}/{module_slug}")
@@ -114,7 +96,7 @@ def test_four_sectors_pass_a_case_along_and_the_trainer_runs_the_debrief(context
 
     for number, ((_, email), chapter) in enumerate(players, start=1):
         page = context_factory(locale=browser_locale, **PHONE).new_page()
-        _sign_in(page, email, t)
+        sign_in(page, email, PASSWORD, t)
         page.goto("/learning")
         expect(page.get_by_text(t("your chapter's turn"))).to_be_visible()
         page.locator(f"a[href='/my/cases/{case_id}']").click()

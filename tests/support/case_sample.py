@@ -1,4 +1,23 @@
-"""A small case in two chapters, valid, for tests of the parser and of play."""
+"""A small case in two chapters, valid, for tests of the parser and of play; its course; and the
+moves a player makes on a case's page (a learner's run or a cohort's case)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+COURSE_MD = """---
+id: wrap
+title: Wraparound cases
+summary: Cases that pass from sector to sector.
+language: en
+sectors: [health, police, counselling, community]
+estimated_minutes: 30
+modules:
+  - case.md
+---
+
+Cases.
+"""
 
 CASE = """---
 id: case-small
@@ -79,3 +98,29 @@ Her hand is treated.
 
 She will not come back.
 """
+
+
+def write_course(root: Path) -> Path:
+    """The course with the case, as a folder under ``root``."""
+    folder = root / "wrap"
+    folder.mkdir()
+    (folder / "course.md").write_text(COURSE_MD)
+    (folder / "case.md").write_text(CASE)
+    return folder
+
+
+def choose(client, url: str, text: str):
+    """Take the choice whose label begins with ``text`` on the case's current page."""
+    page = client.get(url).get_data(as_text=True)
+    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
+    key = re.search(r'value="([0-9a-f]{16})" required>\s*<label for="[^"]+">' + re.escape(text), page).group(1)
+    return client.post(url, data={"node": node, "choice": key})
+
+
+def hand_off(client, url: str, texts: list[str], note: str = ""):
+    """Send the hand-off on the case's current page with the items whose labels begin with ``texts``."""
+    page = client.get(url).get_data(as_text=True)
+    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
+    keys = [re.search(r'name="item" value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(text), page).group(1)
+            for text in texts]
+    return client.post(url, data={"node": node, "action": "handoff", "item": keys, "note": note})

@@ -30,3 +30,17 @@ def admin(client, make_user):
     user = make_user(roles=("admin",))
     login(client, user)
     return user
+
+
+@pytest.fixture
+def case_course(app, tmp_path):
+    """The small case of tests/support/case_sample.py, published in the course "wrap"."""
+    from tests.support.case_sample import write_course
+    from trainer.extensions import db
+    from trainer.services import publishing
+
+    with app.app_context():
+        result = publishing.import_path(write_course(tmp_path))
+        assert result.ok, [str(p) for p in result.report.problems]
+        db.session.commit()
+    return "wrap"

@@ -426,19 +426,14 @@ class Scene:
         import tempfile
         from pathlib import Path
 
-        from tests.support.case_sample import CASE
-        from tests.web.test_cases import COURSE_MD
+        from tests.support.case_sample import write_course
         from trainer.extensions import db
         from trainer.models import CohortCase, CohortCaseRole, Course
         from trainer.services import publishing
 
         self.member_of_cohort(user_id)
         with self.app.app_context(), tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / "wrap"
-            folder.mkdir()
-            (folder / "course.md").write_text(COURSE_MD)
-            (folder / "case.md").write_text(CASE)
-            assert publishing.import_path(folder).ok
+            assert publishing.import_path(write_course(Path(tmp))).ok
             db.session.flush()
             course = db.session.scalar(db.select(Course).where(Course.slug == "wrap"))
             case = CohortCase(cohort_id=self.cohort.id, course_id=course.id, module="case-small", version_number=1,

@@ -7,61 +7,16 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.support.case_sample import CASE
+from tests.support.case_sample import choose as _choose, hand_off as _hand_off
 from trainer.extensions import db
 from trainer.models import ModuleProgress, ScenarioRun
 
 CASE_URL = "/courses/wrap/case-small"
-COURSE_MD = """---
-id: wrap
-title: Wraparound cases
-summary: Cases that pass from sector to sector.
-language: en
-sectors: [health, police, counselling, community]
-estimated_minutes: 30
-modules:
-  - case.md
----
-
-Cases.
-"""
-
-
-@pytest.fixture
-def case_course(app, tmp_path):
-    from trainer.services import publishing
-
-    folder = tmp_path / "wrap"
-    folder.mkdir()
-    (folder / "course.md").write_text(COURSE_MD)
-    (folder / "case.md").write_text(CASE)
-    with app.app_context():
-        result = publishing.import_path(folder)
-        assert result.ok, [str(p) for p in result.report.problems]
-        db.session.commit()
-    return "wrap"
-
-
 @pytest.fixture
 def player(client, make_user, case_course):
     user = make_user(sector="community")
     login(client, user)
     return user
-
-
-def _choose(client, run_url, text):
-    page = client.get(run_url).get_data(as_text=True)
-    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
-    key = re.search(r'value="([0-9a-f]{16})" required>\s*<label for="[^"]+">' + re.escape(text), page).group(1)
-    return client.post(run_url, data={"node": node, "choice": key})
-
-
-def _hand_off(client, run_url, texts, note=""):
-    page = client.get(run_url).get_data(as_text=True)
-    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
-    keys = [re.search(r'name="item" value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(text), page).group(1)
-            for text in texts]
-    return client.post(run_url, data={"node": node, "action": "handoff", "item": keys, "note": note})
 
 
 def _run(app):

@@ -8,13 +8,13 @@ import re
 import pytest
 
 from tests.conftest import login, mailed_path
-from tests.web.test_cases import case_course  # noqa: F401 - the fixture
+from tests.support.case_sample import choose as _post_choice, hand_off
 from trainer.extensions import db
 from trainer.models import CohortCase, CohortMember, ModuleProgress
 
 
 @pytest.fixture
-def staff(client, make_user, case_course):  # noqa: F811
+def staff(client, make_user, case_course):
     user = make_user(roles=("trainer",), timezone="UTC")
     login(client, user)
     return user
@@ -42,19 +42,8 @@ def _as(app, user):
     return other
 
 
-def _post_choice(client, url, text):
-    page = client.get(url).get_data(as_text=True)
-    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
-    key = re.search(r'value="([0-9a-f]{16})" required>\s*<label for="[^"]+">' + re.escape(text), page).group(1)
-    return client.post(url, data={"node": node, "choice": key})
-
-
 def _post_hand_off(client, url, texts):
-    page = client.get(url).get_data(as_text=True)
-    node = re.search(r'name="node" value="([^"]+)"', page).group(1)
-    keys = [re.search(r'name="item" value="([0-9a-f]{16})">\s*<label for="[^"]+">' + re.escape(t), page).group(1)
-            for t in texts]
-    return client.post(url, data={"node": node, "action": "handoff", "item": keys, "note": "Mornings are safest."})
+    return hand_off(client, url, texts, note="Mornings are safest.")
 
 
 def _state(app):

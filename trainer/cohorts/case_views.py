@@ -64,35 +64,36 @@ def cohort_case(cohort_id: int, case_id: int):
                            confirm=ConfirmForm())
 
 
-@bp.post("/cohorts/<int:cohort_id>/cases/<int:case_id>/platform")
-def case_platform_plays(cohort_id: int, case_id: int):
+def _unstick(cohort_id: int, case_id: int, change, done: str):
+    """A trainer's change to a running case (``change(cohort, case)`` returns the mail to send):
+    said as ``done``, or its refusal said; back to the case either way."""
     cohort = cohorts.get(current_user, cohort_id)
     case = cohort_cases.for_trainer(current_user, cohort, case_id)
     try:
-        ids = cohort_cases.platform_plays(current_user, cohort, case)
+        ids = change(cohort, case)
     except InvalidInput as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         _delivered(ids)
-        flash(_("The platform played the chapter; the next sector has been told."), "success")
+        flash(done, "success")
     return redirect(url_for("cohorts.cohort_case", cohort_id=cohort_id, case_id=case_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/cases/<int:case_id>/platform")
+def case_platform_plays(cohort_id: int, case_id: int):
+    return _unstick(cohort_id, case_id,
+                    lambda cohort, case: cohort_cases.platform_plays(current_user, cohort, case),
+                    _("The platform played the chapter; the next sector has been told."))
 
 
 @bp.post("/cohorts/<int:cohort_id>/cases/<int:case_id>/holders")
 def case_holders(cohort_id: int, case_id: int):
-    cohort = cohorts.get(current_user, cohort_id)
-    case = cohort_cases.for_trainer(current_user, cohort, case_id)
-    try:
-        user_ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
-        ids = cohort_cases.set_holders(current_user, cohort, case, request.form.get("chapter", ""), user_ids)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        _delivered(ids)
-        flash(_("The chapter's players are changed."), "success")
-    return redirect(url_for("cohorts.cohort_case", cohort_id=cohort_id, case_id=case_id))
+    user_ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
+    return _unstick(cohort_id, case_id,
+                    lambda cohort, case: cohort_cases.set_holders(current_user, cohort, case,
+                                                                  request.form.get("chapter", ""), user_ids),
+                    _("The chapter's players are changed."))
 
 
 @bp.route("/my/cases/<int:case_id>", methods=["GET", "POST"])

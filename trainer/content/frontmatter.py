@@ -6,7 +6,6 @@ numbers) and then constructed from the same parse (for values).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import yaml
 
 from .ids import bad_id_message, is_valid_id
-from .problems import Problems
+from .problems import Problems, did_you_mean
 
 # libyaml's loader, where PyYAML was built with it, composes about ten times faster and keeps
 # the same marks. Its error messages say less ("did not find expected ','" where the Python
@@ -167,8 +166,7 @@ def read_fields(front: FrontMatter, rules: dict[str, Field], problems: Problems,
 
 def _unknown_field(key: str, rules: dict[str, Field], what: str) -> str:
     """'unknown field' with a suggestion for a likely misspelling."""
-    close = difflib.get_close_matches(key, list(rules), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(key, list(rules))
     return f"unknown field '{key}'{' in ' + what if what else ''}{hint}"
 
 

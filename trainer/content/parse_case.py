@@ -8,7 +8,6 @@ to the next chapter.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from trainer.vocabulary import Ending
 from .context import Context
 from .frontmatter import FrontMatter
 from .parse_scenario import is_choice, parse_choice
+from .problems import did_you_mean
 from .scan import LIST_ITEM_RE, Block, Item, split_attrs, split_items
 from .scenario import can_reach, reachable
 from .spec import (
@@ -243,8 +243,7 @@ def _check_chapters(nodes: list[_Node], head: _Head, ctx: Context) -> None:
     for node in nodes:
         if node.chapter is not None and (not written or written[-1] != node.chapter):
             if node.chapter not in order:
-                close = difflib.get_close_matches(node.chapter, order, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(node.chapter, order)
                 problems.error(node.line, f"chapter '{node.chapter}' is not listed under chapters:{hint}")
             elif node.chapter in written:
                 problems.error(node.line, f"chapter '{node.chapter}' started already: "
@@ -278,8 +277,7 @@ def _check_links(nodes: list[_Node], graph: dict[str, list[str]], head: _Head, c
     for node in nodes:
         for choice, line in zip(node.spec.choices, node.choice_lines, strict=True):
             if choice.target and choice.target not in graph:
-                close = difflib.get_close_matches(choice.target, list(graph), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(choice.target, list(graph))
                 ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'{hint}")
             elif choice.target and chapter_of.get(choice.target) != node.chapter:
                 ctx.problems.error(line, f"choice leads to '{choice.target}' in chapter "
@@ -371,16 +369,14 @@ def _check_facts(nodes: list[_Node], graph: dict[str, list[str]], head: _Head, c
             if item.when is not None:
                 _needed(item.when, node.spec.id, known, setters, after, line, ctx)
             if item.rule is not None and item.rule not in head.rules:
-                close = difflib.get_close_matches(item.rule, list(head.rules), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(item.rule, list(head.rules))
                 ctx.problems.error(line, f"rule '{item.rule}' is not listed under rules:{hint}")
 
 
 def _known(fact: str, known: set[str], line: int, ctx: Context) -> bool:
     if fact in known:
         return True
-    close = difflib.get_close_matches(fact, sorted(known), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(fact, sorted(known))
     ctx.problems.error(line, f"fact '{fact}' is not listed under facts: or risks: and is no hand-off item's "
                              f"id{hint}")
     return False

@@ -1,13 +1,13 @@
 """Branching scenarios: nodes, choices, endings, and the graph rules the checker enforces."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from trainer.vocabulary import Ending
 
 from .context import Context
+from .problems import did_you_mean
 from .scan import LIST_ITEM_RE, Block, Item, split_attrs, split_items
 from .scenario import can_reach, graph_of, reachable
 from .spec import ENDINGS, ChoiceSpec, NodeSpec
@@ -112,8 +112,7 @@ def _check_graph(nodes: list[_Node], start: str, ctx: Context) -> None:
     for node in nodes:
         for choice, line in zip(node.spec.choices, node.choice_lines, strict=True):
             if choice.target and choice.target not in graph:
-                close = difflib.get_close_matches(choice.target, list(graph), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(choice.target, list(graph))
                 ctx.problems.error(line, f"choice leads to unknown node '{choice.target}'{hint}")
     found = reachable(graph, start)
     finishing = can_reach(graph, {n.spec.id for n in nodes if n.ends})

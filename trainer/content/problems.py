@@ -1,6 +1,8 @@
 """Problems found in course sources, reported as ``path:line: message``."""
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -63,3 +65,9 @@ class Parsed(Generic[T]):
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in file order: by path, then line (stable for equal lines)."""
     return sorted(problems, key=lambda p: (p.path, p.line))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for the closest of ``choices`` to a misspelt ``word``, else ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

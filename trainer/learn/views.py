@@ -216,7 +216,7 @@ def _case_run(course: Course, version: CourseVersion, module: Module, run: Scena
         received=cases.received(module, run, chapter), consequence=scenarios.last_choice(module, run),
         choices=scenarios.choices_open(node, run), timeline=cases.timeline(module, run) if run.finished_at else [],
         passed=scenarios.passed(module, run), required=scenarios.required_ending(module),
-        own_chapter=cases.own_chapter(run),
+        own_chapter=run.own_chapter,
         choice_key=lambda choice_id: scenarios.choice_key(run, run.current_node, choice_id),
         item_key=lambda item_id: cases.item_key(f"run-{run.id}", run.current_node, item_id),
         case_map=cases.debrief_map(module, run) if run.finished_at else None,

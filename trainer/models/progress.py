@@ -112,6 +112,7 @@ class ScenarioRun(Model):
     # {"shared": [item ids], "note": str, "facts": [facts when it was made], "right": n, "items": n}.
     facts: Mapped[list[str] | None] = mapped_column(sa.JSON)
     handoffs: Mapped[dict[str, dict] | None] = mapped_column(sa.JSON)
+    own_chapter: Mapped[str | None] = mapped_column(sa.String(64))  # the only chapter the learner plays
     ending: Mapped[str | None] = mapped_column(sa.String(64))
     grade: Mapped[str | None] = mapped_column(sa.String(12))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

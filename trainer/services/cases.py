@@ -113,20 +113,12 @@ def play_for(user: User, course: Course, version: CourseVersion, module: Module,
     chapters = [chapter.id for chapter in spec(module).chapters]
     if chapter_id not in chapters:
         raise InvalidInput("chapter", str(_l("Choose one of the case's chapters.")))
-    run.handoffs = {**(run.handoffs or {}), MINE: {"chapter": chapter_id}}
+    run.own_chapter = chapter_id
     _play_on(user, course, version, module, run)
 
 
-MINE = "_learner"  # the entry of run.handoffs that names the chapter a learner plays alone
-
-
-def own_chapter(run: ScenarioRun) -> str | None:
-    """The chapter the learner plays in this run, when the platform plays the others."""
-    return (run.handoffs or {}).get(MINE, {}).get("chapter")
-
-
 def _play_on(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun) -> None:
-    mine = own_chapter(run)
+    mine = run.own_chapter
     if mine is not None:
         play_by_platform(module, run, lambda node: node.chapter == mine,
                          lambda node_id: scenarios.move_to(user, course, version, module, run, node_id))

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from sqlalchemy.orm import undefer
 
 from trainer import policy
 from trainer.content import ChapterSpec, ChoiceSpec, NodeSpec, passes
@@ -94,11 +95,20 @@ def list_for(actor: User, cohort: Cohort) -> list[CohortCase]:
 
 def titles(found: list[CohortCase]) -> dict[int, str]:
     """Each case's title, from the version it is played on."""
-    titles: dict[int, str] = {}
-    for case in found:
-        version, module = module_of(case)
-        titles[case.id] = module.title
-    return titles
+    modules = _modules_of(found)
+    return {case.id: modules[case.id].title for case in found if case.id in modules}
+
+
+def _modules_of(found: list[CohortCase]) -> dict[int, Module]:
+    """The module each case is played on, by case id: one query for them all."""
+    if not found:
+        return {}
+    keys = {(case.course_id, case.version_number, case.module): case.id for case in found}
+    rows = db.session.execute(
+        sa.select(CourseVersion.course_id, CourseVersion.number, Module).options(undefer(Module.body))
+        .join(Module, Module.version_id == CourseVersion.id)
+        .where(sa.tuple_(CourseVersion.course_id, CourseVersion.number, Module.slug).in_(sorted(keys))))
+    return {keys[(course_id, number, module.slug)]: module for course_id, number, module in rows}
 
 
 def for_trainer(actor: User, cohort: Cohort, case_id: int) -> CohortCase:
@@ -131,11 +141,12 @@ class MyCase:
 
 def mine(user: User) -> list[MyCase]:
     """The cohort cases the user has a role in, newest first: whose turn it is, and the title."""
-    found = db.session.scalars(sa.select(CohortCase).join(CohortCaseRole).where(CohortCaseRole.user_id == user.id)
-                               .order_by(CohortCase.id.desc())).unique()
+    found = list(db.session.scalars(sa.select(CohortCase).join(CohortCaseRole)
+                                    .where(CohortCaseRole.user_id == user.id).order_by(CohortCase.id.desc())).unique())
+    modules = _modules_of(found)
     listed = []
     for case in found:
-        _, module = module_of(case)
+        module = modules[case.id]
         turn = case.finished_at is None and user.id in case.holders(current_chapter(case, module).id)
         listed.append(MyCase(case, module.title, turn))
     return listed

@@ -84,7 +84,8 @@ def export(user: User, password: str) -> dict[str, Any]:
                            "answers": a.answers} for a in rows(QuizAttempt, QuizAttempt.id)],
         "scenario_runs": [{"course": slugs.get(r.course_id), "module": r.module, "path": r.path, "ending": r.ending,
                            "grade": r.grade, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
-                           **({"facts": r.facts, "handoffs": r.handoffs} if r.facts is not None else {})}
+                           **({"facts": r.facts, "handoffs": r.handoffs, "own_chapter": r.own_chapter}
+                              if r.facts is not None else {})}
                           for r in rows(ScenarioRun, ScenarioRun.id)],
         "cohort_cases": cohort_cases.played_by(user),
         "course_rounds": [{"course": slugs.get(r.course_id), "round": r.number, "started_at": _iso(r.started_at),
