@@ -334,6 +334,92 @@ def test_the_report_covers_a_trainers_own_cohorts_and_every_cohort_for_administr
     del theirs
 
 
+def _varied_cohort(app, client, make_user, name: str) -> int:
+    """A cohort with a learner in each state of each kind of assignment, a pending invitation and
+    certificates valid, revoked, expired and far from expiry."""
+    from trainer.models import Course, Enrolment
+
+    cohort_id = _create(client, name, "County")
+    done_course, done_module, started, idle = (make_user(name=f"{name} {who}")
+                                               for who in ("Ada", "Ben", "Cas", "Dee"))
+    for user in (done_course, done_module, started, idle):
+        _member(app, cohort_id, user.id)
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=3), course="core")
+    assign_past_due(app, client, cohort_id, TODAY - timedelta(days=1), course="core", module="indicators-quiz")
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": (TODAY + timedelta(days=5)).isoformat()})
+    with app.app_context():
+        course_id = db.session.scalar(sa.select(Course.id).where(Course.slug == "core"))
+        now = datetime.now(UTC)
+        db.session.add_all([
+            Enrolment(user_id=done_course.id, course_id=course_id, completed_at=now),
+            Enrolment(user_id=started.id, course_id=course_id),
+            ModuleProgress(user_id=done_module.id, course_id=course_id, module="indicators-quiz",
+                           state="completed", completed_at=now),
+            ModuleProgress(user_id=done_module.id, course_id=course_id, module="what-it-is",
+                           state="completed", completed_at=now),
+            ModuleProgress(user_id=started.id, course_id=course_id, module="what-it-is", state="in-progress"),
+            Invitation(cohort_id=cohort_id, email=f"{cohort_id}@example.org", name="Pending"),
+        ])
+        db.session.commit()
+    code = f"C{cohort_id:03d}"
+    _certificate(app, done_course.id, done_course.name, TODAY + timedelta(days=20), code=f"{code}-SOON")
+    _certificate(app, done_module.id, done_module.name, TODAY + timedelta(days=200), code=f"{code}-LATE")
+    _certificate(app, started.id, started.name, TODAY - timedelta(days=1), code=f"{code}-GONE")
+    _certificate(app, idle.id, idle.name, TODAY + timedelta(days=10), code=f"{code}-VOID")
+    with app.app_context():
+        db.session.scalar(sa.select(Certificate).where(Certificate.code == f"{code}-VOID")).revoked_at = now
+        db.session.commit()
+    return cohort_id
+
+
+def _report_by_dashboards(actor, today):
+    """The report as each cohort's dashboard counts it, to hold the report's own reading to."""
+    from trainer.services import assignments, certificates, cohorts
+    from trainer.vocabulary import AssignmentState, CertificateState
+
+    lines, overdue, expiring = {}, set(), set()
+    for cohort in cohorts.visible_to(actor):
+        board = assignments.dashboard(actor, cohort, today=today)
+        late = {(u.id, a.id) for u in board.learners for a in board.assignments
+                if board.cells[(u.id, a.id)].state == AssignmentState.OVERDUE}
+        lines[cohort.id] = (len(board.learners), board.invited, len(board.assignments), board.overall(),
+                            len({user for user, _ in late}))
+        overdue |= {(cohort.id, user, board.assignments[[a.id for a in board.assignments].index(aid)].due_on)
+                    for user, aid in late}
+        expiring |= {(cohort.id, c.code) for c in certificates.for_cohort(actor, cohort)
+                     if c.state(today) == CertificateState.VALID and c.expires_on is not None
+                     and c.expires_on <= today + timedelta(days=90)}
+    return lines, overdue, expiring
+
+
+def test_the_report_agrees_with_every_dashboard_in_a_fixed_number_of_statements(
+        app, client, trainer, make_user, get_user, sql_statements):
+    from trainer.services import command_report
+
+    def read():
+        with app.app_context():
+            actor = get_user(trainer.id)
+            with sql_statements() as sent:
+                found = command_report.report(actor, today=TODAY)
+            lines = {c.cohort.id: (c.learners, c.invited, c.assignments, c.completion, c.overdue)
+                     for c in found.cohorts}
+            overdue = {(o.cohort.id, o.user_id, o.due_on) for o in found.overdue}
+            expiring = {(e.cohort.id, e.code) for e in found.expiring}
+            assert (lines, overdue, expiring) == _report_by_dashboards(actor, TODAY)
+            return len(sent), found
+
+    for n in range(2):
+        _varied_cohort(app, client, make_user, f"Ward {n}")
+    few, found = read()
+    assert {line.completion for line in found.cohorts} == {round(100 * 3 / (5 * 3))}  # 3 of 15 done
+    assert len(found.overdue) == 2 * 6 and {e.code[-4:] for e in found.expiring} == {"SOON"}
+    for n in range(2, 5):
+        _varied_cohort(app, client, make_user, f"Ward {n}")
+    many, found = read()
+    assert len(found.cohorts) == 5 and many == few
+
+
 def test_the_report_in_dutch(app, client, trainer, make_user):
     _create(client)
     client.post("/language", data={"locale": "nl"})

@@ -8,9 +8,10 @@ templates/cohorts/_trainers_see.html); the exports are recorded in the audit log
 from __future__ import annotations
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -24,20 +25,22 @@ from trainer.models import (
     Assignment,
     Certificate,
     Cohort,
+    CohortMember,
     Enrolment,
+    Invitation,
     ModuleProgress,
     User,
 )
-from trainer.services import assignments, audit, certificates, cohorts, referrals
+from trainer.services import assignments, audit, catalogue, cohorts, referrals
 from trainer.services.errors import NotAllowed, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
-from trainer.vocabulary import AssignmentState, CertificateState
+from trainer.vocabulary import CertificateState, ModuleState
 
 EXPIRY_WINDOW_DAYS = 90
 
 
-def _assignment_title(board: assignments.Dashboard, assignment: Assignment) -> str:
-    title = board.titles.get(assignment.course_id, "")
+def _title(titles: dict[int, str], assignment: Assignment) -> str:
+    title = titles.get(assignment.course_id, "")
     return f"{title} / {assignment.module}" if assignment.module else title
 
 
@@ -74,7 +77,7 @@ def cohort_records_csv(actor: User, cohort: Cohort, today: date | None = None) -
             status = board.cells[(learner.id, a.id)]
             score = scores.get((learner.id, a.course_id, a.module))
             certificate = held.get((learner.id, a.course_id)) if a.module is None else None
-            rows.append(who + [safe_cell(_assignment_title(board, a)), a.due_on.isoformat(), status.state,
+            rows.append(who + [safe_cell(_title(board.titles, a)), a.due_on.isoformat(), status.state,
                                round(score * 100) if score is not None else "", _iso(status.completed_at),
                                _iso(active.get((learner.id, a.course_id))),
                                certificate.code if certificate else "",
@@ -192,27 +195,20 @@ def _weighted(pairs: list[tuple[int, int]]) -> int:
 
 
 def report(actor: User, today: date | None = None) -> Report:
-    """The cohorts a trainer trains (every cohort for an administrator), not archived."""
+    """The cohorts a trainer trains (every cohort for an administrator), not archived.
+
+    A command's report may cover a thousand cohorts, so it is read in a fixed number of
+    statements whatever their number: the database counts the completed (learner, assignment)
+    pairs per cohort and returns only the overdue pairs, with the same rules as the cohort
+    dashboard (`assignments._cells`)."""
     if not policy.can_see_command_reports(actor):
         raise NotAllowed()
     today = today or referrals.today_for(actor)
     result = Report(today, policy.is_admin(actor))
-    until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
-    for cohort in cohorts.visible_to(actor):
-        board = assignments.dashboard(actor, cohort, today=today)
-        late = [(learner, a) for learner in board.learners for a in board.assignments
-                if board.cells[(learner.id, a.id)].state == AssignmentState.OVERDUE]
-        result.cohorts.append(CohortLine(cohort, len(board.learners), board.invited, len(board.assignments),
-                                         board.overall(), len({learner.id for learner, _ in late})))
-        result.overdue += [OverdueLine(cohort, learner.id, learner.name, learner.email,
-                                       _assignment_title(board, a), a.due_on) for learner, a in late]
-        names = {learner.id: learner.name for learner in board.learners}
-        for certificate in certificates.for_cohort(actor, cohort):
-            if (certificate.user_id is not None and certificate.user_id in names and certificate.expires_on is not None
-                    and certificate.state(today) == CertificateState.VALID and certificate.expires_on <= until):
-                result.expiring.append(ExpiringLine(cohort, certificate.user_id, names[certificate.user_id],
-                                                    certificate.course_title, certificate.code,
-                                                    certificate.expires_on))
+    shown = cohorts.visible_to(actor)
+    by_id = {cohort.id: cohort for cohort in shown}
+    if by_id:
+        _fill(result, by_id, today)
     grouped: dict[str, list[CohortLine]] = defaultdict(list)
     for line in result.cohorts:
         grouped[line.cohort.organisation.strip()].append(line)
@@ -223,6 +219,78 @@ def report(actor: User, today: date | None = None) -> Report:
     result.overdue.sort(key=lambda o: (o.due_on, o.name.lower()))
     result.expiring.sort(key=lambda e: (e.expires_on, e.name.lower()))
     return result
+
+
+def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
+    ids = list(by_id)
+    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    assigned = list(db.session.scalars(sa.select(Assignment).where(Assignment.cohort_id.in_(ids))))
+    learners = _counts(sa.select(CohortMember.cohort_id, sa.func.count()).where(CohortMember.cohort_id.in_(ids))
+                       .group_by(CohortMember.cohort_id))
+    invited = _counts(sa.select(Invitation.cohort_id, sa.func.count()).where(
+        Invitation.cohort_id.in_(ids), Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None))
+        .group_by(Invitation.cohort_id))
+    pairs = _pairs(ids)
+    done = _counts(sa.select(pairs.c.cohort_id, sa.func.count()).where(pairs.c.done.is_not(None))
+                   .group_by(pairs.c.cohort_id))
+    late = db.session.execute(
+        sa.select(pairs.c.cohort_id, pairs.c.assignment_id, User.id, User.name, User.email)
+        .join(User, User.id == pairs.c.user_id).where(pairs.c.done.is_(None), pairs.c.due_on < today)).all()
+    by_assignment = {a.id: a for a in assigned}
+    per_cohort: Counter[int] = Counter(a.cohort_id for a in assigned)
+    overdue_learners: dict[int, set[int]] = defaultdict(set)
+    for row in late:
+        a = by_assignment[row.assignment_id]
+        overdue_learners[row.cohort_id].add(row.id)
+        result.overdue.append(OverdueLine(by_id[row.cohort_id], row.id, row.name, row.email,
+                                          _title(titles, a), a.due_on))
+    for cohort_id, cohort in by_id.items():
+        people, tasks = learners[cohort_id] + invited[cohort_id], per_cohort[cohort_id]
+        completion = round(100 * done[cohort_id] / (people * tasks)) if people and tasks else 0
+        result.cohorts.append(CohortLine(cohort, learners[cohort_id], invited[cohort_id], tasks, completion,
+                                         len(overdue_learners[cohort_id])))
+    result.expiring += _expiring(by_id, today)
+
+
+def _counts(stmt: sa.Select[Any]) -> Counter[int]:
+    return Counter({key: count for key, count in db.session.execute(stmt)})
+
+
+def _pairs(cohort_ids: list[int]) -> sa.Subquery:
+    """Every (cohort, assignment, member) of the cohorts, with when the member completed the
+    assignment (NULL if not): the course's completion for a course assignment, the module's for
+    a module assignment."""
+    completed = ModuleProgress.state == ModuleState.COMPLETED
+    return (sa.select(Assignment.cohort_id, Assignment.id.label("assignment_id"), Assignment.due_on,
+                      CohortMember.user_id,
+                      sa.case((Assignment.module.is_(None), Enrolment.completed_at),
+                              else_=ModuleProgress.completed_at).label("done"))
+            .join(CohortMember, CohortMember.cohort_id == Assignment.cohort_id)
+            .outerjoin(Enrolment, sa.and_(Assignment.module.is_(None), Enrolment.user_id == CohortMember.user_id,
+                                          Enrolment.course_id == Assignment.course_id))
+            .outerjoin(ModuleProgress, sa.and_(Assignment.module.is_not(None),
+                                               ModuleProgress.user_id == CohortMember.user_id,
+                                               ModuleProgress.course_id == Assignment.course_id,
+                                               ModuleProgress.module == Assignment.module, completed))
+            .where(Assignment.cohort_id.in_(cohort_ids)).subquery())
+
+
+def _expiring(by_id: dict[int, Cohort], today: date) -> list[ExpiringLine]:
+    """Members' valid certificates, for a course assigned to their cohort, that expire within
+    the window."""
+    until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    assigned_course = sa.exists().where(Assignment.cohort_id == CohortMember.cohort_id,
+                                        Assignment.course_id == Certificate.course_id)
+    rows = db.session.execute(
+        sa.select(CohortMember.cohort_id, Certificate, User.name)
+        .join(Certificate, Certificate.user_id == CohortMember.user_id)
+        .join(User, User.id == CohortMember.user_id)
+        .where(CohortMember.cohort_id.in_(list(by_id)), assigned_course, Certificate.revoked_at.is_(None),
+               Certificate.expires_on.is_not(None), Certificate.expires_on >= today,
+               Certificate.expires_on <= until)).all()
+    return [ExpiringLine(by_id[cohort_id], certificate.user_id, name, certificate.course_title, certificate.code,
+                         certificate.expires_on)
+            for cohort_id, certificate, name in rows if certificate.state(today) == CertificateState.VALID]
 
 
 def report_csv(actor: User, found: Report) -> bytes:
