@@ -11,7 +11,6 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -252,7 +251,7 @@ def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
     result.expiring += _expiring(by_id, today)
 
 
-def _counts(stmt: sa.Select[Any]) -> Counter[int]:
+def _counts(stmt: sa.Select[int, int]) -> Counter[int]:
     return Counter({key: count for key, count in db.session.execute(stmt)})
 
 
@@ -288,9 +287,13 @@ def _expiring(by_id: dict[int, Cohort], today: date) -> list[ExpiringLine]:
         .where(CohortMember.cohort_id.in_(list(by_id)), assigned_course, Certificate.revoked_at.is_(None),
                Certificate.expires_on.is_not(None), Certificate.expires_on >= today,
                Certificate.expires_on <= until)).all()
-    return [ExpiringLine(by_id[cohort_id], certificate.user_id, name, certificate.course_title, certificate.code,
-                         certificate.expires_on)
-            for cohort_id, certificate, name in rows if certificate.state(today) == CertificateState.VALID]
+    found = []
+    for cohort_id, certificate, name in rows:
+        if (certificate.user_id is not None and certificate.expires_on is not None
+                and certificate.state(today) == CertificateState.VALID):
+            found.append(ExpiringLine(by_id[cohort_id], certificate.user_id, name, certificate.course_title,
+                                      certificate.code, certificate.expires_on))
+    return found
 
 
 def report_csv(actor: User, found: Report) -> bytes:
