@@ -63,7 +63,7 @@ def _assignment_form(course_slug: str | None = None) -> AssignmentForm:
     chooses the course first; cohorts.js fills the module list as the course changes, from the
     list of every course's modules on the select). The service checks the pair again."""
     form = AssignmentForm()
-    published = catalogue.latest_published()
+    published = catalogue.latest_published(with_modules=True)
     form.course.choices = options([(c.slug, v.title) for c, v in published])
     chosen = course_slug if course_slug is not None else form.course.data
     modules = {c.slug: [(m.slug, m.title) for m in v.modules] for c, v in published}

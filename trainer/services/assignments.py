@@ -69,9 +69,11 @@ class Status:
     completed_at: datetime | None = None
 
 
-# Result rows of _progress_for, by (user, course) and by (user, course, module).
-Enrolments = dict[tuple[int, int], Any]
-ModuleRows = dict[tuple[int, int, str], Any]
+# What _progress_for found: by (user, course) and by (user, course, module), when the learner
+# completed it (or 1, undated), or None if they started and have not finished; no key if they
+# never started.
+Enrolments = dict[tuple[int | str, ...], datetime | int | None]
+ModuleRows = dict[tuple[int | str, ...], datetime | int | None]
 
 
 def _cells(learners: Iterable[Any], assignments_: list[Assignment], enrolments: Enrolments, modules: ModuleRows,
@@ -79,43 +81,54 @@ def _cells(learners: Iterable[Any], assignments_: list[Assignment], enrolments: 
     """Every learner's status on every assignment, as one tight loop over plain values (a cohort
     of 2,000 with 15 assignments is 30,000 cells; ``learners`` are rows with an ``id``). A course
     assignment is done when the course is completed, a module assignment when the module is;
-    unfinished work past its date is overdue; any enrolment or module progress counts as started."""
+    unfinished work past its date is overdue; any enrolment or module progress counts as started.
+    A completion read undated (see ``_progress_for``) gives a status without its date."""
     plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
     not_started, in_progress, overdue = (Status(AssignmentState.NOT_STARTED), Status(AssignmentState.IN_PROGRESS),
                                          Status(AssignmentState.OVERDUE))
-    completed, module_completed = AssignmentState.COMPLETED, ModuleState.COMPLETED
+    completed = AssignmentState.COMPLETED
+    undated = Status(completed)
     cells: dict[tuple[int, int], Status] = {}
     for learner in learners:
         uid = learner.id
         for aid, course_id, module, due_on in plain:
-            if module is None:
-                row = enrolments.get((uid, course_id))
-                done = row.completed_at if row is not None else None
-            else:
-                row = modules.get((uid, course_id, module))
-                done = row.completed_at if row is not None and row.state == module_completed else None
+            found = enrolments if module is None else modules
+            key = (uid, course_id) if module is None else (uid, course_id, module)
+            done = found.get(key)
             if done is not None:
-                cells[(uid, aid)] = Status(completed, done)
+                cells[(uid, aid)] = Status(completed, done) if isinstance(done, datetime) else undated
             elif today > due_on:
                 cells[(uid, aid)] = overdue
             else:
-                cells[(uid, aid)] = in_progress if row is not None else not_started
+                cells[(uid, aid)] = in_progress if key in found else not_started
     return cells
 
 
-def _progress_for(users: list[int] | sa.Select[Any], course_ids: set[int]) -> tuple[Enrolments, ModuleRows]:
-    """Enrolments and module progress of many learners in a few courses: two queries, read as
-    plain rows (a cohort of thousands would be slow as full objects). ``users`` is a list of
-    ids or a subquery of ids."""
-    if not course_ids or (isinstance(users, list) and not users):
+def _progress_for(users: list[int] | sa.Select[Any], assigned: list[Assignment],
+                  dated: bool = True) -> tuple[Enrolments, ModuleRows]:
+    """What ``_cells`` reads of many learners: their enrolments in the courses assigned whole, and
+    their progress in the modules assigned (not every module of those courses: a cohort of 2,000
+    in a dozen courses has a hundred thousand of those). Two queries, read as plain rows.
+    ``users`` is a list of ids or a subquery of ids; with ``dated=False`` a completion reads as 1,
+    not its date."""
+    if not assigned or (isinstance(users, list) and not users):
         return {}, {}
-    enrolments = {(e.user_id, e.course_id): e for e in db.session.execute(
-        sa.select(Enrolment.user_id, Enrolment.course_id, Enrolment.completed_at).where(
-            Enrolment.user_id.in_(users), Enrolment.course_id.in_(course_ids)))}
-    modules = {(m.user_id, m.course_id, m.module): m for m in db.session.execute(
-        sa.select(ModuleProgress.user_id, ModuleProgress.course_id, ModuleProgress.module, ModuleProgress.state,
-                  ModuleProgress.completed_at).where(
-            ModuleProgress.user_id.in_(users), ModuleProgress.course_id.in_(course_ids)))}
+    whole = {a.course_id for a in assigned if a.module is None}
+    parts = {(a.course_id, a.module) for a in assigned if a.module is not None}
+    enrolments: Enrolments = {}
+    modules: ModuleRows = {}
+    if whole:
+        done = Enrolment.completed_at if dated else sa.case((Enrolment.completed_at.is_not(None), 1))
+        enrolments = {(user, course): when for user, course, when in db.session.execute(
+            sa.select(Enrolment.user_id, Enrolment.course_id, done).where(
+                Enrolment.user_id.in_(users), Enrolment.course_id.in_(whole)))}
+    if parts:
+        finished = sa.and_(ModuleProgress.state == ModuleState.COMPLETED, ModuleProgress.completed_at.is_not(None))
+        done = sa.case((finished, ModuleProgress.completed_at if dated else 1))
+        modules = {(user, course, module): when for user, course, module, when in db.session.execute(
+            sa.select(ModuleProgress.user_id, ModuleProgress.course_id, ModuleProgress.module, done).where(
+                ModuleProgress.user_id.in_(users), ModuleProgress.course_id.in_({c for c, _ in parts}),
+                ModuleProgress.module.in_({m for _, m in parts})))}
     return enrolments, modules
 
 
@@ -134,7 +147,7 @@ def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment
                               .join(CohortMember, CohortMember.cohort_id == Cohort.id)
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
                               .order_by(Assignment.due_on)).all()
-    enrolments, modules = _progress_for([user.id], {a.course_id for a, _ in rows})
+    enrolments, modules = _progress_for([user.id], [a for a, _ in rows])
     cells = _cells([user], [a for a, _ in rows], enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     return [LearnerAssignment(a, cohort, titles.get(a.course_id, ""), cells[(user.id, a.id)]) for a, cohort in rows]
@@ -153,6 +166,7 @@ class Dashboard:
     # People invited who have not answered yet: they count as not complete in the totals, so a
     # cohort where half the list never joined does not look finished.
     invited: int = 0
+    filtered: bool = False  # only the learners with an assignment in a chosen state are shown
 
     def page(self, number: int) -> list:
         """One screenful of learners; totals and the CSV always cover them all."""
@@ -164,32 +178,36 @@ class Dashboard:
         return max(1, -(-len(self.learners) // PAGE_SIZE))
 
     @cached_property
-    def _done_by_assignment(self) -> Counter[int]:
-        """How many of the learners shown completed each assignment: one pass over the cells,
-        which the totals row and the overall figure then share."""
+    def _done(self) -> tuple[Counter[int], Counter[int]]:
+        """How many of the learners shown completed each assignment, and how many assignments each
+        learner completed: one pass over the cells, shared by the totals row, the overall figure
+        and each learner's share."""
         completed = AssignmentState.COMPLETED
-        ids = [a.id for a in self.assignments]
-        cells = self.cells
-        return Counter(aid for u in self.learners for aid in ids if cells[(u.id, aid)].state == completed)
+        by_assignment: Counter[int] = Counter()
+        by_learner: Counter[int] = Counter()
+        shown = {u.id for u in self.learners} if self.filtered else None
+        for (user_id, assignment_id), status in self.cells.items():
+            if status.state == completed and (shown is None or user_id in shown):
+                by_assignment[assignment_id] += 1
+                by_learner[user_id] += 1
+        return by_assignment, by_learner
 
     def completion(self, assignment: Assignment) -> int:
         people = len(self.learners) + self.invited
         if not people:
             return 0
-        return round(100 * self._done_by_assignment[assignment.id] / people)
+        return round(100 * self._done[0][assignment.id] / people)
 
     def overall(self) -> int:
         total = (len(self.learners) + self.invited) * len(self.assignments)
         if not total:
             return 0
-        return round(100 * sum(self._done_by_assignment.values()) / total)
+        return round(100 * sum(self._done[0].values()) / total)
 
     @cached_property
     def _completions(self) -> dict[int, int]:
         """Each learner's share of assignments completed, computed once per dashboard."""
-        done: Counter = Counter(user_id for (user_id, _), status in self.cells.items()
-                                if status.state == AssignmentState.COMPLETED)
-        total = len(self.assignments)
+        done, total = self._done[1], len(self.assignments)
         return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
 
     def learner_completion(self, user: Any) -> int:
@@ -198,9 +216,11 @@ class Dashboard:
 
 
 def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "name",
-              today: date | None = None, check: bool = True) -> Dashboard:
+              today: date | None = None, check: bool = True, dated: bool = False) -> Dashboard:
     """Learners × assignments for a trainer, optionally only learners with an assignment in
-    ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only."""
+    ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only;
+    ``dated=True`` gives each completed cell its date (reading them all is a third of the time of
+    a large cohort's page, which does not show them)."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     today = today or datetime.now(UTC).date()
@@ -208,13 +228,13 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
                                        .where(User.id.in_(member_ids)).order_by(User.name, User.id)))
-    enrolments, modules = _progress_for(member_ids, {a.course_id for a in assignments})
+    enrolments, modules = _progress_for(member_ids, assignments, dated)
     cells = _cells(learners, assignments, enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
         Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)))
     filtered = state in AssignmentState.values()
-    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0)
+    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0, filtered)
     if filtered:
         board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
     if sort == "completion":

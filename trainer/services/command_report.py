@@ -57,7 +57,7 @@ def cohort_records_csv(actor: User, cohort: Cohort, today: date | None = None) -
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     today = today or referrals.today_for(actor)
-    board = assignments.dashboard(actor, cohort, today=today)
+    board = assignments.dashboard(actor, cohort, today=today, dated=True)
     ids = [learner.id for learner in board.learners]
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
     course_ids = {a.course_id for a in board.assignments}
