@@ -65,7 +65,13 @@ def trusted_hosts(listed: str | None, public_base_url: str, local: bool) -> list
 
 
 def settle(config: dict) -> None:
-    """Settings that follow from others, worked out once the configuration is complete."""
+    """Settings that follow from others, worked out once the configuration is complete; settings
+    that cannot work are refused here, at start, rather than on the first request that needs them."""
+    storage = config.get("CERTIFICATE_STORAGE", "database")
+    if storage not in {"database", "s3"}:
+        raise ValueError(f"CERTIFICATE_STORAGE must be 'database' or 's3', not {storage!r}")
+    if storage == "s3" and not config.get("CERTIFICATE_S3_BUCKET"):
+        raise ValueError("CERTIFICATE_STORAGE=s3 needs CERTIFICATE_S3_BUCKET")
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), config["PUBLIC_BASE_URL"],
                                                 config["ENV"] in {"development", "testing"})
@@ -215,6 +221,13 @@ class Config:
     CERTIFICATE_SIGNATORY = os.environ.get("CERTIFICATE_SIGNATORY", "")
     CERTIFICATE_FONT_DIR = os.environ.get("CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
     VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute")
+    # Where certificate PDFs are kept once made: "database" (the default) or "s3" for
+    # S3-compatible object storage (see trainer/services/pdf_storage.py and docs/deploy.md).
+    CERTIFICATE_STORAGE = os.environ.get("CERTIFICATE_STORAGE", "database")
+    CERTIFICATE_S3_BUCKET = os.environ.get("CERTIFICATE_S3_BUCKET", "")
+    CERTIFICATE_S3_PREFIX = os.environ.get("CERTIFICATE_S3_PREFIX", "certificates/")
+    CERTIFICATE_S3_ENDPOINT = os.environ.get("CERTIFICATE_S3_ENDPOINT", "")  # empty: AWS itself
+    CERTIFICATE_S3_REGION = os.environ.get("CERTIFICATE_S3_REGION", "")
 
 
 class TestConfig(Config):

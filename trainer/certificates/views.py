@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.certificates import bp
+from trainer.errors import refused
 from trainer.extensions import db, limiter
 from trainer.forms import ConfirmForm
 from trainer.services import badges, catalogue, certificates, cohorts
@@ -74,7 +75,10 @@ def revoke(certificate_id: int):
 @login_required
 def correct_name(certificate_id: int):
     certificate = certificates.for_download(current_user, certificate_id)
-    certificates.correct_name(current_user, certificate, request.form.get("name", ""))
+    try:
+        certificates.correct_name(current_user, certificate, request.form.get("name", ""))
+    except InvalidInput as error:
+        return refused(error)
     db.session.commit()
     flash(_("The name is corrected; the PDF will be made again."), "success")
     return redirect(url_for("certificates.admin_list", q=certificate.code))
@@ -84,7 +88,10 @@ def correct_name(certificate_id: int):
 @login_required
 def reissue(certificate_id: int):
     certificate = certificates.for_download(current_user, certificate_id)
-    certificates.reissue(current_user, certificate)
+    try:
+        certificates.reissue(current_user, certificate)
+    except InvalidInput as error:
+        return refused(error)
     db.session.commit()
     flash(_("The PDF will be made again on its next download."), "success")
     return redirect(url_for("certificates.admin_list", q=certificate.code))

@@ -36,6 +36,8 @@ class Certificate(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    # The object's key when the PDF is kept in object storage (see services/pdf_storage.py).
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(300))
     pdf_error: Mapped[str] = mapped_column(sa.String(500), default="")
 
     @property

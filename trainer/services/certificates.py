@@ -36,7 +36,7 @@ from trainer.models import (
     ModuleProgress,
     User,
 )
-from trainer.services import assessments, audit, jobs, mail
+from trainer.services import assessments, audit, jobs, mail, pdf_storage
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
 from trainer.services.publishing import image_type
@@ -175,7 +175,8 @@ def _pisa(html: str, font_dir: str) -> bytes:
 
 def pdf_for(certificate: Certificate) -> bytes:
     """The stored PDF, made on first need; a failed rendering is recorded and tried again next time."""
-    stored = certificate.pdf
+    kept = pdf_storage.store()
+    stored = kept.get(certificate)
     if stored:
         return stored
     try:
@@ -186,7 +187,8 @@ def pdf_for(certificate: Certificate) -> bytes:
         log.exception("certificate %s: PDF rendering failed", certificate.id)
         raise InvalidInput("pdf", str(_l("The PDF could not be made just now. Your certificate is issued; "
                                          "please try the download again in a moment."))) from None
-    certificate.pdf, certificate.pdf_error = data, ""
+    kept.put(certificate, data)
+    certificate.pdf_error = ""
     db.session.flush()
     return data
 
@@ -213,7 +215,8 @@ def withdraw_all(user_id: int) -> list[int]:
     for certificate in withdrawn:
         certificate.user_id, certificate.completion_key = None, f"withdrawn:{certificate.id}"
         certificate.name, certificate.sector, certificate.revoked_reason = "", "", ""
-        certificate.pdf, certificate.pdf_error = None, ""
+        pdf_storage.store().drop(certificate)
+        certificate.pdf_error = ""
         certificate.revoked_at = certificate.revoked_at or now
     db.session.flush()
     return [certificate.id for certificate in withdrawn]
@@ -257,7 +260,7 @@ def correct_name(actor: User, certificate: Certificate, name: str) -> Certificat
     if not name or len(name) > 120:
         raise InvalidInput("name", str(_l("Enter the name as it should appear, at most 120 characters.")))
     certificate.name = name
-    certificate.pdf = None
+    pdf_storage.store().drop(certificate)
     db.session.flush()
     log.info("admin %s corrected the name on certificate %s", actor.id, certificate.id)
     audit.record(actor, "certificate-name-corrected", f"certificate {certificate.id}")
@@ -268,7 +271,7 @@ def reissue(actor: User, certificate: Certificate) -> None:
     """Make the PDF again on next download (after the organisation's name or logo changed)."""
     if not policy.is_admin(actor):
         raise NotAllowed()
-    certificate.pdf = None
+    pdf_storage.store().drop(certificate)
     db.session.flush()
     log.info("admin %s re-issued the PDF of certificate %s", actor.id, certificate.id)
     audit.record(actor, "certificate-reissued", f"certificate {certificate.id}")
@@ -349,13 +352,14 @@ def render_missing(progress: jobs.Progress) -> None:
     """The job behind `request_render_missing`: one step per certificate; one that fails is
     recorded on it (and logged) and the job goes on."""
     ids = list(db.session.scalars(sa.select(Certificate.id).where(
-        Certificate.pdf.is_(None), Certificate.user_id.isnot(None), Certificate.revoked_at.is_(None))
+        Certificate.pdf.is_(None), Certificate.pdf_key.is_(None), Certificate.user_id.isnot(None),
+        Certificate.revoked_at.is_(None))
         .order_by(Certificate.id)))
     progress.start(len(ids))
     for certificate_id in ids:
         certificate = db.session.get(Certificate, certificate_id)
         try:
-            if certificate is not None and certificate.pdf is None:
+            if certificate is not None and certificate.pdf is None and certificate.pdf_key is None:
                 pdf_for(certificate)
         except InvalidInput:
             progress.advance(failed=1)
