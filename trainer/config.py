@@ -72,6 +72,11 @@ def settle(config: dict) -> None:
         raise ValueError(f"CERTIFICATE_STORAGE must be 'database' or 's3', not {storage!r}")
     if storage == "s3" and not config.get("CERTIFICATE_S3_BUCKET"):
         raise ValueError("CERTIFICATE_STORAGE=s3 needs CERTIFICATE_S3_BUCKET")
+    if not config.get("DATABASE_PREPARED_STATEMENTS", True) and \
+            str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), config["PUBLIC_BASE_URL"],
                                                 config["ENV"] in {"development", "testing"})
@@ -103,6 +108,10 @@ class Config:
     # values of the statement, which may be addresses, names or answers.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True, "json_deserializer": orjson.loads,
                                  "json_serializer": lambda value: orjson.dumps(value).decode()}
+    # psycopg prepares a statement on the server after its fifth use on a connection. Behind a
+    # pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21,
+    # or with max_prepared_statements = 0) set this to 0: see docs/deploy.md.
+    DATABASE_PREPARED_STATEMENTS = _flag("DATABASE_PREPARED_STATEMENTS", True)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,13 +3,12 @@ port: kept there and not in the database, served from there, deleted when the na
 the PDF re-issued or the account erased; a store that is down costs nothing but the keeping."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login
 from tests.support.journeys import complete_example_course
+from tests.support.waiting import free_port
 from trainer.extensions import db
 from trainer.models import Certificate
 
@@ -20,15 +19,9 @@ boto3 = pytest.importorskip("boto3", reason="boto3 is in the dev extra")
 moto_server = pytest.importorskip("moto.server", reason="moto[server] is in the dev extra")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()  # returns once the server accepts connections
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
@@ -124,7 +117,7 @@ def test_erasing_the_account_deletes_the_object(app, client, s3, graduate):
 def test_a_store_that_is_down_still_gives_the_pdf_and_refuses_a_deletion_changing_nothing(
         app, client, s3, graduate, make_user, monkeypatch):
     certificate_id, _, _ = _row(app)
-    monkeypatch.setitem(app.config, "CERTIFICATE_S3_ENDPOINT", f"http://127.0.0.1:{_free_port()}")  # nobody there
+    monkeypatch.setitem(app.config, "CERTIFICATE_S3_ENDPOINT", f"http://127.0.0.1:{free_port()}")  # nobody there
     down = client.get(f"/certificates/{certificate_id}.pdf")
     assert down.status_code == 200 and down.data.startswith(b"%PDF")
     assert _row(app) == (certificate_id, None, False)  # not kept: made again next time

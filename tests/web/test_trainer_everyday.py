@@ -420,6 +420,23 @@ def test_the_report_agrees_with_every_dashboard_in_a_fixed_number_of_statements(
     assert len(found.cohorts) == 5 and many == few
 
 
+def test_a_long_report_lists_the_most_urgent_and_the_csv_has_them_all(app, client, trainer, make_user,
+                                                                       monkeypatch):
+    from trainer.services import command_report
+
+    for n in range(2):
+        _varied_cohort(app, client, make_user, f"Ward {n}")
+    monkeypatch.setattr(command_report, "LISTED", 4)
+    page = client.get("/reports").get_data(as_text=True)
+    assert "The 4 longest overdue of 12 are listed; the CSV lists them all." in page
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert overdue.count("<tr><th scope=\"row\">") == 4
+    assert "soonest to expire" not in page  # two certificates expire soon: both listed
+    csv_rows = _rows(client.get("/reports/report.csv").data)
+    assert sum(1 for r in csv_rows if len(r) == 5 and r[4] < TODAY.isoformat() and r[0].startswith("Ward")) == 12
+    assert client.get("/reports/report.pdf").status_code == 200
+
+
 def test_the_report_in_dutch(app, client, trainer, make_user):
     _create(client)
     client.post("/language", data={"locale": "nl"})

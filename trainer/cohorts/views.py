@@ -152,7 +152,8 @@ def cohort_records(cohort_id: int):
 @bp.get("/reports")
 def reports():
     found = command_report.report(current_user)
-    return render_template("cohorts/report.html", report=found, window=command_report.EXPIRY_WINDOW_DAYS)
+    return render_template("cohorts/report.html", report=found, window=command_report.EXPIRY_WINDOW_DAYS,
+                           listed=command_report.LISTED)
 
 
 @bp.get("/reports/report.csv")

@@ -82,7 +82,7 @@ def _latest(rows: Iterable[Any]) -> Iterable[Any]:
 
 def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
     """(course title, module) for every quiz and scenario the cohort is assigned."""
-    published = {c.id: v for c, v in catalogue.latest_published()}
+    published = {c.id: v for c, v in catalogue.latest_published(with_modules=True)}
     found = []
     for assignment in cohort.assignments:
         version = published.get(assignment.course_id)

@@ -36,6 +36,9 @@ from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.vocabulary import CertificateState, ModuleState
 
 EXPIRY_WINDOW_DAYS = 90
+# The page and the PDF list this many overdue learners and expiring certificates, the most urgent
+# first; the CSV lists them all (a force-wide report can have tens of thousands).
+LISTED = 500
 
 
 def _title(titles: dict[int, str], assignment: Assignment) -> str:
@@ -258,19 +261,25 @@ def _counts(stmt: sa.Select[int, int]) -> Counter[int]:
 def _pairs(cohort_ids: list[int]) -> sa.Subquery:
     """Every (cohort, assignment, member) of the cohorts, with when the member completed the
     assignment (NULL if not): the course's completion for a course assignment, the module's for
-    a module assignment."""
-    completed = ModuleProgress.state == ModuleState.COMPLETED
+    a module assignment. Completions are read for the cohorts' members only, so a trainer's report
+    reads their learners' rows through the indexes, however large the installation."""
+    members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id.in_(cohort_ids))
+    courses = (sa.select(Enrolment.user_id, Enrolment.course_id, Enrolment.completed_at)
+               .where(Enrolment.user_id.in_(members), Enrolment.completed_at.is_not(None)).subquery())
+    modules = (sa.select(ModuleProgress.user_id, ModuleProgress.course_id, ModuleProgress.module,
+                         ModuleProgress.completed_at)
+               .where(ModuleProgress.user_id.in_(members), ModuleProgress.state == ModuleState.COMPLETED,
+                      ModuleProgress.completed_at.is_not(None)).subquery())
     return (sa.select(Assignment.cohort_id, Assignment.id.label("assignment_id"), Assignment.due_on,
                       CohortMember.user_id,
-                      sa.case((Assignment.module.is_(None), Enrolment.completed_at),
-                              else_=ModuleProgress.completed_at).label("done"))
+                      sa.case((Assignment.module.is_(None), courses.c.completed_at),
+                              else_=modules.c.completed_at).label("done"))
             .join(CohortMember, CohortMember.cohort_id == Assignment.cohort_id)
-            .outerjoin(Enrolment, sa.and_(Assignment.module.is_(None), Enrolment.user_id == CohortMember.user_id,
-                                          Enrolment.course_id == Assignment.course_id))
-            .outerjoin(ModuleProgress, sa.and_(Assignment.module.is_not(None),
-                                               ModuleProgress.user_id == CohortMember.user_id,
-                                               ModuleProgress.course_id == Assignment.course_id,
-                                               ModuleProgress.module == Assignment.module, completed))
+            .outerjoin(courses, sa.and_(Assignment.module.is_(None), courses.c.user_id == CohortMember.user_id,
+                                        courses.c.course_id == Assignment.course_id))
+            .outerjoin(modules, sa.and_(Assignment.module.is_not(None), modules.c.user_id == CohortMember.user_id,
+                                        modules.c.course_id == Assignment.course_id,
+                                        modules.c.module == Assignment.module))
             .where(Assignment.cohort_id.in_(cohort_ids)).subquery())
 
 
@@ -281,18 +290,22 @@ def _expiring(by_id: dict[int, Cohort], today: date) -> list[ExpiringLine]:
     assigned_course = sa.exists().where(Assignment.cohort_id == CohortMember.cohort_id,
                                         Assignment.course_id == Certificate.course_id)
     rows = db.session.execute(
-        sa.select(CohortMember.cohort_id, Certificate, User.name)
+        sa.select(CohortMember.cohort_id, Certificate)
         .join(Certificate, Certificate.user_id == CohortMember.user_id)
-        .join(User, User.id == CohortMember.user_id)
         .where(CohortMember.cohort_id.in_(list(by_id)), assigned_course, Certificate.revoked_at.is_(None),
                Certificate.expires_on.is_not(None), Certificate.expires_on >= today,
                Certificate.expires_on <= until)).all()
+    # The learners' names as they are now, for the few certificates found (joining the users
+    # table above would have the planner read all of it).
+    holders = {certificate.user_id for _, certificate in rows}
+    names = {user_id: name for user_id, name in db.session.execute(
+        sa.select(User.id, User.name).where(User.id.in_(holders)))} if holders else {}
     found = []
-    for cohort_id, certificate, name in rows:
+    for cohort_id, certificate in rows:
         if (certificate.user_id is not None and certificate.expires_on is not None
                 and certificate.state(today) == CertificateState.VALID):
-            found.append(ExpiringLine(by_id[cohort_id], certificate.user_id, name, certificate.course_title,
-                                      certificate.code, certificate.expires_on))
+            found.append(ExpiringLine(by_id[cohort_id], certificate.user_id, names.get(certificate.user_id, ""),
+                                      certificate.course_title, certificate.code, certificate.expires_on))
     return found
 
 
@@ -323,7 +336,7 @@ def report_pdf(actor: User, found: Report) -> bytes:
     font_dir = cfg["CERTIFICATE_FONT_DIR"]
     html = render_template("cohorts/report_pdf.html", report=found, font_dir=font_dir,
                            organisation=cfg["ORGANISATION_NAME"], page_size=cfg["CERTIFICATE_PAGE_SIZE"],
-                           title=_("Training report"), window=EXPIRY_WINDOW_DAYS)
+                           title=_("Training report"), window=EXPIRY_WINDOW_DAYS, listed=LISTED)
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8",
                             resource_policy=ResourceAccessPolicy.server(base_dir=font_dir, allow_remote=False))
