@@ -103,11 +103,11 @@ def new_round(user: User, course: Course) -> CourseRound:
 
 def _started(user: User, course: Course) -> bool:
     """Whether the learner has opened a module of this round or completed it already."""
-    completed = db.session.scalar(sa.select(Enrolment.completed_at).where(
-        Enrolment.user_id == user.id, Enrolment.course_id == course.id))
-    return completed is not None or db.session.scalar(sa.select(sa.exists().where(
-        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
-        ModuleProgress.state != ModuleState.NOT_STARTED))) or False
+    completed = sa.exists().where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
+                                  Enrolment.completed_at.is_not(None))
+    opened = sa.exists().where(ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
+                               ModuleProgress.state != ModuleState.NOT_STARTED)
+    return bool(db.session.scalar(sa.select(sa.or_(completed, opened))))
 
 
 def needs_pretest(user: User, course: Course, version: CourseVersion) -> bool:
