@@ -12,7 +12,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -80,8 +80,14 @@ def _latest(rows: Iterable[Any]) -> Iterable[Any]:
     return latest.values()
 
 
-def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
-    """(course title, module) for every quiz and scenario the cohort is assigned."""
+class Assigned(NamedTuple):
+    title: str  # the course's
+    course_id: int
+    module: Module
+
+
+def _assigned_modules(cohort: Cohort) -> list[Assigned]:
+    """Every quiz and scenario the cohort is assigned, with its course."""
     published = {c.id: v for c, v in catalogue.latest_published(with_modules=True)}
     found = []
     for assignment in cohort.assignments:
@@ -90,7 +96,7 @@ def _assigned_modules(cohort: Cohort) -> list[tuple[str, Module]]:
             continue
         for module in version.modules:
             if module.kind != "lesson" and assignment.module in (None, module.slug):
-                found.append((version.title, module))
+                found.append(Assigned(version.title, assignment.course_id, module))
     return found
 
 
@@ -102,10 +108,10 @@ _CACHE_SIZE = 64
 _LOCK = threading.Lock()
 
 
-def _fingerprint(cohort: Cohort, modules: list[tuple[str, Module]]) -> tuple:
+def _fingerprint(cohort: Cohort, modules: list[Assigned]) -> tuple:
     """What the analysis depends on, in one query: members, attempts, finished runs."""
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
-    course_ids = {m.version.course_id for _, m in modules} or {0}
+    course_ids = {a.course_id for a in modules} or {0}
     attempts = sa.select(QuizAttempt.id).where(QuizAttempt.user_id.in_(members),
                                                QuizAttempt.course_id.in_(course_ids)).subquery()
     runs = sa.select(ScenarioRun.id).where(ScenarioRun.user_id.in_(members), ScenarioRun.course_id.in_(course_ids),
@@ -119,7 +125,7 @@ def _fingerprint(cohort: Cohort, modules: list[tuple[str, Module]]) -> tuple:
         sa.select(sa.func.count()).select_from(runs).scalar_subquery(),
         sa.select(sa.func.coalesce(sa.func.max(runs.c.id), 0)).scalar_subquery(),
     )).one()
-    return tuple(row), tuple(m.id for _, m in modules), cohort.created_at
+    return tuple(row), tuple(a.module.id for a in modules), cohort.created_at
 
 
 def for_cohort(actor: User, cohort: Cohort) -> Analysis:
@@ -140,9 +146,9 @@ def for_cohort(actor: User, cohort: Cohort) -> Analysis:
     return analysis
 
 
-def _compute(cohort: Cohort, modules: list[tuple[str, Module]]) -> Analysis:
+def _compute(cohort: Cohort, modules: list[Assigned]) -> Analysis:
     members = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
-    course_ids = {m.version.course_id for _, m in modules}
+    course_ids = {a.course_id for a in modules}
     # Only each learner's latest attempt is read, as plain rows: decoding every earlier
     # attempt's answers would dominate the time for a large cohort.
     latest_ids = (sa.select(sa.func.max(QuizAttempt.id)).where(
@@ -162,8 +168,8 @@ def _compute(cohort: Cohort, modules: list[tuple[str, Module]]) -> Analysis:
     for run in _latest(runs):
         by_module_runs[(run.course_id, run.module)].append(run)
     analysis = Analysis()
-    for course_title, module in modules:
-        key = (module.version.course_id, module.slug)
+    for course_title, course_id, module in modules:
+        key = (course_id, module.slug)
         if module.kind == "quiz":
             analysis.questions += _questions(course_title, module, by_module_attempts[key])
         else:
