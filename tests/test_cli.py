@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.models import User
+from trainer.models import Organisation, OrganisationMember, User
 from trainer.services.demo import DEMO_ACCOUNTS
 
 
@@ -35,7 +35,9 @@ def test_demo_seed_is_idempotent_and_prints_sign_ins(runner, count_rows):
     assert first.exit_code == 0 and second.exit_code == 0
     for account in DEMO_ACCOUNTS:
         assert account.email in first.output and account.password in first.output
-    assert "(exists)" in second.output and count_rows(User) == 3
+    assert "(exists)" in second.output and count_rows(User) == len(DEMO_ACCOUNTS) == 4
+    # The trainer and the coordinator belong to the demo organisation, which the coordinator administers.
+    assert count_rows(Organisation) == 1 and count_rows(OrganisationMember) == 2
 
 
 @pytest.mark.parametrize("environment", ["production", "staging"])
@@ -51,7 +53,7 @@ def test_demo_seed_refuses_outside_development_and_testing(app, runner, count_ro
 
 def test_demo_seed_runs_in_development(app, runner, count_rows, monkeypatch):
     monkeypatch.setitem(app.config, "ENV", "development")
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0 and count_rows(User) == 3
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0 and count_rows(User) == len(DEMO_ACCOUNTS)
 
 
 def test_demo_seed_refuses_when_trainer_env_is_not_set(tmp_path):

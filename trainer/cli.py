@@ -119,9 +119,9 @@ def seed_demo() -> None:
     click.echo("Demo accounts (local use only):")
     for account in demo.DEMO_ACCOUNTS:
         state = "created" if account.email in created else "exists"
-        click.echo(f"  {account.label:<13} {account.email:<28} password: {account.password}  ({state})")
-    click.echo("Administrators and trainers set up two-factor sign-in (any authenticator app) when they first "
-               "sign in; TWO_FACTOR_REQUIRED_ROLES= turns that off for a local trial.")
+        click.echo(f"  {account.label:<26} {account.email:<26} password: {account.password}  ({state})")
+    click.echo("Administrators, trainers and the coordinator set up two-factor sign-in (any authenticator app) "
+               "when they first sign in; TWO_FACTOR_REQUIRED_ROLES= turns that off for a local trial.")
 
 
 @mail_cli.command("retry")

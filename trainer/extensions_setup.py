@@ -43,8 +43,12 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and background work speak the default language
         return Language.EN.value
     languages = babel_languages()
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    if current_user and current_user.is_authenticated:
+        if current_user.locale in languages:
+            return current_user.locale
+        chosen_by_organisation = current_user.organisation_locale
+        if session.get("locale") not in languages and chosen_by_organisation in languages:
+            return chosen_by_organisation
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or Language.EN.value

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -99,13 +100,18 @@ def _page_key() -> tuple[str, str]:
     return current_locale(), request.script_root
 
 
+def _reader() -> Any:
+    """The signed-in person reading the page, or None."""
+    return current_user if current_user and current_user.is_authenticated else None
+
+
 def phone_list() -> Markup:
     """The lesson page's list of services to call, the reader's likely country first.
 
     Keyed by the rows it shows (one narrow query every time), so an edited entry or a new check
     date shows at once."""
     language, root = _page_key()
-    groups = referrals.phone_list(referrals.learner_country(language))
+    groups = referrals.phone_list(referrals.learner_country(language, _reader()))
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
     return cache().get(("phone-list", language, root, data),
                      lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))

@@ -16,13 +16,43 @@ from trainer.services import cohorts, membership
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 
 
-def _person(id=1, roles=("learner",), active=True, verified=True):
-    return SimpleNamespace(id=id, is_active=active, email_verified=verified, has_role=lambda r: r in roles)
+def _person(id=1, roles=("learner",), active=True, verified=True, organisation_id=None, organisation_admin=False):
+    return SimpleNamespace(id=id, is_active=active, email_verified=verified, has_role=lambda r: r in roles,
+                           organisation_id=organisation_id, organisation_admin=organisation_admin)
 
 
-def _cohort_of(*trainers):
+def _cohort_of(*trainers, organisation_id=None):
     return SimpleNamespace(trainers=[SimpleNamespace(user_id=i, owner=owner) for i, owner in trainers],
-                           owner_id=next((i for i, owner in trainers if owner), None))
+                           owner_id=next((i for i, owner in trainers if owner), None), organisation_id=organisation_id,
+                           is_trained_by=lambda user_id: any(i == user_id for i, _ in trainers))
+
+
+def test_an_organisations_administrators_manage_its_cohorts_and_nothing_of_another():
+    ours, theirs = _cohort_of((5, True), organisation_id=1), _cohort_of((6, True), organisation_id=2)
+    unheld = _cohort_of((7, True))
+    admin_of_1 = _person(id=9, organisation_id=1, organisation_admin=True)
+    assert policy.can_manage_cohort(admin_of_1, ours) and policy.can_remove_co_trainers(admin_of_1, ours)
+    assert not policy.can_manage_cohort(admin_of_1, theirs) and not policy.can_manage_cohort(admin_of_1, unheld)
+    assert not policy.can_remove_co_trainers(admin_of_1, theirs)
+    plain_member = _person(id=10, organisation_id=1)
+    assert not policy.can_manage_cohort(plain_member, ours) and not policy.can_create_cohort(plain_member)
+    assert policy.can_create_cohort(admin_of_1) and policy.can_see_command_reports(admin_of_1)
+    assert not policy.can_manage_cohort(_person(id=9, organisation_id=1, organisation_admin=True, active=False), ours)
+
+
+def test_an_organisations_administrators_manage_its_people_but_not_the_platforms_roles():
+    admin_of_1 = _person(id=9, organisation_id=1, organisation_admin=True)
+    ours, theirs = _person(id=2, organisation_id=1), _person(id=3, organisation_id=2)
+    nobodys = _person(id=4)
+    platform = _person(id=5, roles=("learner", "admin"), organisation_id=1)
+    assert policy.can_manage_users(admin_of_1) and policy.can_see_account(admin_of_1, ours)
+    assert not policy.can_see_account(admin_of_1, theirs) and not policy.can_see_account(admin_of_1, nobodys)
+    assert policy.can_change_roles(admin_of_1, ours) and policy.can_deactivate(admin_of_1, ours)
+    assert not policy.can_change_roles(admin_of_1, theirs) and not policy.can_deactivate(admin_of_1, platform)
+    assert not policy.can_change_roles(admin_of_1, admin_of_1)  # not their own account
+    assert policy.roles_given_by(admin_of_1) == ("trainer",)
+    assert set(policy.roles_given_by(_person(roles=("admin",)))) == {"trainer", "author", "reviewer", "admin"}
+    assert policy.roles_given_by(_person(roles=("trainer",))) == ()
 
 
 def test_only_a_proven_active_address_may_join():

@@ -21,7 +21,11 @@ from tests.support.samples import tiny_png
 # "trainer" trains a cohort of their own; "cohort_trainer" owns the cohort the routes are tried on.
 # "author" writes courses and keeps the directory, nothing else: on /authoring/ pages it is answered
 # as an administrator is (unless a row says otherwise), everywhere else as a learner.
-ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "author", "admin")
+# "org_admin" administers the organisation that holds the cohort and has the target among its
+# people; "other_org_admin" administers another organisation. Unless a row says otherwise they are
+# answered as an administrator (org_admin) or a trainer of another cohort (other_org_admin) on a
+# cohort's pages, the accounts pages and the reports, and as a learner everywhere else.
+ROLES = ("anonymous", "learner", "trainer", "cohort_trainer", "author", "admin", "org_admin", "other_org_admin")
 LOGIN = "login"  # redirected to the sign-in page
 OK, REDIRECT, FORBIDDEN, BAD, MISSING = 200, 302, 403, 400, 404
 EVERYONE = dict(anonymous=OK, learner=OK, trainer=OK, admin=OK)
@@ -94,6 +98,19 @@ MATRIX: list[Row] = [
     # Undelivered mail: administrators see it, and send a real dead letter again.
     Row("GET", "/admin/mail", dict(ADMIN_ONLY, admin=OK)),
     Row("POST", "/admin/mail/<int:mail_id>/resend", dict(ADMIN_ONLY, admin=REDIRECT)),
+    # Organisations: the platform's administrators, and each organisation's own for theirs (another
+    # is "not found"); only the platform's create one or add people to one.
+    Row("GET", "/admin/organisations", dict(ADMIN_ONLY, admin=OK, org_admin=REDIRECT, other_org_admin=REDIRECT)),
+    Row("POST", "/admin/organisations", dict(ADMIN_ONLY, admin=BAD, org_admin=FORBIDDEN, other_org_admin=FORBIDDEN)),
+    Row("GET", "/admin/organisations/<int:organisation_id>",
+        dict(SIGNED_IN_MISSING, admin=OK, org_admin=OK, other_org_admin=MISSING)),
+    Row("POST", "/admin/organisations/<int:organisation_id>/edit",
+        dict(SIGNED_IN_MISSING, admin=REDIRECT, org_admin=REDIRECT, other_org_admin=MISSING)),
+    Row("POST", "/admin/organisations/<int:organisation_id>/members",
+        dict(SIGNED_IN_MISSING, admin=BAD, org_admin=FORBIDDEN, other_org_admin=MISSING)),
+    *[Row("POST", f"/admin/organisations/<int:organisation_id>/members/<int:user_id>/{action}",
+          dict(SIGNED_IN_MISSING, admin=REDIRECT, org_admin=REDIRECT, other_org_admin=MISSING))
+      for action in ("admin", "remove")],
     # A job's page and file (a finished zip of the cohort's certificates): only for the person who
     # asked, and the file only while they may still see the cohort's certificates.
     *both("GET", "/jobs/<int:job_id>", own=dict(SIGNED_IN_OK, cohort_trainer=OK),
@@ -101,7 +118,7 @@ MATRIX: list[Row] = [
     *both("GET", "/jobs/<int:job_id>/status.json", own=dict(SIGNED_IN_OK, cohort_trainer=OK),
           others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
     *both("GET", "/jobs/<int:job_id>/download",
-          own=dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK),
+          own=dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK, org_admin=OK),
           others=dict(SIGNED_IN_MISSING, cohort_trainer=MISSING)),
     # Learning: every signed-in person; the course is the published example course.
     Row("GET", "/learning", SIGNED_IN_OK),
@@ -276,6 +293,7 @@ class Scene:
     actor_email: str | None
     cohort: Any
     form: dict[str, str] = field(default_factory=dict)
+    organisation_id: int = 0  # the organisation that holds the cohort
 
     def whose(self, whose: str | None) -> tuple[int, str]:
         if whose == OWN and self.actor_id is not None:
@@ -472,6 +490,7 @@ class Scene:
             "<int:job_id>": lambda: str(self.job(user_id)),
             "<int:mail_id>": lambda: str(self.dead_letter()),
             "<int:case_id>": lambda: str(self.cohort_case(user_id)),
+            "<int:organisation_id>": lambda: str(self.organisation_id),
             "<code>": lambda: self.cohort.code if rule.startswith("/join/") else self.certificate(user_id)[1],
         }
         for placeholder, make in makers.items():
@@ -512,6 +531,43 @@ def _cohort(app, owner_id: int, member_id: int, name: str = "Night shift residen
                                co_trainer_id=co_trainer.id, invitation_id=invitation.id)
 
 
+def _organisations(app, cohort_id: int, people: tuple[int, ...]) -> tuple[int, int]:
+    """Two organisations: the first holds the cohort and has ``people``; the second nothing."""
+    from trainer.extensions import db
+    from trainer.models import Organisation, OrganisationCohort, OrganisationMember
+
+    with app.app_context():
+        held_by, elsewhere = Organisation(name="St Mary's Hospital"), Organisation(name="County Police")
+        db.session.add_all([held_by, elsewhere])
+        db.session.flush()
+        db.session.add(OrganisationCohort(cohort_id=cohort_id, organisation_id=held_by.id))
+        db.session.add_all([OrganisationMember(user_id=user_id, organisation_id=held_by.id) for user_id in people])
+        db.session.commit()
+        return held_by.id, elsewhere.id
+
+
+def _administer(app, user_id: int, organisation_id: int) -> None:
+    from trainer.extensions import db
+    from trainer.models import OrganisationMember
+
+    with app.app_context():
+        db.session.add(OrganisationMember(user_id=user_id, organisation_id=organisation_id, admin=True))
+        db.session.commit()
+
+
+def _as_organisation_admin(row: Row, own: bool) -> int | str:
+    """What an organisation's administrator gets where the row does not say (see ROLES)."""
+    if row.rule.startswith("/cohorts/<int:cohort_id>") or row.rule.startswith("/admin/users/"):
+        if own:
+            return row.expected["admin"]
+        return row.expected["trainer"] if row.rule.startswith("/cohorts/") else MISSING
+    if row.rule in ("/cohorts", "/reports", "/reports/report.csv", "/reports/report.pdf"):
+        return row.expected["trainer"]
+    if row.rule == "/admin/users":
+        return OK
+    return row.expected["learner"]
+
+
 def test_every_route_has_a_row(app):
     routed = {(method, rule.rule) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -536,9 +592,13 @@ def test_route_answers_each_role(app, client, make_user, published_course, role,
     target = make_user(email="target@example.org")
     owner = make_user(email="owner@example.org", roles=("trainer",))
     cohort = _cohort(app, owner.id, target.id)
+    held_by, elsewhere = _organisations(app, cohort.id, (target.id, owner.id))
     actor = None
     if role == "cohort_trainer":
         actor = owner
+    elif role in ("org_admin", "other_org_admin"):
+        actor = make_user()
+        _administer(app, actor.id, held_by if role == "org_admin" else elsewhere)
     elif role != "anonymous":
         actor = make_user(roles=(role,))
         if role == "trainer":  # a trainer, of a cohort of their own
@@ -546,11 +606,13 @@ def test_route_answers_each_role(app, client, make_user, published_course, role,
     if actor is not None:
         assert login(client, actor).status_code == 302
     scene = Scene(app, target, actor.id if actor else None, actor.email if actor else None, cohort,
-                  form=dict(row.data or {}))
+                  form=dict(row.data or {}), organisation_id=held_by)
     response = client.open(scene.concrete(row), method=row.method, data=scene.form)
     as_author = row.expected["admin"] if row.rule.startswith("/authoring/") else row.expected["learner"]
     expected = {**row.expected, "cohort_trainer": row.expected.get("cohort_trainer", row.expected["trainer"]),
-                "author": row.expected.get("author", as_author)}
+                "author": row.expected.get("author", as_author),
+                "org_admin": row.expected.get("org_admin", _as_organisation_admin(row, own=True)),
+                "other_org_admin": row.expected.get("other_org_admin", _as_organisation_admin(row, own=False))}
     if expected[role] == LOGIN:
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     else:

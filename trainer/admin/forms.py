@@ -23,3 +23,15 @@ class RolesForm(FlaskForm):
     author = BooleanField(_l("Author: writes courses and keeps the referral directory, nothing else"))
     reviewer = BooleanField(_l("Reviewer: an author who may also approve and publish another author's draft"))
     admin = BooleanField(_l("Administrator: manages courses, users and certificates"))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[capped(200)],
+                       description=_l("As its people and its command know it, for example “St Mary's Hospital”."))
+    country = SelectField(_l("Country whose services its people see first"), validators=[Optional()])
+    locale = SelectField(_l("Language for its people who have not chosen one"), validators=[Optional()])
+
+
+class MemberForm(FlaskForm):
+    email = StringField(_l("Email address of the account"), validators=[capped(254)])
+    admin = BooleanField(_l("Administers the organisation: its people, cohorts and report"))

@@ -4,17 +4,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from trainer import policy
 from trainer.admin import bp
-from trainer.admin.forms import RolesForm, UserSearchForm
+from trainer.admin.forms import MemberForm, OrganisationForm, RolesForm, UserSearchForm
+from trainer.errors import refused
 from trainer.extensions import db
 from trainer.forms import ConfirmForm
-from trainer.services import audit, mail, users
+from trainer.services import audit, mail, organisations, users
 from trainer.services.errors import InvalidInput
-from trainer.vocabulary import Role
-from trainer.web import page_number
-
-# The roles an administrator gives on a person's page (everyone is a learner).
-STAFF_CHOICES = (Role.TRAINER, Role.AUTHOR, Role.REVIEWER, Role.ADMIN)
+from trainer.templating import country_label
+from trainer.vocabulary import Language
+from trainer.web import field_error, page_number
 
 
 @bp.get("/users")
@@ -32,8 +32,10 @@ def user_list():
 @login_required
 def user_detail(user_id: int):
     user = users.get_user(current_user, user_id)
-    roles = RolesForm(**{role.value: user.has_role(role) for role in STAFF_CHOICES})
-    return render_template("admin/user.html", user=user, roles_form=roles, confirm=ConfirmForm())
+    given = policy.roles_given_by(current_user)
+    roles = RolesForm(**{role: user.has_role(role) for role in given})
+    return render_template("admin/user.html", user=user, roles_form=roles, given=given, confirm=ConfirmForm(),
+                           manageable=policy.can_change_roles(current_user, user))
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -42,7 +44,7 @@ def user_roles(user_id: int):
     user = users.get_user(current_user, user_id)
     form = RolesForm()
     if form.validate_on_submit():
-        chosen = {role.value for role in STAFF_CHOICES if getattr(form, role.value).data}
+        chosen = {role for role in policy.roles_given_by(current_user) if getattr(form, role).data}
         try:
             users.set_roles(current_user, user, chosen)
         except InvalidInput as error:
@@ -106,3 +108,123 @@ def mail_resend(mail_id: int):
         db.session.commit()
         flash(_("The message is on its way again."), "success")
     return redirect(url_for("admin.mail_outbox"))
+
+
+def _organisation_form(organisation=None) -> OrganisationForm:
+    form = OrganisationForm(obj=organisation)  # a posted form's values win over the stored ones
+    form.country.choices = [("", _("None"))] + [(code, country_label(code)) for code in organisations.countries()]
+    form.locale.choices = [("", _("None: their browser's"))] + Language.choices()
+    return form
+
+
+def _details(form: OrganisationForm) -> organisations.Details:
+    return organisations.Details(form.name.data or "", form.country.data or "", form.locale.data or "")
+
+
+@bp.get("/organisations")
+@login_required
+def organisation_list():
+    found = organisations.visible_to(current_user)
+    if not policy.is_admin(current_user):  # an organisation's administrator has the one
+        return redirect(url_for("admin.organisation_detail", organisation_id=found[0].id))
+    return render_template("admin/organisations.html", organisations=found, form=_organisation_form())
+
+
+@bp.post("/organisations")
+@login_required
+def organisation_create():
+    form = _organisation_form()
+    if form.validate_on_submit():
+        try:
+            organisation = organisations.create(current_user, _details(form))
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is created. Add its people below.", name=organisation.name), "success")
+            return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+    return render_template("admin/organisations.html", organisations=organisations.visible_to(current_user),
+                           form=form), 400
+
+
+def _organisation_page(organisation, form=None, member_form=None, status: int = 200):
+    return render_template("admin/organisation.html", organisation=organisation,
+                           form=form or _organisation_form(organisation), member_form=member_form or MemberForm(),
+                           members=organisations.members(current_user, organisation), confirm=ConfirmForm(),
+                           platform_admin=policy.is_admin(current_user)), status
+
+
+@bp.get("/organisations/<int:organisation_id>")
+@login_required
+def organisation_detail(organisation_id: int):
+    return _organisation_page(organisations.get(current_user, organisation_id))
+
+
+@bp.post("/organisations/<int:organisation_id>/edit")
+@login_required
+def organisation_update(organisation_id: int):
+    organisation = organisations.get(current_user, organisation_id)
+    form = _organisation_form(organisation)
+    if not policy.is_admin(current_user):
+        form.name.data = organisation.name  # only the platform's administrators rename it
+    if form.validate_on_submit():
+        try:
+            organisations.update(current_user, organisation, _details(form))
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The organisation's details are saved."), "success")
+            return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+    return _organisation_page(organisation, form=form, status=400)
+
+
+@bp.post("/organisations/<int:organisation_id>/members")
+@login_required
+def organisation_add_member(organisation_id: int):
+    organisation = organisations.get(current_user, organisation_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            user = organisations.add_member(current_user, organisation, form.email.data or "", form.admin.data)
+        except InvalidInput as error:
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is in %(organisation)s now.", name=user.name, organisation=organisation.name), "success")
+            return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+    return _organisation_page(organisation, member_form=form, status=400)
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:user_id>/admin")
+@login_required
+def organisation_member_admin(organisation_id: int, user_id: int):
+    organisation = organisations.get(current_user, organisation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = organisations.set_admin(current_user, organisation, user_id, request.form.get("admin") == "1")
+        except InvalidInput as error:
+            return refused(error)
+        db.session.commit()
+        flash(_("%(name)s administers %(organisation)s now.", name=user.name, organisation=organisation.name)
+              if user.organisation_admin else
+              _("%(name)s no longer administers %(organisation)s.", name=user.name, organisation=organisation.name),
+              "success")
+    return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/members/<int:user_id>/remove")
+@login_required
+def organisation_remove_member(organisation_id: int, user_id: int):
+    organisation = organisations.get(current_user, organisation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = organisations.remove_member(current_user, organisation, user_id)
+        except InvalidInput as error:
+            return refused(error)
+        db.session.commit()
+        flash(_("%(name)s is no longer in %(organisation)s; their account and learning are kept.",
+                name=user.name, organisation=organisation.name), "success")
+    return redirect(url_for("admin.organisation_detail", organisation_id=organisation.id))

@@ -15,6 +15,7 @@ from trainer.models.cohort import (
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.job import Job
 from trainer.models.mail import PendingMail
+from trainer.models.organisation import Organisation, OrganisationCohort, OrganisationMember
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
 from trainer.models.referral import Referral
 from trainer.models.user import RecoveryCode, User, UserRole, UserSession
@@ -24,7 +25,8 @@ __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortCase", "CohortCaseRole",
     "CohortMember",
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
-    "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
+    "CourseVersion", "Job", "Module", "Organisation", "OrganisationCohort", "OrganisationMember",
+    "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck",
 ]

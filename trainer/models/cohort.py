@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import Model
+from trainer.models.organisation import OrganisationCohort
 from trainer.models.types import UTCDateTime, utcnow
 
 
@@ -27,9 +28,16 @@ class Cohort(Model):
     trainers: Mapped[list[CohortTrainer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     assignments: Mapped[list[Assignment]] = relationship(
         cascade="all, delete-orphan", order_by="Assignment.due_on", back_populates="cohort")
+    holder: Mapped[OrganisationCohort | None] = relationship(lazy="joined", cascade="all, delete-orphan",
+                                                             passive_deletes=True)
 
     def is_trained_by(self, user_id: int) -> bool:
         return any(t.user_id == user_id for t in self.trainers)
+
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation that holds the cohort, if any (``organisation`` is free text)."""
+        return self.holder.organisation_id if self.holder else None
 
     @property
     def owner_id(self) -> int | None:

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import Model
+from trainer.models.organisation import OrganisationMember
 from trainer.models.types import UTCDateTime, utcnow
 from trainer.vocabulary import Role, Sector
 
@@ -38,6 +39,8 @@ class User(UserMixin, Model):
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="joined"
     )
+    membership: Mapped[OrganisationMember | None] = relationship(lazy="joined", cascade="all, delete-orphan",
+                                                                passive_deletes=True)
 
     __table_args__ = (
         sa.CheckConstraint(f"sector IN {Sector.values()!r}", name="sector_known"),
@@ -57,6 +60,25 @@ class User(UserMixin, Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def organisation_id(self) -> int | None:
+        """The organisation the person belongs to (see `membership`), not the one they typed."""
+        return self.membership.organisation_id if self.membership else None
+
+    @property
+    def organisation_admin(self) -> bool:
+        return bool(self.membership and self.membership.admin)
+
+    @property
+    def organisation_locale(self) -> str | None:
+        """The interface language the organisation sets for its people who chose none."""
+        return self.membership.organisation.locale if self.membership else None
+
+    @property
+    def organisation_country(self) -> str | None:
+        """The country whose services the organisation's people see first."""
+        return self.membership.organisation.country if self.membership else None
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -23,7 +23,7 @@ def support():
     country = request.args.get("country", "").upper()[:2]
     known = referrals.countries()
     country = country if country in known else ""
-    first = referrals.learner_country(current_locale())
+    first = referrals.learner_country(current_locale(), current_user if current_user.is_authenticated else None)
     return render_template("pages/support.html", groups=referrals.directory(country or None, first),
                            countries=known, country=country)
 

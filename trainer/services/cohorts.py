@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
+from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, OrganisationCohort, User
 from trainer.services import accounts, audit, invitations as invitation_mail, lookalike, spreadsheets
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.vocabulary import Role
@@ -55,6 +55,10 @@ def create(actor: User, details: CohortDetails) -> Cohort:
     cohort = Cohort(name=details.name.strip(), organisation=details.organisation.strip(),
                     starts_on=details.starts_on, ends_on=details.ends_on, join_code=new_join_code(),
                     trainers=[CohortTrainer(user_id=actor.id, owner=True)])
+    if actor.organisation_id is not None:  # a cohort made by one of an organisation's people is its own
+        cohort.holder = OrganisationCohort(organisation_id=actor.organisation_id)
+        if not cohort.organisation:
+            cohort.organisation = actor.membership.organisation.name if actor.membership else ""
     db.session.add(cohort)
     db.session.flush()
     log.info("user %s created cohort %s", actor.id, cohort.id)
@@ -62,11 +66,15 @@ def create(actor: User, details: CohortDetails) -> Cohort:
 
 
 def visible_to(actor: User, include_archived: bool = False) -> list[Cohort]:
-    """The cohorts a person may follow: all for administrators, their own for trainers."""
+    """The cohorts a person may follow: all for administrators, their organisation's (and any
+    they train) for an organisation's administrators, their own for trainers."""
     if not policy.can_create_cohort(actor):
         raise NotAllowed()
     stmt = sa.select(Cohort).order_by(Cohort.archived, Cohort.name)
-    if not policy.is_admin(actor):
+    if policy.is_organisation_admin(actor) and not policy.is_admin(actor):
+        stmt = stmt.where(sa.or_(Cohort.trainers.any(CohortTrainer.user_id == actor.id),
+                                 Cohort.holder.has(OrganisationCohort.organisation_id == actor.organisation_id)))
+    elif not policy.is_admin(actor):
         stmt = stmt.where(Cohort.trainers.any(CohortTrainer.user_id == actor.id))
     if not include_archived:
         stmt = stmt.where(Cohort.archived.is_(False))

@@ -179,6 +179,7 @@ class ExpiringLine:
 class Report:
     today: date
     everyone: bool  # an administrator's report, across all cohorts
+    organisation: str = ""  # an organisation administrator's report: its name
     cohorts: list[CohortLine] = field(default_factory=list)
     organisations: list[OrganisationLine] = field(default_factory=list)
     overdue: list[OverdueLine] = field(default_factory=list)
@@ -207,13 +208,15 @@ def report(actor: User, today: date | None = None) -> Report:
         raise NotAllowed()
     today = today or referrals.today_for(actor)
     result = Report(today, policy.is_admin(actor))
+    if not result.everyone and policy.is_organisation_admin(actor) and actor.membership is not None:
+        result.organisation = actor.membership.organisation.name
     shown = cohorts.visible_to(actor)
     by_id = {cohort.id: cohort for cohort in shown}
     if by_id:
         _fill(result, by_id, today)
     grouped: dict[str, list[CohortLine]] = defaultdict(list)
     for line in result.cohorts:
-        grouped[line.cohort.organisation.strip()].append(line)
+        grouped[_organisation_of(line.cohort)].append(line)
     result.organisations = sorted(
         (OrganisationLine(name, len(lines), sum(x.learners + x.invited for x in lines),
                           _weighted([(x.completion, (x.learners + x.invited) * x.assignments) for x in lines]))
@@ -221,6 +224,11 @@ def report(actor: User, today: date | None = None) -> Report:
     result.overdue.sort(key=lambda o: (o.due_on, o.name.lower()))
     result.expiring.sort(key=lambda e: (e.expires_on, e.name.lower()))
     return result
+
+
+def _organisation_of(cohort: Cohort) -> str:
+    """The organisation that holds the cohort, or else the one its trainer named."""
+    return cohort.holder.organisation.name if cohort.holder else cohort.organisation.strip()
 
 
 def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:

@@ -77,11 +77,13 @@ class CountryGroup:
     services: list  # Referral entries, or (country, name, phone, checked) rows for phone_list
 
 
-def learner_country(language: str) -> str | None:
-    """The country whose services a reader sees first: from the interface language (nl: NL).
+def learner_country(language: str, user: User | None = None) -> str | None:
+    """The country whose services a reader sees first: their organisation's, or else from the
+    interface language (nl: NL).
 
-    Profiles hold no country, so the language is the only hint; None keeps the usual order."""
-    return LANGUAGE_COUNTRIES.get(language)
+    Profiles hold no country, so these are the only hints; None keeps the usual order."""
+    chosen = user.organisation_country if user is not None else None
+    return chosen or LANGUAGE_COUNTRIES.get(language)
 
 
 def directory(country: str | None = None, first: str | None = None) -> list[CountryGroup]:

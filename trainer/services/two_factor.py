@@ -19,6 +19,7 @@ from trainer.extensions import db
 from trainer.models import User
 from trainer.services import audit, passwords, recovery_codes, sessions
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Role
 
 log = logging.getLogger(__name__)
 ISSUER = "Frontline Trainer"
@@ -31,8 +32,10 @@ def enabled(user: User) -> bool:
 
 
 def required(user: User) -> bool:
-    """Whether the person's roles oblige them to use two-factor sign-in."""
-    return any(user.has_role(role) for role in current_app.config["TWO_FACTOR_REQUIRED_ROLES"])
+    """Whether the person's roles oblige them to use two-factor sign-in. An organisation's
+    administrators, who read its people's records, are held to the administrators' rule."""
+    roles = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    return any(user.has_role(role) for role in roles) or (user.organisation_admin and Role.ADMIN in roles)
 
 
 def new_secret() -> str:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import User, UserRole
+from trainer.models import OrganisationMember, User, UserRole
 from trainer.services import audit, recovery_codes, sessions
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.vocabulary import Role
@@ -23,6 +23,8 @@ def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple
     if not policy.can_manage_users(actor):
         raise NotAllowed()
     stmt = sa.select(User)
+    if not policy.is_admin(actor):  # an organisation's administrator: its people only
+        stmt = stmt.where(User.membership.has(OrganisationMember.organisation_id == actor.organisation_id))
     if query.strip():
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like),
@@ -37,10 +39,15 @@ def search(actor: User, query: str = "", role: str = "", page: int = 1) -> tuple
 
 
 def get_user(actor: User, user_id: int) -> User:
+    """An account the actor manages; another organisation's is "not found" to an organisation's
+    administrator, so ids reveal nothing."""
     if not policy.can_manage_users(actor):
         raise NotAllowed()
     user = db.session.get(User, user_id)
     if user is None:
+        raise NotFound()
+    if not policy.can_see_account(actor, user):
+        audit.record_refusal(actor, "account-access-refused", f"user {user.id}")
         raise NotFound()
     return user
 
@@ -50,6 +57,10 @@ def set_roles(actor: User, target: User, roles: set[str]) -> User:
         raise NotAllowed()
     if not roles <= set(Role.values()):
         raise InvalidInput("roles", "unknown role")
+    # Roles the actor may not give stay as they are: an organisation's administrator's form
+    # offers the trainer role only.
+    given = set(policy.roles_given_by(actor))
+    roles = (roles & given) | (target.role_names - given)
     if not all(policy.can_receive_role(target, role) for role in roles - target.role_names):
         raise InvalidInput("roles", str(_l("%(name)s has not confirmed their email address yet. Trainer and "
                                            "administrator roles need a confirmed address.", name=target.name)))
