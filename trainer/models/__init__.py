@@ -19,6 +19,7 @@ from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, Quiz
 from trainer.models.referral import Referral
 from trainer.models.user import RecoveryCode, User, UserRole, UserSession
 from trainer.models.wellbeing import WellbeingCheck
+from trainer.models.xapi import XapiActor, XapiStatement
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortCase", "CohortCaseRole",
@@ -26,5 +27,5 @@ __all__ = [
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
     "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
-    "VersionImage", "WellbeingCheck",
+    "VersionImage", "WellbeingCheck", "XapiActor", "XapiStatement",
 ]
