@@ -284,6 +284,37 @@ def test_a_cohort_case_reports_to_each_player_which_steps_were_theirs(app, clien
     assert str(neighbour.id) not in {s.get("by") for r in runs.values() for s in r["result"]["extensions"][path]}
 
 
+def test_a_pre_test_is_an_assessment_of_its_own_and_testing_out_completes_the_course_again(app, client, make_user,
+                                                                                           lrs_on):
+    from tests.support.assessed import ASSESSED_COURSE, COURSE, FINISH, FINISHED, complete_course, take_pretest
+    from trainer.services import publishing
+
+    with app.app_context():
+        assert publishing.import_path(ASSESSED_COURSE).ok
+        db.session.commit()
+    login(client, make_user())
+    take_pretest(client, right=False)
+    (pretest,) = _by_kind(app)["quiz"]
+    assert pretest["object"]["id"] == f"{BASE}/courses/assessed/assessment/pre-test"
+    assert pretest["object"]["definition"]["type"] == f"{ADL}/activities/assessment"
+    assert pretest["verb"]["id"] == f"{ADL}/verbs/failed"
+    complete_course(client)
+    assert "certificate" not in _by_kind(app)  # it waits for the steps before it
+    client.post(FINISH, data=FINISHED)
+    assert len(_by_kind(app)["certificate"]) == 1 and len(_by_kind(app)["course"]) == 1
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate))
+        certificate.expires_on = datetime.now(UTC).date() + timedelta(days=20)
+        db.session.commit()
+    client.post(f"{COURSE}/recertify")
+    take_pretest(client, right=True)  # tests out
+    client.post(FINISH, data={"relevance": "4", "evaluation_confidence": "4", "hours": "0.5"})
+    kinds = _by_kind(app)
+    assert [s["verb"]["id"] for s in kinds["quiz"]][-1] == f"{ADL}/verbs/passed"
+    assert len(kinds["course"]) == 2 and len(kinds["certificate"]) == 2
+    assert len({s["id"] for s in kinds["course"] + kinds["certificate"]}) == 4
+
+
 # Delivery.
 
 def test_statements_go_in_batches_and_each_once(app, graduate, monkeypatch):
@@ -381,6 +412,20 @@ def test_the_background_job_delivers_and_comes_back_when_the_lrs_is_unreachable(
     assert {(row.state, row.last_error) for row in _rows(app)} == {("pending", "ConnectError")}
     due = min(row.next_attempt_at for row in _rows(app))
     assert [job for job in _delivery_jobs(app) if job[0] == "queued"] == [("queued", due)]
+
+
+def test_statements_a_dead_delivery_held_are_sent_once_its_claim_runs_out(app, graduate):
+    now = datetime.now(UTC)
+    with app.app_context():  # a worker took them, then died before it sent them
+        db.session.execute(sa.update(XapiStatement).values(claim="0" * 32, claimed_at=now))
+        db.session.execute(sa.delete(Job))
+        db.session.commit()
+    lrs = FakeLrs()
+    assert _deliver(app, lrs, now) == xapi.Delivery() and lrs.posts == []
+    expires = now + timedelta(seconds=app.config["JOBS_CLAIM_SECONDS"])
+    assert _delivery_jobs(app) == [("queued", expires)]  # a delivery comes back for them
+    assert _deliver(app, lrs, expires + timedelta(seconds=1)).sent == 7
+    assert sorted(lrs.received()) == sorted(row.statement_id for row in _rows(app))
 
 
 def test_new_statements_do_not_wait_for_a_retry_that_is_far_off(app, graduate):

@@ -154,6 +154,8 @@ def _scaled(value: float) -> float:
 # The events.
 
 def module_completed(user: User, course: Course, version: CourseVersion, row: ModuleProgress) -> None:
+    if not enabled():
+        return
     when = row.completed_at or datetime.now(UTC)
     module = next((m for m in version.modules if m.slug == row.module), None)
 
@@ -170,6 +172,8 @@ def module_completed(user: User, course: Course, version: CourseVersion, row: Mo
 
 
 def course_completed(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> None:
+    if not enabled():
+        return
     def make(sid: str, actor: str) -> dict[str, Any]:
         return build(sid, actor, COMPLETED, course_activity(course, version), completed_at,
                      result={"completion": True}, language=version.language,
@@ -181,6 +185,8 @@ def course_completed(user: User, course: Course, version: CourseVersion, complet
 def quiz_attempted(user: User, course: Course, version: CourseVersion, module: Module, attempt: QuizAttempt,
                    drawn: Sequence[QuestionSpec]) -> None:
     """A graded attempt: `drawn` are the questions it had (their tags go with it)."""
+    if not enabled():
+        return
     when = attempt.submitted_at or datetime.now(UTC)
     tags = sorted({tag for q in drawn for tag in q.tags})
     by_tag: dict[str, float] = {}
@@ -234,6 +240,8 @@ def _run_result(grade: str | None, ending: str | None, passed: bool, steps: list
 def run_finished(user: User, course: Course, version: CourseVersion, module: Module, run: ScenarioRun,
                  passed: bool) -> None:
     """A learner's scenario or case run reached an ending."""
+    if not enabled():
+        return
     when = run.finished_at or datetime.now(UTC)
 
     def who(step: dict[str, str]) -> str | None:
@@ -255,6 +263,8 @@ def cohort_case_finished(case: CohortCase, course: Course, version: CourseVersio
                          passed: bool) -> None:
     """A cohort's case reached an ending: one statement for each member who held a chapter, whose
     path says which steps were theirs ("self"), another member's ("cohort") or the platform's."""
+    if not enabled():
+        return
     when = case.finished_at or datetime.now(UTC)
     chapters = {role.user_id: role.chapter for role in case.roles}
     players = db.session.scalars(sa.select(User).where(User.id.in_(chapters))).unique()
@@ -282,6 +292,8 @@ def cohort_case_finished(case: CohortCase, course: Course, version: CourseVersio
 def certificate_issued(user: User, course: Course, version: CourseVersion, certificate: Certificate) -> None:
     """The object is the course's badge class (each certificate is also an Open Badge); the
     certificate's own code and page are left out, since they lead to the holder's name."""
+    if not enabled():
+        return
     when = certificate.issued_at or datetime.now(UTC)
 
     def make(sid: str, actor: str) -> dict[str, Any]:
@@ -459,12 +471,24 @@ def _release(token: str, error: str, now: datetime) -> int:
 
 
 def _schedule_retry(now: datetime) -> None:
-    """Statements left waiting get a delivery job at the time the first of them is due. (Those
-    due already but not taken are another delivery's, which finishes them.)"""
-    first = db.session.scalar(sa.select(sa.func.min(XapiStatement.next_attempt_at))
-                              .where(XapiStatement.state == "pending"))
-    if first is not None and first.replace(tzinfo=UTC) > now:
-        _schedule(not_before=first.replace(tzinfo=UTC))
+    """Statements left waiting get a delivery job for when the first of them is due: after its
+    pause, or, if a delivery that died still holds it, when that claim runs out. (Statements due
+    now and free are a newer transaction's, which queued a delivery of its own.)"""
+    pending = sa.select(sa.func.min(XapiStatement.next_attempt_at)).where(XapiStatement.state == "pending")
+    free_at = db.session.scalar(pending.where(XapiStatement.claim.is_(None)))
+    claimed = db.session.scalar(sa.select(sa.func.min(XapiStatement.claimed_at))
+                                .where(XapiStatement.state == "pending", XapiStatement.claim.isnot(None)))
+    expiry = timedelta(seconds=current_app.config["JOBS_CLAIM_SECONDS"])
+    claim_ends = _aware(claimed)
+    times = [_aware(free_at), claim_ends + expiry if claim_ends is not None else None]
+    later = [when for when in times if when is not None and when > now]
+    if later:
+        _schedule(not_before=min(later))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """An aggregate's datetime: naive UTC on SQLite (where MIN loses the column's type)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _purge_sent(now: datetime) -> int:
