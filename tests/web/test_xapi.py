@@ -449,3 +449,21 @@ def test_erasing_an_account_removes_its_pseudonym_and_its_statements_not_yet_sen
         privacy.delete_account(db.session.get(User, graduate.id), graduate.password)
         db.session.commit()
     assert count_rows(XapiStatement) == 0 and count_rows(XapiActor) == 0
+
+
+def test_an_operator_sees_the_refused_statements_and_queues_them_again(app, graduate, runner):
+    bad = _rows(app)[2]
+    lrs = FakeLrs()
+    lrs.refuse = {bad.statement_id}
+    _deliver(app, lrs)
+    status = runner.invoke(args=["xapi", "status"])
+    assert status.exit_code == 0, status.output
+    assert "LRS: http://lrs.example.test/xAPI" in status.output and "Waiting 0, sent 6, refused 1." in status.output
+    assert f"refused: {bad.statement_id} ({bad.kind}) HTTP 400" in status.output
+    assert "zoe@example.org" not in status.output
+    lrs.refuse = set()  # the LRS was put right
+    resent = runner.invoke(args=["xapi", "resend"])
+    assert resent.exit_code == 0 and "1 statement(s) queued again." in resent.output
+    before = len(lrs.posts)
+    assert _deliver(app, lrs).sent == 1 and lrs.posts[before:] == [[bad.statement_id]]
+    assert {row.state for row in _rows(app)} == {"sent"}

@@ -504,3 +504,21 @@ def outbox_counts() -> dict[str, int]:
     """How many statements are waiting, sent (and kept) and refused."""
     found = db.session.execute(sa.select(XapiStatement.state, sa.func.count()).group_by(XapiStatement.state))
     return {"pending": 0, "sent": 0, "rejected": 0, **{state: count for state, count in found}}
+
+
+def rejected(limit: int = 20) -> list[XapiStatement]:
+    """The statements the LRS refused, newest first (for `flask xapi status`)."""
+    return list(db.session.scalars(sa.select(XapiStatement).where(XapiStatement.state == "rejected")
+                                   .order_by(XapiStatement.id.desc()).limit(limit)))
+
+
+def resend_rejected() -> int:
+    """Put the refused statements back in the queue (once what made the LRS refuse them is put
+    right) and make sure a delivery is due. Returns how many."""
+    changed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(XapiStatement).where(XapiStatement.state == "rejected")
+        .values(state="pending", next_attempt_at=datetime.now(UTC), claim=None, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    if changed.rowcount:
+        _schedule()
+    return changed.rowcount or 0
