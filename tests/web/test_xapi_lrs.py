@@ -143,3 +143,16 @@ def test_a_statement_the_lrs_refuses_is_set_aside_and_the_others_reach_it(app, c
     with app.app_context():  # it is not sent again, and blocks nothing
         assert xapi.deliver_due() == xapi.Delivery()
         assert xapi.outbox_counts() == {"pending": 0, "sent": 7, "rejected": 1}
+
+
+def test_the_app_delivers_by_itself_once_the_request_has_committed(app, client, make_user, published_course, lrs_on,
+                                                                    monkeypatch):
+    from trainer.services import job_worker
+
+    monkeypatch.setitem(app.config, "JOBS_EMBEDDED_WORKER", True)  # as `make run` and a single host work
+    login(client, make_user())
+    complete_example_course(client)
+    job_worker.wait_all(60)
+    rows = _rows(app)
+    assert len(rows) == 7 and {row.state for row in rows} == {"sent"}
+    assert {sid: len(found) for sid, found in _stored(lrs_on, rows).items()} == {row.statement_id: 1 for row in rows}

@@ -174,6 +174,7 @@ def module_completed(user: User, course: Course, version: CourseVersion, row: Mo
 def course_completed(user: User, course: Course, version: CourseVersion, completed_at: datetime) -> None:
     if not enabled():
         return
+
     def make(sid: str, actor: str) -> dict[str, Any]:
         return build(sid, actor, COMPLETED, course_activity(course, version), completed_at,
                      result={"completion": True}, language=version.language,
@@ -360,18 +361,20 @@ def _schedule(not_before: datetime | None = None) -> None:
 class Delivery:
     sent: int = 0
     rejected: int = 0
-    failed: int = 0  # tries that failed because the LRS could not take them (left to retry)
+    failed: int = 0  # statements the LRS could not take this time (they wait for another try)
 
 
 def deliver_job(progress: jobs.Progress) -> None:
     """The "xapi.deliver" job: send everything due, and come back for what has to wait."""
-    done = deliver_due()
+    done = deliver_due(progress=progress)
     progress.advance(0, sent=done.sent, rejected=done.rejected, failed=done.failed)
 
 
-def deliver_due(now: datetime | None = None, transport: httpx.BaseTransport | None = None) -> Delivery:
+def deliver_due(now: datetime | None = None, transport: httpx.BaseTransport | None = None,
+                progress: jobs.Progress | None = None) -> Delivery:
     """Send every statement due now, batch after batch, until none is due or the LRS stops
-    taking them. Never raises for the LRS: its failures are recorded on the rows."""
+    taking them. Never raises for the LRS: its failures are recorded on the rows. A job's
+    `progress` renews its claim after each batch, so a long backlog is not taken for a dead job."""
     done = Delivery()
     if not enabled():
         return done
@@ -388,6 +391,8 @@ def deliver_due(now: datetime | None = None, transport: httpx.BaseTransport | No
                             done.failed, error)
                 break
             db.session.commit()
+            if progress is not None:
+                progress.advance(0)
     _purge_sent(now or datetime.now(UTC))
     _schedule_retry(now or datetime.now(UTC))
     db.session.commit()
