@@ -243,6 +243,19 @@ def test_a_case_run_reports_what_each_hand_off_passed_on_but_never_its_note(app,
     assert "mornings" not in json.dumps(run)
 
 
+def test_a_run_in_which_the_learner_plays_one_chapter_marks_the_platforms_steps(app, client, make_user, case_course,
+                                                                               lrs_on):
+    login(client, make_user(sector="health"))
+    url = client.post("/courses/wrap/case-small/runs", data={"chapter": "clinic"}).headers["Location"]
+    choose(client, url, "Treat her hand, and see her alone")
+    (run,) = _by_kind(app)["run"]
+    assert run["result"]["extensions"][f"{BASE}/xapi/extensions/path"] == [
+        {"node": "bus-stop", "choice": "ask", "by": "platform"}, {"node": "talk", "choice": "offer", "by": "platform"},
+        {"node": "refer", "handoff": ["told-hand", "told-consent"], "by": "platform"},
+        {"node": "triage", "choice": "alone"}]
+    assert run["context"]["extensions"][f"{BASE}/xapi/extensions/chapter"] == "clinic"
+
+
 def test_a_cohort_case_reports_to_each_player_which_steps_were_theirs(app, client, make_user, case_course, lrs_on):
     from tests.support.case_sample import choose as post_choice
 
