@@ -7,7 +7,7 @@ export TRAINER_ENV ?= development
 FLASK := $(BIN)/flask --app wsgi
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run lint test test-quick test-sqlite test-postgres bench install system-packages translations messages clean
+.PHONY: run lint test test-quick test-sqlite test-postgres bench install lrs system-packages translations messages clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -15,7 +15,7 @@ run: install translations
 	$(FLASK) demo seed
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: lint translations system-packages node_modules/axe-core/axe.min.js
+test: lint translations system-packages node_modules/axe-core/axe.min.js lrs
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -25,7 +25,7 @@ lint: install
 	$(BIN)/mypy
 
 # While working: all but the slow load and scale-out tests and the browser journeys.
-test-quick: install translations
+test-quick: install translations lrs
 	TRAINER_ENV=testing $(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 test-sqlite:
@@ -43,6 +43,20 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The Learning Record Store the xAPI tests send statements to and read them back from: Ralph, in
+# a virtualenv of its own (it pins its own FastAPI, httpx and pydantic). tests/support/lrs.py starts it.
+# requests: Ralph's API imports it (for OpenID Connect) without declaring it.
+LRS_VENV := .venv-lrs
+RALPH := ralph-malph[cli,lrs]==5.1.0
+
+lrs: $(LRS_VENV)/.installed
+
+$(LRS_VENV)/.installed:
+	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LRS_VENV)/bin/python -m pip install --quiet '$(RALPH)' 'requests>=2.31'
 	touch $@
 
 translations: $(MO_FILES)
@@ -80,4 +94,4 @@ system-packages:
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache $(MO_FILES)
+	rm -rf $(VENV) $(LRS_VENV) node_modules .pytest_cache $(MO_FILES)

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from trainer.content import find_courses, format_text, parse_course, to_json
@@ -21,6 +21,7 @@ from trainer.services import (
     publishing,
     referrals,
     reminders,
+    xapi,
 )
 from trainer.services.errors import InvalidInput, NotAllowed
 from trainer.vocabulary import Role, Sector
@@ -32,6 +33,7 @@ mail_cli = AppGroup("mail", help="Outgoing mail.")
 cohorts_cli = AppGroup("cohorts", help="Cohorts and their assignments.")
 referrals_cli = AppGroup("referrals", help="The referral directory.")
 jobs_cli = AppGroup("jobs", help="Background jobs and mail delivery.")
+xapi_cli = AppGroup("xapi", help="xAPI statements for the Learning Record Store.")
 
 
 @jobs_cli.command("worker")
@@ -130,6 +132,24 @@ def retry_mail() -> None:
     sent, pending = mail.retry_pending()
     db.session.commit()
     click.echo(f"Sent {sent}; {pending} still waiting.")
+
+
+@xapi_cli.command("status")
+def xapi_status() -> None:
+    """How many statements wait, were sent or were refused, and why the last were refused."""
+    counts = xapi.outbox_counts()
+    click.echo(f"LRS: {current_app.config['XAPI_ENDPOINT'] or 'none configured (xAPI is off)'}")
+    click.echo(f"Waiting {counts['pending']}, sent {counts['sent']}, refused {counts['rejected']}.")
+    for row in xapi.rejected():
+        click.echo(f"  refused: {row.statement_id} ({row.kind}) {row.last_error}")
+
+
+@xapi_cli.command("resend")
+def xapi_resend() -> None:
+    """Queue the refused statements again, once what made the LRS refuse them is put right."""
+    count = xapi.resend_rejected()
+    db.session.commit()
+    click.echo(f"{count} statement(s) queued again.")
 
 
 @courses_cli.command("check")
@@ -287,5 +307,6 @@ def restore_command(source: Path, yes: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli, jobs_cli):
+    for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli, jobs_cli,
+                  xapi_cli):
         app.cli.add_command(group)

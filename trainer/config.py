@@ -211,6 +211,22 @@ class Config:
     # Finished jobs and their files (a cohort's certificate zip) are deleted after this long.
     JOBS_KEEP_HOURS = int(os.environ.get("JOBS_KEEP_HOURS", 24))
 
+    # xAPI: completions, quiz attempts, scenario and case runs and certificates are sent as
+    # statements to this Learning Record Store (its xAPI address: statements go to
+    # <XAPI_ENDPOINT>/statements), with HTTP basic authentication. Empty: off, nothing is recorded.
+    # Statements wait in the database and a background job sends them (docs/xapi.md).
+    XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT", "")
+    XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+    XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+    XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
+    XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
+    # An LRS that is down: the statements are tried again after this, then twice as long each time,
+    # up to XAPI_RETRY_MAX_SECONDS between tries (never given up).
+    XAPI_RETRY_SECONDS = int(os.environ.get("XAPI_RETRY_SECONDS", 60))
+    XAPI_RETRY_MAX_SECONDS = int(os.environ.get("XAPI_RETRY_MAX_SECONDS", 3600))
+    # Sent statements stay in the outbox this long (to see what went), then are deleted.
+    XAPI_KEEP_DAYS = int(os.environ.get("XAPI_KEEP_DAYS", 7))
+
     # A referral directory entry not checked against its source for this many days is shown to
     # administrators as due for checking, and listed by `flask referrals stale`.
     REFERRAL_CHECK_MAX_AGE_DAYS = int(os.environ.get("REFERRAL_CHECK_MAX_AGE_DAYS", 183))
@@ -262,6 +278,7 @@ class TestConfig(Config):
     PWNED_PASSWORDS_URL = ""  # tests never leave the machine; the breach tests start a local stand-in
     MAIL_SERVER = ""
     REDIS_URL = ""  # the job-queue tests start their own Redis
+    XAPI_ENDPOINT = ""  # the xAPI tests start their own LRS
     JOBS_POLL_SECONDS = 3600.0  # workers act when a commit wakes them, not on their own
     QUICK_EXIT_URL = "https://example.org/weather"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the test client's http://localhost

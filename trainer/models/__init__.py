@@ -20,6 +20,7 @@ from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, Quiz
 from trainer.models.referral import Referral
 from trainer.models.user import RecoveryCode, User, UserRole, UserSession
 from trainer.models.wellbeing import WellbeingCheck
+from trainer.models.xapi import XapiActor, XapiStatement
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificateReminder", "Assignment", "Cohort", "CohortCase", "CohortCaseRole",
@@ -28,5 +29,5 @@ __all__ = [
     "CourseVersion", "Job", "Module", "Organisation", "OrganisationCohort", "OrganisationMember",
     "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
-    "VersionImage", "WellbeingCheck",
+    "VersionImage", "WellbeingCheck", "XapiActor", "XapiStatement",
 ]

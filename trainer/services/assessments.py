@@ -33,7 +33,7 @@ from trainer.models import (
     ModuleProgress,
     User,
 )
-from trainer.services import certificates, progress, quizzes
+from trainer.services import certificates, progress, quizzes, xapi
 from trainer.services.errors import InvalidInput
 from trainer.vocabulary import ModuleState
 
@@ -187,6 +187,7 @@ def _test_out(user: User, course: Course, version: CourseVersion, row: CourseRou
     assert record is not None  # create=True
     if record.completed_at is None:
         record.completed_at, record.completed_version = datetime.now(UTC), version.number
+        xapi.course_completed(user, course, version, record.completed_at)
     db.session.flush()
     certificates.issue(user, course, version, record.completed_at)
 

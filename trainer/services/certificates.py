@@ -36,7 +36,7 @@ from trainer.models import (
     ModuleProgress,
     User,
 )
-from trainer.services import assessments, audit, jobs, mail, pdf_storage
+from trainer.services import assessments, audit, jobs, mail, pdf_storage, xapi
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
 from trainer.services.links import public_url
 from trainer.services.publishing import image_type
@@ -88,6 +88,7 @@ def issue(user: User, course: Course, version: CourseVersion, completed_at: date
             db.session.add(certificate)
     except IntegrityError:  # a parallel request issued it first
         return db.session.scalar(sa.select(Certificate).where(Certificate.completion_key == key))
+    xapi.certificate_issued(user, course, version, certificate)
     log.info("certificate %s issued to user %s for course %s", certificate.id, user.id, course.id)
     return certificate
 

@@ -22,7 +22,7 @@ from trainer import policy
 from trainer.content import ChapterSpec, ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import Cohort, CohortCase, CohortCaseRole, CohortMember, Course, CourseVersion, Module, User
-from trainer.services import cases, catalogue, course_data, links, mail, progress, scenarios
+from trainer.services import cases, catalogue, course_data, links, mail, progress, scenarios, xapi
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.quizzes import option_key
 
@@ -235,10 +235,12 @@ def _advance(case: CohortCase, course: Course, version: CourseVersion, module: M
     if not target.ending:
         return
     case.ending, case.grade, case.finished_at = target.id, target.ending, datetime.now(UTC)
-    if passes(target.ending, course_data.pass_ending(module.body)):
+    passed = passes(target.ending, course_data.pass_ending(module.body))
+    if passed:
         players = sa.select(User).where(User.id.in_(role.user_id for role in case.roles))
         for user in db.session.scalars(players).unique():
             progress.complete_module(user, course, version, module.slug, scenarios.GRADE_SCORES[target.ending])
+    xapi.cohort_case_finished(case, course, version, module, passed)
 
 
 def _after_move(case: CohortCase, course: Course, version: CourseVersion, module: Module, before: NodeSpec | None,

@@ -40,6 +40,7 @@ TASKS: dict[str, str] = {
     "certificates.cohort_zip": "trainer.services.certificates:build_cohort_zip",
     "certificates.render_missing": "trainer.services.certificates:render_missing",
     "reminders.overdue": "trainer.services.reminders:send_overdue_job",
+    "xapi.deliver": "trainer.services.xapi:deliver_job",
 }
 
 _DISPATCH = "trainer.services.jobs.dispatch"

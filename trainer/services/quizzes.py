@@ -35,7 +35,7 @@ from trainer.content import (
 )
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Module, QuizAttempt, QuizDraw, User
-from trainer.services import assessments, course_data, progress
+from trainer.services import assessments, course_data, progress, xapi
 from trainer.services.errors import InvalidInput, NotFound
 
 OTHER_FORM = _l("This form is not your open attempt at this quiz: it may be from an earlier attempt or "
@@ -171,6 +171,7 @@ def grade(user: User, course: Course, version: CourseVersion, module: Module, fo
             raise
         return theirs, False
     db.session.execute(sa.delete(QuizDraw).where(QuizDraw.id == draw.id))
+    xapi.quiz_attempted(user, course, version, module, attempt, drawn)
     return attempt, True
 
 

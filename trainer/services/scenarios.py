@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from trainer.content import PLAYED_KINDS, ChoiceSpec, NodeSpec, passes
 from trainer.extensions import db
 from trainer.models import CohortCase, Course, CourseVersion, Module, ScenarioRun, User
-from trainer.services import course_data, progress
+from trainer.services import course_data, progress, xapi
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.quizzes import option_key
 from trainer.vocabulary import Ending
@@ -99,6 +99,7 @@ def move_to(user: User, course: Course, version: CourseVersion, module: Module, 
             progress.complete_module(user, course, version, module.slug, GRADE_SCORES[target.ending])
         else:  # below the ending the course requires: the debrief, then a new run
             progress.visit(user, course, module, position=target.id)
+        xapi.run_finished(user, course, version, module, run, passed(module, run))
     else:
         row = progress.visit(user, course, module, position=target.id)
         progress.note_percent(row, percent(module, run))
