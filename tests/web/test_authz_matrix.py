@@ -63,6 +63,10 @@ MATRIX: list[Row] = [
     Row("POST", "/email/confirm/send", SIGNED_IN_REDIRECT),
     Row("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    # No identity provider is configured here: every name is unknown. Signed in, there is nothing to do.
+    Row("POST", "/login/sso/<name>", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/login/sso/<name>/callback", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT,
+                                                  admin=REDIRECT)),
     Row("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/profile", SIGNED_IN_OK),
     Row("POST", "/profile", SIGNED_IN_OK),
@@ -451,6 +455,7 @@ class Scene:
         makers = {
             "<path:filename>": lambda: "css/app.css",
             "<token>": lambda: "forged-token",
+            "<name>": lambda: "hospital",
             "<int:user_id>": lambda: str(self.target.id),
             "<slug>": lambda: "core",
             "<module_slug>": lambda: module,

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
@@ -22,13 +24,23 @@ from trainer.auth.forms import (
     ResendConfirmationForm,
     ResetPasswordForm,
     SignInCodeForm,
+    SingleSignOnForm,
 )
 from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.compression import uncompressed
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
 from trainer.forms import ConfirmForm
-from trainer.services import accounts, addresses, mail, privacy, recovery_codes, sessions, two_factor
+from trainer.services import (
+    accounts,
+    addresses,
+    mail,
+    privacy,
+    recovery_codes,
+    sessions,
+    single_sign_on,
+    two_factor,
+)
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next, same_site_path
 
@@ -54,6 +66,18 @@ def _own_address() -> str:
     return "mail-to:" + accounts.normalise_email(current_user.email)
 
 
+def passwords_here(view: Callable) -> Callable:
+    """For the password forms: with local passwords off (LOCAL_PASSWORDS=false and a provider
+    configured) they refuse, and say where to sign in instead."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not single_sign_on.local_passwords():
+            return render_template("auth/passwords_off.html", providers=single_sign_on.providers(),
+                                   sso_form=SingleSignOnForm(next=request.args.get("next", ""))), 403
+        return view(*args, **kwargs)
+    return wrapped
+
+
 def _mail_limit(recipient):
     """One allowance per recipient address, shared by every form that mails one. Only a form that
     went through (and may have sent mail) counts, whether or not the address has an account."""
@@ -63,6 +87,7 @@ def _mail_limit(recipient):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@passwords_here
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
 @_mail_limit(_typed_recipient)
 def register():
@@ -138,6 +163,10 @@ def login():
     if current_user.is_authenticated:
         return redirect_next()
     form = LoginForm(next=request.args.get("next", ""))
+    providers, passwords = single_sign_on.providers(), single_sign_on.local_passwords()
+    sso_form = SingleSignOnForm(next=request.args.get("next", ""))
+    if request.method == "POST" and not passwords:
+        return render_template("auth/passwords_off.html", providers=providers, sso_form=sso_form), 403
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
@@ -151,7 +180,55 @@ def login():
             sign_in(user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, providers=providers, passwords=passwords,
+                           sso_form=sso_form)
+
+
+def _sso_refused(refused: single_sign_on.Refused):
+    db.session.rollback()  # nothing the attempt began is kept
+    single_sign_on.record_refusal(refused)
+    return render_template("auth/sso_refused.html", message=refused.message), refused.status
+
+
+@bp.post("/login/sso/<name>")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_begin(name: str):
+    """Off to the identity provider, with this session's state, nonce and PKCE challenge."""
+    if current_user.is_authenticated:
+        return redirect_next()
+    form = SingleSignOnForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.login"))
+    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
+    try:
+        return single_sign_on.begin(name, callback, same_site_path(form.next.data))
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused)
+
+
+@bp.get("/login/sso/<name>/callback")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_callback(name: str):
+    """Back from the identity provider. Its own second factor counts when the ID token says so
+    (the provider's MFA settings); otherwise an account with two-factor sign-in gives its code
+    here, as after a password."""
+    if current_user.is_authenticated:
+        return redirect_next()
+    try:
+        outcome = single_sign_on.finish(name)
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused)
+    user = outcome.user
+    if outcome.provider_mfa or not two_factor.enabled(user):
+        sign_in(user)
+        if outcome.provider_mfa:
+            session["provider_mfa"] = outcome.provider.name  # the two-factor gate lets this session be
+        db.session.commit()
+        return redirect(safe_next(outcome.next_url))
+    db.session.commit()
+    fresh_session()
+    session["pending_user"], session["pending_next"] = sessions.pending(user), outcome.next_url
+    return redirect(url_for("auth.sign_in_code"))
 
 
 @bp.post("/logout")
@@ -183,6 +260,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@passwords_here
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -208,6 +286,7 @@ def end_other_sessions():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@passwords_here
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
 @_mail_limit(_typed_recipient)
 def forgot_password():
@@ -222,6 +301,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@passwords_here
 def reset_password(token: str):
     if accounts.user_for_reset_token(token) is None:
         return render_template("auth/reset_invalid.html"), 400

@@ -13,6 +13,7 @@ from trainer.models.cohort import (
     Reminder,
 )
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
+from trainer.models.identity import SignInIdentity
 from trainer.models.job import Job
 from trainer.models.mail import PendingMail
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
@@ -25,6 +26,6 @@ __all__ = [
     "CohortMember",
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
     "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
-    "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
+    "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "SignInIdentity", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck",
 ]

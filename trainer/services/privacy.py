@@ -29,6 +29,7 @@ from trainer.models import (
     QuizDraw,
     RecoveryCode,
     ScenarioRun,
+    SignInIdentity,
     User,
     UserSession,
     WellbeingCheck,
@@ -68,6 +69,9 @@ def export(user: User, password: str) -> dict[str, Any]:
                     # Whether it is on and how many recovery codes are left; never the secret or the codes.
                     "two_factor_sign_in": bool(user.totp_secret),
                     "unused_recovery_codes": recovery_codes.remaining(user)},
+        "single_sign_on": [{"provider": i.provider, "issuer": i.issuer, "subject": i.subject,
+                            "linked_at": _iso(i.created_at), "last_used_at": _iso(i.last_used_at)}
+                           for i in rows(SignInIdentity, SignInIdentity.id)],
         "cohorts": [c.name for c in cohorts],
         "cohort_invitations": [{"cohort": name, "state": i.state, "invited_at": _iso(i.created_at),
                                 "answered_at": _iso(i.accepted_at or i.declined_at)}
@@ -113,7 +117,7 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
     for model in (CourseEvaluation, CourseRound, WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress,
-                  Enrolment, CohortMember, CohortCaseRole, RecoveryCode, UserSession):
+                  Enrolment, CohortMember, CohortCaseRole, RecoveryCode, UserSession, SignInIdentity):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     cohort_cases.forget_player(user_id)
     withdrawn = certificates.withdraw_all(user_id)
