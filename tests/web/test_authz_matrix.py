@@ -64,7 +64,7 @@ MATRIX: list[Row] = [
     Row("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     # No identity provider is configured here: every name is unknown. Signed in, there is nothing to do.
-    Row("POST", "/login/sso/<name>", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/login/sso/<name>", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/login/sso/<name>/callback", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT,
                                                   admin=REDIRECT)),
     Row("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),

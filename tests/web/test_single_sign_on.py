@@ -58,7 +58,7 @@ def person(idp, email: str | None = None, verified: bool = True, **extra) -> Per
 
 
 def start(client, next_url: str = "") -> str:
-    response = client.post("/login/sso/test", data={"next": next_url})
+    response = client.get("/login/sso/test", query_string={"next": next_url} if next_url else None)
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
 
@@ -99,17 +99,21 @@ def test_without_providers_the_sign_in_page_is_as_before(client):
     assert "Sign in with" not in page and 'name="password"' in page
 
 
-def test_the_sign_in_page_offers_each_provider_as_a_form_with_its_token(app, client, configure, monkeypatch):
+def test_the_sign_in_page_offers_each_provider_as_a_link_that_keeps_next(app, client, configure):
     configure()
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = client.get("/login?next=/my/learning").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/login/sso/test">(.*?)</form>', page, re.S)
-    assert form and "Sign in with Test Hospital" in form.group(1)
-    assert 'name="csrf_token"' in form.group(1) and 'value="/my/learning"' in form.group(1)
+    assert re.search(r'<a class="button button-secondary" href="/login/sso/test\?next=/my/learning">\s*'
+                     r'Sign in with Test Hospital</a>', page)
     assert 'name="password"' in page  # passwords stay on by default
-    # Without the token, no sign-in starts.
-    response = client.post("/login/sso/test", data={"next": ""})
-    assert response.status_code == 400
+    # Only a redirect to the provider: the link changes nothing else, and takes no form.
+    assert client.post("/login/sso/test").status_code == 405
+    assert counts(app) == (0, 0, 0)
+
+
+def test_a_next_that_leaves_the_site_is_dropped(app, client, idp, configure):
+    configure(create_accounts="true")
+    response = dance(client, idp, person(idp), next_url="https://elsewhere.example/")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 # -- signing in --------------------------------------------------------------------------------------
@@ -342,7 +346,7 @@ def _closed_port() -> int:
 
 def test_a_provider_that_is_down_is_refused_with_502(app, client, idp, configure):
     configure(create_accounts="true", discovery_url=f"http://127.0.0.1:{_closed_port()}/.well-known/openid-configuration")
-    response = client.post("/login/sso/test", data={"next": ""})
+    response = client.get("/login/sso/test")
     assert response.status_code == 502 and "We could not reach Test Hospital" in response.get_data(as_text=True)
     assert refusal_reasons(app) == ["provider-unreachable"] and counts(app) == (0, 0, 0)
 
@@ -357,12 +361,12 @@ def test_a_provider_that_goes_down_during_the_sign_in_is_refused_with_502(app, c
 def test_a_discovery_document_for_another_issuer_is_refused(app, client, idp, configure):
     configure(issuer="https://127.0.0.1:1/not-this-one",
               discovery_url=f"{idp.issuer}/.well-known/openid-configuration")
-    assert client.post("/login/sso/test", data={"next": ""}).status_code == 502
+    assert client.get("/login/sso/test").status_code == 502
 
 
 def test_an_unknown_provider_is_not_found(app, client, configure):
     configure()
-    assert client.post("/login/sso/elsewhere", data={"next": ""}).status_code == 404
+    assert client.get("/login/sso/elsewhere").status_code == 404
     assert client.get("/login/sso/elsewhere/callback?code=x&state=y").status_code == 404
 
 

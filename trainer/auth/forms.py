@@ -54,12 +54,6 @@ class LoginForm(FlaskForm):
     next = HiddenField(validators=[capped(2000)])
 
 
-class SingleSignOnForm(FlaskForm):
-    """A "Sign in with ..." button: a POST with the CSRF token, so no other site can start a
-    sign-in in someone's browser (the provider's answer is then bound to this session's state)."""
-    next = HiddenField(validators=[capped(2000)])
-
-
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[capped(MAX_LENGTH), required])
     new_password = PasswordField(_l("New password"), validators=[capped(MAX_LENGTH), required],

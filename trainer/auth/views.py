@@ -24,7 +24,6 @@ from trainer.auth.forms import (
     ResendConfirmationForm,
     ResetPasswordForm,
     SignInCodeForm,
-    SingleSignOnForm,
 )
 from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign_out
 from trainer.compression import uncompressed
@@ -73,7 +72,7 @@ def passwords_here(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         if not single_sign_on.local_passwords():
             return render_template("auth/passwords_off.html", providers=single_sign_on.providers(),
-                                   sso_form=SingleSignOnForm(next=request.args.get("next", ""))), 403
+                                   next_url=same_site_path(request.args.get("next"))), 403
         return view(*args, **kwargs)
     return wrapped
 
@@ -164,9 +163,9 @@ def login():
         return redirect_next()
     form = LoginForm(next=request.args.get("next", ""))
     providers, passwords = single_sign_on.providers(), single_sign_on.local_passwords()
-    sso_form = SingleSignOnForm(next=request.args.get("next", ""))
+    next_url = same_site_path(request.args.get("next") or request.form.get("next"))
     if request.method == "POST" and not passwords:
-        return render_template("auth/passwords_off.html", providers=providers, sso_form=sso_form), 403
+        return render_template("auth/passwords_off.html", providers=providers, next_url=next_url), 403
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
@@ -181,7 +180,7 @@ def login():
             db.session.commit()
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form, providers=providers, passwords=passwords,
-                           sso_form=sso_form)
+                           next_url=next_url)
 
 
 def _sso_refused(refused: single_sign_on.Refused):
@@ -190,18 +189,21 @@ def _sso_refused(refused: single_sign_on.Refused):
     return render_template("auth/sso_refused.html", message=refused.message), refused.status
 
 
-@bp.post("/login/sso/<name>")
+@bp.get("/login/sso/<name>")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 def sso_begin(name: str):
-    """Off to the identity provider, with this session's state, nonce and PKCE challenge."""
+    """Off to the identity provider, with this session's state, nonce and PKCE challenge.
+
+    A plain link, not a form: it changes nothing but this browser's own sign-in state, so another
+    site linking here can at most start a sign-in that the person finishes as themselves (the
+    answer is accepted only with the state kept in this session). And a link is not held to the
+    pages' CSP form-action, which would stop the browser at a provider that sends it on to
+    another host (a federated sign-in)."""
     if current_user.is_authenticated:
         return redirect_next()
-    form = SingleSignOnForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("auth.login"))
     callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
     try:
-        return single_sign_on.begin(name, callback, same_site_path(form.next.data))
+        return single_sign_on.begin(name, callback, same_site_path(request.args.get("next", "")[:2000]))
     except single_sign_on.Refused as refused:
         return _sso_refused(refused)
 
