@@ -335,7 +335,11 @@ def test_a_callback_without_state_or_with_a_provider_error_is_refused(app, clien
     state = parse_qs(urlsplit(start(client)).query)["state"][0]
     response = client.get(f"/login/sso/test/callback?error=access_denied&state={state}")
     assert response.status_code == 403 and "Test Hospital did not sign you in" in response.get_data(as_text=True)
-    assert refusal_reasons(app) == ["state", "provider-declined"]
+    # An error code that is not a plain code is not written down as it came.
+    state = parse_qs(urlsplit(start(client)).query)["state"][0]
+    response = client.get(f"/login/sso/test/callback?error=Nurse%20Amira%20amira@x.example&state={state}")
+    assert response.status_code == 400
+    assert refusal_reasons(app) == ["state", "provider-declined", "provider-error:other"]
 
 
 def _closed_port() -> int:

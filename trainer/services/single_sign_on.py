@@ -23,6 +23,7 @@ claim value) and changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 _CLIENTS = "single_sign_on_clients"  # app.extensions key: one Authlib client per provider setting
 _NEXT = "sso_next"
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 
 
 class Refused(Exception):
@@ -159,15 +161,16 @@ def _token(provider: Provider, client: FlaskOAuth2App) -> dict[str, Any]:
         if error.error in {"access_denied", "login_required", "interaction_required", "consent_required"}:
             raise Refused("provider-declined", str(_l("%(label)s did not sign you in. Please start again from the "
                                                       "sign-in page.", label=provider.label)), 403, provider) from None
-        raise Refused(f"provider-error:{str(error.error)[:40]}", str(_NOT_VERIFIED % {"label": provider.label}),
-                      400, provider) from None
+        # The error code may come from the browser's address bar: only a plain code goes to the log.
+        code = str(error.error) if _ERROR_CODE.fullmatch(str(error.error)) else "other"
+        raise Refused(f"provider-error:{code}", str(_NOT_VERIFIED % {"label": provider.label}), 400, provider) from None
     except JoseError as error:
         raise Refused(f"id-token:{type(error).__name__}", str(_NOT_VERIFIED % {"label": provider.label}),
                       400, provider) from None
     except requests.RequestException as error:
         log.warning("single sign-on: %s did not answer: %s", provider.name, type(error).__name__)
         raise _unreachable(provider) from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RuntimeError) as error:  # a token answer missing its parts
         raise Refused(f"response:{type(error).__name__}", str(_NOT_VERIFIED % {"label": provider.label}),
                       400, provider) from None
 
