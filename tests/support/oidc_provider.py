@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import ssl
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,10 @@ class Person:
     acr: str | None = None
     # Profile claims in the ID token (as most providers do) or only at the userinfo endpoint.
     in_id_token: bool = True
+    # When they last typed their password here (the ID token's auth_time); `stale` gives an hour ago,
+    # as a provider that answers from its own session without asking again would.
+    signed_in_at: int = 0
+    stale: bool = False
 
 
 class MisbehavingProvider(Provider):
@@ -149,7 +154,7 @@ class TestProvider:
 
     def _id_token_claims(self, user_id: str, client_id: str) -> dict[str, Any]:
         person = self.people[user_id]
-        claims: dict[str, Any] = {"amr": person.amr}
+        claims: dict[str, Any] = {"amr": person.amr, "auth_time": person.signed_in_at}
         if person.acr:
             claims["acr"] = person.acr
         if person.in_id_token:
@@ -183,6 +188,7 @@ class TestProvider:
             person = self.people.get(request.form.get("username", ""))
             if person is None or request.form.get("password") != PASSWORD:
                 return LOGIN_PAGE.format(request=html.escape(query), error="<p role='alert'>Not right.</p>"), 401
+            person.signed_in_at = int(time.time()) - (3600 if person.stale else 0)
             response = self.provider.authorize(auth_request, person.username)
             return redirect(response.request(auth_request["redirect_uri"], False), 302)
 

@@ -77,6 +77,7 @@ MATRIX: list[Row] = [
     Row("POST", "/profile/two-factor/disable", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     Row("POST", "/profile/two-factor/recovery-codes", SIGNED_IN_REDIRECT),
     Row("GET", "/profile/data", SIGNED_IN_OK),
+    Row("GET", "/profile/confirm/<name>", SIGNED_IN_MISSING),  # no identity provider configured here
     Row("GET", "/profile/data.json", SIGNED_IN_REDIRECT),
     Row("POST", "/profile/data.json", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     Row("POST", "/profile/delete", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),

@@ -374,6 +374,62 @@ def test_an_unknown_provider_is_not_found(app, client, configure):
     assert client.get("/login/sso/elsewhere/callback?code=x&state=y").status_code == 404
 
 
+# -- confirming it is you, instead of a password -----------------------------------------------------------
+
+def confirm(client, idp, who: Person):
+    response = client.get("/profile/confirm/test", query_string={"next": "/profile/data"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
+    return come_back(client, idp.sign_in(response.headers["Location"], who.username))
+
+
+def test_an_account_made_by_single_sign_on_confirms_at_the_provider_to_download_and_delete(app, client, idp,
+                                                                                          configure):
+    configure(create_accounts="true")
+    who = person(idp)
+    assert dance(client, idp, who).status_code == 302
+    page = client.get("/profile/data").get_data(as_text=True)
+    assert "Confirm with Test Hospital" in page
+    # Not yet confirmed: the password is asked, and nobody knows it.
+    assert client.post("/profile/data.json", data={"password": ""}).status_code == 400
+    response = confirm(client, idp, who)
+    assert response.status_code == 302 and response.headers["Location"] == "/profile/data"
+    page = client.get("/profile/data").get_data(as_text=True)
+    assert "Confirm with Test Hospital" not in page and 'name="password"' not in page
+    download = client.post("/profile/data.json", data={})
+    assert download.status_code == 200
+    assert download.get_json()["single_sign_on"][0]["subject"] == who.sub
+    assert ("sso-confirmed", {"provider": "test"}) in actions(app)
+    assert client.post("/profile/delete", data={}).status_code == 302
+    assert counts(app) == (0, 0, 0)
+
+
+def test_a_confirmation_by_someone_else_or_without_a_fresh_sign_in_confirms_nothing(app, client, idp, configure):
+    configure(create_accounts="true")
+    who, other = person(idp), person(idp)
+    assert dance(client, idp, other).status_code == 302
+    client.post("/logout")
+    assert dance(client, idp, who).status_code == 302
+    response = confirm(client, idp, other)
+    assert response.status_code == 403 and "signed in someone else" in response.get_data(as_text=True)
+    assert client.post("/profile/data.json", data={}).status_code == 400
+    who.stale = True  # the provider answers without asking for the password again
+    response = confirm(client, idp, who)
+    assert response.status_code == 403 and "did not ask you to sign in again" in response.get_data(as_text=True)
+    assert client.post("/profile/delete", data={}).status_code == 400
+    assert counts(app)[0] == 2 and signed_in(client)
+    assert refusal_reasons(app) == ["confirm-other-person", "confirm-not-fresh"]
+
+
+def test_a_password_account_without_a_provider_is_not_offered_a_confirmation(app, client, configure, make_user):
+    configure()
+    local = make_user()
+    login(client, local)
+    assert "Confirm with" not in client.get("/profile/data").get_data(as_text=True)
+    assert client.get("/profile/confirm/test").status_code == 404
+
+
 # -- local passwords off ---------------------------------------------------------------------------------
 
 def test_with_local_passwords_off_only_the_providers_remain(app, client, idp, configure, make_user, monkeypatch):

@@ -29,7 +29,7 @@ from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign
 from trainer.compression import uncompressed
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
-from trainer.forms import ConfirmForm
+from trainer.forms import ConfirmForm, required
 from trainer.services import (
     accounts,
     addresses,
@@ -183,10 +183,10 @@ def login():
                            next_url=next_url)
 
 
-def _sso_refused(refused: single_sign_on.Refused):
+def _sso_refused(refused: single_sign_on.Refused, signed_in: bool = False):
     db.session.rollback()  # nothing the attempt began is kept
-    single_sign_on.record_refusal(refused)
-    return render_template("auth/sso_refused.html", message=refused.message), refused.status
+    single_sign_on.record_refusal(refused, current_user if signed_in else None)
+    return render_template("auth/sso_refused.html", message=refused.message, signed_in=signed_in), refused.status
 
 
 @bp.get("/login/sso/<name>")
@@ -215,7 +215,7 @@ def sso_callback(name: str):
     (the provider's MFA settings); otherwise an account with two-factor sign-in gives its code
     here, as after a password."""
     if current_user.is_authenticated:
-        return redirect_next()
+        return _sso_confirmation(name) if single_sign_on.confirming(current_user) else redirect_next()
     try:
         outcome = single_sign_on.finish(name)
     except single_sign_on.Refused as refused:
@@ -231,6 +231,32 @@ def sso_callback(name: str):
     fresh_session()
     session["pending_user"], session["pending_next"] = sessions.pending(user), outcome.next_url
     return redirect(url_for("auth.sign_in_code"))
+
+
+def _sso_confirmation(name: str):
+    """Back from signing in again at the provider, to confirm it is the same person."""
+    try:
+        next_url = single_sign_on.finish_confirmation(name, current_user._get_current_object())
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused, signed_in=True)
+    db.session.commit()
+    flash(_("Thank you: you have confirmed it is you. For the next few minutes we will not ask for your password."),
+          "success")
+    return redirect(safe_next(next_url, "auth.my_data"))
+
+
+@bp.get("/profile/confirm/<name>")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_confirm(name: str):
+    """Sign in again at one's identity provider, instead of typing a password, before downloading
+    or deleting one's data."""
+    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
+    try:
+        return single_sign_on.begin_confirmation(name, callback, same_site_path(request.args.get("next", "")[:2000]),
+                                                 current_user._get_current_object())
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused, signed_in=True)
 
 
 @bp.post("/logout")
@@ -334,7 +360,17 @@ def set_language():
 
 def _my_data_page(download_form=None, delete_form=None, status: int = 200):
     return render_template("auth/my_data.html", download_form=download_form or DownloadDataForm(),
-                           form=delete_form or DeleteAccountForm()), status
+                           form=delete_form or DeleteAccountForm(), confirmed=single_sign_on.confirmed_recently(),
+                           confirm_with=single_sign_on.linked_providers(current_user)), status
+
+
+def _confirmed_elsewhere(form) -> bool:
+    """Whether the person just confirmed who they are at their identity provider: the form's
+    password is then not asked (accounts made by single sign-on have none anyone knows)."""
+    if not single_sign_on.confirmed_recently():
+        return False
+    form.password.validators = [v for v in form.password.validators if v is not required]
+    return True
 
 
 _DATA_FILE = "frontline-trainer-my-data.json"
@@ -365,9 +401,10 @@ def my_data_download_form():
 def my_data_download():
     """All of the person's data as a file, once they have typed their password again."""
     form = DownloadDataForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            data = privacy.export(current_user, form.password.data or "")
+            data = privacy.export(current_user, form.password.data or "", confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -381,9 +418,10 @@ def my_data_download():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            privacy.delete_account(current_user._get_current_object(), form.password.data or "")
+            privacy.delete_account(current_user._get_current_object(), form.password.data or "", confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:

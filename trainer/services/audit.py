@@ -92,6 +92,7 @@ ACTION_LABELS = {
     "sso-account-created": _l("got an account by signing in through an identity provider"),
     "sso-identity-linked": _l("connected their account to an identity provider"),
     "sso-sign-in-refused": _l("was refused signing in through an identity provider"),
+    "sso-confirmed": _l("confirmed it was them by signing in again at an identity provider"),
     "course-published": _l("published a course"),
     "certificate-revoked": _l("revoked a certificate"),
     "certificate-name-corrected": _l("corrected the name on a certificate"),

@@ -44,15 +44,20 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _check_password(user: User, password: str) -> None:
+def _check_password(user: User, password: str, confirmed: bool = False) -> None:
+    """The password again, unless the person has just confirmed who they are at their identity
+    provider (`confirmed`, see services/single_sign_on.py: accounts made by single sign-on have
+    no password anyone knows)."""
+    if confirmed:
+        return
     if not passwords.verify_password(user.password_hash, password):
         raise InvalidInput("password", str(_l("Your current password is not right.")))
 
 
-def export(user: User, password: str) -> dict[str, Any]:
+def export(user: User, password: str, confirmed: bool = False) -> dict[str, Any]:
     """Everything the platform holds about the learner, as plain JSON-ready data, once they have
     confirmed their password (a session left open on a shared computer is not enough)."""
-    _check_password(user, password)
+    _check_password(user, password, confirmed)
     slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
 
     def rows(model, *order):
@@ -108,10 +113,10 @@ def export(user: User, password: str) -> dict[str, Any]:
     }
 
 
-def delete_account(user: User, password: str) -> None:
+def delete_account(user: User, password: str, confirmed: bool = False) -> None:
     """Remove the account and the person's learning records, withdraw their certificates and
     drop the text of the audit entries about them, after they confirm their password."""
-    _check_password(user, password)
+    _check_password(user, password, confirmed)
     user_id, email = user.id, user.email
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 
 _CLIENTS = "single_sign_on_clients"  # app.extensions key: one Authlib client per provider setting
 _NEXT = "sso_next"
+_CONFIRMING, _CONFIRMED = "sso_confirming", "sso_confirmed_at"
+CONFIRMATION_SECONDS = 300  # how long a fresh sign-in at the provider stands in for the password
 _ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 
 
@@ -143,7 +146,63 @@ def begin(name: str, redirect_uri: str, next_url: str) -> Response:
     client = _client(provider)
     _metadata(provider, client)
     session[_NEXT] = next_url
+    session.pop(_CONFIRMING, None)
     return client.authorize_redirect(redirect_uri)
+
+
+def linked_providers(user: User) -> list[Provider]:
+    """The configured providers the person has signed in with: those that can confirm it is them."""
+    issuers = set(db.session.scalars(sa.select(SignInIdentity.issuer).where(SignInIdentity.user_id == user.id)))
+    return [p for p in providers() if p.issuer in issuers]
+
+
+def begin_confirmation(name: str, redirect_uri: str, next_url: str, user: User) -> Response:
+    """Send a signed-in person to sign in at their provider again, now (`prompt=login`,
+    `max_age=0`), to confirm it is them before an action that otherwise asks for the password."""
+    provider = provider_named(name)
+    if provider not in linked_providers(user):
+        raise Refused("confirm-not-linked", str(_l("Your account does not sign in with %(label)s.",
+                                                   label=provider.label)), 404, provider)
+    client = _client(provider)
+    _metadata(provider, client)
+    session[_NEXT] = next_url
+    session[_CONFIRMING] = {"user": user.id, "since": int(time.time())}
+    return client.authorize_redirect(redirect_uri, prompt="login", max_age=0)
+
+
+def confirming(user: User) -> bool:
+    """Whether this session is on its way back from a confirmation for this person."""
+    pending = session.get(_CONFIRMING)
+    return isinstance(pending, dict) and pending.get("user") == user.id
+
+
+def finish_confirmation(name: str, user: User) -> str:
+    """Check the provider's answer to `begin_confirmation`: the same person (issuer and subject
+    linked to this account), who signed in there just now. Returns where to go next."""
+    provider = provider_named(name)
+    pending = session.pop(_CONFIRMING, None) or {}
+    client = _client(provider)
+    _metadata(provider, client)
+    claims = dict(_token(provider, client).get("userinfo") or {})
+    linked = db.session.scalar(sa.select(SignInIdentity.user_id).where(
+        SignInIdentity.issuer == provider.issuer, SignInIdentity.subject == str(claims.get("sub", ""))[:255]))
+    if linked != user.id:
+        raise Refused("confirm-other-person", str(_l(
+            "%(label)s signed in someone else, so nothing was confirmed.", label=provider.label)), 403, provider)
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, int) or auth_time < int(pending.get("since", time.time())) - 60:
+        raise Refused("confirm-not-fresh", str(_l(
+            "%(label)s did not ask you to sign in again, so nothing was confirmed.", label=provider.label)),
+            403, provider)
+    session[_CONFIRMED] = int(time.time())
+    audit.record(user, "sso-confirmed", f"user {user.id}", provider=provider.name)
+    return session.pop(_NEXT, "")
+
+
+def confirmed_recently() -> bool:
+    """Whether the person confirmed who they are at their provider in the last few minutes."""
+    at = session.get(_CONFIRMED)
+    return isinstance(at, int) and 0 <= time.time() - at <= CONFIRMATION_SECONDS
 
 
 _NOT_VERIFIED = _l("We could not check the answer from %(label)s, so you are not signed in. Please start again "
@@ -298,9 +357,10 @@ def finish(name: str) -> Outcome:
     return Outcome(user=user, provider=provider, provider_mfa=provider_mfa, next_url=session.pop(_NEXT, ""))
 
 
-def record_refusal(refused: Refused) -> None:
-    """Log and audit a refused sign-in: the provider and the reason, nothing the provider sent."""
+def record_refusal(refused: Refused, user: User | None = None) -> None:
+    """Log and audit a refused sign-in (or confirmation, by a signed-in `user`): the provider and
+    the reason, nothing the provider sent."""
     name = refused.provider.name if refused.provider else "unknown"
     log.warning("single sign-on with %s refused: %s", name, refused.reason)
-    audit.record_refusal(None, "sso-sign-in-refused", f"provider {name}", reason=refused.reason)
+    audit.record_refusal(user, "sso-sign-in-refused", f"provider {name}", reason=refused.reason)
 
