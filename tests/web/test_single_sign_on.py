@@ -422,6 +422,32 @@ def test_a_confirmation_by_someone_else_or_without_a_fresh_sign_in_confirms_noth
     assert refusal_reasons(app) == ["confirm-other-person", "confirm-not-fresh"]
 
 
+def test_a_confirmation_stands_in_for_the_password_on_the_two_factor_page_but_the_code_is_still_asked(
+        app, client, idp, configure, get_user):
+    from trainer.services import two_factor
+
+    configure(create_accounts="true")
+    who = person(idp, amr=["mfa"])
+    assert dance(client, idp, who).status_code == 302
+    secret = pyotp.random_base32()
+    with app.app_context():
+        user = db.session.get(User, get_user(who.claims["email"]).id)
+        two_factor.enable(user, secret, pyotp.TOTP(secret).now())
+        db.session.commit()
+    assert dance(client, idp, who).status_code == 302 and signed_in(client)  # the provider's MFA counts
+    assert "Confirm with Test Hospital" in client.get("/profile/two-factor").get_data(as_text=True)
+    assert confirm(client, idp, who).status_code == 302
+    page = client.get("/profile/two-factor").get_data(as_text=True)
+    assert 'name="password"' not in page and 'name="renew-password"' not in page
+    assert client.post("/profile/two-factor/recovery-codes", data={"renew-code": "000000"}).status_code == 400
+    codes = client.post("/profile/two-factor/recovery-codes",
+                        data={"renew-code": pyotp.TOTP(secret).at(time.time() + 30)})
+    assert codes.status_code == 200 and "new set of recovery codes" in codes.get_data(as_text=True)
+    recovery = re.findall(r"<li><code>([^<]+)</code></li>", codes.get_data(as_text=True))[0]
+    assert client.post("/profile/two-factor/disable", data={"code": recovery}).status_code == 302
+    assert get_user(who.claims["email"]).totp_secret is None
+
+
 def test_a_password_account_without_a_provider_is_not_offered_a_confirmation(app, client, configure, make_user):
     configure()
     local = make_user()

@@ -475,7 +475,8 @@ def _two_factor_on_page(user, form=None, renew_form=None, status: int = 200):
     return render_template("auth/two_factor.html", enabled=True, form=form or DisableTwoFactorForm(),
                            renew_form=renew_form or RenewRecoveryCodesForm(),
                            codes_left=recovery_codes.remaining(user), few=recovery_codes.FEW,
-                           required=two_factor.required(user)), status
+                           required=two_factor.required(user), confirmed=single_sign_on.confirmed_recently(),
+                           confirm_with=single_sign_on.linked_providers(user)), status
 
 
 def _show_recovery_codes(codes: list[str]):
@@ -518,9 +519,11 @@ def two_factor_setup():
 def two_factor_disable():
     form = DisableTwoFactorForm()
     user = current_user._get_current_object()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            two_factor.disable(user, form.password.data or "", form.code.data or "", keep=current_session_id())
+            two_factor.disable(user, form.password.data or "", form.code.data or "", keep=current_session_id(),
+                               confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -543,9 +546,11 @@ def recovery_codes_renew():
     if not two_factor.enabled(user):
         return redirect(url_for("auth.two_factor_setup"))
     form = RenewRecoveryCodesForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            codes = two_factor.renew_recovery_codes(user, form.password.data or "", form.code.data or "")
+            codes = two_factor.renew_recovery_codes(user, form.password.data or "", form.code.data or "",
+                                                    confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
