@@ -473,6 +473,7 @@ def test_with_local_passwords_off_only_the_providers_remain(app, client, idp, co
     # Signing in through the provider still works.
     assert dance(client, idp, person(idp, email=local.email)).status_code == 302 and signed_in(client)
     assert client.get("/password").status_code == 403
+    assert "Change your password" not in client.get("/profile").get_data(as_text=True)
 
 
 def test_local_passwords_off_without_a_provider_keeps_passwords(app, client, make_user, monkeypatch):
