@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from trainer.auth import bp
+from trainer.auth import bp, sso
 from trainer.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -203,7 +203,7 @@ def sso_begin(name: str):
         return redirect_next()
     callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
     try:
-        return single_sign_on.begin(name, callback, same_site_path(request.args.get("next", "")[:2000]))
+        return sso.begin(name, callback, same_site_path(request.args.get("next", "")[:2000]))
     except single_sign_on.Refused as refused:
         return _sso_refused(refused)
 
@@ -215,9 +215,9 @@ def sso_callback(name: str):
     (the provider's MFA settings); otherwise an account with two-factor sign-in gives its code
     here, as after a password."""
     if current_user.is_authenticated:
-        return _sso_confirmation(name) if single_sign_on.confirming(current_user) else redirect_next()
+        return _sso_confirmation(name) if sso.confirming(current_user) else redirect_next()
     try:
-        outcome = single_sign_on.finish(name)
+        outcome = sso.finish(name)
     except single_sign_on.Refused as refused:
         return _sso_refused(refused)
     user = outcome.user
@@ -236,7 +236,7 @@ def sso_callback(name: str):
 def _sso_confirmation(name: str):
     """Back from signing in again at the provider, to confirm it is the same person."""
     try:
-        next_url = single_sign_on.finish_confirmation(name, current_user._get_current_object())
+        next_url = sso.finish_confirmation(name, current_user._get_current_object())
     except single_sign_on.Refused as refused:
         return _sso_refused(refused, signed_in=True)
     db.session.commit()
@@ -253,7 +253,7 @@ def sso_confirm(name: str):
     or deleting one's data."""
     callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
     try:
-        return single_sign_on.begin_confirmation(name, callback, same_site_path(request.args.get("next", "")[:2000]),
+        return sso.begin_confirmation(name, callback, same_site_path(request.args.get("next", "")[:2000]),
                                                  current_user._get_current_object())
     except single_sign_on.Refused as refused:
         return _sso_refused(refused, signed_in=True)
@@ -360,14 +360,14 @@ def set_language():
 
 def _my_data_page(download_form=None, delete_form=None, status: int = 200):
     return render_template("auth/my_data.html", download_form=download_form or DownloadDataForm(),
-                           form=delete_form or DeleteAccountForm(), confirmed=single_sign_on.confirmed_recently(),
+                           form=delete_form or DeleteAccountForm(), confirmed=sso.confirmed_recently(),
                            confirm_with=single_sign_on.linked_providers(current_user)), status
 
 
 def _confirmed_elsewhere(form) -> bool:
     """Whether the person just confirmed who they are at their identity provider: the form's
     password is then not asked (accounts made by single sign-on have none anyone knows)."""
-    if not single_sign_on.confirmed_recently():
+    if not sso.confirmed_recently():
         return False
     form.password.validators = [v for v in form.password.validators if v is not required]
     return True
@@ -475,7 +475,7 @@ def _two_factor_on_page(user, form=None, renew_form=None, status: int = 200):
     return render_template("auth/two_factor.html", enabled=True, form=form or DisableTwoFactorForm(),
                            renew_form=renew_form or RenewRecoveryCodesForm(),
                            codes_left=recovery_codes.remaining(user), few=recovery_codes.FEW,
-                           required=two_factor.required(user), confirmed=single_sign_on.confirmed_recently(),
+                           required=two_factor.required(user), confirmed=sso.confirmed_recently(),
                            confirm_with=single_sign_on.linked_providers(user)), status
 
 

@@ -1,10 +1,6 @@
-"""Single sign-on with OpenID Connect: sending a person to their identity provider, checking what
-comes back, and finding (or making) the account it belongs to.
-
-Authlib's Flask client does the protocol: the authorisation code flow with PKCE (S256), a random
-`state` kept in the session and cleared when it is used, a `nonce` in the ID token, and the ID
-token's signature (the provider's published keys), issuer, audience, expiry and issue time. What
-is ours is the rule of accounts:
+"""Single sign-on with OpenID Connect: the rules of accounts for people an identity provider
+vouched for. The protocol (redirects, state, the ID token's checks) is the web side's, in
+`trainer/auth/sso.py`; here are the claims it checked, and what they may do:
 
 - An identity is the provider's issuer and subject (`SignInIdentity`); once linked, the person is
   found by it, whatever email address the provider later gives.
@@ -16,6 +12,7 @@ is ours is the rule of accounts:
 - Roles: with a role claim configured, the roles the provider may give (ALLOWED_ROLES) follow
   what it says at each sign-in; roles outside that set are the administrators' and stay as they
   are. Staff roles need a proven address, as everywhere.
+- Two factors: the provider's count when its `amr` or `acr` says so (the provider's settings).
 
 Every refusal raises `Refused` (with a short reason for the log and audit, never a token or a
 claim value) and changes nothing.
@@ -23,21 +20,12 @@ claim value) and changes nothing.
 from __future__ import annotations
 
 import logging
-import re
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
 import sqlalchemy as sa
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from authlib.integrations.requests_client import OAuth2Session
-from flask import current_app, session
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from joserfc.errors import JoseError
-from werkzeug.wrappers import Response
 
 from trainer import policy
 from trainer.extensions import db
@@ -49,12 +37,6 @@ from trainer.vocabulary import Language, Role
 
 log = logging.getLogger(__name__)
 
-_CLIENTS = "single_sign_on_clients"  # app.extensions key: one Authlib client per provider setting
-_NEXT = "sso_next"
-_CONFIRMING, _CONFIRMED = "sso_confirming", "sso_confirmed_at"
-CONFIRMATION_SECONDS = 300  # how long a fresh sign-in at the provider stands in for the password
-_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
-
 
 class Refused(Exception):
     """A sign-in that did not happen. `reason` is for the log and the audit; `message` for the person."""
@@ -62,29 +44,6 @@ class Refused(Exception):
     def __init__(self, reason: str, message: str, status: int, provider: Provider | None = None) -> None:
         super().__init__(reason)
         self.reason, self.message, self.status, self.provider = reason, message, status, provider
-
-
-@dataclass
-class Outcome:
-    """A person the provider vouched for, and whether it says they used a second factor."""
-
-    user: User
-    provider: Provider
-    provider_mfa: bool
-    next_url: str
-
-
-class _Session(OAuth2Session):
-    """Authlib's requests session, whose own `verify` (a provider's CA_BUNDLE) wins over the
-    REQUESTS_CA_BUNDLE of the environment, which requests would otherwise prefer."""
-
-    def request(self, method, url, withhold_token=False, auth=None, **kwargs):
-        kwargs.setdefault("verify", self.verify)
-        return super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
-
-
-class _Client(FlaskOAuth2App):
-    client_cls = _Session
 
 
 def providers() -> tuple[Provider, ...]:
@@ -104,153 +63,14 @@ def provider_named(name: str) -> Provider:
     return provider
 
 
-def _client(provider: Provider) -> FlaskOAuth2App:
-    """The Authlib client for a provider; kept per app, so its discovery document and keys are
-    fetched once (and the keys again when a token names a key it does not know)."""
-    clients: dict[Provider, FlaskOAuth2App] = current_app.extensions.setdefault(_CLIENTS, {})
-    if provider not in clients:
-        clients[provider] = _Client(
-            FlaskIntegration(f"oidc_{provider.name}"), name=f"oidc_{provider.name}",
-            client_id=provider.client_id, client_secret=provider.client_secret,
-            server_metadata_url=provider.discovery_url,
-            client_kwargs={"scope": provider.scopes, "code_challenge_method": "S256",
-                           "default_timeout": current_app.config.get("OIDC_TIMEOUT", 10),
-                           "verify": provider.ca_bundle or True})
-    return clients[provider]
-
-
-def _unreachable(provider: Provider) -> Refused:
-    return Refused("provider-unreachable", str(_l(
-        "We could not reach %(label)s just now, so you are not signed in. Please try again in a few "
-        "minutes.", label=provider.label)), 502, provider)
-
-
-def _metadata(provider: Provider, client: FlaskOAuth2App) -> dict[str, Any]:
-    try:
-        metadata = client.load_server_metadata()
-    except (requests.RequestException, ValueError) as error:
-        client.server_metadata = {}  # ask again next time
-        log.warning("single sign-on: discovery for %s failed: %s", provider.name, type(error).__name__)
-        raise _unreachable(provider) from None
-    if metadata.get("issuer", "").rstrip("/") != provider.issuer:
-        client.server_metadata = {}
-        log.warning("single sign-on: %s's discovery document names another issuer", provider.name)
-        raise _unreachable(provider)
-    return metadata
-
-
-def begin(name: str, redirect_uri: str, next_url: str) -> Response:
-    """The redirect to the provider's sign-in page, with state, nonce and the PKCE challenge kept
-    in this session for the way back."""
-    provider = provider_named(name)
-    client = _client(provider)
-    _metadata(provider, client)
-    session[_NEXT] = next_url
-    session.pop(_CONFIRMING, None)
-    return client.authorize_redirect(redirect_uri)
-
-
 def linked_providers(user: User) -> list[Provider]:
     """The configured providers the person has signed in with: those that can confirm it is them."""
     issuers = set(db.session.scalars(sa.select(SignInIdentity.issuer).where(SignInIdentity.user_id == user.id)))
     return [p for p in providers() if p.issuer in issuers]
 
 
-def begin_confirmation(name: str, redirect_uri: str, next_url: str, user: User) -> Response:
-    """Send a signed-in person to sign in at their provider again, now (`prompt=login`,
-    `max_age=0`), to confirm it is them before an action that otherwise asks for the password."""
-    provider = provider_named(name)
-    if provider not in linked_providers(user):
-        raise Refused("confirm-not-linked", str(_l("Your account does not sign in with %(label)s.",
-                                                   label=provider.label)), 404, provider)
-    client = _client(provider)
-    _metadata(provider, client)
-    session[_NEXT] = next_url
-    session[_CONFIRMING] = {"user": user.id, "since": int(time.time())}
-    return client.authorize_redirect(redirect_uri, prompt="login", max_age=0)
-
-
-def confirming(user: User) -> bool:
-    """Whether this session is on its way back from a confirmation for this person."""
-    pending = session.get(_CONFIRMING)
-    return isinstance(pending, dict) and pending.get("user") == user.id
-
-
-def finish_confirmation(name: str, user: User) -> str:
-    """Check the provider's answer to `begin_confirmation`: the same person (issuer and subject
-    linked to this account), who signed in there just now. Returns where to go next."""
-    provider = provider_named(name)
-    pending = session.pop(_CONFIRMING, None) or {}
-    client = _client(provider)
-    _metadata(provider, client)
-    claims = dict(_token(provider, client).get("userinfo") or {})
-    linked = db.session.scalar(sa.select(SignInIdentity.user_id).where(
-        SignInIdentity.issuer == provider.issuer, SignInIdentity.subject == str(claims.get("sub", ""))[:255]))
-    if linked != user.id:
-        raise Refused("confirm-other-person", str(_l(
-            "%(label)s signed in someone else, so nothing was confirmed.", label=provider.label)), 403, provider)
-    auth_time = claims.get("auth_time")
-    if not isinstance(auth_time, int) or auth_time < int(pending.get("since", time.time())) - 60:
-        raise Refused("confirm-not-fresh", str(_l(
-            "%(label)s did not ask you to sign in again, so nothing was confirmed.", label=provider.label)),
-            403, provider)
-    session[_CONFIRMED] = int(time.time())
-    audit.record(user, "sso-confirmed", f"user {user.id}", provider=provider.name)
-    return session.pop(_NEXT, "")
-
-
-def confirmed_recently() -> bool:
-    """Whether the person confirmed who they are at their provider in the last few minutes."""
-    at = session.get(_CONFIRMED)
-    return isinstance(at, int) and 0 <= time.time() - at <= CONFIRMATION_SECONDS
-
-
-_NOT_VERIFIED = _l("We could not check the answer from %(label)s, so you are not signed in. Please start again "
-                   "from the sign-in page.")
-
-
-def _token(provider: Provider, client: FlaskOAuth2App) -> dict[str, Any]:
-    """The provider's answer, checked: state, code, and the ID token with its nonce."""
-    try:
-        return client.authorize_access_token(claims_options={"iss": {"essential": True, "values": [provider.issuer]}})
-    except MismatchingStateError:
-        raise Refused("state", str(_l("This sign-in has been used already or has expired. Please start again from "
-                                      "the sign-in page.")), 400, provider) from None
-    except OAuthError as error:
-        if error.error in {"access_denied", "login_required", "interaction_required", "consent_required"}:
-            raise Refused("provider-declined", str(_l("%(label)s did not sign you in. Please start again from the "
-                                                      "sign-in page.", label=provider.label)), 403, provider) from None
-        # The error code may come from the browser's address bar: only a plain code goes to the log.
-        code = str(error.error) if _ERROR_CODE.fullmatch(str(error.error)) else "other"
-        raise Refused(f"provider-error:{code}", str(_NOT_VERIFIED % {"label": provider.label}), 400, provider) from None
-    except JoseError as error:
-        raise Refused(f"id-token:{type(error).__name__}", str(_NOT_VERIFIED % {"label": provider.label}),
-                      400, provider) from None
-    except requests.RequestException as error:
-        log.warning("single sign-on: %s did not answer: %s", provider.name, type(error).__name__)
-        raise _unreachable(provider) from None
-    except (ValueError, KeyError, TypeError, RuntimeError) as error:  # a token answer missing its parts
-        raise Refused(f"response:{type(error).__name__}", str(_NOT_VERIFIED % {"label": provider.label}),
-                      400, provider) from None
-
-
-def _claims(provider: Provider, client: FlaskOAuth2App, token: dict[str, Any]) -> dict[str, Any]:
-    """The ID token's claims; the name and address from the userinfo endpoint when the ID token
-    leaves them out (only for the same subject, and never `amr` or `acr`)."""
-    claims = dict(token.get("userinfo") or {})
-    if not claims.get("sub"):
-        raise Refused("id-token:missing", str(_NOT_VERIFIED % {"label": provider.label}), 400, provider)
-    wanted = {provider.email_claim, provider.name_claim, "email_verified"}
-    if provider.role_claim:
-        wanted.add(provider.role_claim)
-    if not wanted <= claims.keys() and client.server_metadata.get("userinfo_endpoint"):
-        try:
-            extra = client.userinfo(token=token)
-        except (requests.RequestException, ValueError):
-            raise _unreachable(provider) from None
-        if extra.get("sub") == claims["sub"]:
-            claims.update({key: value for key, value in extra.items() if key in wanted and key not in claims})
-    return claims
+NOT_VERIFIED = _l("We could not check the answer from %(label)s, so you are not signed in. Please start again "
+                  "from the sign-in page.")
 
 
 def _text(value: object, limit: int) -> str:
@@ -266,7 +86,7 @@ def _refuse_account(provider: Provider, reason: str, message: Any, status: int =
     return Refused(reason, str(message), status, provider)
 
 
-def _new_account(provider: Provider, claims: dict[str, Any], email: str) -> User:
+def _new_account(provider: Provider, claims: dict[str, Any], email: str, locale_now: str | None) -> User:
     if not provider.create_accounts:
         raise _refuse_account(provider, "no-account", _l(
             "There is no account here for the person %(label)s signed in, and accounts are not made "
@@ -276,7 +96,7 @@ def _new_account(provider: Provider, claims: dict[str, Any], email: str) -> User
     profile = accounts.Profile(
         name=name, organisation=provider.organisation or provider.label[:200], sector=provider.sector,
         specialty=None, is_resident=False,
-        locale=locale if locale in Language.values() else session.get("locale"), timezone="UTC")
+        locale=locale if locale in Language.values() else locale_now, timezone="UTC")
     verified = _verified(claims)
     try:
         user = accounts.create_external_account(email, profile, verified=verified)
@@ -288,7 +108,7 @@ def _new_account(provider: Provider, claims: dict[str, Any], email: str) -> User
     return user
 
 
-def _account(provider: Provider, claims: dict[str, Any]) -> tuple[User, bool]:
+def _account(provider: Provider, claims: dict[str, Any], locale_now: str | None) -> tuple[User, bool]:
     """The account for these claims, linking or making one as the rules allow; and whether it
     was linked or made just now."""
     subject = str(claims["sub"])[:255]
@@ -306,7 +126,7 @@ def _account(provider: Provider, claims: dict[str, Any]) -> tuple[User, bool]:
             label=provider.label), 400)
     user = accounts.get_by_email(email)
     if user is None:
-        user = _new_account(provider, claims, email)
+        user = _new_account(provider, claims, email, locale_now)
     elif not (_verified(claims) and user.email_verified):
         raise _refuse_account(provider, "email-unverified", _l(
             "An account here already uses this email address, and it could not be shown to be the same person, so "
@@ -333,15 +153,14 @@ def _sync_roles(provider: Provider, user: User, claims: dict[str, Any]) -> None:
         audit.record(None, "roles-changed", f"user {user.id}", roles=sorted(wanted), provider=provider.name)
 
 
-def finish(name: str) -> Outcome:
-    """Check the provider's answer on the way back and find the account. Raises Refused; the
-    caller commits on success and rolls back otherwise."""
-    provider = provider_named(name)
-    client = _client(provider)
-    _metadata(provider, client)
-    token = _token(provider, client)
-    claims = _claims(provider, client, token)
-    user, _new = _account(provider, claims)
+def sign_in_as(provider: Provider, claims: dict[str, Any], locale_now: str | None = None) -> tuple[User, bool]:
+    """The account for a person the provider vouched for (`claims`, checked), linked or made as
+    the rules allow, with its roles brought up to date; and whether the provider's second factor
+    counts. `locale_now`: the language the person is reading in, for a new account. Raises
+    Refused; the caller commits on success and rolls back otherwise."""
+    if not claims.get("sub"):
+        raise Refused("id-token:missing", str(NOT_VERIFIED % {"label": provider.label}), 400, provider)
+    user, _new = _account(provider, claims, locale_now)
     if not user.active:
         raise _refuse_account(provider, "inactive", _l(
             "This account is switched off. Please ask an administrator if you think that is a mistake."))
@@ -354,7 +173,23 @@ def finish(name: str) -> Outcome:
     audit.record(user, "sso-sign-in", f"user {user.id}", provider=provider.name,
                  two_factor="provider" if provider_mfa else "platform")
     db.session.flush()
-    return Outcome(user=user, provider=provider, provider_mfa=provider_mfa, next_url=session.pop(_NEXT, ""))
+    return user, provider_mfa
+
+
+def confirm(provider: Provider, user: User, claims: dict[str, Any], since: int) -> None:
+    """Check a confirmation (the person signed in at the provider again, to stand in for the
+    password): the identity linked to this account, signed in there no earlier than `since`."""
+    linked = db.session.scalar(sa.select(SignInIdentity.user_id).where(
+        SignInIdentity.issuer == provider.issuer, SignInIdentity.subject == str(claims.get("sub", ""))[:255]))
+    if linked != user.id:
+        raise Refused("confirm-other-person", str(_l(
+            "%(label)s signed in someone else, so nothing was confirmed.", label=provider.label)), 403, provider)
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, int) or auth_time < since - 60:
+        raise Refused("confirm-not-fresh", str(_l(
+            "%(label)s did not ask you to sign in again, so nothing was confirmed.", label=provider.label)),
+            403, provider)
+    audit.record(user, "sso-confirmed", f"user {user.id}", provider=provider.name)
 
 
 def record_refusal(refused: Refused, user: User | None = None) -> None:
