@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from trainer import sso_config
 from trainer.vocabulary import Language, Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +164,14 @@ class Config:
                                                                 f"{Role.ADMIN},{Role.TRAINER},{Role.AUTHOR},{Role.REVIEWER}")
                                       .split(",") if r)
 
+    # Single sign-on with OpenID Connect: the identity providers (trainer/sso_config.py explains
+    # the OIDC_* settings); none unless OIDC_PROVIDERS names some. LOCAL_PASSWORDS=false leaves
+    # only the providers: the password forms (sign-in, registration, reset, change) refuse.
+    OIDC_PROVIDERS = sso_config.from_environ(os.environ)
+    LOCAL_PASSWORDS = _flag("LOCAL_PASSWORDS", True)
+    # How long the provider's discovery document, keys and token endpoint may take to answer.
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", 10))
+
     # Argon2id defaults from argon2-cffi (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 65536))
@@ -282,3 +291,5 @@ class TestConfig(Config):
     JOBS_POLL_SECONDS = 3600.0  # workers act when a commit wakes them, not on their own
     QUICK_EXIT_URL = "https://example.org/weather"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # not the test client's http://localhost
+    OIDC_PROVIDERS: tuple[sso_config.Provider, ...] = ()  # the single sign-on tests start their own provider
+    LOCAL_PASSWORDS = True

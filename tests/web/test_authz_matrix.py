@@ -67,6 +67,10 @@ MATRIX: list[Row] = [
     Row("POST", "/email/confirm/send", SIGNED_IN_REDIRECT),
     Row("GET", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("POST", "/login", dict(anonymous=OK, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    # No identity provider is configured here: every name is unknown. Signed in, there is nothing to do.
+    Row("GET", "/login/sso/<name>", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/login/sso/<name>/callback", dict(anonymous=MISSING, learner=REDIRECT, trainer=REDIRECT,
+                                                  admin=REDIRECT)),
     Row("POST", "/logout", dict(anonymous=REDIRECT, learner=REDIRECT, trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/profile", SIGNED_IN_OK),
     Row("POST", "/profile", SIGNED_IN_OK),
@@ -77,6 +81,7 @@ MATRIX: list[Row] = [
     Row("POST", "/profile/two-factor/disable", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     Row("POST", "/profile/two-factor/recovery-codes", SIGNED_IN_REDIRECT),
     Row("GET", "/profile/data", SIGNED_IN_OK),
+    Row("GET", "/profile/confirm/<name>", SIGNED_IN_MISSING),  # no identity provider configured here
     Row("GET", "/profile/data.json", SIGNED_IN_REDIRECT),
     Row("POST", "/profile/data.json", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
     Row("POST", "/profile/delete", dict(anonymous=LOGIN, learner=BAD, trainer=BAD, admin=BAD)),
@@ -469,6 +474,7 @@ class Scene:
         makers = {
             "<path:filename>": lambda: "css/app.css",
             "<token>": lambda: "forged-token",
+            "<name>": lambda: "hospital",
             "<int:user_id>": lambda: str(self.target.id),
             "<slug>": lambda: "core",
             "<module_slug>": lambda: module,

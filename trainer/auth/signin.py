@@ -87,9 +87,11 @@ def enforce_time_limits() -> Response | None:
 
 
 def require_two_factor() -> Response | None:
-    """Administrators and trainers set up two-factor sign-in before anything else."""
+    """Administrators and trainers set up two-factor sign-in before anything else, unless they
+    signed in through an identity provider that says they used a second factor there."""
     if (request.endpoint not in BEFORE_TWO_FACTOR and current_user.is_authenticated
-            and two_factor.required(current_user) and not two_factor.enabled(current_user)):
+            and two_factor.required(current_user) and not two_factor.enabled(current_user)
+            and not session.get("provider_mfa")):
         flash(_("Your role needs two-factor sign-in. Set it up to continue."), "info")
         return redirect(url_for("auth.two_factor_setup"))
     return None

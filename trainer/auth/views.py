@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from trainer.auth import bp
+from trainer.auth import bp, sso
 from trainer.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -27,8 +29,17 @@ from trainer.auth.signin import current_session_id, fresh_session, sign_in, sign
 from trainer.compression import uncompressed
 from trainer.extensions import db, limiter
 from trainer.extensions_setup import current_locale
-from trainer.forms import ConfirmForm
-from trainer.services import accounts, addresses, mail, privacy, recovery_codes, sessions, two_factor
+from trainer.forms import ConfirmForm, required
+from trainer.services import (
+    accounts,
+    addresses,
+    mail,
+    privacy,
+    recovery_codes,
+    sessions,
+    single_sign_on,
+    two_factor,
+)
 from trainer.services.errors import InvalidInput
 from trainer.web import field_error, redirect_next, safe_next, same_site_path
 
@@ -54,6 +65,18 @@ def _own_address() -> str:
     return "mail-to:" + accounts.normalise_email(current_user.email)
 
 
+def passwords_here(view: Callable) -> Callable:
+    """For the password forms: with local passwords off (LOCAL_PASSWORDS=false and a provider
+    configured) they refuse, and say where to sign in instead."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not single_sign_on.local_passwords():
+            return render_template("auth/passwords_off.html", providers=single_sign_on.providers(),
+                                   next_url=same_site_path(request.args.get("next"))), 403
+        return view(*args, **kwargs)
+    return wrapped
+
+
 def _mail_limit(recipient):
     """One allowance per recipient address, shared by every form that mails one. Only a form that
     went through (and may have sent mail) counts, whether or not the address has an account."""
@@ -63,6 +86,7 @@ def _mail_limit(recipient):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@passwords_here
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"])
 @_mail_limit(_typed_recipient)
 def register():
@@ -138,6 +162,10 @@ def login():
     if current_user.is_authenticated:
         return redirect_next()
     form = LoginForm(next=request.args.get("next", ""))
+    providers, passwords = single_sign_on.providers(), single_sign_on.local_passwords()
+    next_url = same_site_path(request.args.get("next") or request.form.get("next"))
+    if request.method == "POST" and not passwords:
+        return render_template("auth/passwords_off.html", providers=providers, next_url=next_url), 403
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
@@ -151,7 +179,84 @@ def login():
             sign_in(user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, providers=providers, passwords=passwords,
+                           next_url=next_url)
+
+
+def _sso_refused(refused: single_sign_on.Refused, signed_in: bool = False):
+    db.session.rollback()  # nothing the attempt began is kept
+    single_sign_on.record_refusal(refused, current_user if signed_in else None)
+    return render_template("auth/sso_refused.html", message=refused.message, signed_in=signed_in), refused.status
+
+
+@bp.get("/login/sso/<name>")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_begin(name: str):
+    """Off to the identity provider, with this session's state, nonce and PKCE challenge.
+
+    A plain link, not a form: it changes nothing but this browser's own sign-in state, so another
+    site linking here can at most start a sign-in that the person finishes as themselves (the
+    answer is accepted only with the state kept in this session). And a link is not held to the
+    pages' CSP form-action, which would stop the browser at a provider that sends it on to
+    another host (a federated sign-in)."""
+    if current_user.is_authenticated:
+        return redirect_next()
+    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
+    try:
+        return sso.begin(name, callback, same_site_path(request.args.get("next", "")[:2000]))
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused)
+
+
+@bp.get("/login/sso/<name>/callback")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_callback(name: str):
+    """Back from the identity provider. Its own second factor counts when the ID token says so
+    (the provider's MFA settings); otherwise an account with two-factor sign-in gives its code
+    here, as after a password."""
+    if current_user.is_authenticated:
+        return _sso_confirmation(name) if sso.confirming(current_user) else redirect_next()
+    try:
+        outcome = sso.finish(name)
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused)
+    user = outcome.user
+    if outcome.provider_mfa or not two_factor.enabled(user):
+        sign_in(user)
+        if outcome.provider_mfa:
+            session["provider_mfa"] = outcome.provider.name  # the two-factor gate lets this session be
+        db.session.commit()
+        return redirect(safe_next(outcome.next_url))
+    db.session.commit()
+    fresh_session()
+    session["pending_user"], session["pending_next"] = sessions.pending(user), outcome.next_url
+    return redirect(url_for("auth.sign_in_code"))
+
+
+def _sso_confirmation(name: str):
+    """Back from signing in again at the provider, to confirm it is the same person."""
+    try:
+        next_url = sso.finish_confirmation(name, current_user._get_current_object())
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused, signed_in=True)
+    db.session.commit()
+    flash(_("Thank you: you have confirmed it is you. For the next few minutes we will not ask for your password."),
+          "success")
+    return redirect(safe_next(next_url, "auth.my_data"))
+
+
+@bp.get("/profile/confirm/<name>")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_confirm(name: str):
+    """Sign in again at one's identity provider, instead of typing a password, before downloading
+    or deleting one's data."""
+    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback", name=name)
+    try:
+        return sso.begin_confirmation(name, callback, same_site_path(request.args.get("next", "")[:2000]),
+                                                 current_user._get_current_object())
+    except single_sign_on.Refused as refused:
+        return _sso_refused(refused, signed_in=True)
 
 
 @bp.post("/logout")
@@ -183,6 +288,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@passwords_here
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -208,6 +314,7 @@ def end_other_sessions():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@passwords_here
 @limiter.limit(lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"], methods=["POST"])
 @_mail_limit(_typed_recipient)
 def forgot_password():
@@ -222,6 +329,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@passwords_here
 def reset_password(token: str):
     if accounts.user_for_reset_token(token) is None:
         return render_template("auth/reset_invalid.html"), 400
@@ -252,7 +360,17 @@ def set_language():
 
 def _my_data_page(download_form=None, delete_form=None, status: int = 200):
     return render_template("auth/my_data.html", download_form=download_form or DownloadDataForm(),
-                           form=delete_form or DeleteAccountForm()), status
+                           form=delete_form or DeleteAccountForm(), confirmed=sso.confirmed_recently(),
+                           confirm_with=single_sign_on.linked_providers(current_user)), status
+
+
+def _confirmed_elsewhere(form) -> bool:
+    """Whether the person just confirmed who they are at their identity provider: the form's
+    password is then not asked (accounts made by single sign-on have none anyone knows)."""
+    if not sso.confirmed_recently():
+        return False
+    form.password.validators = [v for v in form.password.validators if v is not required]
+    return True
 
 
 _DATA_FILE = "frontline-trainer-my-data.json"
@@ -283,9 +401,10 @@ def my_data_download_form():
 def my_data_download():
     """All of the person's data as a file, once they have typed their password again."""
     form = DownloadDataForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            data = privacy.export(current_user, form.password.data or "")
+            data = privacy.export(current_user, form.password.data or "", confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -299,9 +418,10 @@ def my_data_download():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            privacy.delete_account(current_user._get_current_object(), form.password.data or "")
+            privacy.delete_account(current_user._get_current_object(), form.password.data or "", confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -355,7 +475,8 @@ def _two_factor_on_page(user, form=None, renew_form=None, status: int = 200):
     return render_template("auth/two_factor.html", enabled=True, form=form or DisableTwoFactorForm(),
                            renew_form=renew_form or RenewRecoveryCodesForm(),
                            codes_left=recovery_codes.remaining(user), few=recovery_codes.FEW,
-                           required=two_factor.required(user)), status
+                           required=two_factor.required(user), confirmed=sso.confirmed_recently(),
+                           confirm_with=single_sign_on.linked_providers(user)), status
 
 
 def _show_recovery_codes(codes: list[str]):
@@ -398,9 +519,11 @@ def two_factor_setup():
 def two_factor_disable():
     form = DisableTwoFactorForm()
     user = current_user._get_current_object()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            two_factor.disable(user, form.password.data or "", form.code.data or "", keep=current_session_id())
+            two_factor.disable(user, form.password.data or "", form.code.data or "", keep=current_session_id(),
+                               confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:
@@ -423,9 +546,11 @@ def recovery_codes_renew():
     if not two_factor.enabled(user):
         return redirect(url_for("auth.two_factor_setup"))
     form = RenewRecoveryCodesForm()
+    confirmed = _confirmed_elsewhere(form)
     if form.validate_on_submit():
         try:
-            codes = two_factor.renew_recovery_codes(user, form.password.data or "", form.code.data or "")
+            codes = two_factor.renew_recovery_codes(user, form.password.data or "", form.code.data or "",
+                                                    confirmed=confirmed)
         except InvalidInput as error:
             field_error(form, error)
         else:

@@ -13,6 +13,7 @@ from trainer.models.cohort import (
     Reminder,
 )
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
+from trainer.models.identity import SignInIdentity
 from trainer.models.job import Job
 from trainer.models.mail import PendingMail
 from trainer.models.organisation import Organisation, OrganisationCohort, OrganisationMember
@@ -27,7 +28,7 @@ __all__ = [
     "CohortMember",
     "CohortTrainer", "Invitation", "Reminder", "Course", "CourseDraft", "CourseEvaluation", "CourseRound",
     "CourseVersion", "Job", "Module", "Organisation", "OrganisationCohort", "OrganisationMember",
-    "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
+    "PendingMail", "RecoveryCode", "Referral", "SignInIdentity", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck", "XapiActor", "XapiStatement",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import available_timezones
@@ -113,6 +114,19 @@ def register(email: str, password: str, profile: Profile, roles: tuple[str, ...]
     if get_by_email(email) is not None:
         raise InvalidInput("email", str(_l("An account with this email address already exists.")))
     return create_account(email, password, profile, roles, verified)
+
+
+def create_external_account(email: str, profile: Profile, verified: bool) -> User:
+    """An account for someone an identity provider signed in (services/single_sign_on.py): its
+    password is random and never shown, so only the provider signs it in. Raises InvalidInput for
+    a bad profile, a look-alike address or a taken one."""
+    email = normalise_email(email)
+    _check_profile(profile)
+    if len(email) > 254 or lookalike.mixes_scripts(email):
+        raise InvalidInput("email", str(lookalike.OWN_ADDRESS_MESSAGE))
+    if get_by_email(email) is not None:
+        raise InvalidInput("email", str(_l("An account with this email address already exists.")))
+    return create_account(email, secrets.token_urlsafe(32), profile, verified=verified)
 
 
 def authenticate(email: str, password: str) -> User | None:

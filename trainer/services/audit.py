@@ -88,6 +88,11 @@ ACTION_LABELS = {
     "two-factor-disabled": _l("switched off two-factor sign-in"),
     "recovery-codes-renewed": _l("made new recovery codes"),
     "recovery-code-used": _l("signed in with a recovery code"),
+    "sso-sign-in": _l("signed in through an identity provider"),
+    "sso-account-created": _l("got an account by signing in through an identity provider"),
+    "sso-identity-linked": _l("connected their account to an identity provider"),
+    "sso-sign-in-refused": _l("was refused signing in through an identity provider"),
+    "sso-confirmed": _l("confirmed it was them by signing in again at an identity provider"),
     "course-published": _l("published a course"),
     "certificate-revoked": _l("revoked a certificate"),
     "certificate-name-corrected": _l("corrected the name on a certificate"),
@@ -130,7 +135,8 @@ DETAIL_LABELS = {
     "user": _l("person"), "invitation": _l("invited"), "roles": _l("roles now"), "reason": _l("reason"),
     "version": _l("version"), "name": _l("name"), "checked": _l("checked on"), "sent": _l("reminders sent"),
     "invited": _l("invited"), "already": _l("already invited or in the cohort"), "learners": _l("learners"),
-    "remaining": _l("recovery codes left"), "cohorts": _l("cohorts"), "assignment": _l("assignment"),
+    "remaining": _l("recovery codes left"), "provider": _l("identity provider"),
+    "two_factor": _l("second factor checked by"), "cohorts": _l("cohorts"), "assignment": _l("assignment"),
 }
 ROLE_WORDS = {"learner": _l("learner"), "trainer": _l("trainer"), "admin": _l("administrator")}
 

@@ -29,6 +29,7 @@ from trainer.models import (
     QuizDraw,
     RecoveryCode,
     ScenarioRun,
+    SignInIdentity,
     User,
     UserSession,
     WellbeingCheck,
@@ -43,15 +44,20 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _check_password(user: User, password: str) -> None:
+def _check_password(user: User, password: str, confirmed: bool = False) -> None:
+    """The password again, unless the person has just confirmed who they are at their identity
+    provider (`confirmed`, see services/single_sign_on.py: accounts made by single sign-on have
+    no password anyone knows)."""
+    if confirmed:
+        return
     if not passwords.verify_password(user.password_hash, password):
         raise InvalidInput("password", str(_l("Your current password is not right.")))
 
 
-def export(user: User, password: str) -> dict[str, Any]:
+def export(user: User, password: str, confirmed: bool = False) -> dict[str, Any]:
     """Everything the platform holds about the learner, as plain JSON-ready data, once they have
     confirmed their password (a session left open on a shared computer is not enough)."""
-    _check_password(user, password)
+    _check_password(user, password, confirmed)
     slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
 
     def rows(model, *order):
@@ -68,6 +74,9 @@ def export(user: User, password: str) -> dict[str, Any]:
                     # Whether it is on and how many recovery codes are left; never the secret or the codes.
                     "two_factor_sign_in": bool(user.totp_secret),
                     "unused_recovery_codes": recovery_codes.remaining(user)},
+        "single_sign_on": [{"provider": i.provider, "issuer": i.issuer, "subject": i.subject,
+                            "linked_at": _iso(i.created_at), "last_used_at": _iso(i.last_used_at)}
+                           for i in rows(SignInIdentity, SignInIdentity.id)],
         "cohorts": [c.name for c in cohorts],
         "cohort_invitations": [{"cohort": name, "state": i.state, "invited_at": _iso(i.created_at),
                                 "answered_at": _iso(i.accepted_at or i.declined_at)}
@@ -104,16 +113,16 @@ def export(user: User, password: str) -> dict[str, Any]:
     }
 
 
-def delete_account(user: User, password: str) -> None:
+def delete_account(user: User, password: str, confirmed: bool = False) -> None:
     """Remove the account and the person's learning records, withdraw their certificates and
     drop the text of the audit entries about them, after they confirm their password."""
-    _check_password(user, password)
+    _check_password(user, password, confirmed)
     user_id, email = user.id, user.email
     # Rows that point at the account by id go with it (ON DELETE CASCADE); these point by address.
     db.session.execute(sa.delete(Invitation).where(Invitation.email == email))
     db.session.execute(sa.delete(PendingMail).where(PendingMail.recipient == email))
     for model in (CourseEvaluation, CourseRound, WellbeingCheck, QuizAttempt, QuizDraw, ScenarioRun, ModuleProgress,
-                  Enrolment, CohortMember, CohortCaseRole, RecoveryCode, UserSession):
+                  Enrolment, CohortMember, CohortCaseRole, RecoveryCode, UserSession, SignInIdentity):
         db.session.execute(sa.delete(model).where(model.user_id == user_id))  # also where cascades are off
     cohort_cases.forget_player(user_id)
     withdrawn = certificates.withdraw_all(user_id)

@@ -117,19 +117,21 @@ def wrong_code_message(code: str) -> str:
     return str(WRONG_RECOVERY_CODE if recovery_codes.looks_like(code) else WRONG_APP_CODE)
 
 
-def _confirm(user: User, password: str, code: str) -> None:
-    """Password and a second factor, before a change to two-factor sign-in itself."""
-    if not passwords.verify_password(user.password_hash, password):
+def _confirm(user: User, password: str, code: str, confirmed: bool = False) -> None:
+    """Password and a second factor, before a change to two-factor sign-in itself. `confirmed`:
+    the person has just signed in again at their identity provider instead of giving a password
+    (services/single_sign_on.py); the code is asked all the same."""
+    if not confirmed and not passwords.verify_password(user.password_hash, password):
         raise InvalidInput("password", str(_l("Your current password is not right.")))
     if check(user, code) is None:
         raise InvalidInput("code", wrong_code_message(code))
 
 
-def disable(user: User, password: str, code: str, keep: str | None = None) -> None:
+def disable(user: User, password: str, code: str, keep: str | None = None, confirmed: bool = False) -> None:
     """Switch two-factor sign-in off, after the password and a code. For someone whose role
     requires it this is the way to a new phone: every page then sends them to set it up again.
     The person's sessions end but `keep`, this one: none may carry on, or enrol an app of its own."""
-    _confirm(user, password, code)
+    _confirm(user, password, code, confirmed)
     user.totp_secret, user.totp_last_step = None, None
     sessions.end_all(user, keep=keep)
     recovery_codes.delete_all(user)
@@ -137,11 +139,11 @@ def disable(user: User, password: str, code: str, keep: str | None = None) -> No
     db.session.flush()
 
 
-def renew_recovery_codes(user: User, password: str, code: str) -> list[str]:
+def renew_recovery_codes(user: User, password: str, code: str, confirmed: bool = False) -> list[str]:
     """A new set of recovery codes in place of the old; returns them, to show once."""
     if not enabled(user):
         raise InvalidInput("code", str(_l("Two-factor sign-in is off, so there are no recovery codes.")))
-    _confirm(user, password, code)
+    _confirm(user, password, code, confirmed)
     codes = recovery_codes.replace(user)
     audit.record(user, "recovery-codes-renewed", f"user {user.id}")
     db.session.flush()
