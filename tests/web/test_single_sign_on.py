@@ -146,6 +146,27 @@ def test_first_sign_in_makes_an_account_with_pkce_state_and_nonce(app, client, i
     assert not signed_in(client) and counts(app)[2] == 0
 
 
+def test_the_people_of_an_organisations_provider_belong_to_that_organisation(app, client, idp, configure):
+    from trainer.models import Organisation
+
+    with app.app_context():
+        db.session.add(Organisation(name="St Example Hospital"))
+        db.session.commit()
+    configure(create_accounts="true", organisation="st example hospital")
+    who = person(idp)
+    come_back(client, idp.sign_in(start(client), who.username))
+    configure(create_accounts="true", organisation="Nowhere Known")
+    other = person(idp)
+    second = app.test_client()
+    come_back(second, idp.sign_in(start(second), other.username))
+    with app.app_context():
+        member = db.session.scalars(sa.select(User).where(User.email == who.claims["email"])).unique().one()
+        assert member.membership is not None and member.membership.organisation.name == "St Example Hospital"
+        assert not member.organisation_admin  # administration is given by people, never by a provider
+        stranger = db.session.scalars(sa.select(User).where(User.email == other.claims["email"])).unique().one()
+        assert stranger.membership is None
+
+
 def test_the_subject_finds_the_account_even_when_the_address_changes(app, client, idp, configure):
     configure(create_accounts="true")
     who = person(idp)

@@ -110,6 +110,7 @@ ACTION_LABELS = {
     "organisation-access-refused": _l("was refused another organisation"),
     "organisation-changed": _l("changed an organisation's details"),
     "organisation-member-added": _l("added someone to an organisation"),
+    "organisation-joined-through-provider": _l("joined their organisation by signing in through its provider"),
     "organisation-member-removed": _l("removed someone from an organisation"),
     "organisation-admin-changed": _l("changed who administers an organisation"),
     "learner-record-refused": _l("was refused a learner's record"),

@@ -159,3 +159,17 @@ def set_admin(actor: User, organisation: Organisation, user_id: int, admin: bool
     db.session.flush()
     audit.record(actor, "organisation-admin-changed", f"user {user.id}", organisation=organisation.id, admin=admin)
     return user
+
+
+def join_through_provider(user: User, organisation_name: str) -> None:
+    """Someone who signs in through an organisation's identity provider (its name is the
+    provider's ORGANISATION setting) belongs to that organisation, unless they belong to one
+    already. Nothing happens when no organisation has that name."""
+    if not organisation_name or user.membership is not None:
+        return
+    organisation = db.session.scalar(sa.select(Organisation).where(
+        sa.func.lower(Organisation.name) == organisation_name.lower()))
+    if organisation is not None:
+        user.membership = OrganisationMember(organisation_id=organisation.id)
+        db.session.flush()
+        audit.record(user, "organisation-joined-through-provider", f"user {user.id}", organisation=organisation.id)

@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import SignInIdentity, User, UserRole
-from trainer.services import accounts, audit
+from trainer.services import accounts, audit, organisations
 from trainer.services.errors import InvalidInput
 from trainer.sso_config import Provider, find
 from trainer.vocabulary import Language, Role
@@ -136,6 +136,7 @@ def _account(provider: Provider, claims: dict[str, Any], locale_now: str | None)
         audit.record(user, "sso-identity-linked", f"user {user.id}", provider=provider.name)
     db.session.add(SignInIdentity(user_id=user.id, issuer=provider.issuer, subject=subject, provider=provider.name,
                                   last_used_at=datetime.now(UTC)))
+    organisations.join_through_provider(user, provider.organisation)
     return user, True
 
 
