@@ -14,6 +14,7 @@ from trainer.models.cohort import (
 )
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.job import Job
+from trainer.models.lti import LtiAccount, LtiContext, LtiHandoff, LtiKey, LtiLineItem, LtiPlatform, LtiState
 from trainer.models.mail import PendingMail
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
 from trainer.models.referral import Referral
@@ -27,4 +28,5 @@ __all__ = [
     "CourseVersion", "Job", "Module", "PendingMail", "RecoveryCode", "Referral", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck",
+    "LtiAccount", "LtiContext", "LtiHandoff", "LtiKey", "LtiLineItem", "LtiPlatform", "LtiState",
 ]

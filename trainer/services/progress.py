@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
-from trainer.services import certificates
+from trainer.services import certificates, lti_people
 from trainer.vocabulary import ModuleState as State
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
@@ -101,12 +101,15 @@ def visit(user: User, course: Course, module: Module, position: str | None = Non
 def complete_module(user: User, course: Course, version: CourseVersion, slug: str,
                     score: float | None = None) -> ModuleProgress:
     progress = module_progress(user, course, slug, create=True)
+    changed = progress.state != State.COMPLETED or (score is not None and score > (progress.score or 0.0))
     if progress.state != State.COMPLETED:
         progress.state = State.COMPLETED
         progress.completed_at = datetime.now(UTC)
     if score is not None:
         progress.score = max(score, progress.score or 0.0)
     db.session.flush()
+    if changed:  # the grade goes back to an LMS that launched the module (a job, after the commit)
+        lti_people.completed(user, course, slug, progress.score)
     update_completion(user, course, version)
     return progress
 
@@ -216,6 +219,7 @@ def update_completion(user: User, course: Course, version: CourseVersion) -> boo
         record.completed_version = version.number
         db.session.flush()
         certificates.issue(user, course, version, record.completed_at)
+        lti_people.completed(user, course, None, None)
         return True
     return False
 
