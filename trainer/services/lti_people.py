@@ -226,7 +226,7 @@ def members_of(context: LtiContext) -> list[User]:
     return list(db.session.scalars(
         sa.select(User).join(CohortMember, CohortMember.user_id == User.id)
         .join(LtiAccount, sa.and_(LtiAccount.user_id == User.id, LtiAccount.platform_id == context.platform_id))
-        .where(CohortMember.cohort_id == context.cohort_id).order_by(User.name, User.id)))
+        .where(CohortMember.cohort_id == context.cohort_id).order_by(User.name, User.id)).unique())
 
 
 def _members(platform: LtiPlatform, url: str) -> list[dict[str, Any]]:
