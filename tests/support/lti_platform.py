@@ -119,7 +119,8 @@ class Platform:
         """A JWT from the tool, verified against its key set; aborts with 401 otherwise."""
         try:
             decoded = jwt.decode(token, jwk.KeySet.import_key_set(self.tool_keys or {"keys": []}), algorithms=["RS256"])
-            jwt.JWTClaimsRegistry(iss={"essential": True, "value": CLIENT_ID}, aud={"essential": True, "value": audience},
+            jwt.JWTClaimsRegistry(iss={"essential": True, "value": CLIENT_ID},
+                                  aud={"essential": True, "value": audience},
                                   exp={"essential": True}).validate(decoded.claims)
         except Exception:  # noqa: BLE001  (any failure is a refusal, as a platform answers)
             abort(401)

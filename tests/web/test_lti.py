@@ -98,7 +98,8 @@ def test_learner_launch_makes_an_account_and_a_cohort_and_opens_the_module(clien
         assert user.email == "learner-7@hospital.example" and user.email_verified
         assert user.name == "Person learner-7" and user.sector == "health" and user.role_names == {"learner"}
         context = db.session.scalar(sa.select(LtiContext))
-        assert context.title == "Safeguarding course-101" and context.memberships_url.endswith("/memberships/course-101")
+        assert context.title == "Safeguarding course-101"
+        assert context.memberships_url.endswith("/memberships/course-101")
         assert db.session.get(CohortMember, (context.cohort_id, user.id)) is not None
         item = db.session.scalar(sa.select(LtiLineItem))
         assert item.module == "what-it-is" and item.lineitem_url.endswith("/lineitems/course-101-item?type=x")
