@@ -254,8 +254,8 @@ def test_someone_elses_context_is_refused(client, platform, app, make_user, publ
         context_id = db.session.scalar(sa.select(LtiContext.id))
     other = make_user(roles=("trainer",))
     sign_in_with_password(client, other)
-    assert client.get(f"/lti/courses/{context_id}").status_code == 403
-    assert client.post(f"/lti/courses/{context_id}/roster").status_code == 403
+    assert client.get(f"/lti/courses/{context_id}").status_code == 404
+    assert client.post(f"/lti/courses/{context_id}/roster").status_code == 404
     assert client.get("/lti/courses/999999").status_code == 404
 
 

@@ -117,6 +117,8 @@ def deep_link():
         answer = lti_people.deep_link_answer(form.ticket.data or "", form.choice.data, _launch_url())
     except lti.LaunchRefused as error:
         return _refused(error)
+    except lti.NoSigningKey:
+        return _refused(lti.LaunchRefused("no-signing-key", 503))
     page = render_template("lti/deep_link_return.html", answer=answer)
     return _framed(page, answer.return_url, form_to=answer.return_url)
 

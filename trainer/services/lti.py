@@ -63,6 +63,10 @@ class PlatformUnavailable(ServiceError):
     """The platform's endpoint did not answer as it should; the work may be tried again."""
 
 
+class NoSigningKey(PlatformUnavailable):
+    """The site has no key to sign with yet: `flask --app wsgi lti rotate-key` makes one."""
+
+
 # --- platforms ------------------------------------------------------------------------------------
 
 @dataclass
@@ -157,7 +161,7 @@ def retire_key(kid: str) -> LtiKey:
     row = db.session.scalar(sa.select(LtiKey).where(LtiKey.kid == kid, LtiKey.retired_at.is_(None)))
     if row is None:
         raise NotFound()
-    if row.id == _signing_row().id:
+    if row.id == live_keys()[-1].id:
         raise InvalidInput("kid", str(_l("The newest key signs: make a new one before retiring it.")))
     row.retired_at = datetime.now(UTC)
     db.session.flush()
@@ -172,7 +176,8 @@ def live_keys() -> list[LtiKey]:
 def _signing_row() -> LtiKey:
     keys = live_keys()
     if not keys:
-        raise LaunchRefused("no-key", 503)
+        log.error("LTI: the site has no signing key; run `flask --app wsgi lti rotate-key`")
+        raise NoSigningKey("no signing key")
     return keys[-1]
 
 
