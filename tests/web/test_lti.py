@@ -359,3 +359,17 @@ def test_an_open_link_that_is_unknown_or_old_is_refused(client, platform, app, p
         db.session.commit()
     _, opened = open_link(client, response)
     assert opened.status_code == 404
+
+
+def test_states_and_links_past_their_lifetime_are_swept_by_later_launches(client, platform, app, published_course):
+    login(client, platform, platform.prepare())
+    launch(client, platform, custom=MODULE)  # leaves a link never opened
+    with app.app_context():
+        for model in (LtiState, LtiHandoff):
+            for row in db.session.scalars(sa.select(model)):
+                row.created_at = row.created_at.replace(year=2000)
+        db.session.commit()
+    launch(client, platform, custom=MODULE)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiState)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiHandoff)) == 1

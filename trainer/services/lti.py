@@ -254,6 +254,7 @@ def login_redirect(params: dict[str, str], redirect_uri: str) -> str:
     deployment = params.get("lti_deployment_id")
     if deployment and deployment not in platform.deployment_ids:
         raise LaunchRefused("deployment")
+    sweep()
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     db.session.add(LtiState(state_hash=_state_hash(state), nonce=nonce, platform_id=platform.id))
     query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
@@ -403,7 +404,8 @@ def deep_linking_response(platform: LtiPlatform, deployment_id: str, data: str |
 
 
 def sweep() -> int:
-    """Delete login states past their lifetime; the number deleted. The caller commits."""
+    """Delete login states past their lifetime (each login does, so none pile up); the number
+    deleted. The caller commits."""
     oldest = datetime.now(UTC) - timedelta(seconds=current_app.config["LTI_STATE_SECONDS"])
     result = db.session.execute(sa.delete(LtiState).where(LtiState.created_at < oldest))
     return int(getattr(result, "rowcount", 0) or 0)

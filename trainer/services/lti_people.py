@@ -171,6 +171,8 @@ def _token_hash(token: str) -> str:
 
 def handoff(user: User, target: str) -> str:
     """A one-time token that signs `user` in and opens `target` (a path of this site)."""
+    oldest = datetime.now(UTC) - timedelta(seconds=current_app.config["LTI_HANDOFF_SECONDS"])
+    db.session.execute(sa.delete(LtiHandoff).where(LtiHandoff.created_at < oldest))  # links never opened
     token = secrets.token_urlsafe(32)
     db.session.add(LtiHandoff(token_hash=_token_hash(token), user_id=user.id, target=target[:300]))
     db.session.flush()
