@@ -50,6 +50,7 @@ class Platform:
     members: list[dict[str, Any]] = field(default_factory=list)
     deep_link_answers: list[dict[str, Any]] = field(default_factory=list)
     failures: int = 0  # answer this many score posts with 503 first
+    tool_base: str = ""  # where the tool is served, for the browser journeys' start pages
 
     @property
     def issuer(self) -> str:
@@ -127,6 +128,9 @@ class Platform:
         return dict(decoded.claims)
 
 
+SUBMIT = "<script>document.forms[0].submit()</script>"
+
+
 def form_fields(page: str) -> dict[str, str]:
     """The hidden fields of an auto-posting form page (this platform's, or the tool's)."""
     return {html.unescape(m.group(1)): html.unescape(m.group(2))
@@ -156,7 +160,21 @@ def _app(platform: Platform) -> Flask:
         token = platform.sign(platform.claims(prepared, args["nonce"]))
         return (f'<form method="post" action="{html.escape(args["redirect_uri"])}">'
                 f'<input type="hidden" name="id_token" value="{token}">'
-                f'<input type="hidden" name="state" value="{html.escape(args["state"])}"></form>')
+                f'<input type="hidden" name="state" value="{html.escape(args["state"])}"></form>' + SUBMIT)
+
+    @app.get("/start")
+    def start():
+        """What the LMS's page does when a link is clicked: post the login initiation to the tool."""
+        fields = platform.login_params(request.args["hint"], platform.tool_base + "/lti/launch")
+        inputs = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items())
+        return f'<form method="post" action="{platform.tool_base}/lti/login">{inputs}</form>' + SUBMIT
+
+    @app.get("/course")
+    def course_page():
+        """An LMS course page that shows the tool in a frame, as Moodle and Canvas do."""
+        return (f'<html lang="en"><title>LMS course</title><h1>LMS course</h1>'
+                f'<iframe title="Tool" width="800" height="600" src="/start?hint={html.escape(request.args["hint"])}">'
+                f'</iframe></html>')
 
     @app.post("/token")
     def token():
