@@ -373,3 +373,42 @@ def test_states_and_links_past_their_lifetime_are_swept_by_later_launches(client
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiState)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiHandoff)) == 1
+
+
+def test_an_account_with_two_factor_sign_in_still_gives_its_code_after_a_launch(client, platform, app,
+                                                                               published_course):
+    import pyotp
+
+    from trainer.services import two_factor
+
+    launch(client, platform, sub="teacher-9", roles=(INSTRUCTOR,), custom=MODULE)
+    secret = pyotp.random_base32()
+    with app.app_context():
+        user = db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id)))
+        two_factor.enable(user, secret, pyotp.TOTP(secret).now())
+        db.session.commit()
+    client.post("/logout")
+    _, opened = open_link(client, launch(client, platform, sub="teacher-9", roles=(INSTRUCTOR,), custom=MODULE))
+    assert opened.location == "/login/code"
+    assert client.get("/courses/core/what-it-is").status_code == 302  # not signed in yet
+    answer = client.post("/login/code", data={"code": pyotp.TOTP(secret).at(time.time() + 30)})
+    assert answer.status_code == 302 and answer.location == "/courses/core/what-it-is"
+
+
+def test_the_data_download_names_the_learning_systems_and_deleting_the_account_forgets_them(
+        client, platform, app, published_course):
+    from tests.conftest import PASSWORD
+    from trainer.services import accounts, privacy
+
+    launch(client, platform, sub="learner-40", custom=MODULE)
+    with app.app_context():
+        user = db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id)))
+        accounts._set_password(user, PASSWORD)  # as a password reset mailed to the address would
+        data = privacy.export(user, PASSWORD)["learning_systems"]
+        assert data[0]["platform"] == "Harness Hospital" and data[0]["your_id_there"] == "learner-40"
+        assert data[0]["grades_go_to"][0]["module"] == "what-it-is"
+        privacy.delete_account(user, PASSWORD)
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiAccount)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiLineItem)) == 0
+    assert launch(client, platform, sub="learner-40", custom=MODULE).status_code == 200  # a new account

@@ -9,18 +9,18 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from trainer.auth.signin import sign_in
+from trainer.auth.signin import fresh_session, sign_in
 from trainer.extensions import csrf, db
 from trainer.forms import ConfirmForm
 from trainer.guards import cross_site
 from trainer.lti import bp
 from trainer.lti.forms import DeepLinkForm, PlatformForm
-from trainer.services import lti, lti_people
+from trainer.services import lti, lti_people, sessions, two_factor
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,11 @@ def deep_link():
 @bp.get("/lti/open/<token>")
 def open_site(token: str):
     user, target = lti_people.spend_handoff(token)
+    if two_factor.enabled(user):  # the LMS vouches for the first factor, not the second
+        db.session.commit()
+        fresh_session()
+        session["pending_user"], session["pending_next"] = sessions.pending(user), target  # as auth.login does
+        return redirect(url_for("auth.sign_in_code"))
     sign_in(user)
     db.session.commit()
     return redirect(target)

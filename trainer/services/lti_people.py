@@ -80,6 +80,22 @@ def ensure_account(platform: LtiPlatform, subject: str, name: str, email: str | 
     return user
 
 
+def export(user: User) -> list[dict[str, Any]]:
+    """For the person's data download: each learning system that knows them, by what id, and the
+    line items their grades go to."""
+    found = []
+    for link, platform in db.session.execute(
+            sa.select(LtiAccount, LtiPlatform).join(LtiPlatform, LtiPlatform.id == LtiAccount.platform_id)
+            .where(LtiAccount.user_id == user.id).order_by(LtiAccount.id)):
+        items = db.session.scalars(sa.select(LtiLineItem).where(LtiLineItem.user_id == user.id,
+                                                                LtiLineItem.platform_id == platform.id))
+        found.append({"platform": platform.name, "issuer": platform.issuer, "your_id_there": link.subject,
+                      "since": link.created_at.isoformat(),
+                      "grades_go_to": [{"course_id": i.course_id, "module": i.module, "line_item": i.lineitem_url}
+                                       for i in items]})
+    return found
+
+
 # --- contexts and cohorts -----------------------------------------------------------------------------
 
 def ensure_context(platform: LtiPlatform, context: dict[str, Any], memberships_url: str | None) -> LtiContext | None:
