@@ -8,6 +8,14 @@ The JOSE work (RSA keys, JWK sets, signing and verifying JWTs, checking claims) 
 launch state is kept on the server, keyed by the hash of the `state` parameter, for
 `LTI_STATE_SECONDS`, and spent by the launch: no cookie is set during login, so a browser that
 blocks cookies in the platform's frame launches all the same.
+
+Why not pylti1p3: the original (2.0.0, November 2022) is no longer released; its maintained fork,
+pylti1p3next (2.0.2, June 2026), still checks a launch's state against a cookie it sets during
+login, keeps the nonce in the framework's session (a cookie here) or in a cache found through
+another cookie, and its way round blocked cookies is a page of inline script, which this site's
+Content-Security-Policy refuses. It also brings jwcrypto, PyJWT and requests beside joserfc. What
+it would save is the part here (a few hundred lines of claim checks and HTTP calls); the crypto is
+a maintained library's either way.
 """
 from __future__ import annotations
 
