@@ -412,3 +412,20 @@ def test_the_data_download_names_the_learning_systems_and_deleting_the_account_f
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiAccount)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LtiLineItem)) == 0
     assert launch(client, platform, sub="learner-40", custom=MODULE).status_code == 200  # a new account
+
+
+def test_the_page_it_launched_from_may_frame_the_answer_and_nobody_else(client, platform, app, published_course):
+    presentation = {"return_url": "https://hospital.example/courses/1?done=1", "document_target": "iframe"}
+    response = launch(client, platform, custom=MODULE,
+                      **{"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": presentation})
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.endswith(f"frame-ancestors {platform.base} https://hospital.example")
+    refused = client.post("/lti/launch", data={"id_token": "x", "state": "spent"})
+    assert refused.headers["Content-Security-Policy"].endswith(f"frame-ancestors {platform.base}")
+    assert "frame-ancestors 'none'" in client.get("/lti/jwks").headers["Content-Security-Policy"]
+
+
+def test_logins_are_limited_per_address(client, platform, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LTI_LIMIT_PER_ADDRESS", "2 per minute")
+    params = platform.login_params(platform.prepare())
+    assert [client.post("/lti/login", data=params).status_code for _ in range(3)] == [302, 302, 429]

@@ -7,7 +7,6 @@ opens the site signed in (straight away in a window of its own, or in a new wind
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from trainer.auth.signin import fresh_session, sign_in
-from trainer.extensions import csrf, db
+from trainer.extensions import csrf, db, limiter
 from trainer.forms import ConfirmForm
 from trainer.guards import cross_site
 from trainer.lti import bp
@@ -30,16 +29,14 @@ FRAMED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 
               "object-src 'none'; base-uri 'self'; form-action 'self'{form}; frame-ancestors {frame}")
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else "'none'"
-
-
-def _framed(response: Response | str, platform_url: str, form_to: str | None = None, status: int = 200) -> Response:
-    """A page the platform (and only it) may frame; with `form_to`, one whose form posts there."""
+def _framed(response: Response | str, frame_origins: set[str], form_to: str | None = None,
+            status: int = 200) -> Response:
+    """A page the launching platform (and only it) may frame; with `form_to`, one whose form
+    posts there."""
     response = current_app.make_response((response, status))
-    form = f" {_origin(form_to)}" if form_to else ""
-    response.headers["Content-Security-Policy"] = FRAMED_CSP.format(form=form, frame=_origin(platform_url))
+    form = f" {lti.origin(form_to)}" if form_to and lti.origin(form_to) else ""
+    frame = " ".join(sorted(frame_origins)) or "'none'"
+    response.headers["Content-Security-Policy"] = FRAMED_CSP.format(form=form, frame=frame)
     return response
 
 
@@ -48,7 +45,7 @@ def _refused(error: lti.LaunchRefused) -> Response:
     db.session.commit()  # the spent state, and nothing else
     log.warning("LTI %s refused: %s", request.endpoint, error.reason)
     page = render_template("lti/refused.html", reason=error.reason, status=error.status)
-    return current_app.make_response((page, error.status))
+    return _framed(page, lti.all_platform_origins(), status=error.status)  # shown in the platform's frame
 
 
 def _launch_url() -> str:
@@ -63,6 +60,7 @@ def jwks():
 @bp.route("/lti/login", methods=["GET", "POST"])
 @cross_site
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["LTI_LIMIT_PER_ADDRESS"])
 def login():
     params = {k: v for k, v in request.values.items() if isinstance(v, str)}
     try:
@@ -76,6 +74,7 @@ def login():
 @bp.post("/lti/launch")
 @cross_site
 @csrf.exempt
+@limiter.limit(lambda: current_app.config["LTI_LIMIT_PER_ADDRESS"])
 def launch():
     try:
         verified = lti.verify_launch(request.form.get("id_token", ""), request.form.get("state", ""))
@@ -87,7 +86,7 @@ def launch():
     token = lti_people.handoff(arrival.user, _arrival_path(arrival))
     db.session.commit()
     page = render_template("lti/launched.html", link=url_for("lti.open_site", token=token), arrival=arrival)
-    return _framed(page, verified.platform.auth_url)
+    return _framed(page, verified.frame_origins)
 
 
 def _arrival_path(arrival: lti_people.Arrival) -> str:
@@ -104,7 +103,7 @@ def _deep_linking_page(verified: lti.Launch) -> Response:
     ticket = lti_people.deep_link_ticket(verified)
     db.session.commit()
     page = render_template("lti/deep_link.html", ticket=ticket, choices=lti_people.deep_link_choices())
-    return _framed(page, verified.platform.auth_url)
+    return _framed(page, verified.frame_origins)
 
 
 @bp.post("/lti/deep-link")
@@ -120,7 +119,7 @@ def deep_link():
     except lti.NoSigningKey:
         return _refused(lti.LaunchRefused("no-signing-key", 503))
     page = render_template("lti/deep_link_return.html", answer=answer)
-    return _framed(page, answer.return_url, form_to=answer.return_url)
+    return _framed(page, answer.frame_origins, form_to=answer.return_url)
 
 
 @bp.get("/lti/open/<token>")

@@ -274,6 +274,22 @@ def login_redirect(params: dict[str, str], redirect_uri: str) -> str:
     return platform.auth_url + separator + urllib.parse.urlencode(query)
 
 
+def origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) address; None for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    ok = parts.scheme in {"http", "https"} and parts.netloc and "@" not in parts.netloc
+    return f"{parts.scheme}://{parts.netloc}" if ok else None
+
+
+def platform_origins(platform: LtiPlatform) -> set[str]:
+    """Where the platform's own pages are: they may frame the pages a launch answers with."""
+    return {o for o in (origin(platform.issuer), origin(platform.auth_url)) if o}
+
+
+def all_platform_origins() -> set[str]:
+    return set().union(*(platform_origins(p) for p in platforms()))
+
+
 @dataclass
 class Launch:
     """A verified launch: who, from where, into what, and what the platform offers back."""
@@ -324,6 +340,18 @@ class Launch:
         nrps = self.claims.get(NRPS_CLAIM)
         url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
         return url if isinstance(url, str) else None
+
+    @property
+    def frame_origins(self) -> set[str]:
+        """The platform's origins and the page it launched from (a hosted Canvas's pages are on
+        the institution's own host, its login service elsewhere)."""
+        found = platform_origins(self.platform)
+        presentation = self.claim("launch_presentation")
+        for url in (presentation.get("return_url") if isinstance(presentation, dict) else None,
+                    self.deep_linking.get("deep_link_return_url")):
+            if isinstance(url, str) and origin(url):
+                found.add(str(origin(url)))
+        return found
 
     @property
     def deep_linking(self) -> dict[str, Any]:

@@ -365,6 +365,7 @@ def deep_link_choices() -> list[tuple[Course, Any]]:
 class DeepLinkAnswer:
     return_url: str
     jwt: str
+    frame_origins: set[str]
 
 
 def deep_link_answer(ticket: str, choice: str, launch_url: str) -> DeepLinkAnswer:
@@ -389,4 +390,6 @@ def deep_link_answer(ticket: str, choice: str, launch_url: str) -> DeepLinkAnswe
     item = {"type": "ltiResourceLink", "title": title[:255], "url": launch_url, "custom": custom,
             "lineItem": {"scoreMaximum": 100, "label": title[:255]}}
     log.info("LTI deep link made for platform %s", platform.id)
-    return DeepLinkAnswer(settings["r"], lti.deep_linking_response(platform, settings["d"], settings["data"], [item]))
+    origins = lti.platform_origins(platform) | {o for o in [lti.origin(settings["r"])] if o}
+    return DeepLinkAnswer(settings["r"], lti.deep_linking_response(platform, settings["d"], settings["data"], [item]),
+                          origins)
