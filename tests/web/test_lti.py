@@ -429,3 +429,22 @@ def test_logins_are_limited_per_address(client, platform, app, monkeypatch):
     monkeypatch.setitem(app.config, "LTI_LIMIT_PER_ADDRESS", "2 per minute")
     params = platform.login_params(platform.prepare())
     assert [client.post("/lti/login", data=params).status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_a_switched_off_account_is_refused_and_its_launch_stays_spent(client, platform, app, published_course):
+    launch(client, platform, sub="learner-50", custom=MODULE)
+    with app.app_context():
+        db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id))).active = False
+        db.session.commit()
+    before = counts(app)
+    fields = login(client, platform, platform.prepare(sub="learner-50", custom=MODULE))
+    response = client.post("/lti/launch", data=fields)
+    assert response.status_code == 403 and "switched off" in response.get_data(as_text=True)
+    assert client.post("/lti/launch", data=fields).status_code == 400  # spent
+    assert counts(app) == before
+
+
+def test_a_subject_longer_than_the_spec_allows_is_refused(client, platform, app):
+    before = counts(app)
+    assert launch(client, platform, sub="x" * 256).status_code == 400
+    assert counts(app) == before

@@ -82,7 +82,12 @@ def launch():
             return _deep_linking_page(verified)
     except lti.LaunchRefused as error:
         return _refused(error)
-    arrival = lti_people.arrive(verified)
+    db.session.commit()  # the state is spent, whatever happens next
+    try:
+        arrival = lti_people.arrive(verified)
+    except lti.LaunchRefused as error:
+        db.session.rollback()
+        return _refused(error)
     token = lti_people.handoff(arrival.user, _arrival_path(arrival))
     db.session.commit()
     page = render_template("lti/launched.html", link=url_for("lti.open_site", token=token), arrival=arrival)

@@ -332,14 +332,14 @@ class Launch:
         ags = self.claims.get(AGS_ENDPOINT)
         if isinstance(ags, dict) and SCORE_SCOPE in (ags.get("scope") or []):
             url = ags.get("lineitem")
-            return url if isinstance(url, str) else None
+            return url if isinstance(url, str) and len(url) <= 500 and origin(url) else None
         return None
 
     @property
     def memberships_url(self) -> str | None:
         nrps = self.claims.get(NRPS_CLAIM)
         url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
-        return url if isinstance(url, str) else None
+        return url if isinstance(url, str) and len(url) <= 500 and origin(url) else None
 
     @property
     def frame_origins(self) -> set[str]:
@@ -397,6 +397,8 @@ def _check_claims(claims: dict[str, Any], platform: LtiPlatform, nonce: str) -> 
         raise LaunchRefused("expired") from error
     except (InvalidClaimError, MissingClaimError) as error:
         raise LaunchRefused(f"claim-{error.claim}") from error
+    if not isinstance(claims["sub"], str) or not 0 < len(claims["sub"]) <= 255:  # the spec's limit
+        raise LaunchRefused("claim-sub")
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if len(audiences) > 1 and claims.get("azp") != platform.client_id:
         raise LaunchRefused("claim-azp")

@@ -155,6 +155,8 @@ def _target(custom: dict[str, str]) -> tuple[Course | None, str | None]:
 def arrive(launch: lti.Launch) -> Arrival:
     """Everything a resource link launch does here. The caller commits."""
     user = ensure_account(launch.platform, launch.subject, launch.name, launch.email)
+    if not user.is_active:
+        raise lti.LaunchRefused("account-off", 403)
     context = ensure_context(launch.platform, launch.context, launch.memberships_url)
     teaching = is_instructor(launch.roles)
     if context is not None:
@@ -168,7 +170,7 @@ def arrive(launch: lti.Launch) -> Arrival:
 
 
 def _remember_line_item(launch: lti.Launch, user: User, course: Course, module: str | None) -> None:
-    url = (launch.line_item_url or "")[:500]
+    url = launch.line_item_url or ""
     exists = db.session.scalar(sa.select(LtiLineItem.id).where(
         LtiLineItem.user_id == user.id, LtiLineItem.course_id == course.id,
         LtiLineItem.module.is_(None) if module is None else LtiLineItem.module == module,
