@@ -448,3 +448,23 @@ def test_a_subject_longer_than_the_spec_allows_is_refused(client, platform, app)
     before = counts(app)
     assert launch(client, platform, sub="x" * 256).status_code == 400
     assert counts(app) == before
+
+
+def test_a_completed_course_sends_its_grade_to_the_course_link(client, platform, app, published_course):
+    launch(client, platform, sub="learner-60", custom={"course": "core"})
+    with app.app_context():
+        user = db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id)))
+        course, version = catalogue.latest_published("core", with_modules=True)[0]
+        slugs = [m.slug for m in version.modules]
+        for slug in slugs[:-1]:
+            progress.complete_module(user, course, version, slug, 0.9)
+        db.session.commit()
+    job_worker.wait_all(60)
+    assert platform.score_list() == []  # a module's grade goes only to a link to that module
+    with app.app_context():
+        user = db.session.get(User, user.id)
+        course, version = catalogue.latest_published("core", with_modules=True)[0]
+        progress.complete_module(user, course, version, slugs[-1], 0.9)
+        db.session.commit()
+    job_worker.wait_all(60)
+    assert [(s["userId"], s["scoreGiven"]) for s in platform.score_list()] == [("learner-60", 100)]
