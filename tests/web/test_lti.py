@@ -468,3 +468,13 @@ def test_a_completed_course_sends_its_grade_to_the_course_link(client, platform,
         db.session.commit()
     job_worker.wait_all(60)
     assert [(s["userId"], s["scoreGiven"]) for s in platform.score_list()] == [("learner-60", 100)]
+
+
+def test_an_instructor_whose_address_is_not_vouched_for_is_not_made_a_trainer(client, platform, app, make_user,
+                                                                               published_course):
+    make_user(email="teacher-70@hospital.example")  # the address is someone else's here
+    _, opened = open_link(client, launch(client, platform, sub="teacher-70", roles=(INSTRUCTOR,)))
+    assert opened.location == "/courses"
+    with app.app_context():
+        user = db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id)))
+        assert not user.has_role("trainer") and not user.email_verified

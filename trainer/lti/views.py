@@ -21,6 +21,7 @@ from trainer.lti import bp
 from trainer.lti.forms import DeepLinkForm, PlatformForm
 from trainer.services import lti, lti_people, sessions, two_factor
 from trainer.services.errors import InvalidInput
+from trainer.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def _arrival_path(arrival: lti_people.Arrival) -> str:
         return url_for("learn.module", slug=arrival.course_slug, module_slug=arrival.module_slug)
     if arrival.course_slug:
         return url_for("learn.course", slug=arrival.course_slug)
-    if arrival.context is not None and arrival.teaching:
+    if arrival.context is not None and arrival.teaching and arrival.user.has_role(Role.TRAINER):
         return url_for("lti.context_detail", context_id=arrival.context.id)
     return url_for("learn.course_list")
 
