@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from trainer.cohorts import bp as cohorts_bp
     from trainer.jobs import bp as jobs_bp
     from trainer.learn import bp as learn_bp
+    from trainer.lti import bp as lti_bp
     from trainer.pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
@@ -24,4 +25,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(lti_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -305,7 +305,10 @@ def restore_command(source: Path, yes: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from trainer.cli_lti import lti_cli
+
     app.cli.add_command(backup_command)
+    app.cli.add_command(lti_cli)
     app.cli.add_command(restore_command)
     for group in (users_cli, courses_cli, cohorts_cli, certificates_cli, demo_cli, mail_cli, referrals_cli, jobs_cli,
                   xapi_cli):

@@ -187,6 +187,12 @@ class Config:
     PWNED_PASSWORDS_URL = os.environ.get("PWNED_PASSWORDS_URL",
                                          "" if LOCAL else "https://api.pwnedpasswords.com/range/")
     PWNED_PASSWORDS_TIMEOUT = float(os.environ.get("PWNED_PASSWORDS_TIMEOUT", 2))
+    # LTI 1.3 (docs/deploy.md): nothing launches until an administrator registers a platform.
+    LTI_STATE_SECONDS = int(os.environ.get("LTI_STATE_SECONDS", 600))  # a login's state, a deep link's choice
+    LTI_HANDOFF_SECONDS = int(os.environ.get("LTI_HANDOFF_SECONDS", 300))  # the launch page's one-time link
+    LTI_HTTP_TIMEOUT = float(os.environ.get("LTI_HTTP_TIMEOUT", 10))  # calls to a platform
+    # Logins and launches per address: a ward behind one NAT address may launch together.
+    LTI_LIMIT_PER_ADDRESS = os.environ.get("LTI_LIMIT_PER_ADDRESS", "120 per minute; 2000 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))

@@ -44,10 +44,21 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 class SiteTalisman(Talisman):
-    """Talisman's headers, except that a view may send a stricter Referrer-Policy of its own."""
+    """Talisman's headers, except that a view may send a stricter Referrer-Policy of its own, and a
+    Content-Security-Policy of its own (which then also decides who may frame it: the LTI pages a
+    registered LMS shows in its frame)."""
 
     def _set_referrer_policy_headers(self, headers):
         headers.setdefault("Referrer-Policy", self.referrer_policy)
+
+    def _set_frame_options_headers(self, headers, options):
+        if "Content-Security-Policy" not in headers:
+            super()._set_frame_options_headers(headers, options)
+
+    def _set_content_security_policy_headers(self, headers, options):
+        if "Content-Security-Policy" in headers:
+            options = {**options, "content_security_policy": None}
+        super()._set_content_security_policy_headers(headers, options)
 
 
 talisman = SiteTalisman()

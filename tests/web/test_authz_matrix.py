@@ -234,6 +234,23 @@ MATRIX: list[Row] = [
         dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=REDIRECT, admin=REDIRECT)),
     Row("GET", "/cohorts/<int:cohort_id>/certificates.csv",
         dict(anonymous=LOGIN, learner=MISSING, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    # LTI 1.3. The platform's login and launch, the deep linking choice and the one-time link prove
+    # themselves with what they carry (nothing here: refused alike for everyone); the key set is
+    # public. A platform course's page is its cohort's (the roster call fails: no platform answers).
+    Row("GET", "/lti/jwks", EVERYONE),
+    Row("GET", "/lti/login", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/lti/login", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/lti/launch", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("POST", "/lti/deep-link", dict(anonymous=BAD, learner=BAD, trainer=BAD, admin=BAD)),
+    Row("GET", "/lti/open/<token>", dict(anonymous=MISSING, learner=MISSING, trainer=MISSING, admin=MISSING)),
+    Row("GET", "/lti/courses", SIGNED_IN_OK),
+    Row("GET", "/lti/courses/<int:context_id>",
+        dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=MISSING, cohort_trainer=OK, admin=OK)),
+    Row("POST", "/lti/courses/<int:context_id>/roster",
+        dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=MISSING, cohort_trainer=REDIRECT, admin=REDIRECT)),
+    Row("GET", "/lti/platforms", dict(ADMIN_ONLY, admin=OK)),
+    Row("POST", "/lti/platforms", dict(ADMIN_ONLY, admin=BAD)),  # an empty registration
+    Row("POST", "/lti/platforms/<int:platform_id>/remove", dict(ADMIN_ONLY, admin=REDIRECT)),
     # Reports across cohorts: each trainer's own cohorts, every cohort for administrators.
     *[Row("GET", rule, dict(anonymous=LOGIN, learner=FORBIDDEN, trainer=OK, cohort_trainer=OK, admin=OK))
       for rule in ("/reports", "/reports/report.csv", "/reports/report.pdf")],
@@ -466,6 +483,23 @@ class Scene:
             db.session.commit()
             return case.id
 
+    def lti_context(self) -> tuple[int, int]:
+        """A platform (that answers nothing) and one of its courses, standing for the cohort."""
+        from trainer.extensions import db
+        from trainer.models import LtiContext, LtiPlatform
+
+        with self.app.app_context():
+            platform = LtiPlatform(name="Closed LMS", sector="health", issuer="https://lms.invalid", client_id="c",
+                                   deployment_ids=["d"], auth_url="http://127.0.0.1:9/auth",
+                                   token_url="http://127.0.0.1:9/token", jwks_url="http://127.0.0.1:9/jwks")
+            db.session.add(platform)
+            db.session.flush()
+            context = LtiContext(platform_id=platform.id, context_id="course-1", title="Course",
+                                 cohort_id=self.cohort.id, memberships_url="http://127.0.0.1:9/memberships")
+            db.session.add(context)
+            db.session.commit()
+            return platform.id, context.id
+
     def concrete(self, row: Row) -> str:
         """The row's rule with each placeholder filled by a real object."""
         rule = row.rule
@@ -497,6 +531,8 @@ class Scene:
             "<int:mail_id>": lambda: str(self.dead_letter()),
             "<int:case_id>": lambda: str(self.cohort_case(user_id)),
             "<int:organisation_id>": lambda: str(self.organisation_id),
+            "<int:context_id>": lambda: str(self.lti_context()[1]),
+            "<int:platform_id>": lambda: str(self.lti_context()[0]),
             "<code>": lambda: self.cohort.code if rule.startswith("/join/") else self.certificate(user_id)[1],
         }
         for placeholder, make in makers.items():

@@ -15,6 +15,7 @@ from trainer.models.cohort import (
 from trainer.models.course import Course, CourseDraft, CourseVersion, Module, StoredImage, VersionImage
 from trainer.models.identity import SignInIdentity
 from trainer.models.job import Job
+from trainer.models.lti import LtiAccount, LtiContext, LtiHandoff, LtiKey, LtiLineItem, LtiPlatform, LtiState
 from trainer.models.mail import PendingMail
 from trainer.models.organisation import Organisation, OrganisationCohort, OrganisationMember
 from trainer.models.progress import Enrolment, ModuleProgress, QuizAttempt, QuizDraw, ScenarioRun
@@ -31,4 +32,5 @@ __all__ = [
     "PendingMail", "RecoveryCode", "Referral", "SignInIdentity", "StoredImage", "Enrolment",
     "ModuleProgress", "QuizAttempt", "QuizDraw", "ScenarioRun", "User", "UserRole", "UserSession",
     "VersionImage", "WellbeingCheck", "XapiActor", "XapiStatement",
+    "LtiAccount", "LtiContext", "LtiHandoff", "LtiKey", "LtiLineItem", "LtiPlatform", "LtiState",
 ]

@@ -39,6 +39,7 @@ TASKS: dict[str, str] = {
     "accounts.password_reset": "trainer.services.addresses:password_reset_job",
     "certificates.cohort_zip": "trainer.services.certificates:build_cohort_zip",
     "certificates.render_missing": "trainer.services.certificates:render_missing",
+    "lti.send_score": "trainer.services.lti_people:send_score",
     "reminders.overdue": "trainer.services.reminders:send_overdue_job",
     "xapi.deliver": "trainer.services.xapi:deliver_job",
 }

@@ -34,7 +34,7 @@ from trainer.models import (
     UserSession,
     WellbeingCheck,
 )
-from trainer.services import audit, certificates, cohort_cases, passwords, recovery_codes
+from trainer.services import audit, certificates, cohort_cases, lti_people, passwords, recovery_codes
 from trainer.services.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ def export(user: User, password: str, confirmed: bool = False) -> dict[str, Any]
                               if r.facts is not None else {})}
                           for r in rows(ScenarioRun, ScenarioRun.id)],
         "cohort_cases": cohort_cases.played_by(user),
+        "learning_systems": lti_people.export(user),
         "course_rounds": [{"course": slugs.get(r.course_id), "round": r.number, "started_at": _iso(r.started_at),
                            "confidence_before": r.pre_confidence, "confidence_after": r.post_confidence,
                            "tested_out": r.tested_out, "attested_hours": r.attested_hours,

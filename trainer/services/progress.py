@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, QuizAttempt, User
-from trainer.services import certificates, xapi
+from trainer.services import certificates, lti_people, xapi
 from trainer.vocabulary import ModuleState as State
 
 # A visit counts towards time spent for at most this long: a tab left open overnight is not study.
@@ -102,6 +102,7 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
                     score: float | None = None) -> ModuleProgress:
     progress = module_progress(user, course, slug, create=True)
     newly = progress.state != State.COMPLETED
+    changed = newly or (score is not None and score > (progress.score or 0.0))
     if newly:
         progress.state = State.COMPLETED
         progress.completed_at = datetime.now(UTC)
@@ -110,6 +111,8 @@ def complete_module(user: User, course: Course, version: CourseVersion, slug: st
     db.session.flush()
     if newly:
         xapi.module_completed(user, course, version, progress)
+    if changed:  # the grade goes back to an LMS that launched the module (a job, after the commit)
+        lti_people.completed(user, course, slug, progress.score)
     update_completion(user, course, version)
     return progress
 
@@ -220,6 +223,7 @@ def update_completion(user: User, course: Course, version: CourseVersion) -> boo
         db.session.flush()
         xapi.course_completed(user, course, version, record.completed_at)
         certificates.issue(user, course, version, record.completed_at)
+        lti_people.completed(user, course, None, None)
         return True
     return False
 
