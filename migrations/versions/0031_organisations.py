@@ -26,6 +26,7 @@ def upgrade():
         sa.Column('name', sa.String(length=200), nullable=False),
         sa.Column('country', sa.String(length=8), nullable=True),
         sa.Column('locale', sa.String(length=5), nullable=True),
+        sa.Column('password_sign_in', sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column('created_at', trainer.models.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
         sa.UniqueConstraint('name', name=op.f('uq_organisations_name')),

@@ -36,7 +36,8 @@ def world(app, client, make_user, published_course):
     login(client, admin)
     ids = {}
     for name, country in (("St Mary's Hospital", "GB"), ("County Police", "")):
-        response = client.post("/admin/organisations", data={"name": name, "country": country, "locale": ""})
+        response = client.post("/admin/organisations", data={"name": name, "country": country, "locale": "",
+                                                              "password_sign_in": "y"})
         assert response.status_code == 302
         ids[name] = int(response.headers["Location"].rsplit("/", 1)[1])
     hospital, police = ids["St Mary's Hospital"], ids["County Police"]
@@ -139,10 +140,10 @@ def test_an_organisations_administrator_sets_its_defaults_but_not_its_name(app, 
     landing = coordinator.get("/admin/organisations").headers["Location"]
     assert landing.endswith(f"/admin/organisations/{world['hospital']}")
     bad = coordinator.post(f"/admin/organisations/{world['hospital']}/edit",
-                           data={"name": "Renamed", "country": "XX", "locale": ""})
+                           data={"name": "Renamed", "country": "XX", "locale": "", "password_sign_in": "y"})
     assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
     saved = coordinator.post(f"/admin/organisations/{world['hospital']}/edit",
-                             data={"name": "Renamed", "country": "NL", "locale": "nl"})
+                             data={"name": "Renamed", "country": "NL", "locale": "nl", "password_sign_in": "y"})
     assert saved.status_code == 302
     with app.app_context():
         organisation = db.session.get(Organisation, world["hospital"])

@@ -167,6 +167,42 @@ def test_the_people_of_an_organisations_provider_belong_to_that_organisation(app
         assert stranger.membership is None
 
 
+def test_an_organisation_can_have_its_people_sign_in_only_through_its_provider(app, idp, configure, make_user):
+    from trainer.models import Organisation, OrganisationMember
+    from trainer.services import organisations
+
+    nurse, platform_admin = make_user(), make_user(roles=("admin",))
+    with app.app_context():
+        hospital = Organisation(name="St Example Hospital")
+        db.session.add(hospital)
+        db.session.flush()
+        db.session.add_all([OrganisationMember(user_id=nurse.id, organisation_id=hospital.id),
+                            OrganisationMember(user_id=platform_admin.id, organisation_id=hospital.id)])
+        db.session.commit()
+        hospital_id = hospital.id
+    configure(create_accounts="true", organisation="Another Hospital")
+    admin = app.test_client()
+    assert login(admin, platform_admin).status_code == 302
+    data = {"name": "St Example Hospital", "country": "", "locale": ""}  # the box unticked
+    refused = admin.post(f"/admin/organisations/{hospital_id}/edit", data=data)
+    assert refused.status_code == 400 and "can only give up passwords once an identity provider" in refused.get_data(
+        as_text=True)
+    configure(create_accounts="true", organisation="St Example Hospital")
+    assert admin.post(f"/admin/organisations/{hospital_id}/edit", data=data).status_code == 302
+
+    client = app.test_client()
+    page = login(client, nurse)
+    assert page.status_code == 200 and not signed_in(client)
+    assert "St Example Hospital signs its people in through its own sign-in service" in page.get_data(as_text=True)
+    wrong = login(app.test_client(), nurse, password="not-the-password-at-all")
+    assert "St Example Hospital" not in wrong.get_data(as_text=True)  # nothing said before the right password
+    other = app.test_client()
+    assert login(other, platform_admin).status_code == 302  # the platform's roles keep their password
+    with app.app_context():
+        assert organisations.password_sign_in_allowed(db.session.get(User, platform_admin.id))
+        assert not organisations.password_sign_in_allowed(db.session.get(User, nurse.id))
+
+
 def test_the_subject_finds_the_account_even_when_the_address_changes(app, client, idp, configure):
     configure(create_accounts="true")
     who = person(idp)

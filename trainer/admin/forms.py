@@ -30,6 +30,7 @@ class OrganisationForm(FlaskForm):
                        description=_l("As its people and its command know it, for example “St Mary's Hospital”."))
     country = SelectField(_l("Country whose services its people see first"), validators=[Optional()])
     locale = SelectField(_l("Language for its people who have not chosen one"), validators=[Optional()])
+    password_sign_in = BooleanField(_l("Its people may also sign in with a password"), default=True)
 
 
 class MemberForm(FlaskForm):

@@ -118,7 +118,8 @@ def _organisation_form(organisation=None) -> OrganisationForm:
 
 
 def _details(form: OrganisationForm) -> organisations.Details:
-    return organisations.Details(form.name.data or "", form.country.data or "", form.locale.data or "")
+    return organisations.Details(form.name.data or "", form.country.data or "", form.locale.data or "",
+                                 bool(form.password_sign_in.data))
 
 
 @bp.get("/organisations")

@@ -34,6 +34,7 @@ from trainer.services import (
     accounts,
     addresses,
     mail,
+    organisations,
     privacy,
     recovery_codes,
     sessions,
@@ -170,6 +171,12 @@ def login():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             form.form_errors.append(_("That email address and password do not match an active account."))
+        elif not organisations.password_sign_in_allowed(user):
+            # Said only after a right password, so it tells a stranger nothing about the account.
+            db.session.rollback()
+            assert user.membership is not None
+            form.form_errors.append(_("%(organisation)s signs its people in through its own sign-in service: use the "
+                                      "button below.", organisation=user.membership.organisation.name))
         elif two_factor.enabled(user):
             db.session.commit()
             fresh_session()

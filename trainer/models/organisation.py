@@ -24,6 +24,9 @@ class Organisation(Model):
     # language of those who chose none.
     country: Mapped[str | None] = mapped_column(sa.String(8))
     locale: Mapped[str | None] = mapped_column(sa.String(5))
+    # False: its people sign in only through its identity provider (accounts that hold the
+    # platform's roles keep their password, so nobody locks the platform out).
+    password_sign_in: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from trainer import policy
@@ -19,6 +20,7 @@ from trainer.extensions import db
 from trainer.models import Organisation, OrganisationMember, User
 from trainer.services import accounts, audit, referrals
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.sso_config import Provider
 from trainer.vocabulary import Language
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ class Details:
     name: str
     country: str  # "" for none
     locale: str  # "" for none
+    password_sign_in: bool = True
 
 
 def countries() -> list[str]:
@@ -49,14 +52,33 @@ def _check(details: Details, exclude_id: int | None = None) -> Details:
         raise InvalidInput("country", str(_l("Choose a country from the list.")))
     if details.locale and details.locale not in Language.values():
         raise InvalidInput("locale", str(_l("Choose a language from the list.")))
-    return Details(name, details.country, details.locale)
+    if not details.password_sign_in and not providers_of(name):
+        raise InvalidInput("password_sign_in", str(_l(
+            "Its people can only give up passwords once an identity provider signs them in: set one up with this "
+            "organisation's name (see Single sign-on in the deployment guide) first.")))
+    return Details(name, details.country, details.locale, details.password_sign_in)
+
+
+def providers_of(organisation_name: str) -> list[Provider]:
+    """The identity providers whose people belong to the organisation (their ORGANISATION setting)."""
+    configured = current_app.config.get("OIDC_PROVIDERS") or ()
+    return [p for p in configured if p.organisation.lower() == organisation_name.lower()]
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether the person may sign in with a password: not when their organisation signs its
+    people in through its identity provider, unless they hold the platform's roles."""
+    if user.membership is None or user.membership.organisation.password_sign_in:
+        return True
+    return any(user.has_role(role) for role in policy.PLATFORM_ROLES)
 
 
 def create(actor: User, details: Details) -> Organisation:
     if not policy.is_admin(actor):
         raise NotAllowed()
     details = _check(details)
-    organisation = Organisation(name=details.name, country=details.country or None, locale=details.locale or None)
+    organisation = Organisation(name=details.name, country=details.country or None, locale=details.locale or None,
+                                password_sign_in=details.password_sign_in)
     db.session.add(organisation)
     db.session.flush()
     audit.record(actor, "organisation-created", f"organisation {organisation.id}")
@@ -88,10 +110,11 @@ def update(actor: User, organisation: Organisation, details: Details) -> Organis
     if not policy.can_manage_organisation(actor, organisation.id):
         raise NotFound()
     if not policy.is_admin(actor):
-        details = Details(organisation.name, details.country, details.locale)
+        details = Details(organisation.name, details.country, details.locale, details.password_sign_in)
     details = _check(details, exclude_id=organisation.id)
     organisation.name, organisation.country, organisation.locale = (details.name, details.country or None,
                                                                     details.locale or None)
+    organisation.password_sign_in = details.password_sign_in
     db.session.flush()
     audit.record(actor, "organisation-changed", f"organisation {organisation.id}")
     return organisation
