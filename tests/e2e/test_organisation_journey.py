@@ -21,11 +21,11 @@ PASSWORD = "harbour-lantern-violet-42"
 WIDE = {"viewport": {"width": 1280, "height": 900}}
 
 
-def _person(live_server, name: str) -> str:
+def _person(live_server, name: str, locale: str | None = None) -> str:
     email = f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.org"
     with live_server.app.app_context():
         accounts.register(email, PASSWORD, accounts.Profile(
-            name=name, organisation="", sector="health", specialty=None, is_resident=False, locale=None,
+            name=name, organisation="", sector="health", specialty=None, is_resident=False, locale=locale,
             timezone="UTC"), verified=True)
         db.session.commit()
     return email
@@ -38,7 +38,8 @@ def _check(page) -> None:
 
 def test_a_hospital_and_its_coordinator(live_server, context_factory):
     hospital = f"Harbour Hospital {uuid.uuid4().hex[:6]}"
-    coordinator, nurse = _person(live_server, "Casey Coordinator"), _person(live_server, "Nia Nurse")
+    # The coordinator chose English; the nurse chose no language, so the hospital's applies.
+    coordinator, nurse = _person(live_server, "Casey Coordinator", "en"), _person(live_server, "Nia Nurse")
 
     admin = context_factory(**WIDE).new_page()
     sign_in(admin, "admin@example.org", "demo-admin-lantern-harbour")
