@@ -104,14 +104,15 @@ def test_the_app_works_through_pgbouncer_without_prepared_statements(pooler):
     from trainer.services import accounts, publishing
 
     pooled, direct = pooler
-    with build_app(direct).app_context():
+    # No embedded workers: their threads would outlive the servers this module stops.
+    with build_app(direct, JOBS_EMBEDDED_WORKER=False).app_context():
         flask_migrate.upgrade()
         assert publishing.import_path(GOOD_COURSE).ok
         accounts.register(LEARNER.email, LEARNER.password, accounts.Profile(
             name="Pooled Learner", organisation="", sector="health", specialty=None, is_resident=False,
             locale=None, timezone="UTC"), verified=True)
         db.session.commit()
-    app = build_app(pooled, DATABASE_PREPARED_STATEMENTS=False)
+    app = build_app(pooled, DATABASE_PREPARED_STATEMENTS=False, JOBS_EMBEDDED_WORKER=False)
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"prepare_threshold": None}
     with app.app_context(), db.engine.connect() as connection:
         assert connection.connection.driver_connection.prepare_threshold is None
