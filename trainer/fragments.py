@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from trainer.content import SectionSpec
 from trainer.extensions_setup import current_locale
 from trainer.models import Course, CourseVersion, Module
-from trainer.services import referrals
+from trainer.services import course_data, referrals
 from trainer.vocabulary import ModuleState
 
 MAX_FRAGMENTS = 256
@@ -115,6 +115,12 @@ def phone_list() -> Markup:
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
     return cache().get(("phone-list", language, root, data),
                      lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
+
+
+def sections(module: Module) -> tuple[SectionSpec, ...]:
+    """A lesson's sections, read from its body once and kept: a published module never changes
+    (its content's hash is in the key all the same), so most pages need not read the body."""
+    return cache().get(("sections", module.id, module.content_hash), lambda: course_data.sections(module.body))
 
 
 def lesson_body(course: Course, version: CourseVersion, module: Module,

@@ -344,3 +344,55 @@ def test_analysis_follows_new_attempts(app, client, trainer, make_user):
     _answer_quiz(learner, "Arrange to see her alone")
     again = client.get(f"/cohorts/{cohort_id}/analysis").get_data(as_text=True)
     assert "100%" in again.split("A companion who answers for her")[1].split("</tr>")[0]
+
+
+def test_a_page_of_the_dashboard_counts_the_totals_the_whole_table_does(app, client, trainer, make_user):
+    """A screen reads one page's cells and counts the totals in the database; the counts must be
+    what a reading of every learner gives (the CSV's), completed work only, on every page."""
+    from datetime import UTC, datetime
+
+    from trainer.models import Course, Enrolment, ModuleProgress
+    from trainer.services import assignments
+    from trainer.vocabulary import ModuleState
+
+    cohort_id = _create(client)
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "due_on": TODAY.isoformat()})
+    client.post(f"/cohorts/{cohort_id}/assignments", data={"course": "core", "module": "what-it-is",
+                                                           "due_on": (TODAY + timedelta(days=9)).isoformat()})
+    users = [make_user(name=f"Learner {i:03d}") for i in range(130)]
+    outsider = make_user(name="Not in the cohort")
+    done = datetime.now(UTC)
+    with app.app_context():
+        course_id = db.session.scalar(sa.select(Course.id).where(Course.slug == "core"))
+        for i, user in enumerate(users):
+            db.session.add(CohortMember(cohort_id=cohort_id, user_id=user.id))
+            if i % 3 == 0:
+                db.session.add(Enrolment(user_id=user.id, course_id=course_id, completed_at=done))
+            elif i % 3 == 1:
+                db.session.add(Enrolment(user_id=user.id, course_id=course_id))  # started only
+            if i % 4 == 0:
+                db.session.add(ModuleProgress(user_id=user.id, course_id=course_id, module="what-it-is",
+                                              state=ModuleState.COMPLETED, completed_at=done))
+            elif i % 4 == 1:
+                db.session.add(ModuleProgress(user_id=user.id, course_id=course_id, module="what-it-is"))
+            elif i % 4 == 2:  # another module completed does not count for this one
+                db.session.add(ModuleProgress(user_id=user.id, course_id=course_id, module="indicators-quiz",
+                                              state=ModuleState.COMPLETED, completed_at=done))
+        db.session.add(Enrolment(user_id=outsider.id, course_id=course_id, completed_at=done))
+        db.session.commit()
+        cohort = db.session.get(Cohort, cohort_id)
+        whole = assignments.dashboard(None, cohort, check=False)
+        assert [whole.completion(a) for a in whole.assignments] == [round(100 * 44 / 130), round(100 * 33 / 130)]
+        for number in (1, 2):
+            screen = assignments.dashboard(None, cohort, check=False, page=number)
+            assert screen.number == number and screen.pages == 2
+            assert ([screen.completion(a) for a in screen.assignments]
+                    == [whole.completion(a) for a in whole.assignments])
+            assert screen.overall() == whole.overall()
+            for learner in screen.page(number):
+                assert screen.learner_completion(learner) == whole.learner_completion(learner)
+                for a in screen.assignments:
+                    assert screen.cells[(learner.id, a.id)] == whole.cells[(learner.id, a.id)]
+        assert assignments.dashboard(None, cohort, check=False, page=7).number == 2  # past the end: the last
+        finished = assignments.dashboard(None, cohort, state="completed", check=False, page=3)
+        assert finished.number == 1 and len(finished.learners) == 44 + 33 - 11  # one page once filtered

@@ -169,6 +169,26 @@ def test_the_outline_shows_each_learners_own_states_in_their_language(app, cours
         assert "My learning" in tools and "Take a break" in tools and "Pauze nemen" not in tools
 
 
+def test_a_new_version_shows_its_titles_in_the_outline_and_the_links_between_modules(
+        client, app, courses_folder, make_user):
+    _import(app, courses_folder)
+    login(client, make_user())
+    quiz = "/courses/core/indicators-quiz"
+    page = client.get(quiz).get_data(as_text=True)
+    assert "Previous: What human trafficking is" in page
+    assert "What human trafficking is" in _outline_item(page, "what-it-is")
+    lesson = courses_folder / "core" / "01-what-it-is.md"
+    lesson.write_text(lesson.read_text().replace("title: What human trafficking is", "title: Trafficking defined"))
+    _import(app, courses_folder)
+    for address in (quiz, "/courses/core"):
+        page = client.get(address).get_data(as_text=True)
+        assert "Trafficking defined" in _outline_item(page, "what-it-is")
+        assert "What human trafficking is" not in page
+    assert "Previous: Trafficking defined" in client.get(quiz).get_data(as_text=True)
+    course_page = client.get("/courses/core").get_data(as_text=True)
+    assert 'aria-current="page"' not in course_page[course_page.index('class="outline"'):]
+
+
 # --- the site's header and footer ---------------------------------------------------------------
 
 def _header(page: str) -> str:

@@ -44,6 +44,25 @@ def test_lesson_hides_noted_section_until_the_learner_chooses(client, learner):
     assert "Continue to the section" in noted
 
 
+def test_a_lesson_page_reads_a_few_narrow_statements_however_far_the_learner_got(client, learner, sql_statements):
+    """The reader with their session, the course with its modules (bodies not read: the lesson's
+    sections are kept), the pre-test round, the learner's progress rows and enrolment, and the
+    phone list: no statement per module, section or completed step."""
+    def statements():
+        with sql_statements() as sent:
+            assert client.get(LESSON).status_code == 200
+        return sent
+
+    client.get(LESSON)
+    first = statements()
+    assert len(first) <= 6, first
+    assert not any("course_modules.body" in s for s in first)
+    client.post(f"{LESSON}/complete")
+    client.get(SCENARIO)
+    back = [s for s in statements() if s.startswith("SELECT")]  # coming back records the visit too
+    assert len(back) == len(first)
+
+
 def test_skipping_keeps_the_module_open_and_alternative_completes_it(client, learner, get_user, app):
     client.post(f"{LESSON}/sections/sexual-exploitation", data={"action": "skip"})
     response = client.post(f"{LESSON}/complete", follow_redirects=True)

@@ -109,10 +109,10 @@ def cohort_create():
 def cohort_detail(cohort_id: int):
     cohort = _cohort(cohort_id)
     board = assignments.dashboard(current_user, cohort, request.args.get("state", ""),
-                                  request.args.get("sort", "name"))
-    page = min(max(request.args.get("page", 1, type=int), 1), board.pages)
+                                  request.args.get("sort", "name"), page=request.args.get("page", 1, type=int))
     return render_template("cohorts/detail.html", cohort=cohort, board=board, confirm=ConfirmForm(),
-                           rows=board.page(page), page=page, invited=cohorts.invitations(current_user, cohort),
+                           rows=board.page(board.number), page=board.number,
+                           invited=cohorts.invitations(current_user, cohort),
                            trainers=cohorts.trainers(cohort),
                            can_remove_trainers=policy.can_remove_co_trainers(current_user, cohort),
                            assignment_form=_assignment_form(request.args.get("course") or None),

@@ -98,7 +98,7 @@ def module(slug: str, module_slug: str):
     db.session.commit()
     context = dict(course=course, version=version, module=module, row=row, confirm=ConfirmForm(), state=state)
     if module.kind == "lesson":
-        sections = course_data.sections(module.body)
+        sections = fragments.sections(module)
         context["lesson_body"] = fragments.lesson_body(course, version, module,
                                                        [(s, lessons.section_state(row, s)) for s in sections])
         context["module_percent"] = lessons.percent(row, sections)
@@ -137,7 +137,7 @@ def reached(slug: str, module_slug: str):
     """Sent by the lesson page's script as the learner scrolls: the furthest section reached."""
     course, version, module = open_course(slug, module_slug)
     row = lessons.reach(current_user, course, version, module, request.form.get("section", ""))
-    answer = {"percent": lessons.percent(row, course_data.sections(module.body)),
+    answer = {"percent": lessons.percent(row, fragments.sections(module)),
               "course_percent": progress.course_progress(current_user, course, version).percent}
     db.session.commit()
     return answer

@@ -132,6 +132,29 @@ def _progress_for(users: list[int] | sa.Select[Any], assigned: list[Assignment],
     return enrolments, modules
 
 
+def _completed_counts(users: sa.Select[Any], assigned: list[Assignment]) -> Counter[int]:
+    """How many of ``users`` completed each assignment, counted by the database: what the totals
+    row needs without reading every learner's progress (two grouped queries at most)."""
+    whole = {a.course_id for a in assigned if a.module is None}
+    parts = {(a.course_id, a.module) for a in assigned if a.module is not None}
+    by_course: dict[int, int] = {}
+    by_module: dict[tuple[int, str], int] = {}
+    if whole:
+        by_course = {course: n for course, n in db.session.execute(
+            sa.select(Enrolment.course_id, sa.func.count()).where(
+                Enrolment.user_id.in_(users), Enrolment.course_id.in_(whole), Enrolment.completed_at.is_not(None))
+            .group_by(Enrolment.course_id))}
+    if parts:
+        by_module = {(course, module): n for course, module, n in db.session.execute(
+            sa.select(ModuleProgress.course_id, ModuleProgress.module, sa.func.count()).where(
+                ModuleProgress.user_id.in_(users), ModuleProgress.course_id.in_({c for c, _ in parts}),
+                ModuleProgress.module.in_({m for _, m in parts}), ModuleProgress.state == ModuleState.COMPLETED,
+                ModuleProgress.completed_at.is_not(None))
+            .group_by(ModuleProgress.course_id, ModuleProgress.module))}
+    return Counter({a.id: by_course.get(a.course_id, 0) if a.module is None
+                    else by_module.get((a.course_id, a.module), 0) for a in assigned})
+
+
 @dataclass
 class LearnerAssignment:
     assignment: Assignment
@@ -156,17 +179,24 @@ def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment
 PAGE_SIZE = 100
 
 
+def _pages(learners: int) -> int:
+    return max(1, -(-learners // PAGE_SIZE))
+
+
 @dataclass
 class Dashboard:
     cohort: Cohort
     assignments: list[Assignment]
     learners: list  # rows of (id, name, email, active), filtered and sorted
-    cells: dict[tuple[int, int], Status]  # (user id, assignment id) -> status
+    # (user id, assignment id) -> status: of every learner, or with ``totals`` of one page's only
+    cells: dict[tuple[int, int], Status]
     titles: dict[int, str]
     # People invited who have not answered yet: they count as not complete in the totals, so a
     # cohort where half the list never joined does not look finished.
     invited: int = 0
     filtered: bool = False  # only the learners with an assignment in a chosen state are shown
+    number: int = 1  # the page shown
+    totals: Counter[int] | None = None  # completions per assignment, counted by the database
 
     def page(self, number: int) -> list:
         """One screenful of learners; totals and the CSV always cover them all."""
@@ -175,7 +205,7 @@ class Dashboard:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.learners) // PAGE_SIZE))
+        return _pages(len(self.learners))
 
     @cached_property
     def _done(self) -> tuple[Counter[int], Counter[int]]:
@@ -190,7 +220,7 @@ class Dashboard:
             if status.state == completed and (shown is None or user_id in shown):
                 by_assignment[assignment_id] += 1
                 by_learner[user_id] += 1
-        return by_assignment, by_learner
+        return (by_assignment if self.totals is None else self.totals), by_learner
 
     def completion(self, assignment: Assignment) -> int:
         people = len(self.learners) + self.invited
@@ -204,23 +234,24 @@ class Dashboard:
             return 0
         return round(100 * sum(self._done[0].values()) / total)
 
-    @cached_property
-    def _completions(self) -> dict[int, int]:
-        """Each learner's share of assignments completed, computed once per dashboard."""
-        done, total = self._done[1], len(self.assignments)
-        return {u.id: round(100 * done[u.id] / total) if total else 0 for u in self.learners}
-
     def learner_completion(self, user: Any) -> int:
-        """``user``: one of ``learners`` (a row with an ``id``)."""
-        return self._completions.get(user.id, 0)
+        """``user``: one of ``learners`` (a row with an ``id``) whose cells were read."""
+        total = len(self.assignments)
+        return round(100 * self._done[1][user.id] / total) if total else 0
 
 
 def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "name",
-              today: date | None = None, check: bool = True, dated: bool = False) -> Dashboard:
+              today: date | None = None, check: bool = True, dated: bool = False,
+              page: int | None = None) -> Dashboard:
     """Learners × assignments for a trainer, optionally only learners with an assignment in
     ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only;
     ``dated=True`` gives each completed cell its date (reading them all is a third of the time of
-    a large cohort's page, which does not show them)."""
+    a large cohort's page, which does not show them).
+
+    With ``page`` (a screen, not a CSV), learners by name and unfiltered: only that page's cells
+    are read, and the totals are counted by the database, so a cohort of 2,000 reads a hundred
+    learners' progress instead of all of it. Filtering or sorting by completion needs every
+    learner's cells."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     today = today or datetime.now(UTC).date()
@@ -228,17 +259,26 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
     learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
                                        .where(User.id.in_(member_ids)).order_by(User.name, User.id)))
-    enrolments, modules = _progress_for(member_ids, assignments, dated)
-    cells = _cells(learners, assignments, enrolments, modules, today)
+    filtered = state in AssignmentState.values()
+    number, totals = min(max(page or 1, 1), _pages(len(learners))), None
+    if page is not None and not filtered and sort != "completion":
+        shown = learners[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        enrolments, modules = _progress_for([u.id for u in shown], assignments, dated)
+        cells = _cells(shown, assignments, enrolments, modules, today)
+        totals = _completed_counts(member_ids, assignments)
+    else:
+        enrolments, modules = _progress_for(member_ids, assignments, dated)
+        cells = _cells(learners, assignments, enrolments, modules, today)
     titles = {c.id: v.title for c, v in catalogue.latest_published()}
     invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
         Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)))
-    filtered = state in AssignmentState.values()
-    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0, filtered)
+    board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0, filtered,
+                      number, totals)
     if filtered:
         board.learners = [u for u in learners if any(cells[(u.id, a.id)].state == state for a in assignments)]
     if sort == "completion":
         board.learners.sort(key=lambda u: (board.learner_completion(u), u.name))
+    board.number = min(number, board.pages)  # filtering may leave fewer pages
     return board
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainer import policy
 from trainer.extensions import db
@@ -30,12 +30,15 @@ def _latest_versions():
 def latest_published(slug: str | None = None, with_modules: bool = False) -> list[tuple[Course, CourseVersion]]:
     """Each course whose newest version is published, with that version, by title; with
     ``with_modules``, each version's modules are read in the same round (one more statement, not
-    one per course)."""
+    one per course; for one course, none more)."""
     if slug is not None:
-        # One course: its newest version by number, a cheaper plan than grouping every course.
+        # One course: its newest version by number, a cheaper plan than grouping every course;
+        # its modules (without their bodies) joined in the same statement.
         stmt = (sa.select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
                 .where(Course.slug == slug).order_by(CourseVersion.number.desc()).limit(1))
-        return [(course, version) for course, version in db.session.execute(stmt)
+        if with_modules:
+            stmt = stmt.options(joinedload(CourseVersion.modules))
+        return [(course, version) for course, version in db.session.execute(stmt).unique()
                 if version.status == "published"]
     latest = _latest_versions()
     stmt = (sa.select(Course, CourseVersion)
@@ -70,8 +73,9 @@ def catalogue_languages() -> list[str]:
 
 
 def course_version(user: User, slug: str) -> tuple[Course, CourseVersion]:
-    """The latest published version of a course (administrators may also see drafts)."""
-    found = latest_published(slug)
+    """The latest published version of a course, its modules read with it (administrators may
+    also see drafts)."""
+    found = latest_published(slug, with_modules=True)
     if found:
         return found[0]
     if policy.can_author(user):
@@ -90,8 +94,8 @@ def next_module(version: CourseVersion, module: Module) -> Module | None:
 
 
 def module(version: CourseVersion, module_slug: str) -> Module:
-    found = db.session.scalar(sa.select(Module).options(undefer(Module.body))
-                              .where(Module.version_id == version.id, Module.slug == module_slug))
+    """One of the version's modules, from the list read with it; its body is read when used."""
+    found = next((m for m in version.modules if m.slug == module_slug), None)
     if found is None:
         raise NotFound()
     return found
