@@ -126,6 +126,8 @@ def compare(label: str, app_url: str, base_url: str, script: str | None = None) 
 LESSON = "/courses/core/what-it-is"
 QUIZ = "/courses/core/check-foundations"
 PRETEST = "/courses/core/assessment/pre-test"
+MY_LEARNING = "/learning"
+COURSE = "/courses/core"
 
 
 def signed_in_session(base_url: str) -> tuple[str, str]:
@@ -209,12 +211,14 @@ def run() -> list[dict]:
     with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
             gunicorn("bench.hello:app", {}) as base_url:
         cookie, csrf = signed_in_session(app_url)
-        for path in (LESSON, QUIZ):
+        for path in (LESSON, QUIZ, MY_LEARNING, COURSE):
             expect_page(app_url + path, cookie)
         # The health check is the app's floor: its middleware and one query, no page to render.
         results = [compare("health check GET /healthz", app_url + "/healthz", base_url + "/"),
                    compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
-                   compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie))]
+                   compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie)),
+                   compare("My learning (signed in)", app_url + MY_LEARNING, base_url + "/", lua_script(cookie)),
+                   compare("course page (signed in)", app_url + COURSE, base_url + "/", lua_script(cookie))]
         quiz = compare("quiz page + submission", app_url + QUIZ + "/quiz", base_url + "/", lua_script(cookie, csrf))
         results.append(quiz)
         return results
