@@ -184,7 +184,7 @@ def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment
                               .order_by(Assignment.due_on)).all()
     enrolments, modules = _progress_for([user.id], [a for a, _ in rows])
     cells = _cells([user], [a for a, _ in rows], enrolments, modules, today)
-    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    titles = catalogue.published_titles()
     return [LearnerAssignment(a, cohort, titles.get(a.course_id, ""), cells[(user.id, a.id)]) for a, cohort in rows]
 
 
@@ -281,7 +281,7 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     else:
         enrolments, modules = _progress_for(member_ids, assignments, dated, cohort.id)
         cells = _cells(learners, assignments, enrolments, modules, today)
-    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    titles = catalogue.published_titles()
     invited = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
         Invitation.cohort_id == cohort.id, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None)))
     board = Dashboard(cohort, assignments, learners, cells, titles, 0 if filtered else invited or 0, filtered,

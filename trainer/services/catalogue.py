@@ -1,6 +1,7 @@
 """What learners can find: published courses in their latest version, and their modules."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,10 +28,11 @@ def _latest_versions():
             .group_by(CourseVersion.course_id).subquery())
 
 
-def latest_published(slug: str | None = None, with_modules: bool = False) -> list[tuple[Course, CourseVersion]]:
-    """Each course whose newest version is published, with that version, by title; with
-    ``with_modules``, each version's modules are read in the same round (one more statement, not
-    one per course; for one course, none more)."""
+def latest_published(slug: str | None = None, with_modules: bool = False,
+                     course_ids: Collection[int] | None = None) -> list[tuple[Course, CourseVersion]]:
+    """Each course whose newest version is published (of ``course_ids`` only, if given), with that
+    version, by title; with ``with_modules``, each version's modules are read in the same round
+    (one more statement, not one per course; for one course, none more)."""
     if slug is not None:
         # One course: its newest version by number, a cheaper plan than grouping every course;
         # its modules (without their bodies) joined in the same statement.
@@ -47,9 +49,21 @@ def latest_published(slug: str | None = None, with_modules: bool = False) -> lis
                                   latest.c.number == CourseVersion.number))
             .where(CourseVersion.status == "published")
             .order_by(CourseVersion.title))
+    if course_ids is not None:
+        stmt = stmt.where(Course.id.in_(course_ids))
     if with_modules:
         stmt = stmt.options(selectinload(CourseVersion.modules))
     return [(course, version) for course, version in db.session.execute(stmt)]
+
+
+def published_titles() -> dict[int, str]:
+    """Each published course's title (of its newest version), by course id: what lists of
+    assignments and cohorts show, read as two columns rather than every course and version whole."""
+    latest = _latest_versions()
+    return {course_id: title for course_id, title in db.session.execute(
+        sa.select(CourseVersion.course_id, CourseVersion.title)
+        .join(latest, sa.and_(latest.c.course_id == CourseVersion.course_id, latest.c.number == CourseVersion.number))
+        .where(CourseVersion.status == "published"))}
 
 
 def recommended_for(user: User, version: CourseVersion) -> bool:
@@ -114,20 +128,19 @@ class LearningItem:
 def my_learning(user: User) -> list[LearningItem]:
     """The courses the learner has begun or finished, most recently visited first. A fixed number
     of queries however many courses: progress rows and modules are read once for all of them."""
-    published = {course.id: (course, version) for course, version in latest_published()}
-    enrolments = [record for record in db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.user_id == user.id)
-        .order_by(Enrolment.last_visited_at.desc().nullslast())) if record.course_id in published]
+    enrolments = list(db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
+                                         .order_by(Enrolment.last_visited_at.desc().nullslast())))
     if not enrolments:
         return []
+    # Only the courses begun, each version's modules read in the same round.
+    published = {course.id: (course, version) for course, version in latest_published(
+        with_modules=True, course_ids=[record.course_id for record in enrolments])}
+    enrolments = [record for record in enrolments if record.course_id in published]
     course_ids = [record.course_id for record in enrolments]
     rows: dict[int, dict[str, ModuleProgress]] = {course_id: {} for course_id in course_ids}
     for row in db.session.scalars(sa.select(ModuleProgress).where(
             ModuleProgress.user_id == user.id, ModuleProgress.course_id.in_(course_ids))):
         rows[row.course_id][row.module] = row
-    # Load every version's modules in one query, rather than one lazy load per course.
-    db.session.scalars(sa.select(CourseVersion).options(selectinload(CourseVersion.modules)).where(
-        CourseVersion.id.in_([published[course_id][1].id for course_id in course_ids]))).all()
     items = []
     for record in enrolments:
         course, version = published[record.course_id]

@@ -233,7 +233,7 @@ def _organisation_of(cohort: Cohort) -> str:
 
 def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
     ids = list(by_id)
-    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    titles = catalogue.published_titles()
     assigned = list(db.session.scalars(sa.select(Assignment).where(Assignment.cohort_id.in_(ids))))
     learners = _counts(sa.select(CohortMember.cohort_id, sa.func.count()).where(CohortMember.cohort_id.in_(ids))
                        .group_by(CohortMember.cohort_id))

@@ -52,7 +52,7 @@ def _summaries(found: list[Cohort]) -> dict[int, CohortSummary]:
                 sa.select(CohortTrainer.cohort_id, User.name).join(User, User.id == CohortTrainer.user_id)
                 .where(CohortTrainer.cohort_id.in_(ids)).order_by(User.name)):
             names[cohort_id].append(name)
-    titles = {course.id: version.title for course, version in catalogue.latest_published()} if ids else {}
+    titles = catalogue.published_titles() if ids else {}
     return {c.id: CohortSummary(c, names[c.id], sorted({titles[a.course_id] for a in c.assignments
                                                         if a.course_id in titles})) for c in found}
 

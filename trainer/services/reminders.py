@@ -163,7 +163,7 @@ def sent(actor: User, cohort: Cohort) -> list[SentLine]:
 
 
 def _titled(cohort: Cohort) -> list[tuple[Assignment, str]]:
-    titles = {c.id: v.title for c, v in catalogue.latest_published()}
+    titles = catalogue.published_titles()
     return [(a, f"{titles.get(a.course_id, '')}{' / ' + a.module if a.module else ''}") for a in cohort.assignments]
 
 
