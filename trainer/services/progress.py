@@ -164,12 +164,6 @@ class CourseProgress:
     def complete(self) -> bool:
         return all(m.state == State.COMPLETED for m in self.required)
 
-    @property
-    def states(self) -> tuple[tuple[int, State], ...]:
-        """Each module (by id) with its state: all an outline shows of the reader's progress, so a
-        key its HTML can be kept under."""
-        return tuple((m.module.id, m.state) for m in self.modules)
-
     def resume_anchor(self, module: Module | None) -> str:
         """Where in a lesson to land when resuming: the last section the learner reached."""
         if module is None:
