@@ -470,6 +470,44 @@ def test_a_completed_course_sends_its_grade_to_the_course_link(client, platform,
     assert [(s["userId"], s["scoreGiven"]) for s in platform.score_list()] == [("learner-60", 100)]
 
 
+def test_the_course_cohort_is_held_by_the_organisation_of_an_instructor_who_teaches_it(
+        client, platform, app, published_course, make_user):
+    """As a cohort one of an organisation's people makes is its own, so is the cohort of the course
+    they teach on the platform; a cohort another organisation holds already stays with it."""
+    from trainer.models import Organisation, OrganisationCohort
+    from trainer.services import organisations
+
+    admin_id = make_user(roles=("admin",)).id
+
+    def move_teacher_to(name: str) -> int:
+        with app.app_context():
+            admin = db.session.get(User, admin_id)
+            teacher = db.session.get(User, db.session.scalar(sa.select(LtiAccount.user_id)))
+            if teacher.membership is not None:
+                organisations.remove_member(admin, teacher.membership.organisation, teacher.id)
+            found = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+            found = found or organisations.create(admin, organisations.Details(name=name, country="", locale=""))
+            organisations.add_member(admin, found, teacher.email)
+            db.session.commit()
+            return found.id
+
+    def holder(cohort_id: int) -> int | None:
+        with app.app_context():
+            held = db.session.get(OrganisationCohort, cohort_id)
+            return held.organisation_id if held else None
+
+    launch(client, platform, sub="teacher-80", roles=(INSTRUCTOR,))
+    with app.app_context():
+        cohort_id = db.session.scalar(sa.select(LtiContext.cohort_id))
+    assert holder(cohort_id) is None  # its instructor belongs to no organisation yet
+    college = move_teacher_to("Police Training College")
+    launch(client, platform, sub="teacher-80", roles=(INSTRUCTOR,))
+    assert holder(cohort_id) == college
+    move_teacher_to("County Health")
+    launch(client, platform, sub="teacher-80", roles=(INSTRUCTOR,))
+    assert holder(cohort_id) == college
+
+
 def test_an_instructor_whose_address_is_not_vouched_for_is_not_made_a_trainer(client, platform, app, make_user,
                                                                                published_course):
     make_user(email="teacher-70@hospital.example")  # the address is someone else's here

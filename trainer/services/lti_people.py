@@ -30,6 +30,7 @@ from trainer.models import (
     LtiHandoff,
     LtiLineItem,
     LtiPlatform,
+    OrganisationCohort,
     User,
     UserRole,
 )
@@ -127,6 +128,10 @@ def _place(user: User, cohort_id: int, teaching: bool) -> None:
             user.roles.append(UserRole(role=Role.TRAINER))
         if db.session.get(CohortTrainer, (cohort_id, user.id)) is None:
             db.session.add(CohortTrainer(cohort_id=cohort_id, user_id=user.id))
+        # As a cohort one of an organisation's people makes here is its own, so is the cohort of
+        # the course they teach on the platform: held by the first organisation that teaches it.
+        if user.organisation_id is not None and db.session.get(OrganisationCohort, cohort_id) is None:
+            db.session.add(OrganisationCohort(cohort_id=cohort_id, organisation_id=user.organisation_id))
     elif db.session.get(CohortMember, (cohort_id, user.id)) is None:
         db.session.add(CohortMember(cohort_id=cohort_id, user_id=user.id))
     db.session.flush()
