@@ -64,7 +64,8 @@ def rotate_key() -> None:
 @lti_cli.command("retire-key")
 @click.argument("kid")
 def retire_key(kid: str) -> None:
-    """Take a key out of the key set (once platforms have read the newer one)."""
+    """Take a key out of the key set (once platforms have read the newer one). An id that starts
+    with "-" (keys made before ids were hex) goes after "--": lti retire-key -- -Ab12..."""
     try:
         lti.retire_key(kid)
     except NotFound as error:

@@ -41,6 +41,21 @@ def test_rotation_serves_both_keys_until_the_old_one_is_retired(app, client, run
         assert db.session.scalar(sa.select(LtiKey).where(LtiKey.kid == old_kid)).retired_at is not None
 
 
+def test_key_ids_never_read_as_options_and_an_old_one_that_does_is_still_retired(app, runner):
+    """Ids were URL-safe base64, so one in 32 began with "-", which the command line took for an
+    option; they are hex now, and such an old id is given after "--"."""
+    with app.app_context():
+        kids = [lti.rotate_key().kid for _ in range(10)]
+        assert all(len(kid) == 24 and set(kid) <= set("0123456789abcdef") for kid in kids)
+        old = lti.rotate_key()
+        old.kid = "-mZ1qUBPYW3InMiT"  # as a key made before could be
+        db.session.commit()
+    runner.invoke(args=["lti", "rotate-key"])
+    assert runner.invoke(args=["lti", "retire-key", "-mZ1qUBPYW3InMiT"]).exit_code != 0  # read as an option
+    done = runner.invoke(args=["lti", "retire-key", "--", "-mZ1qUBPYW3InMiT"])
+    assert done.exit_code == 0 and "Retired key -mZ1qUBPYW3InMiT" in done.output
+
+
 def test_the_command_line_registers_lists_and_removes_a_platform(app, runner):
     args = ["lti", "add-platform", "--name", "Canvas", "--sector", "police", "--issuer", "https://canvas.example",
             "--client-id", "10000000000001", "--deployment-id", "7:abc", "--auth-url", "https://sso.canvas.example/auth",

@@ -83,7 +83,7 @@ class NoSigningKey(PlatformUnavailable):
 def rotate_key() -> LtiKey:
     """Make a new signing key. The keys before it stay in the key set until retired, so platforms
     that cached them keep verifying what was signed before. The caller commits."""
-    kid = secrets.token_urlsafe(12)
+    kid = secrets.token_hex(12)  # hex: an id never starts with "-", which a command line reads as an option
     key = jwk.RSAKey.generate_key(2048, parameters={"kid": kid}, private=True)
     row = LtiKey(kid=kid, private_pem=key.as_pem(private=True).decode())
     db.session.add(row)
