@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import login
 from trainer.extensions import db
 from trainer.models import Referral, User
-from trainer.services import publishing
+from trainer.services import local_dates, publishing
 
 YAML = """- country: CA
   name: Canadian Human Trafficking Hotline
@@ -146,7 +146,6 @@ def _set_checked(app, name, day, by=None):
 
 def test_i_checked_this_today_records_the_date_who_and_an_audit_entry(client, app, courses_folder, make_user):
     from trainer.models import AuditEvent
-    from trainer.services import referrals
 
     (courses_folder / "referrals.yaml").write_text(YAML.replace("2026-11-25", "2020-01-31"))
     _import(app, courses_folder)
@@ -160,7 +159,7 @@ def test_i_checked_this_today_records_the_date_who_and_an_audit_entry(client, ap
     assert response.status_code == 302 and response.headers["Location"].endswith("/authoring/referrals")
     with app.app_context():
         row = db.session.get(Referral, comensha.id)
-        today = referrals.today_for(db.session.get(User, admin.id))
+        today = local_dates.today_for(db.session.get(User, admin.id))
         assert (row.checked, row.checked_by_id, row.from_file) == (today, admin.id, True)
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "referral-checked"))
         assert (event.actor_id, event.target, event.details) == (

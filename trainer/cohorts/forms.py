@@ -28,4 +28,5 @@ class TrainerForm(FlaskForm):
 class AssignmentForm(FlaskForm):
     course = SelectField(_l("Course"), validators=[required])
     module = SelectField(_l("Only one module (optional)"), validators=[Optional()], validate_choice=False)
-    due_on = DateField(_l("Due date"), validators=[required])
+    due_on = DateField(_l("Due date"), validators=[required], description=_l(
+        "Work not finished by the end of this day, where each learner is, shows as overdue."))

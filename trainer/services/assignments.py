@@ -16,7 +16,7 @@ from flask_babel import format_date, lazy_gettext as _l
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Assignment, Cohort, CohortMember, Enrolment, Invitation, ModuleProgress, User
-from trainer.services import audit, catalogue, referrals
+from trainer.services import audit, catalogue, local_dates
 from trainer.services.errors import InvalidInput, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.vocabulary import AssignmentState, ModuleState
@@ -35,7 +35,7 @@ def add(actor: User, cohort: Cohort, course_slug: str, module_slug: str | None, 
         raise InvalidInput("module", str(_l("That module is not part of the course.")))
     if due_on is None:
         raise InvalidInput("due_on", str(_l("Give a due date.")))
-    if due_on < (today or referrals.today_for(actor)):
+    if due_on < (today or local_dates.today_for(actor)):
         raise InvalidInput("due_on", str(_l(
             "The due date %(date)s has passed. Choose today or a later date.", date=format_date(due_on))))
     duplicate = db.session.scalar(sa.select(Assignment).where(
@@ -77,27 +77,31 @@ ModuleRows = dict[tuple[int | str, ...], datetime | int | None]
 
 
 def _cells(learners: Iterable[Any], assignments_: list[Assignment], enrolments: Enrolments, modules: ModuleRows,
-           today: date) -> dict[tuple[int, int], Status]:
+           today: date | None) -> dict[tuple[int, int], Status]:
     """Every learner's status on every assignment, as one tight loop over plain values (a cohort
-    of 2,000 with 15 assignments is 30,000 cells; ``learners`` are rows with an ``id``). A course
-    assignment is done when the course is completed, a module assignment when the module is;
-    unfinished work past its date is overdue; any enrolment or module progress counts as started.
-    A completion read undated (see ``_progress_for``) gives a status without its date."""
+    of 2,000 with 15 assignments is 30,000 cells; ``learners`` are rows with an ``id`` and a
+    ``timezone``). A course assignment is done when the course is completed, a module assignment
+    when the module is; any enrolment or module progress counts as started. Unfinished work is
+    overdue once its date has passed where the learner is (or, given ``today``, on that date for
+    everyone). A completion read undated (see ``_progress_for``) gives a status without its date."""
     plain = [(a.id, a.course_id, a.module, a.due_on) for a in assignments_]
+    now = datetime.now(UTC)
+    dates: dict[str | None, date] = {}  # each time zone's date, worked out once
     not_started, in_progress, overdue = (Status(AssignmentState.NOT_STARTED), Status(AssignmentState.IN_PROGRESS),
                                          Status(AssignmentState.OVERDUE))
     completed = AssignmentState.COMPLETED
     undated = Status(completed)
     cells: dict[tuple[int, int], Status] = {}
     for learner in learners:
-        uid = learner.id
+        uid, zone = learner.id, learner.timezone
+        learner_today = today or dates.get(zone) or dates.setdefault(zone, local_dates.today_in(zone, now))
         for aid, course_id, module, due_on in plain:
             found = enrolments if module is None else modules
             key = (uid, course_id) if module is None else (uid, course_id, module)
             done = found.get(key)
             if done is not None:
                 cells[(uid, aid)] = Status(completed, done) if isinstance(done, datetime) else undated
-            elif today > due_on:
+            elif learner_today > due_on:
                 cells[(uid, aid)] = overdue
             else:
                 cells[(uid, aid)] = in_progress if key in found else not_started
@@ -176,8 +180,8 @@ class LearnerAssignment:
 
 
 def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
-    """Everything assigned to the learner through their cohorts, soonest due first."""
-    today = today or datetime.now(UTC).date()
+    """Everything assigned to the learner through their cohorts, soonest due first; overdue
+    once a due date has passed where they are (or on ``today``, if given)."""
     rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
                               .join(CohortMember, CohortMember.cohort_id == Cohort.id)
                               .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
@@ -256,9 +260,10 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
               today: date | None = None, check: bool = True, dated: bool = False,
               page: int | None = None) -> Dashboard:
     """Learners × assignments for a trainer, optionally only learners with an assignment in
-    ``state``, sorted by name or by completion. ``check=False`` is for scheduled work only;
-    ``dated=True`` gives each completed cell its date (reading them all is a third of the time of
-    a large cohort's page, which does not show them).
+    ``state``, sorted by name or by completion. Work is overdue once its date has passed where
+    each learner is, unless ``today`` gives one date for everyone. ``check=False`` is for
+    scheduled work only; ``dated=True`` gives each completed cell its date (reading them all is a
+    third of the time of a large cohort's page, which does not show them).
 
     With ``page`` (a screen, not a CSV), learners by name and unfiltered: only that page's cells
     are read, and the totals are counted by the database, so a cohort of 2,000 reads a hundred
@@ -266,10 +271,9 @@ def dashboard(actor: User | None, cohort: Cohort, state: str = "", sort: str = "
     learner's cells."""
     if check and not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or datetime.now(UTC).date()
     assignments = list(cohort.assignments)
     member_ids = sa.select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
-    learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active)
+    learners = list(db.session.execute(sa.select(User.id, User.name, User.email, User.active, User.timezone)
                                        .where(User.id.in_(member_ids)).order_by(User.name, User.id)))
     filtered = state in AssignmentState.values()
     number, totals = min(max(page or 1, 1), _pages(len(learners))), None

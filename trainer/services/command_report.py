@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -30,7 +30,7 @@ from trainer.models import (
     ModuleProgress,
     User,
 )
-from trainer.services import assignments, audit, catalogue, cohorts, referrals
+from trainer.services import assignments, audit, catalogue, cohorts, local_dates
 from trainer.services.errors import NotAllowed, NotFound
 from trainer.services.spreadsheets import csv_bytes, safe_cell
 from trainer.vocabulary import CertificateState, ModuleState
@@ -59,13 +59,12 @@ def cohort_records_csv(actor: User, cohort: Cohort, today: date | None = None) -
     nothing of their learning (they have not consented to share it)."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or referrals.today_for(actor)
     board = assignments.dashboard(actor, cohort, today=today, dated=True)
     ids = [learner.id for learner in board.learners]
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids))).unique()} if ids else {}
     course_ids = {a.course_id for a in board.assignments}
     scores, active = _scores_and_activity(ids, course_ids)
-    held = _certificates(ids, course_ids, today)
+    held = _certificates(ids, course_ids, today or local_dates.today_for(actor))
     header: list[object] = ["Name", "Email", "Sector", "Specialty", "Assignment", "Due on", "Status", "Best score %",
               "Completed on", "Last activity", "Certificate code", "Certificate valid until"]
     rows: list[list[object]] = [header]
@@ -202,12 +201,11 @@ def report(actor: User, today: date | None = None) -> Report:
 
     A command's report may cover a thousand cohorts, so it is read in a fixed number of
     statements whatever their number: the database counts the completed (learner, assignment)
-    pairs per cohort and returns only the overdue pairs, with the same rules as the cohort
+    pairs per cohort and returns only the pairs that may be overdue, with the same rules as the cohort
     dashboard (`assignments._cells`)."""
     if not policy.can_see_command_reports(actor):
         raise NotAllowed()
-    today = today or referrals.today_for(actor)
-    result = Report(today, policy.is_admin(actor))
+    result = Report(today or local_dates.today_for(actor), policy.is_admin(actor))
     if not result.everyone and policy.is_organisation_admin(actor) and actor.membership is not None:
         result.organisation = actor.membership.organisation.name
     shown = cohorts.visible_to(actor)
@@ -231,7 +229,8 @@ def _organisation_of(cohort: Cohort) -> str:
     return cohort.holder.organisation.name if cohort.holder else cohort.organisation.strip()
 
 
-def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
+def _fill(result: Report, by_id: dict[int, Cohort], today: date | None) -> None:
+    """``today``: one date for every learner (else each learner's own)."""
     ids = list(by_id)
     titles = catalogue.published_titles()
     assigned = list(db.session.scalars(sa.select(Assignment).where(Assignment.cohort_id.in_(ids))))
@@ -243,9 +242,15 @@ def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
     pairs = _pairs(ids)
     done = _counts(sa.select(pairs.c.cohort_id, sa.func.count()).where(pairs.c.done.is_not(None))
                    .group_by(pairs.c.cohort_id))
-    late = db.session.execute(
-        sa.select(pairs.c.cohort_id, pairs.c.assignment_id, User.id, User.name, User.email)
-        .join(User, User.id == pairs.c.user_id).where(pairs.c.done.is_(None), pairs.c.due_on < today)).all()
+    # Overdue once the date has passed where the learner is (as on the cohort's dashboard): the
+    # database returns what may be overdue somewhere, each learner's own date decides.
+    now = datetime.now(UTC)
+    late = [row for row in db.session.execute(
+        sa.select(pairs.c.cohort_id, pairs.c.assignment_id, pairs.c.due_on, User.id, User.name, User.email,
+                  User.timezone)
+        .join(User, User.id == pairs.c.user_id)
+        .where(pairs.c.done.is_(None), pairs.c.due_on < (today or local_dates.latest_today(now))))
+        if today is not None or row.due_on < local_dates.today_in(row.timezone, now)]
     by_assignment = {a.id: a for a in assigned}
     per_cohort: Counter[int] = Counter(a.cohort_id for a in assigned)
     overdue_learners: dict[int, set[int]] = defaultdict(set)
@@ -259,7 +264,7 @@ def _fill(result: Report, by_id: dict[int, Cohort], today: date) -> None:
         completion = round(100 * done[cohort_id] / (people * tasks)) if people and tasks else 0
         result.cohorts.append(CohortLine(cohort, learners[cohort_id], invited[cohort_id], tasks, completion,
                                          len(overdue_learners[cohort_id])))
-    result.expiring += _expiring(by_id, today)
+    result.expiring += _expiring(by_id, result.today)
 
 
 def _counts(stmt: sa.Select[int, int]) -> Counter[int]:

@@ -11,10 +11,9 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,6 +27,7 @@ from trainer.extensions import db
 from trainer.models import Referral, User
 from trainer.services import audit
 from trainer.services.errors import InvalidInput, NotAllowed, NotFound
+from trainer.services.local_dates import today_for, utc_today
 from trainer.vocabulary import Language
 
 log = logging.getLogger(__name__)
@@ -128,10 +128,6 @@ def max_age_days() -> int:
     return int(current_app.config["REFERRAL_CHECK_MAX_AGE_DAYS"])
 
 
-def utc_today() -> date:
-    return datetime.now(UTC).date()
-
-
 def due_for_checking(today: date | None = None) -> list[Referral]:
     """Entries not checked for ``max_age_days()`` or more, the longest-unchecked first."""
     cutoff = (today or utc_today()) - timedelta(days=max_age_days())
@@ -158,15 +154,6 @@ def admin_directory(actor: User) -> AdminDirectory:
     rows = db.session.scalars(stmt).all()
     today, limit = today_for(actor), max_age_days()
     return AdminDirectory(_grouped(rows), {r.id for r in rows if r.is_due(today, limit)}, limit)
-
-
-def today_for(user: User) -> date:
-    """Today's date where ``user`` is (their time zone), so a check made in the evening in
-    Canada is not dated tomorrow."""
-    try:
-        return datetime.now(ZoneInfo(user.timezone or "UTC")).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return utc_today()
 
 
 def mark_checked(actor: User, referral: Referral, today: date | None = None) -> Referral:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer import policy
 from trainer.extensions import db
 from trainer.models import Assignment, Cohort, Job, Reminder, User
-from trainer.services import assignments, audit, catalogue, jobs, mail
+from trainer.services import assignments, audit, catalogue, jobs, local_dates, mail
 from trainer.services.errors import NotFound
 from trainer.services.links import public_url
 from trainer.vocabulary import AssignmentState, Language
@@ -33,8 +33,9 @@ class Due:
     state: str
 
 
-def _due(cohort: Cohort, today: date) -> list[Due]:
-    """Every unfinished assignment of every active member, with the member's account."""
+def _due(cohort: Cohort, today: date | None) -> list[Due]:
+    """Every unfinished assignment of every active member, with the member's account; overdue
+    once its date has passed where the member is (``today``: one date for everyone)."""
     board = assignments.dashboard(None, cohort, today=today, check=False)
     pending = [(row.id, a) for row in board.learners if row.active for a in board.assignments
                if board.cells[(row.id, a.id)].state != AssignmentState.COMPLETED]
@@ -47,11 +48,7 @@ def _due(cohort: Cohort, today: date) -> list[Due]:
 def overdue(actor: User, cohort: Cohort, today: date | None = None) -> list[Due]:
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    return [d for d in _due(cohort, today or _today()) if d.state == AssignmentState.OVERDUE]
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
+    return [d for d in _due(cohort, today) if d.state == AssignmentState.OVERDUE]
 
 
 def _message(due: Due, cohort: Cohort) -> tuple[str, str]:
@@ -81,8 +78,8 @@ def _send_once(due: Due, cohort: Cohort, kind: str) -> bool:
 
 def send_overdue_now(actor: User, cohort: Cohort, today: date | None = None) -> int:
     """A trainer's reminder to everyone overdue: at most one such reminder a day each."""
-    today = today or _today()
-    sent = sum(_send_once(d, cohort, f"manual-{today.isoformat()}") for d in overdue(actor, cohort, today))
+    day = today or local_dates.today_for(actor)
+    sent = sum(_send_once(d, cohort, f"manual-{day.isoformat()}") for d in overdue(actor, cohort, today))
     log.info("user %s sent %d overdue reminders for cohort %s", actor.id, sent, cohort.id)
     audit.record(actor, "reminders-sent", f"cohort {cohort.id}", sent=sent)
     return sent
@@ -94,7 +91,7 @@ def request_overdue(actor: User, cohort: Cohort, today: date | None = None) -> J
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
     return jobs.enqueue("reminders.overdue", owner=actor, cohort_id=cohort.id,
-                        today=(today or _today()).isoformat())
+                        today=(today or local_dates.today_for(actor)).isoformat())
 
 
 def send_overdue_job(progress: jobs.Progress, cohort_id: int, today: str) -> None:
@@ -104,8 +101,8 @@ def send_overdue_job(progress: jobs.Progress, cohort_id: int, today: str) -> Non
     cohort = db.session.get(Cohort, cohort_id)
     if actor is None or cohort is None:
         raise NotFound()
-    day = date.fromisoformat(today)
-    recipients = overdue(actor, cohort, day)
+    day = date.fromisoformat(today)  # the trainer's date when they asked: at most one such reminder a day
+    recipients = overdue(actor, cohort)
     progress.start(len(recipients))
     kind = f"manual-{day.isoformat()}"
     for due in recipients:
@@ -116,14 +113,16 @@ def send_overdue_job(progress: jobs.Progress, cohort_id: int, today: str) -> Non
 
 
 def send_scheduled(today: date | None = None) -> dict[str, int]:
-    """Due-soon and overdue reminders for every active cohort, each sent once."""
-    today = today or _today()
+    """Due-soon and overdue reminders for every active cohort, each sent once, by the dates
+    where each learner is (``today``: one date for everyone)."""
     counts = {"due-soon": 0, "overdue": 0}
+    now = datetime.now(UTC)
     for cohort in db.session.scalars(sa.select(Cohort).where(Cohort.archived.is_(False))):
         for due in _due(cohort, today):
             if due.state == AssignmentState.OVERDUE:
                 kind = "overdue"
-            elif due.assignment.due_on <= today + timedelta(days=DUE_SOON_DAYS):
+            elif due.assignment.due_on <= (today or local_dates.today_in(due.user.timezone, now)) + timedelta(
+                    days=DUE_SOON_DAYS):
                 kind = "due-soon"
             else:
                 continue
@@ -173,7 +172,7 @@ def upcoming(actor: User, cohort: Cohort, today: date | None = None) -> list[Upc
     active members who have not finished and have not had that reminder."""
     if not policy.can_manage_cohort(actor, cohort):
         raise NotFound()
-    today = today or _today()
+    today = today or local_dates.today_for(actor)
     if cohort.archived:
         return []
     board = assignments.dashboard(None, cohort, today=today, check=False)
