@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email as email_parser
 import email.policy as email_policy
+import functools
 import json
 import re
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from babel.messages.pofile import read_po
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -207,3 +209,23 @@ def audit(page) -> None:
         for v in result["violations"]
     ]
     assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)
+
+
+@functools.cache
+def _english_phrases() -> tuple[str, ...]:
+    """Interface phrases of four words or more that the Dutch catalogue translates."""
+    path = Path(__file__).resolve().parents[2] / "trainer" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        catalogue = read_po(f)
+    return tuple(m.id for m in catalogue if isinstance(m.id, str) and m.string and m.string != m.id
+                 and "%(" not in m.id and len(m.id.split()) >= 4)
+
+
+def english_left(page) -> list[str]:
+    """The interface's English phrases on a page shown in Dutch: each was rendered in the wrong
+    language (a label built before the language was known, say). Text marked as in another
+    language (a course written in English, a language's own name) is not checked."""
+    shown = page.evaluate("""() => { const copy = document.body.cloneNode(true);
+        copy.querySelectorAll('[lang]:not([lang|="nl"]), script, style, template').forEach(e => e.remove());
+        return copy.textContent; }""")
+    return [text for text in _english_phrases() if text in shown]

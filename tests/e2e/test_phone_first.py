@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import GOOD_COURSE
-from tests.e2e.conftest import audit, fresh_learner, open_menu, sign_in
+from tests.e2e.conftest import audit, english_left, fresh_learner, open_menu, sign_in
 
 LESSON = "/courses/core/what-it-is"
 QUIZ = "/courses/core/indicators-quiz"
@@ -78,6 +78,8 @@ def test_learner_pages_fit_the_screen_and_pass_the_audit(context_factory, live_s
     for path in LEARNER_PAGES:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", language)
+        if language == "nl":
+            assert not english_left(page), path
         audit(page)
         _fits(page)
         _headings_clear_of_quick_exit(page)

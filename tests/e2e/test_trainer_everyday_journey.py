@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit, fresh_learner, sign_in
+from tests.e2e.conftest import audit, english_left, fresh_learner, sign_in
 from trainer.extensions import db
 from trainer.models import CohortMember, User
 from trainer.services import accounts
@@ -179,14 +179,23 @@ def test_a_trainers_everyday_path(context_factory, live_server, tmp_path, width,
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_staff_pages_have_no_violations_and_fit(context_factory, live_server, width):
-    page = context_factory(viewport={"width": width, "height": 800}).new_page()
-    sign_in(page, "admin@example.org", "demo-admin-lantern-harbour")
-    for path in ("/admin/users", "/admin/users/1", "/admin/audit", "/admin/certificates", "/authoring/courses",
-                 "/authoring/courses/core", "/authoring/courses/core/versions", "/authoring/referrals",
-                 "/authoring/referrals/new", "/cohorts", "/reports"):
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_staff_pages_have_no_violations_and_fit(context_factory, live_server, width, locale):
+    """The demo administrator chose no language, so a Dutch browser gets the pages in Dutch."""
+    t, _tn = _words(live_server, locale)
+    page = context_factory(viewport={"width": width, "height": 800},
+                           locale="nl-NL" if locale == "nl" else "en-GB").new_page()
+    sign_in(page, "admin@example.org", "demo-admin-lantern-harbour", t)
+    for path in ("/admin/users", "/admin/users/1", "/admin/audit", "/admin/certificates", "/admin/organisations",
+                 "/admin/mail", "/authoring/courses", "/authoring/courses/core", "/authoring/courses/core/versions",
+                 "/authoring/courses/core/evaluations", "/authoring/referrals", "/authoring/referrals/new",
+                 "/cohorts", "/reports"):
         assert page.goto(path).status == 200, path
+        assert page.locator("html").get_attribute("lang") == locale, path
+        expect(page.get_by_role("link", name=t("Skip to main content"))).to_be_attached()
+        if locale == "nl":
+            assert not english_left(page), path
         _check(page)
     page.goto("/admin/audit")
-    expect(page.get_by_role("region", name="Audit log entries")).to_be_visible()
+    expect(page.get_by_role("region", name=t("Audit log entries"))).to_be_visible()
     assert "user " not in page.locator("tbody").inner_text()
