@@ -144,3 +144,53 @@ def test_audit_log_is_indexed_for_erasing_an_account(app):
     with app.app_context():
         indexes = {tuple(index["column_names"]) for index in db.inspect(db.engine).get_indexes("audit_events")}
     assert {("actor_id",), ("target",)} <= indexes
+
+
+def test_learners_a_learning_system_put_in_a_cohort_are_invited_instead(database_urls, tmp_path):
+    """0035: a learner an LTI launch made a member without asking is invited instead; one who
+    accepted an invitation or joined by link, or who came another way, stays a member."""
+    import flask_migrate
+    import sqlalchemy as sa
+
+    from tests.conftest import build_app
+
+    url = database_urls["unit"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'lti-consent.sqlite'}"
+    app = build_app(url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="0034")
+        try:
+            with db.engine.begin() as conn:
+                launched, accepted, linked, listed = (
+                    _insert(conn, "users", email=f"{who}@example.org", name=who.title(), sector="health")
+                    for who in ("launched", "accepted", "linked", "listed"))
+                cohort = _insert(conn, "cohorts", name="Safeguarding 101", organisation="", join_code="lti-code")
+                platform = _insert(conn, "lti_platforms", name="Hospital LMS", issuer="https://lms.example",
+                                   client_id="tool", deployment_ids="[]")
+                _insert(conn, "lti_contexts", platform_id=platform, context_id="course-101", cohort_id=cohort)
+                for user in (launched, accepted, linked, listed):
+                    if user != listed:
+                        _insert(conn, "lti_accounts", platform_id=platform, subject=f"sub-{user}", user_id=user)
+                    conn.execute(sa.text(f"INSERT INTO cohort_members (cohort_id, user_id, joined_at) "
+                                         f"VALUES ({cohort}, {user}, '2026-12-01 00:00:00')"))
+                _insert(conn, "cohort_invitations", cohort_id=cohort, email="accepted@example.org", name="Accepted",
+                        accepted_at=sa.func.now())
+                _insert(conn, "cohort_invitations", cohort_id=cohort, email="listed@example.org", name="Listed",
+                        accepted_at=sa.func.now())
+                _insert(conn, "audit_events", actor_id=linked, actor="user", action="cohort-joined-by-link",
+                        target=f"cohort {cohort}", details={})
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:
+                kept = set(conn.execute(sa.text("SELECT user_id FROM cohort_members")).scalars())
+                asked = conn.execute(sa.text("SELECT email, name, accepted_at, declined_at FROM cohort_invitations "
+                                             "WHERE email = 'launched@example.org'")).all()
+            assert kept == {accepted, linked, listed}
+            assert [tuple(row) for row in asked] == [("launched@example.org", "Launched", None, None)]
+        finally:
+            with db.engine.begin() as conn:
+                for table in ("audit_events", "cohort_invitations", "cohort_members", "lti_accounts", "lti_contexts",
+                              "lti_platforms", "cohorts", "users"):
+                    conn.execute(sa.text(f"DELETE FROM {table}"))
+            flask_migrate.upgrade()

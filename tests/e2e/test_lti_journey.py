@@ -47,11 +47,20 @@ def lms_context(context_factory, platform):
     return make
 
 
-def test_a_launch_in_its_own_window_opens_the_module_signed_in(lms_context, platform):
+def test_a_launch_in_its_own_window_asks_about_the_cohort_then_opens_the_module_signed_in(lms_context, platform):
     page = lms_context().new_page()
     page.goto(f"{platform.base}/start?hint={platform.prepare(sub='e2e-learner-1', custom=MODULE)}")
+    # First the course's cohort: what its trainers would see, to accept or decline.
+    expect(page.get_by_role("heading", name="Invitations to join a cohort")).to_be_visible()
+    expect(page.get_by_text("If you join, the trainers of this cohort will see")).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="Accept and join").click()
     expect(page).to_have_url(f"{platform.tool_base}/courses/core/what-it-is")
     expect(page.get_by_role("heading", level=1)).to_contain_text("What human trafficking is")
+    expect(page.locator(".flash-success")).to_contain_text("You joined")
+    # The next launch opens the module at once.
+    page.goto(f"{platform.base}/start?hint={platform.prepare(sub='e2e-learner-1', custom=MODULE)}")
+    expect(page).to_have_url(f"{platform.tool_base}/courses/core/what-it-is")
 
 
 def test_a_launch_in_the_lms_frame_opens_the_site_in_a_new_window(lms_context, platform):
@@ -63,6 +72,7 @@ def test_a_launch_in_the_lms_frame_opens_the_site_in_a_new_window(lms_context, p
     with page.expect_popup() as popup_info:
         link.click()
     popup = popup_info.value
+    popup.get_by_role("link", name="Decide later and go to the course").click()
     expect(popup).to_have_url(f"{platform.tool_base}/courses/core/what-it-is")
     expect(popup.get_by_role("heading", level=1)).to_contain_text("What human trafficking is")
 

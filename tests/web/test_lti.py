@@ -23,6 +23,7 @@ from trainer.models import (
     Cohort,
     CohortMember,
     CohortTrainer,
+    Invitation,
     LtiAccount,
     LtiContext,
     LtiHandoff,
@@ -69,8 +70,8 @@ def open_link(client, response):
 def counts(app) -> dict[str, int]:
     with app.app_context():
         return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                for model in (User, LtiAccount, LtiContext, Cohort, CohortMember, CohortTrainer, LtiLineItem,
-                              LtiHandoff)}
+                for model in (User, LtiAccount, LtiContext, Cohort, CohortMember, CohortTrainer, Invitation,
+                              LtiLineItem, LtiHandoff)}
 
 
 def test_login_keeps_state_on_the_server_and_sets_no_cookie(client, platform, app):
@@ -89,7 +90,8 @@ def test_learner_launch_makes_an_account_and_a_cohort_and_opens_the_module(clien
     assert f"frame-ancestors {platform.base}" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
     link, opened = open_link(client, response)
-    assert opened.status_code == 302 and opened.location == "/courses/core/what-it-is"
+    # Signed in, and asked first about the course's cohort (see the consent tests below).
+    assert opened.status_code == 302 and opened.location == "/my/cohorts?next=/courses/core/what-it-is"
     assert client.get("/courses/core/what-it-is").status_code == 200  # signed in
     assert client.get(link).status_code == 404  # the link works once
     with app.app_context():
@@ -100,7 +102,9 @@ def test_learner_launch_makes_an_account_and_a_cohort_and_opens_the_module(clien
         context = db.session.scalar(sa.select(LtiContext))
         assert context.title == "Safeguarding course-101"
         assert context.memberships_url.endswith("/memberships/course-101")
-        assert db.session.get(CohortMember, (context.cohort_id, user.id)) is not None
+        assert db.session.get(CohortMember, (context.cohort_id, user.id)) is None  # not before they accept
+        invitation = db.session.scalar(sa.select(Invitation))
+        assert (invitation.cohort_id, invitation.email, invitation.state) == (context.cohort_id, user.email, "pending")
         item = db.session.scalar(sa.select(LtiLineItem))
         assert item.module == "what-it-is" and item.lineitem_url.endswith("/lineitems/course-101-item?type=x")
 
@@ -227,11 +231,88 @@ def test_the_roster_is_brought_into_the_cohort(client, platform, app, published_
     context_page = opened.location
     answer = client.post(context_page + "/roster", follow_redirects=True)
     page = answer.get_data(as_text=True)
-    assert "2 added, 1 already here" in page and "Ana" in page and "Bo" in page and "Gone" not in page
+    assert "2 learners invited, 0 trainers added, 1 already here or invited" in page
+    assert "2 learners invited have not answered yet." in page and "No members yet." in page
     with app.app_context():
         context = db.session.scalar(sa.select(LtiContext))
         members = db.session.scalars(sa.select(CohortMember.user_id).where(CohortMember.cohort_id == context.cohort_id))
-        assert len(list(members)) == 2
+        assert list(members) == []  # nobody joins before they accept
+        invited = db.session.scalars(sa.select(Invitation.name).where(Invitation.cohort_id == context.cohort_id))
+        assert sorted(invited) == ["Ana", "Bo"]
+    # Brought in again: nobody is invited twice.
+    page = client.post(context_page + "/roster", follow_redirects=True).get_data(as_text=True)
+    assert "0 learners invited, 0 trainers added, 3 already here or invited" in page
+
+
+def _cohort_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(LtiContext.cohort_id))
+
+
+def _is_member(app, sub: str) -> bool:
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(LtiAccount.user_id).where(LtiAccount.subject == sub))
+        return db.session.get(CohortMember, (_cohort_id(app), user_id)) is not None
+
+
+def test_a_learner_launched_joins_the_cohort_only_by_accepting_and_then_goes_on_to_the_course(
+        client, platform, app, published_course):
+    _, opened = open_link(client, launch(client, platform, sub="learner-30", roles=(LEARNER,), custom=MODULE))
+    page = client.get(opened.location).get_data(as_text=True)
+    # What the trainers would see, the choice, and a way on without choosing now.
+    assert "Your course in your learning system has a group here" in page
+    assert "If you join, the trainers of this cohort will see, for the courses assigned to it:" in page
+    assert '<a href="/courses/core/what-it-is">Decide later and go to the course</a>' in page
+    assert page.count('name="next" value="/courses/core/what-it-is"') == 2  # in accept and in decline
+    invitation_id = int(page.split("/my/cohorts/invitations/")[1].split("/")[0])
+    assert not _is_member(app, "learner-30")
+    answer = client.post(f"/my/cohorts/invitations/{invitation_id}/accept", data={"next": "/courses/core/what-it-is"})
+    assert answer.location == "/courses/core/what-it-is"
+    assert _is_member(app, "learner-30")
+    # Once in, a launch opens the course at once.
+    _, opened = open_link(client, launch(client, platform, sub="learner-30", roles=(LEARNER,), custom=MODULE))
+    assert opened.location == "/courses/core/what-it-is"
+
+
+def test_a_learner_who_declines_is_not_asked_again_and_a_foreign_next_is_ignored(
+        client, platform, app, published_course):
+    _, opened = open_link(client, launch(client, platform, sub="learner-31", roles=(LEARNER,), custom=MODULE))
+    page = client.get(opened.location).get_data(as_text=True)
+    invitation_id = int(page.split("/my/cohorts/invitations/")[1].split("/")[0])
+    answer = client.post(f"/my/cohorts/invitations/{invitation_id}/decline", data={"next": "https://evil.example/"})
+    assert answer.location == "/my/cohorts"
+    assert not _is_member(app, "learner-31")
+    _, opened = open_link(client, launch(client, platform, sub="learner-31", roles=(LEARNER,), custom=MODULE))
+    assert opened.location == "/courses/core/what-it-is"
+    assert not _is_member(app, "learner-31")
+
+
+def test_a_learner_with_a_stand_in_address_may_answer_the_course_cohort_but_not_another(
+        client, platform, app, make_user, published_course):
+    """The learning system vouches for whom it launched, so an address that receives nothing does
+    not stop them joining its course's cohort; any other cohort still needs a proven address."""
+    make_user(email="learner-32@hospital.example")  # the address the platform sends is taken
+    _, opened = open_link(client, launch(client, platform, sub="learner-32", roles=(LEARNER,), custom=MODULE))
+    with app.app_context():
+        user = db.session.get(User, db.session.scalar(
+            sa.select(LtiAccount.user_id).where(LtiAccount.subject == "learner-32")))
+        assert not user.email_verified
+        other = Cohort(name="Elsewhere", organisation="", join_code="elsewhere-code-1")
+        db.session.add(other)
+        db.session.flush()
+        db.session.add(Invitation(cohort_id=other.id, email=user.email, name=user.name))
+        db.session.commit()
+        other_id = other.id
+    page = client.get(opened.location).get_data(as_text=True)
+    assert "Elsewhere" not in page and "You have been invited to join 1 cohort." in page
+    invitation_id = int(page.split("/my/cohorts/invitations/")[1].split("/")[0])
+    with app.app_context():
+        assert db.session.get(Invitation, invitation_id).cohort_id == _cohort_id(app)
+        hidden = db.session.scalar(sa.select(Invitation.id).where(Invitation.cohort_id == other_id))
+    refused = client.post(f"/my/cohorts/invitations/{hidden}/accept", follow_redirects=True)
+    assert "Confirm your email address first" in refused.get_data(as_text=True)
+    client.post(f"/my/cohorts/invitations/{invitation_id}/accept")
+    assert _is_member(app, "learner-32")
 
 
 def test_the_roster_of_a_platform_that_is_down_changes_nothing(client, platform, app, published_course):

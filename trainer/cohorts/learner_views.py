@@ -2,7 +2,7 @@
 (Signed in only, through the blueprint's before_request; open to every role.)"""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,12 +11,16 @@ from trainer.extensions import db
 from trainer.forms import ConfirmForm
 from trainer.services import membership
 from trainer.services.errors import InvalidInput
+from trainer.web import safe_next, same_site_path
 
 
 @bp.get("/my/cohorts")
 def my_cohorts():
+    """``next``: where the person goes on once they have answered (a launch from a learning
+    system asks about its course's cohort first, then opens the course)."""
     return render_template("cohorts/mine.html", invitations=membership.invitations_for(current_user),
-                           cohorts=membership.memberships(current_user), confirm=ConfirmForm())
+                           cohorts=membership.memberships(current_user), confirm=ConfirmForm(),
+                           next=same_site_path(request.args.get("next")))
 
 
 def _answer(call, invitation_id: int, done):
@@ -26,10 +30,10 @@ def _answer(call, invitation_id: int, done):
     except InvalidInput as refused:
         db.session.rollback()
         flash(refused.message, "error")
-    else:
-        db.session.commit()
-        flash(done(cohort.name), "success")
-    return redirect(url_for("cohorts.my_cohorts"))
+        return redirect(url_for("cohorts.my_cohorts", next=same_site_path(request.form.get("next")) or None))
+    db.session.commit()
+    flash(done(cohort.name), "success")
+    return redirect(safe_next(request.form.get("next"), "cohorts.my_cohorts"))
 
 
 @bp.post("/my/cohorts/invitations/<int:invitation_id>/accept")

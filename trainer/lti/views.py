@@ -19,7 +19,7 @@ from trainer.forms import ConfirmForm
 from trainer.guards import cross_site
 from trainer.lti import bp
 from trainer.lti.forms import DeepLinkForm, PlatformForm
-from trainer.services import lti, lti_people, sessions, two_factor
+from trainer.services import cohorts, lti, lti_people, sessions, two_factor
 from trainer.services.errors import InvalidInput
 from trainer.vocabulary import Role
 
@@ -96,6 +96,15 @@ def launch():
 
 
 def _arrival_path(arrival: lti_people.Arrival) -> str:
+    """Where the launch leads; a learner first answers the course cohort's invitation (on My
+    cohorts, which then goes on there)."""
+    target = _launch_target(arrival)
+    if arrival.invitation is not None:
+        return url_for("cohorts.my_cohorts", next=target)
+    return target
+
+
+def _launch_target(arrival: lti_people.Arrival) -> str:
     if arrival.course_slug and arrival.module_slug:
         return url_for("learn.module", slug=arrival.course_slug, module_slug=arrival.module_slug)
     if arrival.course_slug:
@@ -151,8 +160,10 @@ def context_list():
 @login_required
 def context_detail(context_id: int):
     context = lti_people.context_for(current_user, context_id)
-    return render_template("lti/context.html", context=context, cohort=lti_people.cohort_of(context),
-                           members=lti_people.members_of(context), confirm=ConfirmForm())
+    cohort = lti_people.cohort_of(context)
+    return render_template("lti/context.html", context=context, cohort=cohort,
+                           members=lti_people.members_of(context), confirm=ConfirmForm(),
+                           waiting=len(cohorts.invitations(current_user, cohort)["pending"]))
 
 
 @bp.post("/lti/courses/<int:context_id>/roster")
@@ -168,8 +179,9 @@ def context_roster(context_id: int):
             flash(_("The LMS did not answer. Nothing was changed; please try again later."), "error")
             return redirect(url_for("lti.context_detail", context_id=context_id))
         db.session.commit()
-        flash(_("Roster brought in: %(added)d added, %(already)d already here.",
-                added=result.added, already=result.already), "success")
+        flash(_("Roster brought in: %(invited)d learners invited, %(trainers)d trainers added, %(already)d "
+                "already here or invited.", invited=result.invited, trainers=result.trainers,
+                already=result.already), "success")
     return redirect(url_for("lti.context_detail", context_id=context_id))
 
 

@@ -131,6 +131,13 @@ ACTION_LABELS = {
     "export-certificates-zip": _l("downloaded certificates"),
     "export-report-csv": _l("downloaded the report across cohorts (CSV)"),
     "export-report-pdf": _l("downloaded the report across cohorts (PDF)"),
+    "export-gain-csv": _l("downloaded a cohort's pre- and post-test scores"),
+    "certificates-render-requested": _l("asked for the certificate PDFs not yet stored to be made"),
+    "mail-resent": _l("sent an undelivered mail again"),
+    "lti-platform-added": _l("registered a learning system (LTI)"),
+    "lti-platform-removed": _l("removed a learning system (LTI)"),
+    "lti-account-made": _l("got an account on a first launch from a learning system"),
+    "lti-roster-synced": _l("brought in a course roster from a learning system"),
 }
 DETAIL_LABELS = {
     "user": _l("person"), "invitation": _l("invited"), "roles": _l("roles now"), "reason": _l("reason"),
@@ -138,6 +145,7 @@ DETAIL_LABELS = {
     "invited": _l("invited"), "already": _l("already invited or in the cohort"), "learners": _l("learners"),
     "remaining": _l("recovery codes left"), "provider": _l("identity provider"),
     "two_factor": _l("second factor checked by"), "cohorts": _l("cohorts"), "assignment": _l("assignment"),
+    "trainers": _l("trainers added"), "platform": _l("learning system"),
 }
 ROLE_WORDS = {"learner": _l("learner"), "trainer": _l("trainer"), "admin": _l("administrator")}
 

@@ -25,6 +25,7 @@ from trainer.models import (
     CohortMember,
     CohortTrainer,
     Course,
+    Invitation,
     LtiAccount,
     LtiContext,
     LtiHandoff,
@@ -34,7 +35,7 @@ from trainer.models import (
     User,
     UserRole,
 )
-from trainer.services import accounts, audit, catalogue, cohorts, jobs, lti
+from trainer.services import accounts, audit, catalogue, cohorts, jobs, lti, membership
 from trainer.services.errors import NotAllowed, NotFound
 from trainer.vocabulary import Role
 
@@ -120,21 +121,29 @@ def ensure_context(platform: LtiPlatform, context: dict[str, Any], memberships_u
     return row
 
 
-def _place(user: User, cohort_id: int, teaching: bool) -> None:
+def _place(user: User, cohort_id: int, teaching: bool) -> bool:
     """Put the person in the cohort: an instructor as a trainer (and a trainer of the site, when
-    their address is proven), anyone else as a member. Nothing happens twice."""
+    their address is proven). Anyone else is invited: a learner joins, and its trainers see their
+    learning, only once they accept, after seeing what the trainers would see (see
+    services/membership.py); one who declined is not asked again. Nothing happens twice.
+    True when something was added (a trainer, or an invitation)."""
     if teaching:
         if not user.has_role(Role.TRAINER) and policy.can_receive_role(user, Role.TRAINER):
             user.roles.append(UserRole(role=Role.TRAINER))
-        if db.session.get(CohortTrainer, (cohort_id, user.id)) is None:
+        added = db.session.get(CohortTrainer, (cohort_id, user.id)) is None
+        if added:
             db.session.add(CohortTrainer(cohort_id=cohort_id, user_id=user.id))
         # As a cohort one of an organisation's people makes here is its own, so is the cohort of
         # the course they teach on the platform: held by the first organisation that teaches it.
         if user.organisation_id is not None and db.session.get(OrganisationCohort, cohort_id) is None:
             db.session.add(OrganisationCohort(cohort_id=cohort_id, organisation_id=user.organisation_id))
-    elif db.session.get(CohortMember, (cohort_id, user.id)) is None:
-        db.session.add(CohortMember(cohort_id=cohort_id, user_id=user.id))
+    else:
+        added = (db.session.get(CohortMember, (cohort_id, user.id)) is None and db.session.scalar(
+            sa.select(Invitation.id).where(Invitation.cohort_id == cohort_id, Invitation.email == user.email)) is None)
+        if added:
+            db.session.add(Invitation(cohort_id=cohort_id, email=user.email, name=user.name))
     db.session.flush()
+    return added
 
 
 @dataclass
@@ -146,6 +155,7 @@ class Arrival:
     module_slug: str | None
     context: LtiContext | None
     teaching: bool
+    invitation: Invitation | None  # to the course's cohort, waiting for the learner's answer
 
 
 def _target(custom: dict[str, str]) -> tuple[Course | None, str | None]:
@@ -164,14 +174,16 @@ def arrive(launch: lti.Launch) -> Arrival:
         raise lti.LaunchRefused("account-off", 403)
     context = ensure_context(launch.platform, launch.context, launch.memberships_url)
     teaching = is_instructor(launch.roles)
+    invitation = None
     if context is not None:
         _place(user, context.cohort_id, teaching)
+        invitation = None if teaching else membership.pending_invitation(user, context.cohort_id)
     course, module = _target(launch.custom)
     if course is not None and not teaching and launch.line_item_url:
         _remember_line_item(launch, user, course, module)
     log.info("LTI launch: platform %s, user %s, context %s", launch.platform.id, user.id,
              context.id if context else None)
-    return Arrival(user, course.slug if course else None, module, context, teaching)
+    return Arrival(user, course.slug if course else None, module, context, teaching, invitation)
 
 
 def _remember_line_item(launch: lti.Launch, user: User, course: Course, module: str | None) -> None:
@@ -277,31 +289,36 @@ def _next_link(header: str) -> str | None:
 
 @dataclass
 class RosterResult:
-    added: int
-    already: int
+    invited: int  # learners asked to join (each answers on their next launch, or when signed in)
+    trainers: int  # instructors who became the cohort's trainers
+    already: int  # in the cohort, or invited, already
 
 
 def sync_roster(actor: User, context_id: int) -> RosterResult:
-    """Bring the platform course's active members into its cohort (accounts made as on a first
-    launch). Raises NotFound, NotAllowed, or lti.PlatformUnavailable. The caller commits."""
+    """Bring the platform course's active members to its cohort (accounts made as on a first
+    launch): instructors as its trainers, learners invited, as on a launch. Raises NotFound,
+    NotAllowed, or lti.PlatformUnavailable. The caller commits."""
     context = context_for(actor, context_id)
     platform = db.session.get(LtiPlatform, context.platform_id)
     if platform is None or not context.memberships_url:
         raise NotFound()
-    result = RosterResult(0, 0)
+    result = RosterResult(0, 0, 0)
     for member in _members(platform, context.memberships_url):
         subject = str(member.get("user_id") or "")[:255]
         if not subject or member.get("status", "Active") != "Active":
             continue
         user = ensure_account(platform, subject, str(member.get("name") or ""), member.get("email"))
         teaching = is_instructor([str(r) for r in member.get("roles") or []])
-        cohort = context.cohort_id
-        before = db.session.get(CohortTrainer if teaching else CohortMember, (cohort, user.id)) is not None
-        _place(user, cohort, teaching)
-        result.already += before
-        result.added += not before
-    audit.record(actor, "lti-roster-synced", f"cohort {context.cohort_id}", added=result.added)
-    log.info("user %s synced LTI context %s: %d added", actor.id, context.id, result.added)
+        if not _place(user, context.cohort_id, teaching):
+            result.already += 1
+        elif teaching:
+            result.trainers += 1
+        else:
+            result.invited += 1
+    audit.record(actor, "lti-roster-synced", f"cohort {context.cohort_id}", invited=result.invited,
+                 trainers=result.trainers)
+    log.info("user %s synced LTI context %s: %d invited, %d trainers added", actor.id, context.id,
+             result.invited, result.trainers)
     return result
 
 

@@ -4,7 +4,8 @@ joining with a join link, and leaving.
 Every trainer view (dashboard, CSV export, item analysis, learner record, reminders,
 certificates) reads `CohortMember` rows, and a row is made only here, when the person consents:
 by accepting an invitation or by joining with a link, after being shown what the trainers will
-see, and only with an email address they have proven."""
+see, and only with an email address they have proven; or, for the cohort of a course in their
+learning system (LTI), as the person that system launched, which vouches for who they are."""
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer import policy
 from trainer.extensions import db
-from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, User
+from trainer.models import Cohort, CohortMember, CohortTrainer, Invitation, LtiAccount, LtiContext, User
 from trainer.services import audit, catalogue, cohorts
 from trainer.services.errors import InvalidInput, NotFound
 
@@ -37,7 +38,8 @@ class CohortSummary:
 @dataclass
 class Invitations:
     """The invitations waiting for the person's answer. Until their address is confirmed only
-    the number is shown: the cohort and its trainers are for whoever holds the address."""
+    the number is shown: the cohort and its trainers are for whoever holds the address (or
+    whom a learning system launched into the cohort's course)."""
 
     offers: list[tuple[Invitation, CohortSummary]] = field(default_factory=list)
     hidden: int = 0
@@ -70,11 +72,30 @@ def _pending(user: User) -> list[Invitation]:
 def invitations_for(user: User) -> Invitations:
     """Invitations to the person's address that wait for an answer, in cohorts still running."""
     pending = _pending(user)
-    if not policy.can_join_cohort(user):
-        return Invitations(hidden=len(pending))
+    if policy.can_join_cohort(user):
+        shown = pending
+    else:
+        vouched = _vouched_cohorts(user, [i.cohort_id for i in pending])
+        shown = [i for i in pending if i.cohort_id in vouched]
     found = _summaries(list(db.session.scalars(sa.select(Cohort).where(
-        Cohort.id.in_([i.cohort_id for i in pending])))) if pending else [])
-    return Invitations(offers=[(i, found[i.cohort_id]) for i in pending])
+        Cohort.id.in_([i.cohort_id for i in shown])))) if shown else [])
+    return Invitations(offers=[(i, found[i.cohort_id]) for i in shown], hidden=len(pending) - len(shown))
+
+
+def _vouched_cohorts(user: User, cohort_ids: list[int]) -> set[int]:
+    """Of ``cohort_ids``, the cohorts of courses in a learning system (LTI) that the person was
+    launched from: that system vouches for who they are, whatever their address here (often a
+    stand-in that receives nothing)."""
+    if not cohort_ids or not user.is_active:
+        return set()
+    return set(db.session.scalars(
+        sa.select(LtiContext.cohort_id).join(LtiAccount, LtiAccount.platform_id == LtiContext.platform_id)
+        .where(LtiAccount.user_id == user.id, LtiContext.cohort_id.in_(cohort_ids))))
+
+
+def pending_invitation(user: User, cohort_id: int) -> Invitation | None:
+    """The person's invitation to the cohort that waits for an answer, if any."""
+    return next((i for i in _pending(user) if i.cohort_id == cohort_id), None)
 
 
 def memberships(user: User) -> list[CohortSummary]:
@@ -92,8 +113,9 @@ def membership(user: User, cohort_id: int) -> CohortSummary:
     return summary(db.session.get_one(Cohort, cohort_id))
 
 
-def _require_proven_address(user: User) -> None:
-    if not policy.can_join_cohort(user):
+def _require_proven_address(user: User, cohort_id: int | None = None) -> None:
+    """A proven address, or (for ``cohort_id``) a learning system that vouches for the person."""
+    if not policy.can_join_cohort(user) and not (cohort_id is not None and _vouched_cohorts(user, [cohort_id])):
         raise InvalidInput("email", str(UNVERIFIED))
 
 
@@ -125,7 +147,7 @@ def _add_member(cohort: Cohort, user: User) -> bool:
 def accept(user: User, invitation_id: int) -> Cohort:
     """Join the cohort that invited the person's (confirmed) address."""
     invitation = _own_invitation(user, invitation_id)
-    _require_proven_address(user)
+    _require_proven_address(user, invitation.cohort_id)
     cohort = db.session.get_one(Cohort, invitation.cohort_id)
     _add_member(cohort, user)
     db.session.flush()
@@ -137,7 +159,7 @@ def accept(user: User, invitation_id: int) -> Cohort:
 def decline(user: User, invitation_id: int) -> Cohort:
     """Say no; the trainers see that the invitation was declined, and it is not sent again."""
     invitation = _own_invitation(user, invitation_id)
-    _require_proven_address(user)
+    _require_proven_address(user, invitation.cohort_id)
     invitation.declined_at = datetime.now(UTC)
     db.session.flush()
     audit.record(user, "cohort-invitation-declined", f"cohort {invitation.cohort_id}", invitation=invitation.id)
