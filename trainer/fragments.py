@@ -12,10 +12,8 @@ new key.
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any, TypeVar
 
 from flask import current_app, render_template, request, url_for
@@ -26,6 +24,7 @@ from markupsafe import Markup, escape
 
 from trainer.content import SectionSpec
 from trainer.extensions_setup import current_locale
+from trainer.lru import LRUCache
 from trainer.models import Course, CourseVersion, Module
 from trainer.services import course_data, referrals
 from trainer.vocabulary import ModuleState
@@ -39,42 +38,11 @@ PATH_HOLE = f"path-{secrets.token_hex(16)}"  # and the page's own path (with its
 T = TypeVar("T")
 
 
-class FragmentCache:
-    """A bounded, least-recently-used map from keys to rendered HTML (or what a page needs to
-    render its own HTML quickly, such as links and labels)."""
-
-    def __init__(self, size: int = MAX_FRAGMENTS) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The value kept under ``key``, made with ``make`` the first time."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        made = make()
-        with self._lock:
-            self._items[key] = made
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return made
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def cache() -> FragmentCache:
+def cache() -> LRUCache:
     """This application's fragments (tests run several applications in one process)."""
     found = current_app.extensions.get("fragments")
     if found is None:
-        found = current_app.extensions["fragments"] = FragmentCache()
+        found = current_app.extensions["fragments"] = LRUCache(MAX_FRAGMENTS)
     return found
 
 
@@ -118,9 +86,8 @@ def phone_list() -> Markup:
 
 
 def sections(module: Module) -> tuple[SectionSpec, ...]:
-    """A lesson's sections, read from its body once and kept: a published module never changes
-    (its content's hash is in the key all the same), so most pages need not read the body."""
-    return cache().get(("sections", module.id, module.content_hash), lambda: course_data.sections(module.body))
+    """A lesson's sections (see course_data.kept_sections): most pages need not read the body."""
+    return course_data.kept_sections(module)
 
 
 def lesson_body(course: Course, version: CourseVersion, module: Module,

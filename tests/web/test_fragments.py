@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.conftest import login
 from tests.web.test_referrals import YAML, _import
 from trainer.extensions import db
-from trainer.fragments import FragmentCache
+from trainer.lru import LRUCache
 from trainer.models import Referral
 
 LESSON = "/courses/core/what-it-is"
@@ -34,7 +34,7 @@ def _who_to_call(page: str) -> str:
 
 
 def test_the_cache_is_bounded_and_keeps_the_most_recently_used():
-    cache = FragmentCache(size=2)
+    cache = LRUCache(size=2)
     renders = []
 
     def render(text):

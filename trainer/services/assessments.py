@@ -70,9 +70,7 @@ def has_pretest(version: CourseVersion) -> bool:
 
 def current_round(user: User, course: Course) -> CourseRound | None:
     """The learner's latest round of the course, if they have one."""
-    return db.session.scalar(sa.select(CourseRound).where(
-        CourseRound.user_id == user.id, CourseRound.course_id == course.id)
-        .order_by(CourseRound.number.desc()).limit(1))
+    return db.session.scalar(_CURRENT_ROUND, {"user_id": user.id, "course_id": course.id})
 
 
 def ensure_round(user: User, course: Course) -> CourseRound:
@@ -103,11 +101,19 @@ def new_round(user: User, course: Course) -> CourseRound:
 
 def _started(user: User, course: Course) -> bool:
     """Whether the learner has opened a module of this round or completed it already."""
-    completed = sa.exists().where(Enrolment.user_id == user.id, Enrolment.course_id == course.id,
-                                  Enrolment.completed_at.is_not(None))
-    opened = sa.exists().where(ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
-                               ModuleProgress.state != ModuleState.NOT_STARTED)
-    return bool(db.session.scalar(sa.select(sa.or_(completed, opened))))
+    return bool(db.session.scalar(_STARTED, {"user_id": user.id, "course_id": course.id}))
+
+
+# Asked on every lesson of a course with a pre-test, so built once (see services/sessions.py).
+_CURRENT_ROUND = (sa.select(CourseRound).where(CourseRound.user_id == sa.bindparam("user_id"),
+                                               CourseRound.course_id == sa.bindparam("course_id"))
+                  .order_by(CourseRound.number.desc()).limit(1))
+_STARTED = sa.select(sa.or_(
+    sa.exists().where(Enrolment.user_id == sa.bindparam("user_id"), Enrolment.course_id == sa.bindparam("course_id"),
+                      Enrolment.completed_at.is_not(None)),
+    sa.exists().where(ModuleProgress.user_id == sa.bindparam("user_id"),
+                      ModuleProgress.course_id == sa.bindparam("course_id"),
+                      ModuleProgress.state != ModuleState.NOT_STARTED)))
 
 
 def needs_pretest(user: User, course: Course, version: CourseVersion) -> bool:

@@ -182,15 +182,19 @@ class LearnerAssignment:
 def for_learner(user: User, today: date | None = None) -> list[LearnerAssignment]:
     """Everything assigned to the learner through their cohorts, soonest due first; overdue
     once a due date has passed where they are (or on ``today``, if given)."""
-    rows = db.session.execute(sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
-                              .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-                              .where(CohortMember.user_id == user.id, Cohort.archived.is_(False))
-                              .order_by(Assignment.due_on)).all()
+    rows = db.session.execute(_FOR_LEARNER, {"user_id": user.id}).all()
     enrolments, modules = _progress_for([user.id], [a for a, _ in rows])
     cells = _cells([user], [a for a, _ in rows], enrolments, modules, today)
     titles = catalogue.published_titles()
     return [LearnerAssignment(a, cohort, titles.get(a.course_id, ""), cells[(user.id, a.id)]) for a, cohort in rows]
 
+
+
+# Asked on every visit to My learning: built once (see services/sessions.py).
+_FOR_LEARNER = (sa.select(Assignment, Cohort).join(Cohort, Cohort.id == Assignment.cohort_id)
+                .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+                .where(CohortMember.user_id == sa.bindparam("user_id"), Cohort.archived.is_(False))
+                .order_by(Assignment.due_on))
 
 PAGE_SIZE = 100
 

@@ -22,48 +22,47 @@ class CatalogueEntry:
     recommended: bool
 
 
-def _latest_versions():
-    """A subquery: the highest version number of each course."""
-    return (sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.number).label("number"))
-            .group_by(CourseVersion.course_id).subquery())
-
-
 def latest_published(slug: str | None = None, with_modules: bool = False,
                      course_ids: Collection[int] | None = None) -> list[tuple[Course, CourseVersion]]:
     """Each course whose newest version is published (of ``course_ids`` only, if given), with that
     version, by title; with ``with_modules``, each version's modules are read in the same round
     (one more statement, not one per course; for one course, none more)."""
     if slug is not None:
-        # One course: its newest version by number, a cheaper plan than grouping every course;
-        # its modules (without their bodies) joined in the same statement.
-        stmt = (sa.select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
-                .where(Course.slug == slug).order_by(CourseVersion.number.desc()).limit(1))
-        if with_modules:
-            stmt = stmt.options(joinedload(CourseVersion.modules))
-        return [(course, version) for course, version in db.session.execute(stmt).unique()
+        stmt = _NEWEST_WITH_MODULES if with_modules else _NEWEST
+        return [(course, version) for course, version in db.session.execute(stmt, {"slug": slug}).unique()
                 if version.status == "published"]
-    latest = _latest_versions()
-    stmt = (sa.select(Course, CourseVersion)
-            .join(CourseVersion, CourseVersion.course_id == Course.id)
-            .join(latest, sa.and_(latest.c.course_id == CourseVersion.course_id,
-                                  latest.c.number == CourseVersion.number))
-            .where(CourseVersion.status == "published")
-            .order_by(CourseVersion.title))
-    if course_ids is not None:
-        stmt = stmt.where(Course.id.in_(course_ids))
-    if with_modules:
-        stmt = stmt.options(selectinload(CourseVersion.modules))
-    return [(course, version) for course, version in db.session.execute(stmt)]
+    stmt = _PUBLISHED[course_ids is not None, with_modules]
+    params = {"course_ids": list(course_ids)} if course_ids is not None else {}
+    return [(course, version) for course, version in db.session.execute(stmt, params)]
 
 
 def published_titles() -> dict[int, str]:
     """Each published course's title (of its newest version), by course id: what lists of
     assignments and cohorts show, read as two columns rather than every course and version whole."""
-    latest = _latest_versions()
-    return {course_id: title for course_id, title in db.session.execute(
-        sa.select(CourseVersion.course_id, CourseVersion.title)
-        .join(latest, sa.and_(latest.c.course_id == CourseVersion.course_id, latest.c.number == CourseVersion.number))
-        .where(CourseVersion.status == "published"))}
+    return {course_id: title for course_id, title in db.session.execute(_TITLES)}
+
+
+# Every learner's page reads courses through these, so they are built once: building and keying
+# a statement costs more than running it on these small reads (see services/sessions.py).
+# One course: its newest version by number, a cheaper plan than grouping every course; its
+# modules (without their bodies) joined in the same statement.
+_NEWEST = (sa.select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
+           .where(Course.slug == sa.bindparam("slug")).order_by(CourseVersion.number.desc()).limit(1))
+_NEWEST_WITH_MODULES = _NEWEST.options(joinedload(CourseVersion.modules))
+# Every course: the highest version number of each, kept where it is published.
+_LATEST = (sa.select(CourseVersion.course_id, sa.func.max(CourseVersion.number).label("number"))
+           .group_by(CourseVersion.course_id).subquery())
+_IS_LATEST = sa.and_(_LATEST.c.course_id == CourseVersion.course_id, _LATEST.c.number == CourseVersion.number)
+_ALL_PUBLISHED = (sa.select(Course, CourseVersion).join(CourseVersion, CourseVersion.course_id == Course.id)
+                  .join(_LATEST, _IS_LATEST).where(CourseVersion.status == "published").order_by(CourseVersion.title))
+_SOME_PUBLISHED = _ALL_PUBLISHED.where(Course.id.in_(sa.bindparam("course_ids", expanding=True)))
+_PUBLISHED = {  # (of some courses only, with their modules)
+    (False, False): _ALL_PUBLISHED, (True, False): _SOME_PUBLISHED,
+    (False, True): _ALL_PUBLISHED.options(selectinload(CourseVersion.modules)),
+    (True, True): _SOME_PUBLISHED.options(selectinload(CourseVersion.modules)),
+}
+_TITLES = (sa.select(CourseVersion.course_id, CourseVersion.title).join(_LATEST, _IS_LATEST)
+           .where(CourseVersion.status == "published"))
 
 
 def recommended_for(user: User, version: CourseVersion) -> bool:
@@ -128,8 +127,7 @@ class LearningItem:
 def my_learning(user: User) -> list[LearningItem]:
     """The courses the learner has begun or finished, most recently visited first. A fixed number
     of queries however many courses: progress rows and modules are read once for all of them."""
-    enrolments = list(db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == user.id)
-                                         .order_by(Enrolment.last_visited_at.desc().nullslast())))
+    enrolments = list(db.session.scalars(_MY_ENROLMENTS, {"user_id": user.id}))
     if not enrolments:
         return []
     # Only the courses begun, each version's modules read in the same round.
@@ -138,8 +136,7 @@ def my_learning(user: User) -> list[LearningItem]:
     enrolments = [record for record in enrolments if record.course_id in published]
     course_ids = [record.course_id for record in enrolments]
     rows: dict[int, dict[str, ModuleProgress]] = {course_id: {} for course_id in course_ids}
-    for row in db.session.scalars(sa.select(ModuleProgress).where(
-            ModuleProgress.user_id == user.id, ModuleProgress.course_id.in_(course_ids))):
+    for row in db.session.scalars(_MY_PROGRESS, {"user_id": user.id, "course_ids": course_ids}):
         rows[row.course_id][row.module] = row
     items = []
     for record in enrolments:
@@ -149,3 +146,10 @@ def my_learning(user: User) -> list[LearningItem]:
         items.append(LearningItem(course, version, state.percent, record.completed_at, resume,
                                   state.resume_anchor(resume)))
     return items
+
+
+# My learning is the page learners open most after a lesson: its statements are built once.
+_MY_ENROLMENTS = (sa.select(Enrolment).where(Enrolment.user_id == sa.bindparam("user_id"))
+                  .order_by(Enrolment.last_visited_at.desc().nullslast()))
+_MY_PROGRESS = sa.select(ModuleProgress).where(ModuleProgress.user_id == sa.bindparam("user_id"),
+                                               ModuleProgress.course_id.in_(sa.bindparam("course_ids", expanding=True)))

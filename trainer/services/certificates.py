@@ -195,8 +195,12 @@ def pdf_for(certificate: Certificate) -> bytes:
 
 
 def mine(user: User) -> list[Certificate]:
-    return list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user.id)
-                                   .order_by(Certificate.issued_at.desc())))
+    return list(db.session.scalars(_MINE, {"user_id": user.id}))
+
+
+# Read on My learning and every course page: built once (see services/sessions.py).
+_MINE = (sa.select(Certificate).where(Certificate.user_id == sa.bindparam("user_id"))
+         .order_by(Certificate.issued_at.desc()))
 
 
 def for_download(user: User, certificate_id: int) -> Certificate:

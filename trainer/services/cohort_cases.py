@@ -141,8 +141,7 @@ class MyCase:
 
 def mine(user: User) -> list[MyCase]:
     """The cohort cases the user has a role in, newest first: whose turn it is, and the title."""
-    found = list(db.session.scalars(sa.select(CohortCase).join(CohortCaseRole)
-                                    .where(CohortCaseRole.user_id == user.id).order_by(CohortCase.id.desc())).unique())
+    found = list(db.session.scalars(_MINE, {"user_id": user.id}).unique())
     modules = _modules_of(found)
     listed = []
     for case in found:
@@ -150,6 +149,11 @@ def mine(user: User) -> list[MyCase]:
         turn = case.finished_at is None and user.id in case.holders(current_chapter(case, module).id)
         listed.append(MyCase(case, module.title, turn))
     return listed
+
+
+# Asked on every visit to My learning: built once (see services/sessions.py).
+_MINE = (sa.select(CohortCase).join(CohortCaseRole).where(CohortCaseRole.user_id == sa.bindparam("user_id"))
+         .order_by(CohortCase.id.desc()))
 
 
 def _require_turn(user: User, case: CohortCase, module: Module) -> None:

@@ -17,7 +17,14 @@ from trainer.content import (
     SectionSpec,
     pass_ending_of,
 )
+from trainer.lru import LRUCache
+from trainer.models import Module
 from trainer.vocabulary import Ending
+
+# Parsed bodies of published modules, by module id and content hash: a lesson's sections or a
+# quiz's questions are read and parsed once per process, not on every page (a module's text is
+# never edited in place, and its hash is in the key all the same).
+_PARSED = LRUCache(1024)
 
 
 def module_body(spec: ModuleSpec, course_pass_ending: str = Ending.ACCEPTABLE.value) -> dict[str, Any]:
@@ -52,6 +59,21 @@ def questions(body: dict[str, Any]) -> tuple[QuestionSpec, ...]:
                         "options": tuple(OptionSpec(**o) for o in q["options"])})
         for q in body.get("questions", ())
     )
+
+
+def kept_sections(module: Module) -> tuple[SectionSpec, ...]:
+    """A lesson's sections, parsed once (see ``_PARSED``)."""
+    return _PARSED.get(("sections", module.id, module.content_hash), lambda: sections(module.body))
+
+
+def kept_questions(module: Module) -> tuple[QuestionSpec, ...]:
+    """A quiz's questions, parsed once (see ``_PARSED``)."""
+    return _PARSED.get(("questions", module.id, module.content_hash), lambda: questions(module.body))
+
+
+def kept_draw(module: Module) -> DrawSpec | None:
+    """A quiz's ``draw:``, read once (see ``_PARSED``); None is kept as an empty tuple."""
+    return _PARSED.get(("draw", module.id, module.content_hash), lambda: draw(module.body) or ()) or None
 
 
 def draw(body: dict[str, Any]) -> DrawSpec | None:

@@ -42,7 +42,7 @@ def reach(user: User, course: Course, version: CourseVersion, module: Module, se
     """The learner has scrolled to a section: move their place forward (never back), so the
     module's progress and the place to resume follow their reading. Reaching the end of the
     last section completes the lesson, unless a content note is still waiting for a choice."""
-    sections = course_data.sections(module.body) if module.kind == "lesson" else ()
+    sections = course_data.kept_sections(module) if module.kind == "lesson" else ()
     ids = [s.id for s in sections]
     if section_id not in ids:
         raise InvalidInput("section", "unknown section")
@@ -63,7 +63,7 @@ def _waiting(row: ModuleProgress, sections: tuple[SectionSpec, ...]) -> list[Sec
 
 def decide(user: User, course: Course, module: Module, section_id: str, action: str) -> ModuleProgress:
     """Record the learner's choice at a content note."""
-    section = next((s for s in course_data.sections(module.body) if s.id == section_id), None)
+    section = next((s for s in course_data.kept_sections(module) if s.id == section_id), None)
     if module.kind != "lesson" or section is None or section.note is None or action not in ACTIONS:
         raise InvalidInput("section", "unknown section or action")
     if action == "alternative" and not section.alternative_html:
@@ -76,7 +76,7 @@ def decide(user: User, course: Course, module: Module, section_id: str, action: 
     else:
         done.append(section_id if action == "read" else ALTERNATIVE + section_id)
     row.done_sections, row.skipped = done, skipped
-    progress.note_percent(row, percent(row, course_data.sections(module.body)))
+    progress.note_percent(row, percent(row, course_data.kept_sections(module)))
     return row
 
 
@@ -85,7 +85,7 @@ def finish(user: User, course: Course, version: CourseVersion, module: Module) -
     if module.kind != "lesson":
         raise InvalidInput("module", "not a lesson")
     row = progress.module_progress(user, course, module.slug, create=True)
-    open_sections = _waiting(row, course_data.sections(module.body))
+    open_sections = _waiting(row, course_data.kept_sections(module))
     if not open_sections:
         progress.complete_module(user, course, version, module.slug)
     return open_sections

@@ -64,9 +64,13 @@ def summary(cohort: Cohort) -> CohortSummary:
 
 
 def _pending(user: User) -> list[Invitation]:
-    return list(db.session.scalars(sa.select(Invitation).join(Cohort, Cohort.id == Invitation.cohort_id).where(
-        Invitation.email == user.email, Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None),
-        Cohort.archived.is_(False)).order_by(Invitation.created_at, Invitation.id)))
+    return list(db.session.scalars(_PENDING, {"email": user.email}))
+
+
+# Home and My learning ask on every visit: built once (see services/sessions.py).
+_PENDING = (sa.select(Invitation).join(Cohort, Cohort.id == Invitation.cohort_id).where(
+    Invitation.email == sa.bindparam("email"), Invitation.accepted_at.is_(None), Invitation.declined_at.is_(None),
+    Cohort.archived.is_(False)).order_by(Invitation.created_at, Invitation.id))
 
 
 def invitations_for(user: User) -> Invitations:

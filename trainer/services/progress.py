@@ -21,6 +21,14 @@ REVISIT_SECONDS = 30
 
 RowT = TypeVar("RowT", Enrolment, ModuleProgress)
 
+# Read on every lesson, quiz and course page, so built once: building and keying a statement
+# costs more than running it on these small lookups (see services/sessions.py).
+_ENROLMENT = sa.select(Enrolment).where(Enrolment.user_id == sa.bindparam("user_id"),
+                                        Enrolment.course_id == sa.bindparam("course_id"))
+_PROGRESS_ROWS = sa.select(ModuleProgress).where(ModuleProgress.user_id == sa.bindparam("user_id"),
+                                                 ModuleProgress.course_id == sa.bindparam("course_id"))
+_MODULE_PROGRESS = _PROGRESS_ROWS.where(ModuleProgress.module == sa.bindparam("module"))
+
 
 @overload
 def enrolment(user: User, course: Course, create: Literal[True]) -> Enrolment: ...
@@ -28,8 +36,7 @@ def enrolment(user: User, course: Course, create: Literal[True]) -> Enrolment: .
 def enrolment(user: User, course: Course, create: Literal[False] = False) -> Enrolment | None: ...
 def enrolment(user: User, course: Course, create: bool = False) -> Enrolment | None:
     """The learner's enrolment in a course; with ``create``, made if there is none (never None)."""
-    found = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == user.id,
-                                                         Enrolment.course_id == course.id))
+    found = db.session.scalar(_ENROLMENT, {"user_id": user.id, "course_id": course.id})
     if found is None and create:
         found = _insert_once(Enrolment(user_id=user.id, course_id=course.id),
                              lambda: enrolment(user, course))
@@ -59,9 +66,7 @@ def module_progress(user: User, course: Course, slug: str,
                     create: Literal[False] = False) -> ModuleProgress | None: ...
 def module_progress(user: User, course: Course, slug: str, create: bool = False) -> ModuleProgress | None:
     """The learner's row for one module; with ``create``, made if there is none (never None)."""
-    found = db.session.scalar(sa.select(ModuleProgress).where(
-        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id,
-        ModuleProgress.module == slug))
+    found = db.session.scalar(_MODULE_PROGRESS, {"user_id": user.id, "course_id": course.id, "module": slug})
     if found is None and create:
         found = _insert_once(ModuleProgress(user_id=user.id, course_id=course.id, module=slug,
                                             skipped=[], done_sections=[]),
@@ -185,8 +190,7 @@ class CourseProgress:
 
 def progress_rows(user: User, course: Course) -> dict[str, ModuleProgress]:
     """The learner's progress rows for a course, by module slug, in one query."""
-    return {p.module: p for p in db.session.scalars(sa.select(ModuleProgress).where(
-        ModuleProgress.user_id == user.id, ModuleProgress.course_id == course.id))}
+    return {p.module: p for p in db.session.scalars(_PROGRESS_ROWS, {"user_id": user.id, "course_id": course.id})}
 
 
 def course_progress(user: User, course: Course, version: CourseVersion,

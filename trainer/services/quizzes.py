@@ -72,8 +72,8 @@ def open_form(user: User, course: Course, version: CourseVersion, module: Module
     so that the old draw no longer fits). ``slot`` names the form when it is not the quiz module
     itself (the course's pre-test draws from the same pool). Flushes; the caller commits."""
     slot = slot or module.slug
-    questions = course_data.questions(module.body)
-    spec = course_data.draw(module.body)
+    questions = course_data.kept_questions(module)
+    spec = course_data.kept_draw(module)
     draw = _open_draw(user, course, slot) or _insert_draw(user, course, slot, questions, spec)
     if not draw_fits(draw.questions, questions, spec):
         draw.form_token, draw.questions = new_form_token(), list(draw_questions(questions, spec, _random))
@@ -84,8 +84,16 @@ def open_form(user: User, course: Course, version: CourseVersion, module: Module
 
 
 def _open_draw(user: User, course: Course, slot: str) -> QuizDraw | None:
-    return db.session.scalar(sa.select(QuizDraw).where(
-        QuizDraw.user_id == user.id, QuizDraw.course_id == course.id, QuizDraw.module == slot))
+    return db.session.scalar(_OPEN_DRAW, {"user_id": user.id, "course_id": course.id, "module": slot})
+
+
+# Read on every quiz page and submission: built once, as building and keying a statement costs
+# more than running it on such a lookup (see services/sessions.py).
+_ATTEMPT_OF_FORM = sa.select(QuizAttempt).where(QuizAttempt.form_token == sa.bindparam("token"))
+_DRAW_OF_FORM = sa.select(QuizDraw).where(QuizDraw.form_token == sa.bindparam("token"))
+_OPEN_DRAW = sa.select(QuizDraw).where(QuizDraw.user_id == sa.bindparam("user_id"),
+                                       QuizDraw.course_id == sa.bindparam("course_id"),
+                                       QuizDraw.module == sa.bindparam("module"))
 
 
 def _insert_draw(user: User, course: Course, slot: str, questions: tuple[QuestionSpec, ...],
@@ -135,17 +143,17 @@ def grade(user: User, course: Course, version: CourseVersion, module: Module, fo
     slot = slot or module.slug
     if module.kind != "quiz" or not token or len(token) > 64:
         raise NotFound()
-    existing = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.form_token == token))
+    existing = db.session.scalar(_ATTEMPT_OF_FORM, {"token": token})
     if existing is not None:
         if existing.user_id != user.id:
             raise NotFound()
         if (existing.course_id, existing.module) != (course.id, slot):
             raise InvalidInput("token", str(OTHER_FORM))
         return existing, False
-    draw = db.session.scalar(sa.select(QuizDraw).where(QuizDraw.form_token == token))
+    draw = db.session.scalar(_DRAW_OF_FORM, {"token": token})
     if draw is None or (draw.user_id, draw.course_id, draw.module) != (user.id, course.id, slot):
         raise InvalidInput("token", str(OTHER_FORM))
-    by_id = {q.id: q for q in course_data.questions(module.body)}
+    by_id = {q.id: q for q in course_data.kept_questions(module)}
     if not all(qid in by_id for qid in draw.questions):
         raise InvalidInput("token", str(QUIZ_CHANGED))
     drawn = [by_id[qid] for qid in draw.questions]
@@ -208,13 +216,20 @@ def attempts(user: User, course: Course, slug: str,
              limit: int | None = RECENT_ATTEMPTS) -> tuple[list[sa.Row[int, datetime, float, bool]], int]:
     """The learner's attempts at a quiz, newest first (at most ``limit``, None for all), and how
     many there are. Only what a list shows is read: the answers stay in the database."""
-    mine = (QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.module == slug)
-    stmt = (sa.select(QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
-            .where(*mine).order_by(QuizAttempt.id.desc()))
-    rows = list(db.session.execute(stmt.limit(limit) if limit else stmt).all())
-    total = len(rows) if not limit or len(rows) < limit else db.session.execute(
-        sa.select(sa.func.count()).select_from(QuizAttempt).where(*mine)).scalar_one()
+    mine = {"user_id": user.id, "course_id": course.id, "module": slug}
+    rows = list(db.session.execute(_SOME_ATTEMPTS, {**mine, "limit": limit}) if limit
+                else db.session.execute(_ATTEMPTS, mine))
+    total = len(rows) if not limit or len(rows) < limit else db.session.execute(_ATTEMPT_COUNT, mine).scalar_one()
     return rows, total
+
+
+# The quiz page lists the attempts every time: built once (see _OPEN_DRAW).
+_MY_ATTEMPTS = (QuizAttempt.user_id == sa.bindparam("user_id"), QuizAttempt.course_id == sa.bindparam("course_id"),
+                QuizAttempt.module == sa.bindparam("module"))
+_ATTEMPTS = (sa.select(QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.score, QuizAttempt.passed)
+             .where(*_MY_ATTEMPTS).order_by(QuizAttempt.id.desc()))
+_SOME_ATTEMPTS = _ATTEMPTS.limit(sa.bindparam("limit", type_=sa.Integer))
+_ATTEMPT_COUNT = sa.select(sa.func.count()).select_from(QuizAttempt).where(*_MY_ATTEMPTS)
 
 
 def get_attempt(user: User, course: Course, attempt_id: int) -> QuizAttempt:
@@ -241,7 +256,7 @@ class AttemptReview:
 def review(version: CourseVersion, module: Module, attempt: QuizAttempt) -> AttemptReview:
     """The review of an attempt, by the rule of each question's kind (``QuestionKind.review``)."""
     reveal = reveal_key(version, attempt)
-    questions = course_data.questions(module.body)
+    questions = course_data.kept_questions(module)
     by_id = {q.id: q for q in questions}
     drawn = attempt.questions if attempt.questions is not None else [q.id for q in questions]
     keys = form_keys(attempt.form_token) if attempt.questions is not None else None

@@ -101,9 +101,11 @@ def phone_list(first: str | None = None) -> list[CountryGroup]:
 
     Plain rows rather than whole entries, since every lesson view reads them.
     """
-    stmt = (sa.select(Referral.country, Referral.name, Referral.phone, Referral.checked)
-            .order_by(Referral.country, Referral.position, Referral.name))
-    return _first(_grouped(db.session.execute(stmt).all()), first)
+    return _first(_grouped(db.session.execute(_PHONE_LIST).all()), first)
+
+
+_PHONE_LIST = (sa.select(Referral.country, Referral.name, Referral.phone, Referral.checked)
+               .order_by(Referral.country, Referral.position, Referral.name))  # built once: every lesson reads it
 
 
 def _grouped(rows: Iterable[Any]) -> list[CountryGroup]:
