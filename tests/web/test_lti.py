@@ -262,6 +262,7 @@ def test_a_learner_launched_joins_the_cohort_only_by_accepting_and_then_goes_on_
     # What the trainers would see, the choice, and a way on without choosing now.
     assert "Your course in your learning system has a group here" in page
     assert "If you join, the trainers of this cohort will see, for the courses assigned to it:" in page
+    assert "No trainer yet: whoever becomes its trainer will see what is listed here." in page  # none launched
     assert '<a href="/courses/core/what-it-is">Decide later and go to the course</a>' in page
     assert page.count('name="next" value="/courses/core/what-it-is"') == 2  # in accept and in decline
     invitation_id = int(page.split("/my/cohorts/invitations/")[1].split("/")[0])
