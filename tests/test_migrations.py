@@ -7,6 +7,15 @@ from alembic.migration import MigrationContext
 from trainer.extensions import db
 
 
+def _scratch_app(database_urls, tmp_path):
+    """An app on a database of the test's own on SQLite; on PostgreSQL, the shared unit database
+    (which may be at any revision: each test migrates it where it needs it, and back)."""
+    from tests.conftest import build_app
+
+    url = database_urls["unit"]
+    return build_app(f"sqlite:///{tmp_path / 'migrations.sqlite'}" if url.startswith("sqlite") else url)
+
+
 def test_migrated_schema_matches_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -17,12 +26,7 @@ def test_migrated_schema_matches_the_models(app):
 def test_downgrade_and_upgrade_again(database_urls, tmp_path):
     import flask_migrate
 
-    from tests.conftest import build_app
-
-    url = database_urls["unit"]
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'roundtrip.sqlite'}"
-    app = build_app(url)
+    app = _scratch_app(database_urls, tmp_path)
     with app.app_context():
         flask_migrate.upgrade()
         flask_migrate.downgrade(revision="base")
@@ -37,12 +41,7 @@ def test_consent_migration_keeps_members_and_records_owners(database_urls, tmp_p
     import flask_migrate
     import sqlalchemy as sa
 
-    from tests.conftest import build_app
-
-    url = database_urls["unit"]
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'consent.sqlite'}"
-    app = build_app(url)
+    app = _scratch_app(database_urls, tmp_path)
     with app.app_context():
         flask_migrate.upgrade()  # a shared PostgreSQL database may be at any revision: start from 0013
         flask_migrate.downgrade(revision="0013")
@@ -92,12 +91,7 @@ def test_upgrading_drops_recorded_names_and_withdraws_the_certificates_of_delete
     import flask_migrate
     import sqlalchemy as sa
 
-    from tests.conftest import build_app
-
-    url = database_urls["unit"]
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'minimise.sqlite'}"
-    app = build_app(url)
+    app = _scratch_app(database_urls, tmp_path)
     with app.app_context():
         flask_migrate.upgrade()
         flask_migrate.downgrade(revision="0013")
@@ -152,12 +146,7 @@ def test_learners_a_learning_system_put_in_a_cohort_are_invited_instead(database
     import flask_migrate
     import sqlalchemy as sa
 
-    from tests.conftest import build_app
-
-    url = database_urls["unit"]
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'lti-consent.sqlite'}"
-    app = build_app(url)
+    app = _scratch_app(database_urls, tmp_path)
     with app.app_context():
         flask_migrate.upgrade()
         flask_migrate.downgrade(revision="0034")
