@@ -3,15 +3,13 @@ export and the item analysis. SQL statements per request at 50 and at 2,000 lear
 not grow), and the median time per request over several requests."""
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.apps import bench_app, migrated
+
 REQUESTS = 7
 
 
@@ -105,22 +103,8 @@ def _measure(app, client, url: str) -> tuple[int, float]:
 
 
 def run() -> list[dict]:
-    os.environ.setdefault("TRAINER_ENV", "development")
-    import flask_migrate
-
-    from trainer import create_app
-    from trainer.extensions import db
-    from trainer.services import demo, publishing
-
-    folder = tempfile.mkdtemp(prefix="trainer-bench-cohorts-")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "TWO_FACTOR_REQUIRED_ROLES": ()})
-    with app.app_context():
-        flask_migrate.upgrade()
-        demo.seed_accounts()
-        assert publishing.import_path(ROOT / "courses").ok
-        db.session.commit()
+    app = bench_app("cohorts")
+    migrated(app)
     sizes = {50: _populate(app, 50, "small"), 2000: _populate(app, 2000, "large")}
     client = app.test_client()
     client.post("/login", data={"email": "trainer@example.org", "password": "demo-trainer-meadow-compass"})

@@ -4,11 +4,11 @@ several keystrokes. Side by side in one run: with what the previous check found 
 edited file is parsed again) and with it forgotten before each keystroke (the whole course)."""
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
+
+from bench.apps import bench_app, migrated
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYSTROKES = 21
@@ -16,22 +16,9 @@ FILES = ("05-indicators-myths.md", "07-scenario-car-wash.md", "course.md")
 
 
 def run() -> list[dict]:
-    os.environ.setdefault("TRAINER_ENV", "development")
-    import flask_migrate
-
-    from trainer import create_app
-    from trainer.extensions import db
-    from trainer.services import authoring, demo, publishing
-
-    folder = tempfile.mkdtemp(prefix="trainer-bench-editor-")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "TWO_FACTOR_REQUIRED_ROLES": ()})
-    with app.app_context():
-        flask_migrate.upgrade()
-        demo.seed_accounts()
-        assert publishing.import_path(ROOT / "courses").ok
-        db.session.commit()
+    app = bench_app("editor")
+    migrated(app)
+    from trainer.services import authoring
     client = app.test_client()
     client.post("/login", data={"email": "admin@example.org", "password": "demo-admin-lantern-harbour"})
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.apps import bench_app
+
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = 1_000
 LARGE = 100_000
@@ -434,13 +436,9 @@ def _large_tables(app) -> set[str]:
 
 
 def _app(url: str):
-    from trainer import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "TWO_FACTOR_REQUIRED_ROLES": (), "LOG_LEVEL": "WARNING",
-                       # No mail or jobs worker in the process: only the request's own statements count.
-                       "JOBS_EMBEDDED_WORKER": False,
-                       "MAIL_OUTBOX": tempfile.mkdtemp(prefix="trainer-bench-scale-mail-")})
+    # No mail or jobs worker in the process: only the request's own statements count.
+    return bench_app("scale", url, LOG_LEVEL="WARNING", JOBS_EMBEDDED_WORKER=False,
+                     MAIL_OUTBOX=tempfile.mkdtemp(prefix="trainer-bench-scale-mail-"))
 
 
 def _clients(app, info: dict[str, Any]) -> dict[str, Any]:
