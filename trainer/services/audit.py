@@ -145,7 +145,8 @@ DETAIL_LABELS = {
     "invited": _l("invited"), "already": _l("already invited or in the cohort"), "learners": _l("learners"),
     "remaining": _l("recovery codes left"), "provider": _l("identity provider"),
     "two_factor": _l("second factor checked by"), "cohorts": _l("cohorts"), "assignment": _l("assignment"),
-    "trainers": _l("trainers added"), "platform": _l("learning system"),
+    "trainers": _l("trainers added"), "platform": _l("learning system"), "organisation": _l("organisation"),
+    "admin": _l("administers the organisation"), "added": _l("added"),  # "added": LTI rosters before invitations
 }
 ROLE_WORDS = {"learner": _l("learner"), "trainer": _l("trainer"), "admin": _l("administrator")}
 
@@ -242,6 +243,8 @@ def _details(details: dict, names: dict[str, dict]) -> list[tuple[str, str]]:
             text = names["invitation"].get(value) or str(_l("an invitation since withdrawn or removed"))
         elif key == "roles" and isinstance(value, list):
             text = ", ".join(str(ROLE_WORDS.get(role, role)) for role in value)
+        elif isinstance(value, bool):
+            text = str(_l("yes") if value else _l("no"))
         else:
             text = str(value)
         shown.append((label, text))
