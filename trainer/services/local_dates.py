@@ -40,5 +40,5 @@ def today_for(user: User) -> date:
 
 
 def latest_today(now: datetime | None = None) -> date:
-    """The latest date anywhere at ``now``: nothing due after it can be overdue yet, for anyone."""
+    """The latest date anywhere at ``now``: nothing due on it or later is overdue anywhere yet."""
     return ((now or datetime.now(UTC)).astimezone(UTC) + _LATEST_OFFSET).date()
