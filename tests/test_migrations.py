@@ -1,6 +1,8 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -14,6 +16,24 @@ def _scratch_app(database_urls, tmp_path):
 
     url = database_urls["unit"]
     return build_app(f"sqlite:///{tmp_path / 'migrations.sqlite'}" if url.startswith("sqlite") else url)
+
+
+@contextmanager
+def _rows_at(revision: str, tables: tuple[str, ...]):
+    """In an app context: the database at ``revision`` for the rows a test puts in; afterwards
+    those tables emptied, then migrated to the head again for the tests that follow."""
+    import flask_migrate
+    import sqlalchemy as sa
+
+    flask_migrate.upgrade()  # a shared PostgreSQL database may be at any revision
+    flask_migrate.downgrade(revision=revision)
+    try:
+        yield
+    finally:
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+        flask_migrate.upgrade()
 
 
 def test_migrated_schema_matches_the_models(app):
@@ -92,44 +112,36 @@ def test_upgrading_drops_recorded_names_and_withdraws_the_certificates_of_delete
     import sqlalchemy as sa
 
     app = _scratch_app(database_urls, tmp_path)
-    with app.app_context():
+    with app.app_context(), _rows_at("0013", ("audit_events", "certificates", "courses", "users")):
+        with db.engine.begin() as conn:
+            user = _insert(conn, "users", email="alex@example.org", name="Alex Admin", sector="police")
+            course = _insert(conn, "courses", slug="core")
+            gone = _insert(conn, "certificates", code="GONE", user_id=None, course_id=course,
+                           completion_key="7:1:x", name="Ana Ortiz", sector="health", pdf=b"%PDF",
+                           revoked_reason="")
+            kept = _insert(conn, "certificates", code="KEPT", user_id=user, course_id=course,
+                           completion_key="8:1:x", name="Bo Berg", sector="police", revoked_reason="")
+            for actor_id, actor_name, target, details in [
+                    (user, "Alex Admin", "certificate GONE", {"reason": "Ana Ortiz shared answers"}),
+                    (user, "Alex Admin", "certificate KEPT", {"reason": "issued in error"}),
+                    (None, "Removed Person", "user 7", {"roles": ["trainer"]}),
+                    (None, "system", "user 7", {})]:
+                _insert(conn, "audit_events", actor_id=actor_id, actor_name=actor_name, action="a",
+                        target=target, details=details)
         flask_migrate.upgrade()
-        flask_migrate.downgrade(revision="0013")
-        try:
-            with db.engine.begin() as conn:
-                user = _insert(conn, "users", email="alex@example.org", name="Alex Admin", sector="police")
-                course = _insert(conn, "courses", slug="core")
-                gone = _insert(conn, "certificates", code="GONE", user_id=None, course_id=course,
-                               completion_key="7:1:x", name="Ana Ortiz", sector="health", pdf=b"%PDF",
-                               revoked_reason="")
-                kept = _insert(conn, "certificates", code="KEPT", user_id=user, course_id=course,
-                               completion_key="8:1:x", name="Bo Berg", sector="police", revoked_reason="")
-                for actor_id, actor_name, target, details in [
-                        (user, "Alex Admin", "certificate GONE", {"reason": "Ana Ortiz shared answers"}),
-                        (user, "Alex Admin", "certificate KEPT", {"reason": "issued in error"}),
-                        (None, "Removed Person", "user 7", {"roles": ["trainer"]}),
-                        (None, "system", "user 7", {})]:
-                    _insert(conn, "audit_events", actor_id=actor_id, actor_name=actor_name, action="a",
-                            target=target, details=details)
-            flask_migrate.upgrade()
-            with db.engine.connect() as conn:
-                events = conn.execute(sa.text("SELECT actor, target, details FROM audit_events ORDER BY id")).all()
-                certificates = {row.code: row for row in conn.execute(sa.text(
-                    "SELECT code, user_id, name, sector, pdf, revoked_at, completion_key FROM certificates"))}
-            details = [d if isinstance(d, dict) else json.loads(d) for _, _, d in events]
-            assert [(a, t) for a, t, _ in events] == [
-                (f"user {user}", f"certificate {gone}"), (f"user {user}", f"certificate {kept}"),
-                ("removed account", "user 7"), ("system", "user 7")]
-            assert details == [{}, {"reason": "issued in error"}, {"roles": ["trainer"]}, {}]
-            withdrawn = certificates["GONE"]
-            assert (withdrawn.name, withdrawn.sector, withdrawn.pdf) == ("", "", None)
-            assert withdrawn.revoked_at is not None and withdrawn.completion_key == f"withdrawn:{gone}"
-            assert (certificates["KEPT"].name, certificates["KEPT"].revoked_at) == ("Bo Berg", None)
-        finally:
-            with db.engine.begin() as conn:
-                for table in ("audit_events", "certificates", "courses", "users"):
-                    conn.execute(sa.text(f"DELETE FROM {table}"))
-            flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            events = conn.execute(sa.text("SELECT actor, target, details FROM audit_events ORDER BY id")).all()
+            certificates = {row.code: row for row in conn.execute(sa.text(
+                "SELECT code, user_id, name, sector, pdf, revoked_at, completion_key FROM certificates"))}
+        details = [d if isinstance(d, dict) else json.loads(d) for _, _, d in events]
+        assert [(a, t) for a, t, _ in events] == [
+            (f"user {user}", f"certificate {gone}"), (f"user {user}", f"certificate {kept}"),
+            ("removed account", "user 7"), ("system", "user 7")]
+        assert details == [{}, {"reason": "issued in error"}, {"roles": ["trainer"]}, {}]
+        withdrawn = certificates["GONE"]
+        assert (withdrawn.name, withdrawn.sector, withdrawn.pdf) == ("", "", None)
+        assert withdrawn.revoked_at is not None and withdrawn.completion_key == f"withdrawn:{gone}"
+        assert (certificates["KEPT"].name, certificates["KEPT"].revoked_at) == ("Bo Berg", None)
 
 
 def test_audit_log_is_indexed_for_erasing_an_account(app):
@@ -147,39 +159,32 @@ def test_learners_a_learning_system_put_in_a_cohort_are_invited_instead(database
     import sqlalchemy as sa
 
     app = _scratch_app(database_urls, tmp_path)
-    with app.app_context():
+    tables = ("audit_events", "cohort_invitations", "cohort_members", "lti_accounts", "lti_contexts", "lti_platforms",
+              "cohorts", "users")
+    with app.app_context(), _rows_at("0034", tables):
+        with db.engine.begin() as conn:
+            launched, accepted, linked, listed = (
+                _insert(conn, "users", email=f"{who}@example.org", name=who.title(), sector="health")
+                for who in ("launched", "accepted", "linked", "listed"))
+            cohort = _insert(conn, "cohorts", name="Safeguarding 101", organisation="", join_code="lti-code")
+            platform = _insert(conn, "lti_platforms", name="Hospital LMS", issuer="https://lms.example",
+                               client_id="tool", deployment_ids="[]")
+            _insert(conn, "lti_contexts", platform_id=platform, context_id="course-101", cohort_id=cohort)
+            for user in (launched, accepted, linked, listed):
+                if user != listed:
+                    _insert(conn, "lti_accounts", platform_id=platform, subject=f"sub-{user}", user_id=user)
+                conn.execute(sa.text(f"INSERT INTO cohort_members (cohort_id, user_id, joined_at) "
+                                     f"VALUES ({cohort}, {user}, '2026-12-01 00:00:00')"))
+            _insert(conn, "cohort_invitations", cohort_id=cohort, email="accepted@example.org", name="Accepted",
+                    accepted_at=sa.func.now())
+            _insert(conn, "cohort_invitations", cohort_id=cohort, email="listed@example.org", name="Listed",
+                    accepted_at=sa.func.now())
+            _insert(conn, "audit_events", actor_id=linked, actor="user", action="cohort-joined-by-link",
+                    target=f"cohort {cohort}", details={})
         flask_migrate.upgrade()
-        flask_migrate.downgrade(revision="0034")
-        try:
-            with db.engine.begin() as conn:
-                launched, accepted, linked, listed = (
-                    _insert(conn, "users", email=f"{who}@example.org", name=who.title(), sector="health")
-                    for who in ("launched", "accepted", "linked", "listed"))
-                cohort = _insert(conn, "cohorts", name="Safeguarding 101", organisation="", join_code="lti-code")
-                platform = _insert(conn, "lti_platforms", name="Hospital LMS", issuer="https://lms.example",
-                                   client_id="tool", deployment_ids="[]")
-                _insert(conn, "lti_contexts", platform_id=platform, context_id="course-101", cohort_id=cohort)
-                for user in (launched, accepted, linked, listed):
-                    if user != listed:
-                        _insert(conn, "lti_accounts", platform_id=platform, subject=f"sub-{user}", user_id=user)
-                    conn.execute(sa.text(f"INSERT INTO cohort_members (cohort_id, user_id, joined_at) "
-                                         f"VALUES ({cohort}, {user}, '2026-12-01 00:00:00')"))
-                _insert(conn, "cohort_invitations", cohort_id=cohort, email="accepted@example.org", name="Accepted",
-                        accepted_at=sa.func.now())
-                _insert(conn, "cohort_invitations", cohort_id=cohort, email="listed@example.org", name="Listed",
-                        accepted_at=sa.func.now())
-                _insert(conn, "audit_events", actor_id=linked, actor="user", action="cohort-joined-by-link",
-                        target=f"cohort {cohort}", details={})
-            flask_migrate.upgrade()
-            with db.engine.connect() as conn:
-                kept = set(conn.execute(sa.text("SELECT user_id FROM cohort_members")).scalars())
-                asked = conn.execute(sa.text("SELECT email, name, accepted_at, declined_at FROM cohort_invitations "
-                                             "WHERE email = 'launched@example.org'")).all()
-            assert kept == {accepted, linked, listed}
-            assert [tuple(row) for row in asked] == [("launched@example.org", "Launched", None, None)]
-        finally:
-            with db.engine.begin() as conn:
-                for table in ("audit_events", "cohort_invitations", "cohort_members", "lti_accounts", "lti_contexts",
-                              "lti_platforms", "cohorts", "users"):
-                    conn.execute(sa.text(f"DELETE FROM {table}"))
-            flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            kept = set(conn.execute(sa.text("SELECT user_id FROM cohort_members")).scalars())
+            asked = conn.execute(sa.text("SELECT email, name, accepted_at, declined_at FROM cohort_invitations "
+                                         "WHERE email = 'launched@example.org'")).all()
+        assert kept == {accepted, linked, listed}
+        assert [tuple(row) for row in asked] == [("launched@example.org", "Launched", None, None)]

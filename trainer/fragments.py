@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,8 +34,6 @@ MAX_FRAGMENTS = 256
 # process, so no course text can contain it.
 TOKEN_HOLE = f"token-{secrets.token_hex(16)}"
 PATH_HOLE = f"path-{secrets.token_hex(16)}"  # and the page's own path (with its query string)
-
-T = TypeVar("T")
 
 
 def cache() -> LRUCache:

@@ -9,6 +9,7 @@ from threading import Lock
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_MISSING = object()  # a kept value may itself be None (a quiz without a draw rule)
 
 
 class LRUCache:
@@ -20,8 +21,8 @@ class LRUCache:
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under ``key``, made with ``make`` the first time."""
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
+            found = self._items.get(key, _MISSING)
+            if found is not _MISSING:
                 self._items.move_to_end(key)
                 return found
         made = make()

@@ -49,6 +49,14 @@ def test_the_cache_is_bounded_and_keeps_the_most_recently_used():
     assert renders == ["a", "b", "c", "b, new"]
 
 
+def test_a_kept_none_is_kept_and_not_made_again():
+    """A quiz without a draw rule keeps None: the cache must not take it for a miss."""
+    cache, made = LRUCache(size=2), []
+    assert cache.get("draw", lambda: made.append(1)) is None
+    assert cache.get("draw", lambda: made.append(2)) is None
+    assert made == [1]
+
+
 def test_an_edited_phone_number_shows_at_once(client, app, courses_folder, make_user):
     _import(app, courses_folder)
     login(client, make_user())

@@ -72,8 +72,8 @@ def kept_questions(module: Module) -> tuple[QuestionSpec, ...]:
 
 
 def kept_draw(module: Module) -> DrawSpec | None:
-    """A quiz's ``draw:``, read once (see ``_PARSED``); None is kept as an empty tuple."""
-    return _PARSED.get(("draw", module.id, module.content_hash), lambda: draw(module.body) or ()) or None
+    """A quiz's ``draw:``, read once (see ``_PARSED``)."""
+    return _PARSED.get(("draw", module.id, module.content_hash), lambda: draw(module.body))
 
 
 def draw(body: dict[str, Any]) -> DrawSpec | None:
