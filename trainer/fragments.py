@@ -11,11 +11,13 @@ new key.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,7 +27,7 @@ from markupsafe import Markup, escape
 from trainer.content import SectionSpec
 from trainer.extensions_setup import current_locale
 from trainer.lru import LRUCache
-from trainer.models import Course, CourseVersion, Module
+from trainer.models import Course, CourseVersion, Module, Referral
 from trainer.services import course_data, referrals
 from trainer.vocabulary import ModuleState
 
@@ -81,6 +83,23 @@ def phone_list() -> Markup:
     data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
     return cache().get(("phone-list", language, root, data),
                      lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
+
+
+def directory(groups: list[referrals.CountryGroup]) -> Markup:
+    """The Support page's directory of services, whole.
+
+    Keyed by everything stored of the entries it shows (they are read whole every time), so an
+    edited entry or a new check date shows at once."""
+    language, root = _page_key()
+    data = tuple((group.country, tuple(_entry_key(entry) for entry in group.services)) for group in groups)
+    return cache().get(("directory", language, root, data),
+                     lambda: Markup(render_template("pages/_directory.html", groups=groups)))
+
+
+def _entry_key(entry: Referral) -> tuple[Any, ...]:
+    """Every column of a directory entry, hashable (its JSON columns written out)."""
+    values = (getattr(entry, column.key) for column in sa.inspect(Referral).column_attrs)
+    return tuple(json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value for value in values)
 
 
 def sections(module: Module) -> tuple[SectionSpec, ...]:

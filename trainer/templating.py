@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.support import NullTranslations
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations, lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from trainer import fragments, policy
 from trainer.extensions_setup import current_locale
@@ -51,7 +54,38 @@ def review_date(text: str) -> str:
     return format_date(day, "long") if len(text) > 7 else format_date(day, "LLLL y")
 
 
+@pass_context
+def _gettext(context: Context, string: str) -> str:
+    return _catalogue(context).ugettext(string)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _catalogue(context).ungettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, kind: str, string: str) -> str:
+    return _catalogue(context).upgettext(kind, string)
+
+
+@pass_context
+def _npgettext(context: Context, kind: str, singular: str, plural: str, n: int) -> str:
+    return _catalogue(context).unpgettext(kind, singular, plural, n)
+
+
+def _catalogue(context: Context) -> NullTranslations:
+    """The catalogue the page is rendered in (macros imported without context look it up)."""
+    return context.get("page_catalogue") or get_translations()
+
+
 def register_template_helpers(app: Flask) -> None:
+    # Replaces the phrase functions Flask-Babel installed: they look the reader's catalogue up
+    # afresh for every phrase (about 10 µs each, and a page has dozens). Each page looks it up
+    # once, as it starts rendering (in the locale of a force_locale block too), and its phrases
+    # read it from the page's context.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext)
     # Globals, not a context processor: mail and PDF templates compare states too.
     app.jinja_env.globals.update({term.__name__: term for term in VOCABULARY})
 
@@ -59,6 +93,7 @@ def register_template_helpers(app: Flask) -> None:
     def helpers():
         return {
             "current_locale": current_locale,
+            "page_catalogue": get_translations(),
             "public_url": public_url,
             "can_author": policy.can_author,  # absolute links (to copy and share) on PUBLIC_BASE_URL only
             "format_datetime": format_datetime,

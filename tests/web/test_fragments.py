@@ -84,6 +84,34 @@ def test_dutch_and_english_readers_each_get_their_own_list(app, courses_folder, 
         assert box.index("Canadian Human Trafficking Hotline") < box.index("CoMensha")
 
 
+def _directory(page: str) -> str:
+    start = page.index('id="directory-heading"')
+    return page[start:page.index('id="exit-heading"', start)]
+
+
+def test_the_support_directory_shows_an_edit_at_once_in_each_language(client, app, courses_folder, make_user):
+    """The Support page's directory is kept too: an edited number, check date or Dutch description
+    shows on the next visit, each reader sees their language, and a country filter its own list."""
+    _import(app, courses_folder)
+    dutch = app.test_client()
+    login(dutch, make_user(locale="nl"))
+    for _round in range(2):  # the second round is served from the cache
+        assert "033 448 11 86" in _directory(client.get("/support").get_data(as_text=True))
+        # The same entries in the same order, in two languages.
+        for reader, checked in ((dutch, "Op 25 nov 2026 gecontroleerd via"), (client, "Checked on Nov 25, 2026")):
+            listing = _directory(reader.get("/support?country=NL").get_data(as_text=True))
+            assert checked in listing and "Canadian Human" not in listing
+    with app.app_context():
+        db.session.execute(sa.update(Referral).where(Referral.name == "CoMensha")
+                           .values(phone="088 000 00 00", checked=date(2026, 12, 1),
+                                   descriptions={"nl": "Landelijk coördinatiecentrum."}))
+        db.session.commit()
+    english = _directory(client.get("/support").get_data(as_text=True))
+    assert "088 000 00 00" in english and "033 448 11 86" not in english and "Dec 1, 2026" in english
+    assert "Landelijk" not in english
+    assert "Landelijk coördinatiecentrum." in _directory(dutch.get("/support").get_data(as_text=True))
+
+
 # --- the lesson's text -------------------------------------------------------------------------
 
 NOTED = "sexual-exploitation"

@@ -55,3 +55,34 @@ def test_wtforms_own_messages_follow_each_readers_language(app):
             with app.test_request_context("/login", headers={"Accept-Language": language}):
                 app.preprocess_request()
                 assert translations.gettext("Invalid email address.") == expected
+
+
+def test_template_phrases_follow_the_language_each_render_starts_in(app):
+    """A page looks its catalogue up once: a mail rendered in a forced language within a Dutch
+    request is in that language, and the page around it stays Dutch."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Sign in') }}, {{ ngettext('certificate for %(num)s hour', 'certificate for %(num)s hours', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        app.preprocess_request()
+        assert render_template_string(page) == "Inloggen, certificaat voor 2 uur"
+        with force_locale("en"):
+            assert render_template_string(page) == "Sign in, certificate for 2 hours"
+        assert render_template_string(page) == "Inloggen, certificaat voor 2 uur"
+
+
+def test_macros_imported_without_context_translate_too(app):
+    """Macros imported without the page's context have no page catalogue: they look it up."""
+    from flask import render_template_string
+
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        app.preprocess_request()
+        html = render_template_string('{% from "macros/forms.html" import form_errors %}'
+                                      "{{ form_errors(form) }}", form=_FormWithErrors())
+        assert "Verbeter de velden die hieronder zijn gemarkeerd." in html, html
+
+
+class _FormWithErrors:
+    form_errors: list[str] = []
+    errors = {"email": ["Invalid email address."]}

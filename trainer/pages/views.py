@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
+from trainer import fragments
 from trainer.auth.signin import sign_out
 from trainer.extensions import db
 from trainer.extensions_setup import current_locale
@@ -24,8 +25,9 @@ def support():
     known = referrals.countries()
     country = country if country in known else ""
     first = referrals.learner_country(current_locale(), current_user if current_user.is_authenticated else None)
-    return render_template("pages/support.html", groups=referrals.directory(country or None, first),
-                           countries=known, country=country)
+    groups = referrals.directory(country or None, first)
+    return render_template("pages/support.html", directory=fragments.directory(groups), countries=known,
+                           country=country)
 
 
 @bp.get("/privacy")
