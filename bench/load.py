@@ -128,6 +128,7 @@ QUIZ = "/courses/core/check-foundations"
 PRETEST = "/courses/core/assessment/pre-test"
 MY_LEARNING = "/learning"
 COURSE = "/courses/core"
+PRIVACY = "/privacy"  # text and the layout only: a signed-in page's floor
 
 
 def signed_in_session(base_url: str) -> tuple[str, str]:
@@ -211,11 +212,13 @@ def run() -> list[dict]:
     with app_environment() as env, gunicorn("wsgi:app", env, "/healthz") as app_url, \
             gunicorn("bench.hello:app", {}) as base_url:
         cookie, csrf = signed_in_session(app_url)
-        for path in (LESSON, QUIZ, MY_LEARNING, COURSE):
+        for path in (PRIVACY, LESSON, QUIZ, MY_LEARNING, COURSE):
             expect_page(app_url + path, cookie)
         # The health check is the app's floor: its middleware and one query, no page to render.
         results = [compare("health check GET /healthz", app_url + "/healthz", base_url + "/"),
                    compare("sign-in page GET /login", app_url + "/login", base_url + "/"),
+                   # A signed-in page's floor: the session, the reader and the layout around text.
+                   compare("privacy notice (signed in)", app_url + PRIVACY, base_url + "/", lua_script(cookie)),
                    compare("lesson page (signed in)", app_url + LESSON, base_url + "/", lua_script(cookie)),
                    compare("My learning (signed in)", app_url + MY_LEARNING, base_url + "/", lua_script(cookie)),
                    compare("course page (signed in)", app_url + COURSE, base_url + "/", lua_script(cookie))]
