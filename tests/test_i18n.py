@@ -49,3 +49,16 @@ def test_placeholders_survive_translation():
         wanted = set(re.findall(r"%\(\w+\)[sd]", ids[0]))
         for s in strings:
             assert set(re.findall(r"%\(\w+\)[sd]", s)) == wanted, message.id
+
+
+def test_dutch_addresses_the_reader_one_way():
+    """The Dutch interface says "je", like the Dutch courses: a page that switches to the formal
+    "u" halfway reads as two voices."""
+    import re
+
+    with (ROOT / "trainer/translations/nl/LC_MESSAGES/messages.po").open("rb") as f:
+        dutch = read_po(f, locale="nl")
+    formal = [s for message in dutch if message.id
+              for s in (message.string if isinstance(message.string, tuple) else (message.string,))
+              if re.search(r"\b(u|uw|uzelf)\b", s, re.IGNORECASE)]
+    assert formal == []
