@@ -208,6 +208,26 @@ def test_profile_update(client, make_user, get_user):
         ("Dvořák", "police", None, "nl", "America/Toronto")
 
 
+def test_the_time_zone_list_marks_each_readers_own_zone(app, make_user):
+    """The time zones' options are made once and kept: each reader still sees their own zone
+    selected, and only theirs, exactly as WTForms writes a select."""
+    from wtforms.widgets import Select
+
+    from trainer.auth.forms import ProfileForm
+
+    for zone in ("America/Toronto", "Europe/Amsterdam", "America/Toronto"):
+        client = app.test_client()
+        login(client, make_user(timezone=zone))
+        page = client.get("/profile").get_data(as_text=True)
+        assert page.count(" selected value=") == 4  # sector, specialty, language and time zone
+        assert f'<option selected value="{zone}">{zone.replace("_", " ")}</option>' in page
+        with app.test_request_context("/profile"):
+            form = ProfileForm(meta={"csrf": False}, data={"timezone": zone})
+            kept = str(form.timezone())
+            form.timezone.widget = Select()
+            assert kept == str(form.timezone())
+
+
 def test_profile_rejects_bad_input_and_changes_nothing(client, make_user, get_user):
     user = make_user()
     login(client, user)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Optional
 
-from trainer.forms import capped, options, required
+from trainer.forms import KeptOptionsSelect, capped, options, required
 from trainer.services.passwords import MAX_LENGTH
 from trainer.vocabulary import Language, Sector, Specialty
 
@@ -33,7 +33,8 @@ class ProfileFields(FlaskForm):
                             validators=[Optional()], validate_choice=True)
     is_resident = BooleanField(_l("I am a medical resident"))
     locale = SelectField(_l("Language"), choices=options(Language.choices()))
-    timezone = SelectField(_l("Time zone"), choices=options(TIMEZONE_CHOICES), default="UTC")
+    timezone = SelectField(_l("Time zone"), choices=options(TIMEZONE_CHOICES), default="UTC",
+                           widget=KeptOptionsSelect())
 
 
 class RegisterForm(ProfileFields):
