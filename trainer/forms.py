@@ -1,6 +1,6 @@
 """What the forms of every area share: the first validator of every text field, `options` for
-select fields (whose lists come from `trainer/vocabulary.py`), and the form of a button.
-Forms check shape; services check meaning."""
+select fields (whose lists come from `trainer/vocabulary.py`) and a widget for long fixed lists
+of them, and the form of a button. Forms check shape; services check meaning."""
 from __future__ import annotations
 
 import functools
