@@ -82,7 +82,8 @@ def _catalogue(context: Context) -> NullTranslations:
 
 def question_macros(partial: str) -> TemplateModule:
     """A question kind's partial (templates/learn/questions/) as its macros, made once: importing
-    it for each question of a page cost about 25 µs a question."""
+    it for each question of a page cost about 25 µs a question. A partial holds macros only, as
+    anything at its top level is evaluated once, in no one's language."""
     return current_app.jinja_env.get_template(partial).module
 
 
