@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 
-from bench.apps import bench_app, migrated
+from bench.apps import ROOT, bench_app, migrated
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYSTROKES = 21
 FILES = ("05-indicators-myths.md", "07-scenario-car-wash.md", "course.md")
 

@@ -24,12 +24,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bench.apps import bench_app
+from bench.apps import ROOT, bench_app
 
-ROOT = Path(__file__).resolve().parent.parent
 SMALL = 1_000
 LARGE = 100_000
 COHORT = 2_000  # the measured cohort, at every size

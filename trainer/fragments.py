@@ -80,8 +80,7 @@ def phone_list() -> Markup:
     date shows at once."""
     language, root = _page_key()
     groups = referrals.phone_list(referrals.learner_country(language, _reader()))
-    data = tuple((group.country, tuple(tuple(row) for row in group.services)) for group in groups)
-    return cache().get(("phone-list", language, root, data),
+    return cache().get(("phone-list", language, root, _shown(groups, tuple)),
                      lambda: Markup(render_template("learn/_who_to_call.html", directory_groups=groups)))
 
 
@@ -91,9 +90,14 @@ def directory(groups: list[referrals.CountryGroup]) -> Markup:
     Keyed by everything stored of the entries it shows (they are read whole every time), so an
     edited entry or a new check date shows at once."""
     language, root = _page_key()
-    data = tuple((group.country, tuple(_entry_key(entry) for entry in group.services)) for group in groups)
-    return cache().get(("directory", language, root, data),
+    return cache().get(("directory", language, root, _shown(groups, _entry_key)),
                      lambda: Markup(render_template("pages/_directory.html", groups=groups)))
+
+
+def _shown(groups: list[referrals.CountryGroup], entry_key: Callable[[Any], tuple[Any, ...]]) -> tuple[Any, ...]:
+    """What a list of services shows, as part of a key: each country with its entries in order,
+    each entry as ``entry_key`` writes it."""
+    return tuple((group.country, tuple(entry_key(entry) for entry in group.services)) for group in groups)
 
 
 def _entry_key(entry: Referral) -> tuple[Any, ...]:
